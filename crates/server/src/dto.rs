@@ -1,0 +1,384 @@
+//! The JSON shapes of the API: requests and responses, with their OpenAPI schemas. Storage rows are
+//! converted here, so the wire format never changes by accident when a table does.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::time::rfc3339;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when every dependency answers, `degraded` otherwise.
+    pub status: String,
+    /// `reachable` or `unreachable`.
+    pub database: String,
+    pub version: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    /// A short-lived bearer token for API clients (browsers use the cookies set alongside).
+    pub access_token: String,
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Exchange at `/api/auth/refresh` for a new access token; single use.
+    pub refresh_token: String,
+    /// Echo in the `X-CSRF-Token` header on state-changing requests made with cookies.
+    pub csrf_token: String,
+    pub user: User,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    /// Omit when the browser sends the refresh cookie.
+    pub refresh_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct User {
+    pub id: i32,
+    pub email: String,
+    pub name: String,
+    pub is_admin: bool,
+    pub disabled: bool,
+}
+
+impl From<&store::users::User> for User {
+    fn from(u: &store::users::User) -> User {
+        User { id: u.id, email: u.email.clone(), name: u.name.clone(), is_admin: u.is_admin, disabled: u.disabled }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    #[serde(default)]
+    pub is_admin: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UserUpdate {
+    pub disabled: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Review {
+    pub id: i32,
+    /// The short name used in addresses, e.g. `demo`.
+    pub slug: String,
+    pub title: String,
+    pub question: String,
+    pub archived: bool,
+    /// The caller's roles in this review.
+    pub roles: Vec<String>,
+    pub created_at: String,
+    pub counts: ReviewCounts,
+}
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct ReviewCounts {
+    /// Every record imported, duplicates included.
+    pub records_imported: u64,
+    /// Records merged into another record (PRISMA: duplicate records removed).
+    pub duplicates_removed: u64,
+    /// Records left to screen after deduplication.
+    pub records: u64,
+    /// Possible duplicates waiting for a person.
+    pub duplicates_pending: u64,
+    pub sources: u64,
+}
+
+impl Review {
+    pub fn from_row(r: &store::reviews::Review, roles: Vec<String>, counts: ReviewCounts) -> Review {
+        Review {
+            id: r.id,
+            slug: r.slug.clone(),
+            title: r.title.clone(),
+            question: r.question.clone(),
+            archived: r.archived,
+            roles,
+            created_at: rfc3339(r.created_at),
+            counts,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewReview {
+    /// Lower-case letters, digits and hyphens, 2 to 64 characters.
+    pub slug: String,
+    pub title: String,
+    #[serde(default)]
+    pub question: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReviewUpdate {
+    pub title: Option<String>,
+    pub question: Option<String>,
+    pub archived: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Member {
+    pub user_id: i32,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewMember {
+    pub email: String,
+    /// `lead`, `reviewer` or `viewer`.
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchSource {
+    pub id: i32,
+    pub kind: String,
+    pub name: String,
+    pub platform: Option<String>,
+    pub searched_on: Option<String>,
+    pub query: Option<String>,
+    pub file_name: String,
+    pub sha256: String,
+    pub format: String,
+    pub records_found: i32,
+    pub warnings: i32,
+    pub imported_at: String,
+}
+
+impl From<&store::imports::SearchSource> for SearchSource {
+    fn from(s: &store::imports::SearchSource) -> SearchSource {
+        SearchSource {
+            id: s.id,
+            kind: s.kind.clone(),
+            name: s.name.clone(),
+            platform: s.platform.clone(),
+            searched_on: s.searched_on.clone(),
+            query: s.query.clone(),
+            file_name: s.file_name.clone(),
+            sha256: s.sha256.clone(),
+            format: s.format.clone(),
+            records_found: s.records_found,
+            warnings: s.warnings,
+            imported_at: rfc3339(s.imported_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Job {
+    pub id: String,
+    pub kind: String,
+    /// `running`, `done` or `failed`.
+    pub state: String,
+    pub stage: String,
+    pub done: i64,
+    /// 0 while unknown.
+    pub total: i64,
+    /// The outcome, once the job has ended.
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<serde_json::Value>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&store::jobs::Job> for Job {
+    fn from(j: &store::jobs::Job) -> Job {
+        Job {
+            id: j.id.clone(),
+            kind: j.kind.clone(),
+            state: j.state.clone(),
+            stage: j.stage.clone(),
+            done: j.done,
+            total: j.total,
+            result: j.result.as_deref().and_then(|r| serde_json::from_str(r).ok()),
+            created_at: rfc3339(j.created_at),
+            updated_at: rfc3339(j.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Diagnostic {
+    pub line: u32,
+    /// `warning` or `error`.
+    pub severity: String,
+    pub message: String,
+}
+
+impl From<&citation::Diagnostic> for Diagnostic {
+    fn from(d: &citation::Diagnostic) -> Diagnostic {
+        Diagnostic {
+            line: d.line,
+            severity: match d.severity {
+                citation::Severity::Warning => "warning",
+                citation::Severity::Error => "error",
+            }
+            .to_owned(),
+            message: d.message.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Record {
+    pub id: i32,
+    pub search_source_id: i32,
+    /// The record's id in its file (RIS ID, PMID, EndNote rec-number...), or its position.
+    pub source_record_id: String,
+    #[serde(rename = "type")]
+    pub ref_type: String,
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub year: Option<i32>,
+    pub journal: Option<String>,
+    pub journal_abbrev: Option<String>,
+    pub volume: Option<String>,
+    pub issue: Option<String>,
+    pub pages: Option<String>,
+    pub doi: Option<String>,
+    pub pmid: Option<String>,
+    pub issn: Option<String>,
+    #[serde(rename = "abstract")]
+    pub abstract_text: Option<String>,
+    pub keywords: Vec<String>,
+    pub language: Option<String>,
+    pub urls: Vec<String>,
+    /// Set when this record was merged into another as a duplicate.
+    pub merged_into: Option<i32>,
+}
+
+impl From<&store::records::Record> for Record {
+    fn from(r: &store::records::Record) -> Record {
+        let pages = match (&r.start_page, &r.end_page) {
+            (Some(s), Some(e)) if s != e => Some(format!("{s}-{e}")),
+            (Some(s), _) => Some(s.clone()),
+            _ => None,
+        };
+        Record {
+            id: r.id,
+            search_source_id: r.search_source_id,
+            source_record_id: r.source_record_id.clone(),
+            ref_type: r.ref_type.clone(),
+            title: r.title.clone(),
+            authors: store::parse_json_list(&r.authors),
+            year: r.year,
+            journal: r.journal.clone(),
+            journal_abbrev: r.journal_abbrev.clone(),
+            volume: r.volume.clone(),
+            issue: r.issue.clone(),
+            pages,
+            doi: r.doi.clone(),
+            pmid: r.pmid.clone(),
+            issn: r.issn.clone(),
+            abstract_text: r.abstract_text.clone(),
+            keywords: store::parse_json_list(&r.keywords),
+            language: r.language.clone(),
+            urls: store::parse_json_list(&r.urls),
+            merged_into: r.merged_into,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordDetail {
+    #[serde(flatten)]
+    pub record: Record,
+    /// Records merged into this one, each with the search source it came from.
+    pub duplicates: Vec<Record>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordPage {
+    /// Records after deduplication.
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+    pub records: Vec<Record>,
+}
+
+#[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+pub struct PageQuery {
+    #[serde(default)]
+    pub offset: u64,
+    /// At most 500; 50 when omitted.
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicatePair {
+    pub id: i32,
+    /// `pending`, `auto_merged`, `merged`, `not_duplicate` or `unmerged`.
+    pub status: String,
+    /// What the engine decided: `duplicate`, `review` or `related` (preprint and published version).
+    pub decision: String,
+    pub score: f64,
+    /// Which fields matched and how strongly.
+    #[schema(value_type = Object)]
+    pub evidence: serde_json::Value,
+    pub a: Record,
+    pub b: Record,
+}
+
+#[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+pub struct PairQuery {
+    /// Defaults to `pending`.
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEvent {
+    pub id: i32,
+    pub at: String,
+    pub actor_id: Option<i32>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+}
+
+impl From<&store::audit::Event> for AuditEvent {
+    fn from(e: &store::audit::Event) -> AuditEvent {
+        let parse = |s: &Option<String>| s.as_deref().and_then(|v| serde_json::from_str(v).ok());
+        AuditEvent {
+            id: e.id,
+            at: rfc3339(e.at),
+            actor_id: e.actor_id,
+            action: e.action.clone(),
+            entity: e.entity.clone(),
+            entity_id: e.entity_id.clone(),
+            before: parse(&e.before),
+            after: parse(&e.after),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// Return events with ids above this one.
+    #[serde(default)]
+    pub after: i32,
+    pub limit: Option<u64>,
+}

@@ -1,0 +1,84 @@
+//! Route registration and the access rules every review route applies.
+//!
+//! Each resource has its own module; every handler carries `#[utoipa::path]`, and registration goes
+//! through `utoipa_actix_web`, so a handler without an OpenAPI description does not compile in.
+
+mod audit;
+mod auth;
+mod duplicates;
+mod health;
+mod imports;
+mod records;
+mod reviews;
+mod users;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    health::configure(cfg);
+    auth::configure(cfg);
+    users::configure(cfg);
+    reviews::configure(cfg);
+    imports::configure(cfg);
+    records::configure(cfg);
+    duplicates::configure(cfg);
+    audit::configure(cfg);
+}
+
+/// What a caller must be to use a review route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// Any member (lead, reviewer or viewer).
+    Member,
+    /// A lead or a reviewer.
+    Contributor,
+    /// A lead.
+    Lead,
+}
+
+/// Finds the review named by `key` for `caller`. A review the caller is not a member of is reported
+/// exactly like one that does not exist (404), so its existence is never revealed.
+pub async fn review_for(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+    need: Need,
+) -> ApiResult<(store::reviews::Review, Vec<String>)> {
+    let review = store::reviews::find(&state.store.db, key).await?.ok_or_else(|| ApiError::not_found("review"))?;
+    let roles = store::reviews::roles(&state.store.db, review.id, caller.id()).await?;
+    if roles.is_empty() {
+        return Err(ApiError::not_found("review"));
+    }
+    let has = |r: &str| roles.iter().any(|x| x == r);
+    let allowed = match need {
+        Need::Member => true,
+        Need::Contributor => has("lead") || has("reviewer"),
+        Need::Lead => has("lead"),
+    };
+    if !allowed {
+        let what = match need {
+            Need::Lead => "Only a lead of this review can do this. Ask a lead to do it or to make you a lead.",
+            _ => "Viewers can read this review but not change it. Ask a lead for the reviewer role.",
+        };
+        return Err(ApiError::forbidden(what));
+    }
+    Ok((review, roles))
+}
+
+/// Review counts shown on the review page and the dashboard.
+pub async fn counts(state: &AppState, review_id: i32) -> ApiResult<crate::dto::ReviewCounts> {
+    let (total, unique) = store::records::counts(&state.store.db, review_id).await?;
+    let pending = store::dedup::count_with_status(&state.store.db, review_id, store::dedup::status::PENDING).await?;
+    let sources = store::imports::sources(&state.store.db, review_id).await?.len() as u64;
+    Ok(crate::dto::ReviewCounts {
+        records_imported: total,
+        duplicates_removed: total - unique,
+        records: unique,
+        duplicates_pending: pending,
+        sources,
+    })
+}

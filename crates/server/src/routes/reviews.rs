@@ -1,0 +1,187 @@
+//! Reviews and their members: list mine, create, read, rename/archive, and manage members.
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use serde_json::json;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::{Need, counts, review_for};
+use crate::auth::Caller;
+use crate::dto::{Member, NewMember, NewReview, Review, ReviewUpdate};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::state::AppState;
+use crate::time::now_ms;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_reviews)
+        .service(create_review)
+        .service(get_review)
+        .service(update_review)
+        .service(list_members)
+        .service(add_member);
+}
+
+/// The reviews the caller is a member of, with the caller's roles and the review's counts.
+#[utoipa::path(tag = "reviews", responses((status = 200, description = "My reviews", body = Vec<Review>)))]
+#[get("/api/reviews")]
+async fn list_reviews(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<Vec<Review>>> {
+    let mut out = Vec::new();
+    for (r, roles) in store::reviews::for_user(&state.store.db, caller.id()).await? {
+        let c = counts(&state, r.id).await?;
+        out.push(Review::from_row(&r, roles, c));
+    }
+    Ok(web::Json(out))
+}
+
+fn validate_slug(slug: &str) -> Option<FieldError> {
+    let ok = (2..=64).contains(&slug.len())
+        && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && slug.parse::<i64>().is_err();
+    (!ok).then(|| FieldError {
+        field: "slug".into(),
+        message: "use 2 to 64 lower-case letters, digits and hyphens, not only digits (e.g. peer-workers-qes)".into(),
+    })
+}
+
+/// Creates a review; the caller becomes its lead.
+#[utoipa::path(tag = "reviews", request_body = NewReview, responses(
+    (status = 201, description = "Created", body = Review),
+    (status = 409, description = "The short name is taken", body = crate::error::Problem),
+    (status = 422, description = "Invalid fields", body = crate::error::Problem),
+))]
+#[post("/api/reviews")]
+async fn create_review(state: web::Data<AppState>, caller: Caller, body: web::Json<NewReview>) -> ApiResult<HttpResponse> {
+    let mut errors: Vec<FieldError> = validate_slug(&body.slug).into_iter().collect();
+    if body.title.trim().is_empty() || body.title.len() > 500 {
+        errors.push(FieldError { field: "title".into(), message: "must be 1 to 500 characters".into() });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let now = now_ms();
+    let txn = state.store.begin().await?;
+    let review = store::reviews::create(&txn, &body.slug, body.title.trim(), Some(caller.id()), now).await?;
+    let review = store::reviews::update(&txn, review.id, None, Some(body.question.trim()), None).await?;
+    store::reviews::add_member(&txn, review.id, caller.id(), "lead", now).await?;
+    store::audit::append(
+        &txn,
+        store::audit::NewEvent {
+            review_id: Some(review.id),
+            actor_id: Some(caller.id()),
+            action: "review.create",
+            entity: "review",
+            entity_id: review.id.to_string(),
+            before: None,
+            after: Some(json!({"slug": review.slug, "title": review.title, "question": review.question})),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(store::StoreError::from)?;
+    Ok(HttpResponse::Created().json(Review::from_row(&review, vec!["lead".to_owned()], Default::default())))
+}
+
+/// One review, by short name or id, with the caller's roles and its counts.
+#[utoipa::path(tag = "reviews", params(("review" = String, Path, description = "Short name (e.g. `demo`) or id")), responses(
+    (status = 200, description = "The review", body = Review),
+    (status = 404, description = "No such review, or not a member", body = crate::error::Problem),
+))]
+#[get("/api/reviews/{review}")]
+async fn get_review(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> ApiResult<web::Json<Review>> {
+    let (review, roles) = review_for(&state, &caller, &path, Need::Member).await?;
+    let c = counts(&state, review.id).await?;
+    Ok(web::Json(Review::from_row(&review, roles, c)))
+}
+
+/// Renames, re-words or archives a review (leads only).
+#[utoipa::path(tag = "reviews", request_body = ReviewUpdate, params(("review" = String, Path, description = "Short name or id")), responses(
+    (status = 200, description = "Updated", body = Review),
+    (status = 403, description = "Not a lead", body = crate::error::Problem),
+    (status = 404, description = "No such review", body = crate::error::Problem),
+))]
+#[patch("/api/reviews/{review}")]
+async fn update_review(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Json<ReviewUpdate>) -> ApiResult<web::Json<Review>> {
+    let (review, roles) = review_for(&state, &caller, &path, Need::Lead).await?;
+    if body.title.as_ref().is_some_and(|t| t.trim().is_empty() || t.len() > 500) {
+        return Err(ApiError::invalid(vec![FieldError { field: "title".into(), message: "must be 1 to 500 characters".into() }]));
+    }
+    let now = now_ms();
+    let txn = state.store.begin().await?;
+    let after = store::reviews::update(&txn, review.id, body.title.as_deref().map(str::trim), body.question.as_deref(), body.archived).await?;
+    store::audit::append(
+        &txn,
+        store::audit::NewEvent {
+            review_id: Some(review.id),
+            actor_id: Some(caller.id()),
+            action: "review.update",
+            entity: "review",
+            entity_id: review.id.to_string(),
+            before: Some(json!({"title": review.title, "question": review.question, "archived": review.archived})),
+            after: Some(json!({"title": after.title, "question": after.question, "archived": after.archived})),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(store::StoreError::from)?;
+    let c = counts(&state, review.id).await?;
+    Ok(web::Json(Review::from_row(&after, roles, c)))
+}
+
+/// The members of a review and their roles.
+#[utoipa::path(tag = "reviews", params(("review" = String, Path, description = "Short name or id")), responses(
+    (status = 200, description = "Members", body = Vec<Member>),
+    (status = 404, description = "No such review", body = crate::error::Problem),
+))]
+#[get("/api/reviews/{review}/members")]
+async fn list_members(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> ApiResult<web::Json<Vec<Member>>> {
+    let (review, _) = review_for(&state, &caller, &path, Need::Member).await?;
+    let members = store::reviews::members(&state.store.db, review.id)
+        .await?
+        .into_iter()
+        .map(|(u, roles)| Member { user_id: u.id, name: u.name, email: u.email, roles })
+        .collect();
+    Ok(web::Json(members))
+}
+
+/// Gives an existing account a role in the review (leads only).
+#[utoipa::path(tag = "reviews", request_body = NewMember, params(("review" = String, Path, description = "Short name or id")), responses(
+    (status = 201, description = "Added", body = Vec<Member>),
+    (status = 403, description = "Not a lead", body = crate::error::Problem),
+    (status = 404, description = "No such review", body = crate::error::Problem),
+    (status = 422, description = "Unknown role or account", body = crate::error::Problem),
+))]
+#[post("/api/reviews/{review}/members")]
+async fn add_member(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Json<NewMember>) -> ApiResult<HttpResponse> {
+    let (review, _) = review_for(&state, &caller, &path, Need::Lead).await?;
+    if !store::reviews::ROLES.contains(&body.role.as_str()) {
+        return Err(ApiError::invalid(vec![FieldError { field: "role".into(), message: "must be lead, reviewer or viewer".into() }]));
+    }
+    let email = body.email.trim().to_lowercase();
+    let user = store::users::by_email(&state.store.db, &email).await?.ok_or_else(|| {
+        ApiError::invalid(vec![FieldError { field: "email".into(), message: format!("no account uses {email}; ask an administrator to create it first") }])
+    })?;
+    let now = now_ms();
+    let txn = state.store.begin().await?;
+    store::reviews::add_member(&txn, review.id, user.id, &body.role, now).await?;
+    store::audit::append(
+        &txn,
+        store::audit::NewEvent {
+            review_id: Some(review.id),
+            actor_id: Some(caller.id()),
+            action: "member.add",
+            entity: "member",
+            entity_id: user.id.to_string(),
+            before: None,
+            after: Some(json!({"user_id": user.id, "role": body.role})),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(store::StoreError::from)?;
+    let members: Vec<Member> = store::reviews::members(&state.store.db, review.id)
+        .await?
+        .into_iter()
+        .map(|(u, roles)| Member { user_id: u.id, name: u.name, email: u.email, roles })
+        .collect();
+    Ok(HttpResponse::Created().json(members))
+}

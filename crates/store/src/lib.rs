@@ -1,0 +1,209 @@
+//! Storage for sift: connects to SQLite or PostgreSQL, applies migrations, and offers the queries the
+//! server and CLI need. This is the only crate that speaks SQL; callers get plain row types and
+//! [`StoreError`], never a sea-orm type in a signature they must match on.
+//!
+//! Time is an argument: every function that stamps a row takes `now` (Unix milliseconds).
+
+pub mod audit;
+pub mod dedup;
+pub mod entity;
+pub mod imports;
+pub mod jobs;
+pub mod records;
+pub mod reviews;
+pub mod settings;
+pub mod users;
+
+use std::time::Duration;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+
+pub use sea_orm::DatabaseTransaction;
+
+/// Which database engine a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Reads the engine from the URL scheme (`sqlite:` or `postgres:`/`postgresql:`).
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::BadUrl(format!(
+                "database URL {} is neither sqlite: nor postgres://; use e.g. sqlite://sift.db or postgres://user@host/db",
+                mask_url(url)
+            )))
+        }
+    }
+}
+
+/// Errors from the store. `NotFound` and `Conflict` are the caller's to explain; the rest are faults.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL is malformed or names an unsupported engine.
+    #[error("{0}")]
+    BadUrl(String),
+    /// The database could not be reached or refused the connection.
+    #[error("cannot connect to the database at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    /// A row the caller asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or state rule would be broken (the message says which).
+    #[error("{0}")]
+    Conflict(String),
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    /// Stored JSON could not be read back.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// A connected database with the sift schema.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub db: DatabaseConnection,
+    pub backend: Backend,
+}
+
+/// Opens the database named by `url`; SQLite files are created when missing.
+pub async fn connect(url: &str) -> Result<Store, StoreError> {
+    let backend = Backend::from_url(url)?;
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(30));
+    match backend {
+        Backend::Sqlite => {
+            opts.max_connections(8).min_connections(1);
+            opts.map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(30))
+                    .foreign_keys(true)
+            });
+        }
+        Backend::Postgres => {
+            opts.max_connections(16).min_connections(1);
+        }
+    }
+    let db = Database::connect(opts).await.map_err(|e| StoreError::Unreachable {
+        url: mask_url(url),
+        reason: first_line(&e.to_string()),
+    })?;
+    Ok(Store { db, backend })
+}
+
+impl Store {
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Reverts the last `steps` migrations.
+    pub async fn migrate_down(&self, steps: u32) -> Result<(), StoreError> {
+        Migrator::down(&self.db, Some(steps)).await?;
+        Ok(())
+    }
+
+    /// Names of applied migrations and of pending ones.
+    pub async fn migration_status(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let applied = Migrator::get_applied_migrations(&self.db)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        let pending = Migrator::get_pending_migrations(&self.db)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        Ok((applied, pending))
+    }
+
+    /// Starts a transaction; dropping it without `commit` rolls everything back.
+    pub async fn begin(&self) -> Result<DatabaseTransaction, StoreError> {
+        Ok(self.db.begin().await?)
+    }
+
+    /// Runs a trivial query: `Ok` means the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let backend: DbBackend = self.db.get_database_backend();
+        self.db.execute_raw(Statement::from_string(backend, "SELECT 1")).await?;
+        Ok(())
+    }
+
+    /// Closes the pool, waiting for connections to return.
+    pub async fn close(self) {
+        let _ = self.db.close().await;
+    }
+}
+
+/// Hides the password (and any token in the query) of a database URL, for logs and messages.
+pub fn mask_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, tail) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{user}:***@{host}"),
+            None => format!("{userinfo}@{host}"),
+        },
+        None => authority.to_owned(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let masked: Vec<String> = query
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    _ => kv.to_owned(),
+                })
+                .collect();
+            format!("{path}?{}", masked.join("&"))
+        }
+        None => tail.to_owned(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").to_owned()
+}
+
+/// Serialises a list of strings for a JSON text column.
+pub(crate) fn json_list(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Reads a JSON text column written by [`json_list`].
+pub fn parse_json_list(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_url;
+
+    #[test]
+    fn masks_passwords() {
+        assert_eq!(mask_url("postgres://sift:hunter2@db:5432/sift"), "postgres://sift:***@db:5432/sift");
+        assert_eq!(mask_url("postgres://db/sift?user=a&password=x"), "postgres://db/sift?user=a&password=***");
+        assert_eq!(mask_url("postgres://root@127.0.0.1/test"), "postgres://root@127.0.0.1/test");
+        assert_eq!(mask_url("sqlite://sift.db?mode=rwc"), "sqlite://sift.db?mode=rwc");
+    }
+}

@@ -1,0 +1,160 @@
+//! Reviews and their members.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+
+use crate::StoreError;
+use crate::entity::{members, reviews, users};
+
+pub type Review = reviews::Model;
+
+/// The three roles a member can hold in a review.
+pub const ROLES: [&str; 3] = ["lead", "reviewer", "viewer"];
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    slug: &str,
+    title: &str,
+    created_by: Option<i32>,
+    now: i64,
+) -> Result<Review, StoreError> {
+    if by_slug(db, slug).await?.is_some() {
+        return Err(StoreError::Conflict(format!("a review with the short name {slug} already exists")));
+    }
+    let row = reviews::ActiveModel {
+        slug: Set(slug.to_owned()),
+        title: Set(title.to_owned()),
+        question: Set(String::new()),
+        archived: Set(false),
+        created_by: Set(created_by),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    Ok(row.insert(db).await?)
+}
+
+pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<Review>, StoreError> {
+    Ok(reviews::Entity::find().filter(reviews::Column::Slug.eq(slug)).one(db).await?)
+}
+
+/// Finds a review by its short name or, when `key` is a number, by its id.
+pub async fn find(db: &impl ConnectionTrait, key: &str) -> Result<Option<Review>, StoreError> {
+    if let Some(r) = by_slug(db, key).await? {
+        return Ok(Some(r));
+    }
+    match key.parse::<i32>() {
+        Ok(id) => Ok(reviews::Entity::find_by_id(id).one(db).await?),
+        Err(_) => Ok(None),
+    }
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    id: i32,
+    title: Option<&str>,
+    question: Option<&str>,
+    archived: Option<bool>,
+) -> Result<Review, StoreError> {
+    let row = reviews::Entity::find_by_id(id).one(db).await?.ok_or(StoreError::NotFound)?;
+    let mut active: reviews::ActiveModel = row.into();
+    if let Some(t) = title {
+        active.title = Set(t.to_owned());
+    }
+    if let Some(q) = question {
+        active.question = Set(q.to_owned());
+    }
+    if let Some(a) = archived {
+        active.archived = Set(a);
+    }
+    Ok(active.update(db).await?)
+}
+
+/// Every review the user is a member of, with the user's roles in it, oldest first.
+pub async fn for_user(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<(Review, Vec<String>)>, StoreError> {
+    let memberships = members::Entity::find().filter(members::Column::UserId.eq(user_id)).all(db).await?;
+    let mut ids: Vec<i32> = memberships.iter().map(|m| m.review_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let rows = reviews::Entity::find()
+        .filter(reviews::Column::Id.is_in(ids))
+        .order_by_asc(reviews::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let roles = memberships.iter().filter(|m| m.review_id == r.id).map(|m| m.role.clone()).collect();
+            (r, roles)
+        })
+        .collect())
+}
+
+/// Gives a user a role in a review; adding a role twice is harmless.
+pub async fn add_member(
+    db: &impl ConnectionTrait,
+    review_id: i32,
+    user_id: i32,
+    role: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    if !ROLES.contains(&role) {
+        return Err(StoreError::Conflict(format!("{role} is not a role; use lead, reviewer or viewer")));
+    }
+    let row = members::ActiveModel {
+        review_id: Set(review_id),
+        user_id: Set(user_id),
+        role: Set(role.to_owned()),
+        added_at: Set(now),
+    };
+    members::Entity::insert(row)
+        .on_conflict_do_nothing_on([members::Column::ReviewId, members::Column::UserId, members::Column::Role])
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn remove_member(db: &impl ConnectionTrait, review_id: i32, user_id: i32, role: &str) -> Result<bool, StoreError> {
+    let res = members::Entity::delete_many()
+        .filter(members::Column::ReviewId.eq(review_id))
+        .filter(members::Column::UserId.eq(user_id))
+        .filter(members::Column::Role.eq(role))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}
+
+/// The roles `user_id` holds in `review_id` (empty for a non-member).
+pub async fn roles(db: &impl ConnectionTrait, review_id: i32, user_id: i32) -> Result<Vec<String>, StoreError> {
+    Ok(members::Entity::find()
+        .filter(members::Column::ReviewId.eq(review_id))
+        .filter(members::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.role)
+        .collect())
+}
+
+/// Members with their roles, ordered by user id.
+pub async fn members(db: &impl ConnectionTrait, review_id: i32) -> Result<Vec<(users::Model, Vec<String>)>, StoreError> {
+    let rows = members::Entity::find()
+        .filter(members::Column::ReviewId.eq(review_id))
+        .order_by_asc(members::Column::UserId)
+        .all(db)
+        .await?;
+    let mut ids: Vec<i32> = rows.iter().map(|m| m.user_id).collect();
+    ids.dedup();
+    let people = users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .order_by_asc(users::Column::Id)
+        .all(db)
+        .await?;
+    Ok(people
+        .into_iter()
+        .map(|u| {
+            let roles = rows.iter().filter(|m| m.user_id == u.id).map(|m| m.role.clone()).collect();
+            (u, roles)
+        })
+        .collect())
+}

@@ -1,0 +1,25 @@
+//! The sift schema as an ordered list of migrations, applied at start-up and by `sift migrate`.
+//!
+//! One file per change, named `mYYYYMMDD_NNNNNN_verb_noun.rs`, each with a `down` that undoes it.
+//! Migrations use the schema builder so the same file runs on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_accounts;
+mod m20261123_000002_create_reviews;
+mod m20261123_000003_create_imports;
+mod m20261123_000004_create_dedup;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_accounts::Migration),
+            Box::new(m20261123_000002_create_reviews::Migration),
+            Box::new(m20261123_000003_create_imports::Migration),
+            Box::new(m20261123_000004_create_dedup::Migration),
+        ]
+    }
+}

@@ -1,0 +1,83 @@
+//! Importing files through HTTP: search sources, all-or-nothing, progress.
+
+use super::*;
+
+const PW: &str = "correct horse battery";
+
+async fn setup(app: &TestApp) -> String {
+    let lead = app.user("lead@example.org", PW, false).await;
+    app.review("qes", lead).await;
+    app.login("lead@example.org", PW).await
+}
+
+db_test!(import_records_a_search_source, |app| {
+    let token = setup(&app).await;
+    let bytes = fixture("demo/cinahl.ris");
+    let (status, job) = app.import("qes", &token, "cinahl.ris", bytes.clone(), "CINAHL").await;
+    assert_eq!(status, 200, "{job}");
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(job["result"]["records"], 25);
+    assert_eq!(job["result"]["format"], "ris");
+    let (_, sources) = app.get("/api/reviews/qes/sources", &token).await;
+    let s = &sources[0];
+    assert_eq!(s["name"], "CINAHL");
+    assert_eq!(s["kind"], "database");
+    assert_eq!(s["searched_on"], "2024-03-12");
+    assert_eq!(s["query"], "peer support AND homelessness");
+    assert_eq!(s["file_name"], "cinahl.ris");
+    assert_eq!(s["records_found"], 25);
+    use sha2::Digest;
+    assert_eq!(s["sha256"], hex::encode(sha2::Sha256::digest(&bytes)));
+    let (_, page) = app.get("/api/reviews/qes/records?limit=5", &token).await;
+    assert_eq!(page["records"].as_array().unwrap().len(), 5);
+    let first = &page["records"][0];
+    assert_eq!(first["source_record_id"], "C0001");
+    assert!(first["doi"].as_str().is_some(), "EBSCO's L3 DOI must be read: {first}");
+});
+
+db_test!(bad_file_stores_nothing_and_names_the_line, |app| {
+    let token = setup(&app).await;
+    let (status, job) = app.import("qes", &token, "notes.txt", b"%0 Journal Article\n%T Not a supported export\n%A Smith, J\n".to_vec(), "EndNote").await;
+    assert_eq!(status, 200);
+    assert_eq!(job["state"], "failed", "{job}");
+    let diags = job["result"]["diagnostics"].as_array().unwrap();
+    assert!(diags.iter().any(|d| d["severity"] == "error" && d["line"].as_u64().is_some()), "{job}");
+    assert!(job["result"]["error"].as_str().unwrap().contains("nothing was imported"));
+    let (_, sources) = app.get("/api/reviews/qes/sources", &token).await;
+    assert_eq!(sources.as_array().unwrap().len(), 0, "a failed import must leave no source");
+    let (_, review) = app.get("/api/reviews/qes", &token).await;
+    assert_eq!(review["counts"]["records_imported"], 0);
+});
+
+db_test!(import_form_is_validated, |app| {
+    let token = setup(&app).await;
+    let form = reqwest::multipart::Form::new().text("searched_on", "12/03/2024").text("format", "docx");
+    let res = app.client.post(app.url("/api/reviews/qes/imports")).bearer_auth(&token).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let body: serde_json::Value = res.json().await.unwrap();
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["file", "database_name", "searched_on", "format"]);
+});
+
+db_test!(import_job_can_be_followed, |app| {
+    let token = setup(&app).await;
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(fixture("demo/medline.xml")).file_name("medline.xml"))
+        .text("database_name", "MEDLINE");
+    let res = app.client.post(app.url("/api/reviews/qes/imports")).bearer_auth(&token).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 202);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let mut job = serde_json::Value::Null;
+    for _ in 0..200 {
+        let (status, j) = app.get(&location, &token).await;
+        assert_eq!(status, 200);
+        job = j;
+        if job["state"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(job["result"]["records"], 25);
+    assert_eq!(job["result"]["format"], "pubmed-xml");
+});

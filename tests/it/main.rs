@@ -1,0 +1,11 @@
+//! End-to-end tests through HTTP against the real server, each on SQLite and on PostgreSQL.
+
+mod auth;
+mod demo;
+mod duplicates;
+mod imports;
+mod operations;
+mod reviews;
+mod scale_out;
+
+pub use tests::*;

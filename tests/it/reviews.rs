@@ -1,0 +1,63 @@
+//! Reviews, membership and the privacy of reviews from non-members.
+
+use super::*;
+
+const PW: &str = "correct horse battery";
+
+db_test!(reviews_are_invisible_to_non_members, |app| {
+    let lead = app.user("lead@example.org", PW, false).await;
+    let viewer = app.user("viewer@example.org", PW, false).await;
+    app.user("stranger@example.org", PW, false).await;
+    app.review("secret-review", lead).await;
+    app.add_member("secret-review", viewer, "viewer").await;
+    let stranger = app.login("stranger@example.org", PW).await;
+    for path in ["/api/reviews/secret-review", "/api/reviews/secret-review/records", "/api/reviews/secret-review/sources", "/api/reviews/secret-review/duplicates", "/api/reviews/secret-review/members"] {
+        let (status, body) = app.get(path, &stranger).await;
+        assert_eq!(status, 404, "{path}: {body}");
+        assert_eq!(body["code"], "not_found");
+        // Indistinguishable from a review that does not exist.
+        let (status2, body2) = app.get(&path.replace("secret-review", "no-such-review"), &stranger).await;
+        assert_eq!((status, body["detail"].clone()), (status2, body2["detail"].clone()));
+    }
+    let (status, list) = app.get("/api/reviews", &stranger).await;
+    assert_eq!(status, 200);
+    assert_eq!(list.as_array().unwrap().len(), 0);
+    // A viewer reads but cannot change or import.
+    let v = app.login("viewer@example.org", PW).await;
+    assert_eq!(app.get("/api/reviews/secret-review", &v).await.0, 200);
+    let res = app.client.patch(app.url("/api/reviews/secret-review")).bearer_auth(&v).json(&serde_json::json!({"title": "x"})).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let (status, _) = app.import("secret-review", &v, "a.ris", fixture("demo/cinahl.ris"), "CINAHL").await;
+    assert_eq!(status, 403);
+    // Anonymous callers get 401.
+    let res = app.client.get(app.url("/api/reviews/secret-review")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+});
+
+db_test!(lead_creates_review_and_adds_members, |app| {
+    app.user("lead@example.org", PW, false).await;
+    let rev = app.user("rev@example.org", PW, false).await;
+    let lead = app.login("lead@example.org", PW).await;
+    let (status, body) = app.post("/api/reviews", &lead, serde_json::json!({"slug": "Bad Slug!", "title": ""})).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["code"], "invalid_request");
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["slug", "title"]);
+    let (status, review) = app.post("/api/reviews", &lead, serde_json::json!({"slug": "peer-qes", "title": "Peer workers", "question": "What are peer workers' experiences?"})).await;
+    assert_eq!(status, 201, "{review}");
+    assert_eq!(review["roles"], serde_json::json!(["lead"]));
+    let (status, _) = app.post("/api/reviews", &lead, serde_json::json!({"slug": "peer-qes", "title": "Again"})).await;
+    assert_eq!(status, 409);
+    let (status, members) = app.post("/api/reviews/peer-qes/members", &lead, serde_json::json!({"email": "rev@example.org", "role": "reviewer"})).await;
+    assert_eq!(status, 201);
+    assert!(members.as_array().unwrap().iter().any(|m| m["user_id"] == rev && m["roles"] == serde_json::json!(["reviewer"])));
+    let r = app.login("rev@example.org", PW).await;
+    let (_, list) = app.get("/api/reviews", &r).await;
+    assert_eq!(list[0]["slug"], "peer-qes");
+    // Every change is in the audit trail, which the reviewer cannot read.
+    let (status, events) = app.get("/api/reviews/peer-qes/audit", &lead).await;
+    assert_eq!(status, 200);
+    let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["review.create", "member.add"]);
+    assert_eq!(app.get("/api/reviews/peer-qes/audit", &r).await.0, 403);
+});
