@@ -1,11 +1,13 @@
 //! End-to-end tests through HTTP against the real server, each on SQLite and on PostgreSQL.
 
 mod auth;
+mod browser;
 mod demo;
 mod duplicates;
 mod imports;
 mod operations;
 mod reviews;
 mod scale_out;
+mod tidy;
 
 pub use tests::*;

@@ -81,3 +81,15 @@ db_test!(openapi_documents_every_route, |app| {
         assert!(doc_op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{path} documents no responses");
     }
 });
+
+db_test!(migrations_go_down_and_up_again, |app| {
+    let (applied, pending) = app.store.migration_status().await.unwrap();
+    assert!(pending.is_empty());
+    let n = u32::try_from(applied.len()).unwrap();
+    app.store.migrate_down(n).await.unwrap();
+    let (applied_after, pending_after) = app.store.migration_status().await.unwrap();
+    assert!(applied_after.is_empty());
+    assert_eq!(pending_after, applied);
+    app.store.migrate().await.unwrap();
+    assert_eq!(app.store.migration_status().await.unwrap().0, applied);
+});

@@ -38,11 +38,9 @@ fn is_inline(name: &str) -> bool {
 
 /// Reads EndNote XML records from `source`, handing each to `sink`.
 pub(crate) fn parse(source: Source<'_>, sink: &mut dyn FnMut(Citation), diags: &mut Vec<Diagnostic>) -> io::Result<()> {
-    let mut records = Records::new(source, is_record, is_inline);
-    let mut position = 0;
-    while let Some(rec) = records.next_record(diags)? {
-        position += 1;
-        sink(build(rec, position, diags));
+    let mut records = Records::new(source, is_record, is_inline, &["</record>"], build);
+    while let Some(c) = records.next_record(diags)? {
+        sink(c);
     }
     Ok(())
 }
@@ -61,13 +59,14 @@ fn type_number(n: &str) -> Option<&'static str> {
     })
 }
 
-fn build(rec: XmlRecord, position: usize, diags: &mut Vec<Diagnostic>) -> Citation {
+fn build(rec: XmlRecord<'_>, position: usize, diags: &mut Vec<Diagnostic>) -> Citation {
     let mut b = Builder::new(rec.line);
     let (mut secondary, mut alt_abbr, mut alt_title, mut issue, mut pub_date) = (None, None, None, None, None);
     for e in &rec.elems {
-        let t = e.text.as_str();
-        if e.path == "ref-type" {
-            match e.attr("name") {
+        let t: &str = &e.text;
+        let path = rec.path(e);
+        if path == "ref-type" {
+            match e.attr("name").as_deref() {
                 Some(name) if !name.is_empty() => b.type_name(name),
                 _ => {
                     if let Some(code) = type_number(t) {
@@ -80,7 +79,7 @@ fn build(rec: XmlRecord, position: usize, diags: &mut Vec<Diagnostic>) -> Citati
         if t.trim().is_empty() {
             continue;
         }
-        match e.path.as_str() {
+        match path {
             "rec-number" => b.source_id(t),
             "contributors/authors/author" => b.author(t),
             "titles/title" => b.title(t),

@@ -38,20 +38,24 @@ fn is_inline(name: &str) -> bool {
 
 /// Reads PubMed XML records from `source`, handing each to `sink`.
 pub(crate) fn parse(source: Source<'_>, sink: &mut dyn FnMut(Citation), diags: &mut Vec<Diagnostic>) -> io::Result<()> {
-    let mut records = Records::new(source, is_record, is_inline);
-    let mut position = 0;
-    while let Some(rec) = records.next_record(diags)? {
-        position += 1;
-        sink(build(rec, position, diags));
+    let mut records = Records::new(source, is_record, is_inline, &["</PubmedArticle>", "</PubmedBookArticle>"], build);
+    while let Some(c) = records.next_record(diags)? {
+        sink(c);
     }
     Ok(())
 }
 
 /// The last two segments of a path.
 fn tail(path: &str) -> (&str, &str) {
-    let mut it = path.rsplit('/');
-    let leaf = it.next().unwrap_or_default();
-    (it.next().unwrap_or_default(), leaf)
+    let b = path.as_bytes();
+    let Some(i) = b.iter().rposition(|&c| c == b'/') else { return ("", path) };
+    let leaf = path.get(i + 1..).unwrap_or_default();
+    let head = path.get(..i).unwrap_or_default();
+    let parent = match head.as_bytes().iter().rposition(|&c| c == b'/') {
+        Some(j) => head.get(j + 1..).unwrap_or_default(),
+        None => head,
+    };
+    (parent, leaf)
 }
 
 /// An author being assembled from its child elements.
@@ -81,7 +85,7 @@ impl Pending {
     }
 }
 
-fn build(rec: XmlRecord, position: usize, diags: &mut Vec<Diagnostic>) -> Citation {
+fn build(rec: XmlRecord<'_>, position: usize, diags: &mut Vec<Diagnostic>) -> Citation {
     let mut b = Builder::new(rec.line);
     let book = rec.name == "PubmedBookArticle";
     let (mut vernacular, mut book_title, mut medline_ta, mut issn_linking) = (None, None, None, None);
@@ -91,10 +95,11 @@ fn build(rec: XmlRecord, position: usize, diags: &mut Vec<Diagnostic>) -> Citati
     let mut editors = false;
     let mut author: Option<Pending> = None;
     for e in &rec.elems {
-        let t = e.text.as_str();
-        let (parent, leaf) = tail(&e.path);
+        let t: &str = &e.text;
+        let path = rec.path(e);
+        let (parent, leaf) = tail(path);
         if leaf == "AuthorList" {
-            editors = e.attr("Type") == Some("editors");
+            editors = e.attr("Type").as_deref() == Some("editors");
         }
         if leaf == "Author" && parent == "AuthorList" {
             if let Some(p) = author.take() {
@@ -150,15 +155,15 @@ fn build(rec: XmlRecord, position: usize, diags: &mut Vec<Diagnostic>) -> Citati
             ("Pagination", "MedlinePgn") => b.pages(t),
             ("Pagination", "StartPage") => b.pages(t),
             ("Pagination", "EndPage") => b.end_page(t),
-            (_, "ELocationID") => match e.attr("EIdType") {
+            (_, "ELocationID") => match e.attr("EIdType").as_deref() {
                 Some("doi") => eloc_doi = eloc_doi.or(Some(t)),
                 Some("pii") => eloc_pii = eloc_pii.or(Some(t)),
                 _ => {}
             },
             ("ArticleIdList", "ArticleId")
-                if e.path.starts_with("PubmedData/") || e.path.starts_with("PubmedBookData/") =>
+                if path.starts_with("PubmedData/") || path.starts_with("PubmedBookData/") =>
             {
-                match e.attr("IdType") {
+                match e.attr("IdType").as_deref() {
                     Some("doi") => b.doi(t),
                     Some("pmc") => b.pmcid(t),
                     Some("pubmed") => b.pmid(t),
@@ -167,7 +172,7 @@ fn build(rec: XmlRecord, position: usize, diags: &mut Vec<Diagnostic>) -> Citati
             }
             (_, "Language") => b.language(t),
             ("PublicationTypeList", "PublicationType")
-                if e.attr("UI") == Some("D000076942") || t.trim().eq_ignore_ascii_case("preprint") =>
+                if e.attr("UI").as_deref() == Some("D000076942") || t.trim().eq_ignore_ascii_case("preprint") =>
             {
                 preprint = true;
             }

@@ -206,7 +206,9 @@ impl Builder {
 
     /// Finishes the record: joins abstracts, expands the last page, fills the id and type defaults.
     pub(crate) fn finish(mut self, position: usize, diags: &mut Vec<Diagnostic>) -> Citation {
-        if !self.abstracts.is_empty() {
+        if self.abstracts.len() == 1 {
+            self.c.abstract_text = self.abstracts.pop();
+        } else if !self.abstracts.is_empty() {
             self.c.abstract_text = Some(self.abstracts.join("\n\n"));
         }
         if let Some(end) = self.end_raw.take() {

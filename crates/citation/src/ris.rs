@@ -78,7 +78,9 @@ pub(crate) fn parse(mut source: Source<'_>, sink: &mut dyn FnMut(Citation), diag
                     position += 1;
                     sink(build(start, fields, position, diags));
                 }
-                open = Some((line_no, vec![("TY".to_string(), v.to_string())]));
+                let mut fields = Vec::with_capacity(32);
+                fields.push(("TY".to_string(), v.to_string()));
+                open = Some((line_no, fields));
             }
             Some(("ER", _)) => match open.take() {
                 Some((start, fields)) => {

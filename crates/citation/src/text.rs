@@ -49,19 +49,18 @@ pub fn clean_line(s: &str) -> String {
 
 /// True when `s` has whitespace other than single spaces between words.
 fn needs_collapse(s: &str) -> bool {
-    if !s.is_ascii() {
-        return s.chars().any(|c| c.is_whitespace() && c != ' ') || s.contains("  ") || s.trim() != s;
-    }
     let b = s.as_bytes();
-    let mut prev_ws = true;
-    for &c in b {
-        let ws = c.is_ascii_whitespace() || c == 0x0b;
-        if ws && (c != b' ' || prev_ws) {
-            return true;
-        }
-        prev_ws = ws;
+    let (Some(first), Some(last)) = (b.first(), b.last()) else { return false };
+    if first.is_ascii_whitespace() || last.is_ascii_whitespace() {
+        return true;
     }
-    prev_ws && !b.is_empty()
+    if memchr::memchr3(b'\t', b'\n', b'\r', b).is_some()
+        || memchr::memchr2(0x0b, 0x0c, b).is_some()
+        || memchr::memmem::find(b, b"  ").is_some()
+    {
+        return true;
+    }
+    !s.is_ascii() && (s.chars().any(|c| c.is_whitespace() && !c.is_ascii()) || s.trim() != s)
 }
 
 /// Collapses runs of whitespace to single spaces and trims.

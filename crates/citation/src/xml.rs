@@ -1,19 +1,25 @@
-//! Streaming XML record collector shared by the PubMed and EndNote readers: walks the document with
-//! quick-xml, cuts it into record elements, and flattens each record into `(path, attributes, text)`
-//! elements in document order, with inline markup (`<i>`, `<sup>`, EndNote `<style>` runs) merged into the
-//! enclosing element's text.
+//! Streaming XML record collector shared by the PubMed and EndNote readers: gathers the input in windows
+//! cut just after a record's end tag, walks each window with a borrowing (zero-copy) quick-xml reader, and
+//! flattens each record into `(path, attributes, text)` elements in document order, with inline markup
+//! (`<i>`, `<sup>`, EndNote `<style>` runs) merged into the enclosing element's text. Each finished record is
+//! handed to the format's mapping function while the window is still alive, so most text is never copied
+//! before it lands in the citation.
 //!
 //! Safety: DTDs are never fetched and entities are never expanded. A DOCTYPE that declares entities (the
 //! "billion laughs" and external-entity attacks) rejects the file with an error at once; references to
 //! unknown entities are dropped with a warning. Invalid UTF-8 is decoded as Windows-1252 with a warning.
+//! Nesting depth, elements per record and the window size are bounded.
 
+use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::io::{self, BufRead};
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
+use quick_xml::events::attributes::Attributes;
 
 use crate::decode::Source;
-use crate::{Diagnostic, text};
+use crate::{Citation, Diagnostic, text};
 
 /// The deepest element nesting accepted.
 const MAX_DEPTH: usize = 512;
@@ -21,41 +27,74 @@ const MAX_DEPTH: usize = 512;
 const MAX_ELEMS: usize = 200_000;
 /// How many unknown-entity warnings are given before the rest are counted silently.
 const MAX_ENTITY_WARNINGS: usize = 5;
+/// How much input is gathered before the complete records in it are parsed.
+const CHUNK: usize = 1024 * 1024;
+/// The largest window searched for a record end before the input is given up as not holding records.
+const MAX_WINDOW: usize = 256 * 1024 * 1024;
 
-/// One element of a record: its path below the record element, attributes and flattened text.
+/// Maps one finished record to a citation.
+pub(crate) type BuildFn = fn(XmlRecord<'_>, usize, &mut Vec<Diagnostic>) -> Citation;
+
+/// One element of a record: its path (a range of the record's path arena), its start tag and its text.
 #[derive(Debug)]
-pub(crate) struct Elem {
-    pub path: String,
-    pub attrs: Vec<(String, String)>,
-    pub text: String,
+pub(crate) struct Elem<'w> {
+    path: (u32, u32),
+    /// The start tag's content (`name attr="…"`), borrowed from the input.
+    tag: &'w str,
+    name_len: usize,
+    pub text: Cow<'w, str>,
 }
 
-impl Elem {
+impl Elem<'_> {
+    /// The attributes as (name, decoded value).
+    pub(crate) fn attrs(&self) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
+        let mut it = Attributes::new(self.tag, self.name_len);
+        it.with_checks(false);
+        it.flatten().map(|a| {
+            let key = a.key.0;
+            let value = if a.value.contains('&') { Cow::Owned(text::clean(&a.value)) } else { a.value };
+            (local(key), value)
+        })
+    }
+
     /// The value of an attribute.
-    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    pub(crate) fn attr(&self, name: &str) -> Option<Cow<'_, str>> {
+        if self.tag.len() == self.name_len {
+            return None;
+        }
+        self.attrs().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 }
 
 /// One record element.
-pub(crate) struct XmlRecord {
+pub(crate) struct XmlRecord<'w> {
     /// The record element's name (e.g. `PubmedBookArticle`).
-    pub name: String,
+    pub name: &'w str,
     /// The 1-based line where it starts.
     pub line: u32,
-    pub elems: Vec<Elem>,
+    pub elems: Vec<Elem<'w>>,
+    /// Every element's path below the record element, back to back.
+    paths: String,
 }
 
-impl XmlRecord {
+impl XmlRecord<'_> {
+    /// The path of an element below the record element, such as `MedlineCitation/PMID`.
+    pub(crate) fn path(&self, e: &Elem<'_>) -> &str {
+        self.paths.get(e.path.0 as usize..e.path.1 as usize).unwrap_or_default()
+    }
+
     /// Turns the elements into verbatim `(path, value)` fields; attributes appear as `path@name`.
     pub(crate) fn into_fields(self) -> Vec<(String, String)> {
-        let mut out = Vec::with_capacity(self.elems.len());
-        for e in self.elems {
-            for (k, v) in e.attrs {
-                out.push((format!("{}@{k}", e.path), v));
+        let mut out = Vec::with_capacity(self.elems.len() * 2);
+        for e in &self.elems {
+            let path = self.path(e);
+            if e.tag.len() > e.name_len {
+                for (k, v) in e.attrs() {
+                    out.push((format!("{path}@{k}"), v.into_owned()));
+                }
             }
             if !e.text.is_empty() {
-                out.push((e.path, e.text));
+                out.push((path.to_string(), e.text.to_string()));
             }
         }
         out
@@ -64,30 +103,56 @@ impl XmlRecord {
 
 /// The streaming reader.
 pub(crate) struct Records<'a> {
-    reader: Reader<Lossy<'a>>,
-    buf: Vec<u8>,
+    source: Box<dyn BufRead + 'a>,
+    window: Vec<u8>,
+    queue: VecDeque<Citation>,
+    /// The 1-based line at `counted` bytes into the current window.
     line: u32,
+    counted: usize,
+    position: usize,
     is_record: fn(&str) -> bool,
     is_inline: fn(&str) -> bool,
+    end_tags: &'static [&'static str],
+    build: BuildFn,
+    eof: bool,
     done: bool,
     entity_warnings: usize,
     warned_1252: bool,
 }
 
+/// Per-window parsing state.
+struct State<'w> {
+    rec: Option<XmlRecord<'w>>,
+    /// Open elements inside the record: the index of each one's Elem, or None when inline.
+    stack: Vec<Option<usize>>,
+    /// The current path, as a range of the record's arena.
+    path: (usize, usize),
+    text_target: Option<usize>,
+    /// Whitespace-only text (indentation) is held back and becomes one space only between words.
+    pending_ws: Option<usize>,
+    overflow: bool,
+}
+
 impl<'a> Records<'a> {
-    pub(crate) fn new(source: Source<'a>, is_record: fn(&str) -> bool, is_inline: fn(&str) -> bool) -> Records<'a> {
-        let mut reader = Reader::from_reader(Lossy::new(source.reader));
-        let cfg = reader.config_mut();
-        cfg.allow_dangling_amp = true;
-        cfg.allow_unmatched_ends = true;
-        cfg.check_end_names = false;
-        cfg.trim_text(false);
+    pub(crate) fn new(
+        source: Source<'a>,
+        is_record: fn(&str) -> bool,
+        is_inline: fn(&str) -> bool,
+        end_tags: &'static [&'static str],
+        build: BuildFn,
+    ) -> Records<'a> {
         Records {
-            reader,
-            buf: Vec::with_capacity(64 * 1024),
+            source: source.reader,
+            window: Vec::with_capacity(CHUNK + 256 * 1024),
+            queue: VecDeque::new(),
             line: 1,
+            counted: 0,
+            position: 0,
             is_record,
             is_inline,
+            end_tags,
+            build,
+            eof: false,
             done: false,
             entity_warnings: 0,
             warned_1252: false,
@@ -95,186 +160,316 @@ impl<'a> Records<'a> {
     }
 
     /// Reads the next record, or `None` at the end of the document (or after a fatal error).
-    pub(crate) fn next_record(&mut self, diags: &mut Vec<Diagnostic>) -> io::Result<Option<XmlRecord>> {
-        let mut rec: Option<XmlRecord> = None;
-        // Open elements inside the record: (path length before it, index of its Elem or None when inline).
-        let mut stack: Vec<(usize, Option<usize>)> = Vec::new();
-        let mut path = String::new();
-        let mut text_target: Option<usize> = None;
-        // Whitespace-only text (indentation) is held back and becomes one space only between words.
-        let mut pending_ws: Option<usize> = None;
-        let mut overflow = false;
-        while !self.done {
-            self.buf.clear();
-            let ev = match self.reader.read_event_into(&mut self.buf) {
+    pub(crate) fn next_record(&mut self, diags: &mut Vec<Diagnostic>) -> io::Result<Option<Citation>> {
+        loop {
+            if let Some(r) = self.queue.pop_front() {
+                return Ok(Some(r));
+            }
+            if self.done {
+                return Ok(None);
+            }
+            self.next_window(diags)?;
+        }
+    }
+
+    /// Where the window can be cut: just after the last record end tag in it (the tail is searched first).
+    fn cut(&self) -> Option<usize> {
+        let tail_from = self.window.len().saturating_sub(256 * 1024);
+        let find = |from: usize| {
+            let hay = self.window.get(from..).unwrap_or_default();
+            self.end_tags
+                .iter()
+                .filter_map(|t| memchr::memmem::rfind(hay, t.as_bytes()).map(|i| from + i + t.len()))
+                .max()
+        };
+        find(tail_from).or_else(|| if tail_from > 0 { find(0) } else { None })
+    }
+
+    /// Gathers the next window of input and parses the complete records in it.
+    fn next_window(&mut self, diags: &mut Vec<Diagnostic>) -> io::Result<()> {
+        let mut want = CHUNK;
+        let end = loop {
+            while !self.eof && self.window.len() < want {
+                let buf = match self.source.fill_buf() {
+                    Ok(b) => b,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
+                if buf.is_empty() {
+                    self.eof = true;
+                    break;
+                }
+                let n = buf.len();
+                self.window.extend_from_slice(buf);
+                self.source.consume(n);
+            }
+            if self.eof {
+                break self.window.len();
+            }
+            if let Some(cut) = self.cut() {
+                break cut;
+            }
+            if self.window.len() >= MAX_WINDOW {
+                self.done = true;
+                diags.push(Diagnostic::error(self.line, "No complete record was found in the next 256 MiB of the file; reading stopped."));
+                return Ok(());
+            }
+            want = (self.window.len() * 2).max(CHUNK);
+        };
+        let mut window = std::mem::take(&mut self.window);
+        let bytes = window.get(..end).unwrap_or_default();
+        let text: Cow<'_, str> = match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => {
+                if !self.warned_1252 {
+                    self.warned_1252 = true;
+                    diags.push(Diagnostic::warning(
+                        self.line,
+                        "Some text is not valid UTF-8; it was read as Windows-1252. Check accented characters.",
+                    ));
+                }
+                Cow::Owned(lossy_1252(bytes))
+            }
+        };
+        self.counted = 0;
+        self.parse_window(&text, diags);
+        self.line_at(&text, text.len());
+        window.drain(..end);
+        self.window = window;
+        if self.eof && self.window.is_empty() {
+            self.done = true;
+        }
+        Ok(())
+    }
+
+    /// The 1-based line at byte `pos` of the window (positions only move forward).
+    fn line_at(&mut self, text: &str, pos: usize) -> u32 {
+        if pos > self.counted {
+            let seg = text.as_bytes().get(self.counted..pos).unwrap_or_default();
+            let n = memchr::memchr_iter(b'\n', seg).count();
+            self.line = self.line.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+            self.counted = pos;
+        }
+        self.line
+    }
+
+    /// Parses one window of complete records into the queue.
+    fn parse_window<'w>(&mut self, text: &'w str, diags: &mut Vec<Diagnostic>) {
+        let mut reader = Reader::from_str(text);
+        let cfg = reader.config_mut();
+        cfg.allow_dangling_amp = true;
+        cfg.allow_unmatched_ends = true;
+        cfg.check_end_names = false;
+        cfg.trim_text(false);
+        let mut st = State { rec: None, stack: Vec::new(), path: (0, 0), text_target: None, pending_ws: None, overflow: false };
+        loop {
+            let before = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+            let ev = match reader.read_event() {
                 Ok(ev) => ev,
-                Err(quick_xml::Error::Io(e)) => return Err(io::Error::new(e.kind(), e.to_string())),
                 Err(e) => {
                     self.done = true;
+                    let pos = usize::try_from(reader.error_position()).unwrap_or(before);
+                    let line = self.line_at(text, pos.max(before));
                     diags.push(Diagnostic::error(
-                        self.line,
-                        format!("The XML is malformed near line {}: {e}. Records after this point were not read.", self.line),
+                        line,
+                        format!("The XML is malformed near line {line}: {e}. Records after this point were not read."),
                     ));
                     break;
                 }
             };
             match ev {
                 Event::Start(e) => {
-                    self.line += count_lines(&e);
-                    let full = e.name();
-                    let name = local(full.as_ref());
-                    match rec.as_mut() {
+                    let tag = reborrow(text, &e);
+                    let name_len = e.name().as_ref().len();
+                    let name = local(tag.get(..name_len).unwrap_or_default());
+                    match st.rec.as_mut() {
                         None => {
                             if (self.is_record)(name) {
-                                rec = Some(XmlRecord { name: name.to_string(), line: self.line, elems: Vec::new() });
-                                stack.clear();
-                                path.clear();
-                                text_target = None;
+                                let line = self.line_at(text, before);
+                                st.rec = Some(XmlRecord { name, line, elems: Vec::with_capacity(128), paths: String::with_capacity(2048) });
+                                st.stack.clear();
+                                st.path = (0, 0);
+                                st.text_target = None;
+                                st.pending_ws = None;
+                                st.overflow = false;
                             }
                         }
                         Some(r) => {
-                            if stack.len() >= MAX_DEPTH || r.elems.len() >= MAX_ELEMS {
-                                overflow = true;
+                            if st.stack.len() >= MAX_DEPTH || r.elems.len() >= MAX_ELEMS {
+                                st.overflow = true;
                             }
-                            let before = path.len();
-                            if (self.is_inline)(full.as_ref()) || overflow {
-                                stack.push((before, None));
+                            if st.overflow || (self.is_inline)(tag.get(..name_len).unwrap_or_default()) {
+                                st.stack.push(None);
                             } else {
-                                if !path.is_empty() {
-                                    path.push('/');
-                                }
-                                path.push_str(name);
-                                r.elems.push(Elem { path: path.clone(), attrs: attrs(&e), text: String::new() });
+                                let range = push_path(&mut r.paths, st.path, name);
+                                st.path = range;
+                                r.elems.push(Elem { path: arena_range(range), tag, name_len, text: Cow::Borrowed("") });
                                 let idx = r.elems.len() - 1;
-                                stack.push((before, Some(idx)));
-                                text_target = Some(idx);
+                                st.stack.push(Some(idx));
+                                st.text_target = Some(idx);
                             }
                         }
                     }
                 }
                 Event::Empty(e) => {
-                    self.line += count_lines(&e);
-                    let full = e.name();
-                    if let Some(r) = rec.as_mut()
-                        && !(self.is_inline)(full.as_ref())
+                    let tag = reborrow(text, &e);
+                    let name_len = e.name().as_ref().len();
+                    let full = tag.get(..name_len).unwrap_or_default();
+                    if let Some(r) = st.rec.as_mut()
+                        && tag.len() > name_len
                         && r.elems.len() < MAX_ELEMS
+                        && !(self.is_inline)(full)
                     {
-                        let a = attrs(&e);
-                        if !a.is_empty() {
-                            let p = if path.is_empty() { local(full.as_ref()).to_string() } else { format!("{path}/{}", local(full.as_ref())) };
-                            r.elems.push(Elem { path: p, attrs: a, text: String::new() });
-                        }
+                        let range = push_path(&mut r.paths, st.path, local(full));
+                        r.elems.push(Elem { path: arena_range(range), tag, name_len, text: Cow::Borrowed("") });
                     }
                 }
                 Event::End(_) => {
-                    if rec.is_some() {
-                        match stack.pop() {
-                            Some((before, _)) => {
-                                path.truncate(before);
-                                text_target = stack.iter().rev().find_map(|(_, i)| *i);
+                    if st.rec.is_some() {
+                        if st.stack.pop().is_some() {
+                            // Back to the nearest open non-inline element's path and text.
+                            st.text_target = st.stack.iter().rev().find_map(|i| *i);
+                            st.path = match (st.rec.as_ref(), st.text_target) {
+                                (Some(r), Some(i)) => r.elems.get(i).map_or((0, 0), |e| (e.path.0 as usize, e.path.1 as usize)),
+                                _ => (0, 0),
+                            };
+                        } else if let Some(r) = st.rec.take() {
+                            if st.overflow {
+                                diags.push(Diagnostic::error(r.line, "This record is too large or too deeply nested; the rest of it was skipped."));
                             }
-                            None => {
-                                if overflow {
-                                    diags.push(Diagnostic::error(
-                                        rec.as_ref().map_or(self.line, |r| r.line),
-                                        "This record is too large or too deeply nested; the rest of it was skipped.",
-                                    ));
-                                }
-                                return Ok(rec);
-                            }
+                            self.position += 1;
+                            let c = (self.build)(r, self.position, diags);
+                            self.queue.push_back(c);
                         }
                     }
                 }
-                Event::Text(t) => {
-                    self.line += count_lines(&t);
-                    if let (Some(r), Some(i)) = (rec.as_mut(), text_target)
-                        && let Some(el) = r.elems.get_mut(i)
-                    {
-                        if t.bytes().all(|b| b.is_ascii_whitespace()) {
-                            pending_ws = Some(i);
-                        } else {
-                            if pending_ws == Some(i) && !el.text.is_empty() {
-                                el.text.push(' ');
-                            }
-                            pending_ws = None;
-                            el.text.push_str(&t);
-                        }
-                    }
-                }
-                Event::CData(t) => {
-                    self.line += count_lines(&t);
-                    if let (Some(r), Some(i)) = (rec.as_mut(), text_target)
-                        && let Some(el) = r.elems.get_mut(i)
-                    {
-                        el.text.push_str(&t);
-                    }
-                }
+                Event::Text(t) => push_text(&mut st, t.into_inner(), true),
+                Event::CData(t) => push_text(&mut st, t.into_inner(), false),
                 Event::GeneralRef(r) => {
                     let resolved: Option<String> = match r.resolve_char_ref() {
                         Ok(Some(c)) => Some(c.to_string()),
                         Ok(None) => predefined(&r).map(str::to_string),
                         Err(_) => None,
                     };
-                    let Some(s) = resolved else {
-                        self.entity_warnings += 1;
-                        if self.entity_warnings <= MAX_ENTITY_WARNINGS {
-                            diags.push(Diagnostic::warning(
-                                self.line,
-                                format!("The unknown entity &{}; was dropped (entities are not expanded).", &*r),
-                            ));
+                    match resolved {
+                        Some(s) => push_text(&mut st, Cow::Owned(s), false),
+                        None => {
+                            self.entity_warnings += 1;
+                            if self.entity_warnings <= MAX_ENTITY_WARNINGS {
+                                let line = self.line_at(text, before);
+                                diags.push(Diagnostic::warning(
+                                    line,
+                                    format!("The unknown entity &{}; was dropped (entities are not expanded).", &*r),
+                                ));
+                            }
                         }
-                        continue;
-                    };
-                    if let (Some(rc), Some(i)) = (rec.as_mut(), text_target)
-                        && let Some(el) = rc.elems.get_mut(i)
-                    {
-                        el.text.push_str(&s);
                     }
                 }
                 Event::DocType(d) => {
-                    self.line += count_lines(&d);
                     if d.contains("<!ENTITY") || d.contains("<!entity") {
                         self.done = true;
+                        let line = self.line_at(text, before);
                         diags.push(Diagnostic::error(
-                            self.line,
+                            line,
                             "The XML declares its own entities in its DOCTYPE, which is how entity-expansion (\"billion laughs\") and external-entity attacks work; the file was rejected. Export it again without a DOCTYPE, or as RIS.",
                         ));
-                        return Ok(None);
+                        self.queue.clear();
+                        return;
                     }
                 }
-                Event::Comment(c) => self.line += count_lines(&c),
-                Event::PI(p) => self.line += count_lines(&p),
-                Event::Decl(d) => self.line += count_lines(&d),
-                Event::Eof => {
-                    self.done = true;
-                    if let Some(r) = &rec {
-                        diags.push(Diagnostic::warning(
-                            r.line,
-                            format!("The record starting on line {} is not closed at the end of the file; it was kept.", r.line),
-                        ));
-                    }
-                }
-            }
-            if self.reader.get_ref().replaced && !self.warned_1252 {
-                self.warned_1252 = true;
-                diags.push(Diagnostic::warning(
-                    self.line,
-                    "Some text is not valid UTF-8; it was read as Windows-1252. Check accented characters.",
-                ));
+                Event::Comment(_) | Event::PI(_) | Event::Decl(_) => {}
+                Event::Eof => break,
             }
         }
-        Ok(rec)
+        if let Some(r) = st.rec.take() {
+            diags.push(Diagnostic::warning(
+                r.line,
+                format!("The record starting on line {} is not closed at the end of the file; it was kept.", r.line),
+            ));
+            self.position += 1;
+            let c = (self.build)(r, self.position, diags);
+            self.queue.push_back(c);
+        }
     }
 }
 
-/// Counts line breaks in an event's text.
-fn count_lines(s: &str) -> u32 {
-    u32::try_from(memchr::memchr_iter(b'\n', s.as_bytes()).count()).unwrap_or(u32::MAX)
+/// Re-borrows an event's text from the window it was read from, so it outlives the event.
+fn reborrow<'w>(window: &'w str, s: &str) -> &'w str {
+    let base = window.as_ptr() as usize;
+    let p = s.as_ptr() as usize;
+    if p >= base && p + s.len() <= base + window.len() {
+        window.get(p - base..p - base + s.len()).unwrap_or_default()
+    } else {
+        // Not borrowed from the window (never expected): an empty tag loses only its attributes.
+        ""
+    }
+}
+
+/// Appends `parent/name` to the arena and returns its range.
+fn push_path(arena: &mut String, parent: (usize, usize), name: &str) -> (usize, usize) {
+    let from = arena.len();
+    if parent.1 > parent.0 && parent.1 <= from {
+        arena.extend_from_within(parent.0..parent.1);
+        arena.push('/');
+    }
+    arena.push_str(name);
+    (from, arena.len())
+}
+
+/// Stores an arena range compactly.
+fn arena_range((a, b): (usize, usize)) -> (u32, u32) {
+    (u32::try_from(a).unwrap_or(u32::MAX), u32::try_from(b).unwrap_or(u32::MAX))
+}
+
+/// Appends text to the element that currently receives it; `ws_aware` holds back indentation.
+fn push_text<'w>(st: &mut State<'w>, t: Cow<'w, str>, ws_aware: bool) {
+    let (Some(r), Some(i)) = (st.rec.as_mut(), st.text_target) else { return };
+    let Some(el) = r.elems.get_mut(i) else { return };
+    if ws_aware && t.bytes().all(|b| b.is_ascii_whitespace()) {
+        st.pending_ws = Some(i);
+        return;
+    }
+    let space = st.pending_ws == Some(i) && !el.text.is_empty();
+    st.pending_ws = None;
+    if el.text.is_empty() && !space {
+        el.text = t;
+    } else {
+        let s = el.text.to_mut();
+        if space {
+            s.push(' ');
+        }
+        s.push_str(&t);
+    }
+}
+
+/// Decodes bytes as UTF-8 where valid and as Windows-1252 elsewhere.
+fn lossy_1252(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 64);
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let valid = e.valid_up_to();
+                out.push_str(std::str::from_utf8(rest.get(..valid).unwrap_or_default()).unwrap_or_default());
+                let bad_len = e.error_len().unwrap_or(rest.len() - valid).max(1);
+                let bad = rest.get(valid..valid + bad_len).unwrap_or_default();
+                out.push_str(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(bad).0);
+                rest = rest.get(valid + bad_len..).unwrap_or_default();
+            }
+        }
+    }
 }
 
 /// The local part of a possibly prefixed name.
 fn local(name: &str) -> &str {
-    name.rsplit(':').next().unwrap_or(name)
+    match name.bytes().rposition(|b| b == b':') {
+        Some(i) => name.get(i + 1..).unwrap_or(name),
+        None => name,
+    }
 }
 
 /// The five predefined XML entities (and `nbsp`, which some exporters emit).
@@ -282,113 +477,5 @@ fn predefined(name: &str) -> Option<&'static str> {
     match name {
         "amp" | "lt" | "gt" | "quot" | "apos" | "nbsp" => text::named_entity(name),
         _ => None,
-    }
-}
-
-/// Reads the attributes of a start tag, with entities decoded.
-fn attrs(e: &quick_xml::events::BytesStart<'_>) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for a in e.attributes().with_checks(false).flatten() {
-        let key = local(a.key.as_ref()).to_string();
-        let value = if a.value.contains('&') { text::clean(&a.value) } else { a.value.trim().to_string() };
-        out.push((key, value));
-    }
-    out
-}
-
-/// A `BufRead` that passes valid UTF-8 through and decodes invalid bytes as Windows-1252.
-pub(crate) struct Lossy<'a> {
-    inner: Box<dyn BufRead + 'a>,
-    out: Vec<u8>,
-    pos: usize,
-    carry: Vec<u8>,
-    /// True once any bytes had to be decoded as Windows-1252.
-    pub replaced: bool,
-}
-
-impl<'a> Lossy<'a> {
-    fn new(inner: Box<dyn BufRead + 'a>) -> Self {
-        Lossy { inner, out: Vec::with_capacity(256 * 1024), pos: 0, carry: Vec::new(), replaced: false }
-    }
-
-    /// Appends `data` to the output, decoding invalid sequences; an incomplete tail is carried over.
-    fn push_checked(&mut self, data: &[u8], at_eof: bool) {
-        let mut rest = data;
-        loop {
-            match std::str::from_utf8(rest) {
-                Ok(_) => {
-                    self.out.extend_from_slice(rest);
-                    return;
-                }
-                Err(e) => {
-                    let valid = e.valid_up_to();
-                    self.out.extend_from_slice(rest.get(..valid).unwrap_or_default());
-                    let bad_len = match e.error_len() {
-                        Some(l) => l,
-                        None if !at_eof => {
-                            self.carry.extend_from_slice(rest.get(valid..).unwrap_or_default());
-                            return;
-                        }
-                        None => rest.len() - valid,
-                    };
-                    let bad = rest.get(valid..valid + bad_len).unwrap_or_default();
-                    self.out.extend_from_slice(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bad).0.as_bytes());
-                    self.replaced = true;
-                    rest = rest.get(valid + bad_len..).unwrap_or_default();
-                }
-            }
-        }
-    }
-}
-
-impl io::Read for Lossy<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let avail = self.fill_buf()?;
-        let n = avail.len().min(buf.len());
-        if let (Some(d), Some(s)) = (buf.get_mut(..n), avail.get(..n)) {
-            d.copy_from_slice(s);
-        }
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl BufRead for Lossy<'_> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        while self.pos >= self.out.len() {
-            self.out.clear();
-            self.pos = 0;
-            let chunk = self.inner.fill_buf()?;
-            let n = chunk.len();
-            if n == 0 {
-                if self.carry.is_empty() {
-                    break;
-                }
-                let carry = std::mem::take(&mut self.carry);
-                self.push_checked(&carry, true);
-                continue;
-            }
-            if self.carry.is_empty() {
-                // Fast path: a valid chunk is copied as it is.
-                if std::str::from_utf8(chunk).is_ok() {
-                    self.out.extend_from_slice(chunk);
-                    self.inner.consume(n);
-                    continue;
-                }
-                let owned = chunk.to_vec();
-                self.inner.consume(n);
-                self.push_checked(&owned, false);
-            } else {
-                let mut data = std::mem::take(&mut self.carry);
-                data.extend_from_slice(chunk);
-                self.inner.consume(n);
-                self.push_checked(&data, false);
-            }
-        }
-        Ok(self.out.get(self.pos..).unwrap_or_default())
-    }
-
-    fn consume(&mut self, amt: usize) {
-        self.pos = (self.pos + amt).min(self.out.len());
     }
 }

@@ -31,74 +31,77 @@ impl Rng {
     }
 }
 
+#[rustfmt::skip]
 const STEMS: &[&str] = &[
-    "cardio", "neuro", "hepato", "nephro", "gastro", "immuno", "onco", "endo", "myo", "vaso", "angio", "osteo", "dermato",
-    "hemato", "pneumo", "psycho", "pharmaco", "glyco", "lipo", "thrombo", "athero", "insulino", "fibro", "lympho", "pulmo",
-    "retino", "entero", "cyto", "geno", "metabo",
+    "cardio", "neuro", "hepato", "nephro", "gastro", "immuno", "onco", "endo", "myo", "vaso",
+    "angio", "osteo", "dermato", "hemato", "pneumo", "psycho", "pharmaco", "glyco", "lipo",
+    "thrombo", "athero", "insulino", "fibro", "lympho", "pulmo", "retino", "entero", "cyto", "geno", "metabo",
 ];
+#[rustfmt::skip]
 const ENDINGS: &[&str] = &[
-    "pathy", "logy", "genesis", "toxicity", "protection", "sclerosis", "plasty", "lysis", "trophy", "kinetics", "dynamics",
-    "megaly", "malacia", "stasis", "philia", "therapy", "graphy", "metry", "tropic", "genic",
+    "pathy", "logy", "genesis", "toxicity", "protection", "sclerosis", "plasty", "lysis", "trophy", "kinetics",
+    "dynamics", "megaly", "malacia", "stasis", "philia", "therapy", "graphy", "metry", "tropic", "genic",
 ];
+#[rustfmt::skip]
 const WORDS: &[&str] = &[
-    "effect", "effects", "patients", "randomized", "trial", "cohort", "study", "risk", "outcomes", "treatment", "therapy",
-    "analysis", "association", "mortality", "incidence", "prevalence", "inhibitor", "inhibition", "receptor", "agonist",
-    "expression", "mice", "rats", "human", "children", "adults", "older", "women", "men", "chronic", "acute", "disease",
-    "diabetes", "obesity", "hypertension", "depression", "stroke", "cancer", "infection", "inflammation", "insulin",
-    "glucose", "lipid", "plasma", "serum", "blood", "vascular", "cardiac", "renal", "hepatic", "neuronal", "cognitive",
-    "function", "dysfunction", "response", "resistance", "signaling", "pathway", "model", "evaluation", "comparison",
-    "versus", "placebo", "controlled", "systematic", "review", "meta", "prospective", "retrospective", "novel",
-    "improves", "reduces", "increases", "attenuates", "prevents", "predicts", "long", "term", "early", "late", "dose",
+    "effect", "effects", "patients", "randomized", "trial", "cohort", "study", "risk", "outcomes", "treatment",
+    "therapy", "analysis", "association", "mortality", "incidence", "prevalence", "inhibitor", "inhibition",
+    "receptor", "agonist", "expression", "mice", "rats", "human", "children", "adults", "older", "women", "men",
+    "chronic", "acute", "disease", "diabetes", "obesity", "hypertension", "depression", "stroke", "cancer",
+    "infection", "inflammation", "insulin", "glucose", "lipid", "plasma", "serum", "blood", "vascular", "cardiac",
+    "renal", "hepatic", "neuronal", "cognitive", "function", "dysfunction", "response", "resistance", "signaling",
+    "pathway", "model", "evaluation", "comparison", "versus", "placebo", "controlled", "systematic", "review", "meta",
+    "prospective", "retrospective", "novel", "improves", "reduces", "increases", "attenuates", "prevents", "predicts",
+    "long", "term", "early", "late", "dose",
 ];
-const SMALL: &[&str] = &["of", "in", "and", "with", "for", "the", "on", "a", "after", "during", "among", "by"];
+#[rustfmt::skip]
+const SMALL: &[&str] = &[
+    "of", "in", "and", "with", "for", "the", "on", "a", "after", "during", "among", "by",
+];
+#[rustfmt::skip]
 const SURNAMES: &[&str] = &[
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Wang", "Li",
-    "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Müller", "Schmidt", "Schneider", "Fischer", "Weber",
-    "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Gómez", "Fernández", "López", "Martín", "Sánchez", "Pérez",
-    "González", "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Sato", "Suzuki", "Takahashi",
-    "Tanaka", "Watanabe", "Ito", "Yamamoto", "Nakamura", "Kim", "Lee", "Park", "Choi", "Jung", "Kang", "Cho", "Yoon",
-    "Nielsen", "Jensen", "Hansen", "Pedersen", "Andersen", "Søren", "Larsen", "Sørensen", "Rasmussen", "Jørgensen",
-    "Dubois", "Durand", "Lefèvre", "Moreau", "Laurent", "Simon", "Michel", "Leroy", "Roux", "David", "Novák", "Dvořák",
-    "Svoboda", "Kowalski", "Nowak", "Wiśniewski", "Wójcik", "Kowalczyk", "Kamiński", "Lewandowski", "Silva", "Santos",
-    "Oliveira", "Souza", "Costa", "Pereira", "Almeida", "Ferreira", "Rodrigues", "Carvalho", "Patel", "Shah", "Singh",
-    "Kumar", "Gupta", "Sharma", "Khan", "Ali", "Ahmed", "Hussain", "O'Brien", "Murphy", "Kelly", "Sullivan", "Walsh",
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Wang",
+    "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Müller", "Schmidt", "Schneider", "Fischer",
+    "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Gómez", "Fernández", "López", "Martín", "Sánchez",
+    "Pérez", "González", "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Sato", "Suzuki",
+    "Takahashi", "Tanaka", "Watanabe", "Ito", "Yamamoto", "Nakamura", "Kim", "Lee", "Park", "Choi", "Jung", "Kang",
+    "Cho", "Yoon", "Nielsen", "Jensen", "Hansen", "Pedersen", "Andersen", "Søren", "Larsen", "Sørensen", "Rasmussen",
+    "Jørgensen", "Dubois", "Durand", "Lefèvre", "Moreau", "Laurent", "Simon", "Michel", "Leroy", "Roux", "David",
+    "Novák", "Dvořák", "Svoboda", "Kowalski", "Nowak", "Wiśniewski", "Wójcik", "Kowalczyk", "Kamiński", "Lewandowski",
+    "Silva", "Santos", "Oliveira", "Souza", "Costa", "Pereira", "Almeida", "Ferreira", "Rodrigues", "Carvalho",
+    "Patel", "Shah", "Singh", "Kumar", "Gupta", "Sharma", "Khan", "Ali", "Ahmed", "Hussain", "O'Brien", "Murphy",
+    "Kelly", "Sullivan", "Walsh",
 ];
+#[rustfmt::skip]
 const GIVEN: &[&str] = &[
-    "John", "Maria", "Wei", "Anna", "James", "Li", "Hiroshi", "Eva", "Jose", "Sofia", "David", "Mette", "Pierre", "Jan",
-    "Lucas", "Emma", "Raj", "Fatima", "Sean", "Olga", "Kenji", "Ines", "Marco", "Sara",
+    "John", "Maria", "Wei", "Anna", "James", "Li", "Hiroshi", "Eva", "Jose", "Sofia", "David",
+    "Mette", "Pierre", "Jan", "Lucas", "Emma", "Raj", "Fatima", "Sean", "Olga", "Kenji", "Ines", "Marco", "Sara",
 ];
 /// (full title, abbreviation) pairs.
+#[rustfmt::skip]
 const JOURNALS: &[(&str, &str)] = &[
-    ("Current Opinion in Lipidology", "Curr Opin Lipidol"),
-    ("Journal of the American College of Cardiology", "J Am Coll Cardiol"),
-    ("New England Journal of Medicine", "N Engl J Med"),
-    ("Diabetes & Vascular Disease Research", "Diab Vasc Dis Res"),
-    ("European Heart Journal", "Eur Heart J"),
-    ("Journal of Clinical Endocrinology and Metabolism", "J Clin Endocrinol Metab"),
-    ("American Journal of Psychiatry", "Am J Psychiatry"),
-    ("Journal of Affective Disorders", "J Affect Disord"),
-    ("Biological Psychiatry", "Biol Psychiatry"),
-    ("NeuroImage", "Neuroimage"),
-    ("Human Brain Mapping", "Hum Brain Mapp"),
-    ("Journal of Neuroscience", "J Neurosci"),
-    ("Cardiovascular Research", "Cardiovasc Res"),
-    ("Circulation Research", "Circ Res"),
-    ("Atherosclerosis, Thrombosis, and Vascular Biology", "Arterioscler Thromb Vasc Biol"),
-    ("Journal of Hepatology", "J Hepatol"),
-    ("Kidney International", "Kidney Int"),
-    ("Journal of the American Society of Nephrology", "J Am Soc Nephrol"),
-    ("British Journal of Pharmacology", "Br J Pharmacol"),
-    ("European Journal of Pharmacology", "Eur J Pharmacol"),
-    ("Proceedings of the National Academy of Sciences of the United States of America", "Proc Natl Acad Sci U S A"),
-    ("Journal of Biological Chemistry", "J Biol Chem"),
-    ("PLoS ONE", "PLoS One"),
-    ("Scientific Reports", "Sci Rep"),
-    ("Diabetologia", "Diabetologia"),
-    ("Diabetes Care", "Diabetes Care"),
-    ("International Journal of Cardiology", "Int J Cardiol"),
-    ("Journal of Psychiatric Research", "J Psychiatr Res"),
-    ("Psychological Medicine", "Psychol Med"),
-    ("Brain Research", "Brain Res"),
+    ("Current Opinion in Lipidology", "Curr Opin Lipidol"), (
+        "Journal of the American College of Cardiology",
+    "J Am Coll Cardiol", ), ("New England Journal of Medicine", "N Engl J Med"),
+    ("Diabetes & Vascular Disease Research", "Diab Vasc Dis Res"), ("European Heart Journal", "Eur Heart J"),
+    (
+        "Journal of Clinical Endocrinology and Metabolism", "J Clin Endocrinol Metab", ),
+    ("American Journal of Psychiatry", "Am J Psychiatry"), ("Journal of Affective Disorders", "J Affect Disord"),
+    ("Biological Psychiatry", "Biol Psychiatry"), ("NeuroImage", "Neuroimage"),
+    ("Human Brain Mapping", "Hum Brain Mapp"), ("Journal of Neuroscience", "J Neurosci"),
+    ("Cardiovascular Research", "Cardiovasc Res"), ("Circulation Research", "Circ Res"),
+    (
+        "Atherosclerosis, Thrombosis, and Vascular Biology", "Arterioscler Thromb Vasc Biol", ),
+    ("Journal of Hepatology", "J Hepatol"), ("Kidney International", "Kidney Int"),
+    (
+        "Journal of the American Society of Nephrology", "J Am Soc Nephrol", ),
+    ("British Journal of Pharmacology", "Br J Pharmacol"), ("European Journal of Pharmacology", "Eur J Pharmacol"),
+    (
+        "Proceedings of the National Academy of Sciences of the United States of America",
+    "Proc Natl Acad Sci U S A", ), ("Journal of Biological Chemistry", "J Biol Chem"), ("PLoS ONE", "PLoS One"),
+    ("Scientific Reports", "Sci Rep"), ("Diabetologia", "Diabetologia"), ("Diabetes Care", "Diabetes Care"),
+    ("International Journal of Cardiology", "Int J Cardiol"), ("Journal of Psychiatric Research", "J Psychiatr Res"),
+    ("Psychological Medicine", "Psychol Med"), ("Brain Research", "Brain Res"),
 ];
 
 fn word(rng: &mut Rng) -> String {
@@ -113,7 +116,9 @@ fn word(rng: &mut Rng) -> String {
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// One original record of work number `w`.
@@ -123,9 +128,15 @@ fn original(rng: &mut Rng, w: usize) -> Citation {
     let title = capitalise(&words.join(" "));
     let n_auth = 1 + rng.below(8);
     let authors = (0..n_auth)
-        .map(|_| Author { family: rng.pick(SURNAMES).to_string(), given: Some(rng.pick(GIVEN).to_string()) })
+        .map(|_| Author {
+            family: rng.pick(SURNAMES).to_string(),
+            given: Some(rng.pick(GIVEN).to_string()),
+        })
         .collect();
-    let (full, abbr) = JOURNALS.get(rng.below(JOURNALS.len())).copied().unwrap_or(("", ""));
+    let (full, abbr) = JOURNALS
+        .get(rng.below(JOURNALS.len()))
+        .copied()
+        .unwrap_or(("", ""));
     let start = 1 + rng.below(3000);
     let end = start + 2 + rng.below(14);
     Citation {
@@ -139,8 +150,12 @@ fn original(rng: &mut Rng, w: usize) -> Citation {
         issue: Some((1 + rng.below(12)).to_string()),
         start_page: Some(start.to_string()),
         end_page: Some(end.to_string()),
-        doi: rng.chance(0.7).then(|| format!("10.{}/j.x.{}.{}", 1000 + rng.below(900), w, rng.below(1000))),
-        abstract_text: rng.chance(0.6).then(|| format!("Background: {} Methods: ...", words.join(" "))),
+        doi: rng
+            .chance(0.7)
+            .then(|| format!("10.{}/j.x.{}.{}", 1000 + rng.below(900), w, rng.below(1000))),
+        abstract_text: rng
+            .chance(0.6)
+            .then(|| format!("Background: {} Methods: ...", words.join(" "))),
         ..Citation::default()
     }
 }
@@ -192,9 +207,23 @@ fn corrupt(rng: &mut Rng, c: &Citation) -> Citation {
         let joined: String = d
             .authors
             .iter()
-            .map(|a| format!("{} {}.", strip_accents(&a.family), a.given.as_deref().unwrap_or("").chars().next().unwrap_or('X')))
+            .map(|a| {
+                format!(
+                    "{} {}.",
+                    strip_accents(&a.family),
+                    a.given
+                        .as_deref()
+                        .unwrap_or("")
+                        .chars()
+                        .next()
+                        .unwrap_or('X')
+                )
+            })
             .collect();
-        d.authors = vec![Author { family: joined, given: None }];
+        d.authors = vec![Author {
+            family: joined,
+            given: None,
+        }];
     } else if rng.chance(0.3) {
         for a in &mut d.authors {
             a.family = strip_accents(&a.family);
@@ -244,7 +273,11 @@ fn generate(n: usize, seed: u64) -> (Vec<Citation>, Vec<usize>) {
     let mut w = 0;
     while records.len() < n {
         let c = original(&mut rng, w);
-        let copies = if rng.chance(0.25) { 1 + rng.below(3) } else { 0 };
+        let copies = if rng.chance(0.25) {
+            1 + rng.below(3)
+        } else {
+            0
+        };
         for _ in 0..copies {
             if records.len() + 1 < n {
                 records.push(corrupt(&mut rng, &c));
@@ -280,9 +313,19 @@ fn rss_mb(key: &str) -> f64 {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.replace('_', "").parse().ok()).collect();
-    let sizes = if sizes.is_empty() { vec![10_000, 100_000, 1_000_000] } else { sizes };
-    println!("{:>9} {:>9} {:>12} {:>10} {:>10} {:>9} {:>9} {:>7} {:>7}", "records", "seconds", "compared", "input_MB", "peak_MB", "sens", "false", "review", "gen_s");
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.replace('_', "").parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![10_000, 100_000, 1_000_000]
+    } else {
+        sizes
+    };
+    println!(
+        "{:>9} {:>9} {:>12} {:>10} {:>10} {:>9} {:>9} {:>7} {:>7}",
+        "records", "seconds", "compared", "input_MB", "peak_MB", "sens", "false", "review", "gen_s"
+    );
     for n in sizes {
         let t0 = Instant::now();
         let (records, truth) = generate(n, 42);
@@ -299,7 +342,10 @@ fn main() {
         let mut split = Vec::new();
         for (i, (stage, start, rss)) in stages.iter().enumerate() {
             let end = stages.get(i + 1).map_or_else(Instant::now, |(_, e, _)| *e);
-            split.push(format!("{stage} {:.2}s (RSS at start {rss:.0} MB)", end.duration_since(*start).as_secs_f64()));
+            split.push(format!(
+                "{stage} {:.2}s (RSS at start {rss:.0} MB)",
+                end.duration_since(*start).as_secs_f64()
+            ));
         }
         // Score as dedup-score does.
         let mut sizes: HashMap<usize, usize> = HashMap::new();
@@ -316,9 +362,17 @@ fn main() {
             } else {
                 a.cluster
             };
-            *clusters.entry(c).or_default().entry(truth.get(i).copied().unwrap_or(usize::MAX)).or_default() += 1;
+            *clusters
+                .entry(c)
+                .or_default()
+                .entry(truth.get(i).copied().unwrap_or(usize::MAX))
+                .or_default() += 1;
         }
-        let correct: usize = clusters.values().flat_map(|p| p.values()).map(|n| n - 1).sum();
+        let correct: usize = clusters
+            .values()
+            .flat_map(|p| p.values())
+            .map(|n| n - 1)
+            .sum();
         let false_merges: usize = clusters.values().map(|p| p.len() - 1).sum();
         println!(
             "{:>9} {:>9.2} {:>12} {:>10.0} {:>10.0} {:>9.4} {:>9} {:>7} {:>7.1}",

@@ -17,7 +17,10 @@ struct Sets {
 
 impl Sets {
     fn new(n: usize) -> Sets {
-        Sets { parent: (0..n).collect(), members: (0..n).map(|i| vec![i]).collect() }
+        Sets {
+            parent: (0..n).collect(),
+            members: (0..n).map(|i| vec![i]).collect(),
+        }
     }
 
     fn find(&mut self, mut x: usize) -> usize {
@@ -45,8 +48,16 @@ impl Sets {
     }
 
     fn union(&mut self, a: usize, b: usize) {
-        let (big, small) = if self.members(a).len() >= self.members(b).len() { (a, b) } else { (b, a) };
-        let moved = self.members.get_mut(small).map(std::mem::take).unwrap_or_default();
+        let (big, small) = if self.members(a).len() >= self.members(b).len() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let moved = self
+            .members
+            .get_mut(small)
+            .map(std::mem::take)
+            .unwrap_or_default();
         if let Some(list) = self.members.get_mut(big) {
             list.extend(moved);
         }
@@ -57,7 +68,13 @@ impl Sets {
 }
 
 /// Why joining the clusters rooted at `ra` and `rb` is refused, if it is.
-fn refusal(sets: &Sets, ra: usize, rb: usize, norms: &[Norm], cannot: &HashSet<(usize, usize)>) -> Option<String> {
+fn refusal(
+    sets: &Sets,
+    ra: usize,
+    rb: usize,
+    norms: &[Norm],
+    cannot: &HashSet<(usize, usize)>,
+) -> Option<String> {
     let (ma, mb) = (sets.members(ra), sets.members(rb));
     if ma.len() + mb.len() > MAX_CLUSTER {
         return Some(format!("cluster would exceed {MAX_CLUSTER} records"));
@@ -66,12 +83,18 @@ fn refusal(sets: &Sets, ra: usize, rb: usize, norms: &[Norm], cannot: &HashSet<(
         for &y in mb {
             let key = (x.min(y), x.max(y));
             if cannot.contains(&key) {
-                return Some(format!("a person judged records {} and {} not duplicates", key.0, key.1));
+                return Some(format!(
+                    "a person judged records {} and {} not duplicates",
+                    key.0, key.1
+                ));
             }
             if let (Some(nx), Some(ny)) = (norms.get(x), norms.get(y))
                 && let Some(reason) = cluster_conflict(nx, ny)
             {
-                return Some(format!("would join records {} and {}: {reason}", key.0, key.1));
+                return Some(format!(
+                    "would join records {} and {}: {reason}",
+                    key.0, key.1
+                ));
             }
         }
     }
@@ -103,7 +126,11 @@ pub fn cluster(
         }
     }
     let mut order: Vec<usize> = (0..pairs.len())
-        .filter(|i| pairs.get(*i).is_some_and(|p| p.decision == Decision::Duplicate))
+        .filter(|i| {
+            pairs
+                .get(*i)
+                .is_some_and(|p| p.decision == Decision::Duplicate)
+        })
         .collect();
     order.sort_by(|x, y| {
         let (px, py) = (pairs.get(*x), pairs.get(*y));
@@ -188,7 +215,11 @@ fn assign(sets: &mut Sets, completeness: &[u32], pairs: &[Pair]) -> Vec<Assignme
             (false, false) => {
                 let ca = completeness.get(p.a).copied().unwrap_or(0);
                 let cb = completeness.get(p.b).copied().unwrap_or(0);
-                if ca > cb || (ca == cb && p.a < p.b) { (p.b, p.a) } else { (p.a, p.b) }
+                if ca > cb || (ca == cb && p.a < p.b) {
+                    (p.b, p.a)
+                } else {
+                    (p.a, p.b)
+                }
             }
         };
         if let Some(slot) = best.get_mut(me)
@@ -204,4 +235,94 @@ fn assign(sets: &mut Sets, completeness: &[u32], pairs: &[Pair]) -> Vec<Assignme
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FieldEvidence;
+
+    fn norm(title: &str, doi: Option<&str>, part: Option<u32>) -> Norm {
+        Norm {
+            title: title.to_string(),
+            key_len: title.replace(' ', "").len(),
+            doi: doi.map(str::to_string),
+            part,
+            ..Norm::default()
+        }
+    }
+
+    fn dup(a: usize, b: usize, score: f64) -> Pair {
+        let evidence = vec![FieldEvidence {
+            field: "title",
+            similarity: 1.0,
+            note: String::new(),
+        }];
+        Pair {
+            a,
+            b,
+            decision: Decision::Duplicate,
+            score,
+            evidence,
+            guard: None,
+        }
+    }
+
+    #[test]
+    fn unions_check_every_member_not_just_the_pair() {
+        // 0~1 and 1~2 are both "duplicates", but 0 and 2 are different parts of a series.
+        let norms = vec![
+            norm("heart failure in diabetes part 1", None, Some(1)),
+            norm("heart failure in diabetes part 1", None, None),
+            norm("heart failure in diabetes part 1", None, Some(2)),
+        ];
+        let mut pairs = vec![dup(0, 1, 0.9), dup(1, 2, 0.8)];
+        let out = cluster(&norms, &[0, 0, 0], &mut pairs, &[]);
+        assert_eq!(out[0].cluster, out[1].cluster);
+        assert_eq!(out[2].role, Role::Review);
+        assert_eq!(out[2].cluster, out[0].cluster);
+        assert_eq!(pairs[1].decision, Decision::Review);
+        assert!(
+            pairs[1]
+                .guard
+                .as_deref()
+                .unwrap_or("")
+                .contains("part 1 vs part 2")
+        );
+    }
+
+    #[test]
+    fn higher_scores_win_the_contested_record() {
+        // 1 could join 0 (DOI x) or 2 (DOI y); the stronger pair decides and the other is refused.
+        let norms = vec![
+            norm("a long enough title", Some("10.1/x"), None),
+            norm("a long enough title", None, None),
+            norm("a long enough title", Some("10.1/y"), None),
+        ];
+        let mut pairs = vec![dup(0, 1, 0.7), dup(1, 2, 0.9)];
+        let out = cluster(&norms, &[1, 0, 1], &mut pairs, &[]);
+        assert_eq!(out[1].cluster, 2);
+        assert_eq!(out[2].role, Role::Kept);
+        assert_eq!(pairs[0].decision, Decision::Review);
+        assert_eq!(out[0].role, Role::Review);
+    }
+
+    #[test]
+    fn judgements_link_and_separate() {
+        let norms = vec![
+            norm("a long enough title", Some("10.1/x"), None),
+            norm("a long enough title", Some("10.1/y"), None),
+            norm("a long enough title", None, None),
+        ];
+        let mut pairs = vec![dup(0, 2, 0.9), dup(1, 2, 0.9)];
+        // A person links 0 and 1 despite their DOIs, and separates 1 from 2.
+        let out = cluster(
+            &norms,
+            &[0, 0, 0],
+            &mut pairs,
+            &[(0, 1, true), (2, 1, false)],
+        );
+        assert_eq!(out[0].cluster, out[1].cluster);
+        assert_ne!(out[2].role, Role::Duplicate);
+    }
 }

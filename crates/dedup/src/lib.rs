@@ -12,10 +12,12 @@ mod block;
 mod cite;
 mod cluster;
 mod compare;
+mod evidence;
 mod fields;
 mod journal;
 mod merge;
 mod record;
+mod similarity;
 mod text;
 
 pub use cite::{Author, Citation};
@@ -139,7 +141,12 @@ fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + 
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| (part, scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())))
+            .map(|part| {
+                (
+                    part,
+                    scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()),
+                )
+            })
             .collect();
         let mut out = Vec::with_capacity(items.len());
         for (part, handle) in handles {
@@ -153,7 +160,11 @@ fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + 
 }
 
 /// Finds duplicates among `records`. Never panics; the output depends only on the input.
-pub fn find(records: &[Citation], options: &Options, progress: &mut dyn FnMut(Progress)) -> Outcome {
+pub fn find(
+    records: &[Citation],
+    options: &Options,
+    progress: &mut dyn FnMut(Progress),
+) -> Outcome {
     find_with_stats(records, options, progress).0
 }
 
@@ -164,16 +175,30 @@ pub fn find_with_stats(
     progress: &mut dyn FnMut(Progress),
 ) -> (Outcome, Stats) {
     let n = records.len();
-    let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).clamp(1, 2);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |p| p.get())
+        .clamp(1, 2);
     let mut norms = Vec::with_capacity(n);
     for (k, batch) in records.chunks(BATCH).enumerate() {
-        progress(Progress { stage: "normalise", done: k * BATCH, total: n });
+        progress(Progress {
+            stage: "normalise",
+            done: k * BATCH,
+            total: n,
+        });
         norms.extend(par_map(batch, threads, record::Norm::new));
     }
-    progress(Progress { stage: "normalise", done: n, total: n });
+    progress(Progress {
+        stage: "normalise",
+        done: n,
+        total: n,
+    });
     let completeness: Vec<u32> = records.iter().map(record::completeness).collect();
 
-    progress(Progress { stage: "block", done: 0, total: n });
+    progress(Progress {
+        stage: "block",
+        done: 0,
+        total: n,
+    });
     let mut candidates = block::candidates(&norms);
     // Judged pairs are decided even when no blocking key brought them together.
     for &(a, b, _) in &options.judged {
@@ -187,7 +212,11 @@ pub fn find_with_stats(
     }
     candidates.sort_unstable();
     candidates.dedup();
-    progress(Progress { stage: "block", done: n, total: n });
+    progress(Progress {
+        stage: "block",
+        done: n,
+        total: n,
+    });
 
     let total = candidates.len();
     let judged: std::collections::HashMap<(usize, usize), bool> = options
@@ -211,19 +240,41 @@ pub fn find_with_stats(
             }
             None => {}
         }
-        (v.decision != Decision::Distinct)
-            .then_some(Pair { a, b, decision: v.decision, score: v.score, evidence: v.evidence, guard: v.guard })
+        (v.decision != Decision::Distinct).then_some(Pair {
+            a,
+            b,
+            decision: v.decision,
+            score: v.score,
+            evidence: v.evidence,
+            guard: v.guard,
+        })
     };
     let mut pairs = Vec::new();
     for (k, batch) in candidates.chunks(BATCH).enumerate() {
-        progress(Progress { stage: "compare", done: k * BATCH, total });
+        progress(Progress {
+            stage: "compare",
+            done: k * BATCH,
+            total,
+        });
         pairs.extend(par_map(batch, threads, decide).into_iter().flatten());
     }
     drop(candidates);
-    progress(Progress { stage: "compare", done: total, total });
+    progress(Progress {
+        stage: "compare",
+        done: total,
+        total,
+    });
 
-    progress(Progress { stage: "cluster", done: 0, total: n });
+    progress(Progress {
+        stage: "cluster",
+        done: 0,
+        total: n,
+    });
     let assignments = cluster::cluster(&norms, &completeness, &mut pairs, &options.judged);
-    progress(Progress { stage: "cluster", done: n, total: n });
+    progress(Progress {
+        stage: "cluster",
+        done: n,
+        total: n,
+    });
     (Outcome { pairs, assignments }, Stats { compared: total })
 }

@@ -8,13 +8,30 @@ use crate::text::{self, Kind};
 /// DOI prefixes of preprint servers (bioRxiv/medRxiv, Research Square, SSRN, arXiv, Preprints.org,
 /// PsyArXiv/OSF, ChemRxiv, JMIR Preprints, Authorea).
 const PREPRINT_DOI_PREFIXES: &[&str] = &[
-    "10.1101/", "10.21203/", "10.2139/", "10.48550/", "10.20944/", "10.31234/", "10.31219/", "10.26434/", "10.2196/preprints",
+    "10.1101/",
+    "10.21203/",
+    "10.2139/",
+    "10.48550/",
+    "10.20944/",
+    "10.31234/",
+    "10.31219/",
+    "10.26434/",
+    "10.2196/preprints",
     "10.22541/",
 ];
 
 /// Journal words that name a preprint server.
 const PREPRINT_SERVERS: &[&str] = &[
-    "biorxiv", "medrxiv", "arxiv", "ssrn", "chemrxiv", "psyarxiv", "preprints", "research square", "authorea", "osf preprints",
+    "biorxiv",
+    "medrxiv",
+    "arxiv",
+    "ssrn",
+    "chemrxiv",
+    "psyarxiv",
+    "preprints",
+    "research square",
+    "authorea",
+    "osf preprints",
     "preprint",
 ];
 
@@ -53,20 +70,30 @@ fn non_empty(s: &Option<String>) -> Option<&str> {
 /// True when a volume or issue field marks a supplement or meeting-abstract issue.
 fn marks_supplement(s: &str) -> bool {
     let l = s.to_ascii_lowercase();
-    l.contains("suppl") || l.contains("meeting") || l.contains("abstract") || l.contains("conference")
+    l.contains("suppl")
+        || l.contains("meeting")
+        || l.contains("abstract")
+        || l.contains("conference")
 }
 
 impl Norm {
     /// Normalises a citation without relying on any canonicalisation done by a parser.
     pub fn new(c: &Citation) -> Norm {
-        let title = c.title.as_deref().map(text::normalize_title).unwrap_or_default();
+        let title = c
+            .title
+            .as_deref()
+            .map(text::normalize_title)
+            .unwrap_or_default();
         let key_len = title.bytes().filter(|b| *b != b' ').count();
         let doi = non_empty(&c.doi).and_then(fields::canonical_doi);
         let pmid = non_empty(&c.pmid)
             .map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>())
             .filter(|p| !p.is_empty());
         let mut journals = Vec::new();
-        for j in [non_empty(&c.journal), non_empty(&c.journal_abbrev)].into_iter().flatten() {
+        for j in [non_empty(&c.journal), non_empty(&c.journal_abbrev)]
+            .into_iter()
+            .flatten()
+        {
             let k = journal::journal_key(j);
             if !k.name.is_empty() && !journals.contains(&k) {
                 journals.push(k);
@@ -77,13 +104,25 @@ impl Norm {
         let issue_raw = non_empty(&c.issue).unwrap_or("");
         let ref_type = c.ref_type.trim().to_ascii_uppercase();
         let type_words = ref_type.to_ascii_lowercase();
-        let conference_type = matches!(ref_type.as_str(), "CONF" | "CPAPER" | "ABST" | "CPROCEEDING" | "INCONF")
-            || ["conference", "abstract", "meeting", "proceeding", "congress", "poster"].iter().any(|w| type_words.contains(w));
+        let conference_type = matches!(
+            ref_type.as_str(),
+            "CONF" | "CPAPER" | "ABST" | "CPROCEEDING" | "INCONF"
+        ) || [
+            "conference",
+            "abstract",
+            "meeting",
+            "proceeding",
+            "congress",
+            "poster",
+        ]
+        .iter()
+        .any(|w| type_words.contains(w));
         let abstract_like = conference_type
             || journals.iter().any(|j| j.conference)
             || marks_supplement(vol_raw)
             || marks_supplement(issue_raw)
-            || non_empty(&c.start_page).is_some_and(|p| p.to_ascii_lowercase().contains("abstract"));
+            || non_empty(&c.start_page)
+                .is_some_and(|p| p.to_ascii_lowercase().contains("abstract"));
         let journal_text = format!(
             "{} {}",
             non_empty(&c.journal).unwrap_or(""),
@@ -92,7 +131,9 @@ impl Norm {
         .to_lowercase();
         let preprint = ref_type == "INPR"
             || type_words.contains("preprint")
-            || doi.as_deref().is_some_and(|d| PREPRINT_DOI_PREFIXES.iter().any(|p| d.starts_with(p)))
+            || doi
+                .as_deref()
+                .is_some_and(|d| PREPRINT_DOI_PREFIXES.iter().any(|p| d.starts_with(p)))
             || PREPRINT_SERVERS.iter().any(|s| journal_text.contains(s));
         let kind = text::title_kind(&title);
         let part = text::title_part(&title);
@@ -102,7 +143,11 @@ impl Norm {
             pmid,
             year: c.year.filter(|y| (1000..=3000).contains(y)),
             journals,
-            issns: [non_empty(&c.issn), non_empty(&c.isbn)].into_iter().flatten().flat_map(journal::issns).collect(),
+            issns: [non_empty(&c.issn), non_empty(&c.isbn)]
+                .into_iter()
+                .flatten()
+                .flat_map(journal::issns)
+                .collect(),
             volume: fields::leading_number(vol_raw),
             volume_clean: fields::is_plain_number(vol_raw),
             issue: fields::leading_number(issue_raw),
@@ -126,7 +171,11 @@ impl Norm {
     /// True when the space-free titles are equal (without allocating).
     pub fn same_key(&self, other: &Norm) -> bool {
         self.key_len == other.key_len
-            && self.title.bytes().filter(|b| *b != b' ').eq(other.title.bytes().filter(|b| *b != b' '))
+            && self
+                .title
+                .bytes()
+                .filter(|b| *b != b' ')
+                .eq(other.title.bytes().filter(|b| *b != b' '))
     }
 
     /// The first author's family name, if any.
@@ -144,7 +193,17 @@ pub fn completeness(c: &Citation) -> u32 {
     if non_empty(&c.abstract_text).is_some() {
         score += 4;
     }
-    for f in [&c.title, &c.journal, &c.volume, &c.issue, &c.start_page, &c.end_page, &c.pmid, &c.issn, &c.journal_abbrev] {
+    for f in [
+        &c.title,
+        &c.journal,
+        &c.volume,
+        &c.issue,
+        &c.start_page,
+        &c.end_page,
+        &c.pmid,
+        &c.issn,
+        &c.journal_abbrev,
+    ] {
         if non_empty(f).is_some() {
             score += 1;
         }

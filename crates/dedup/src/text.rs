@@ -37,7 +37,9 @@ fn decode_entity(name: &str) -> Option<String> {
         return Some(fixed.to_string());
     }
     // Accented letters such as `&eacute;` reduce to their base letter.
-    for suffix in ["acute", "grave", "circ", "uml", "tilde", "cedil", "ring", "caron"] {
+    for suffix in [
+        "acute", "grave", "circ", "uml", "tilde", "cedil", "ring", "caron",
+    ] {
         if let Some(base) = name.strip_suffix(suffix)
             && base.chars().count() == 1
         {
@@ -111,11 +113,20 @@ pub fn fold(s: &str) -> String {
     let cleaned = strip_html(s);
     let mut out = String::with_capacity(cleaned.len());
     let mut pending_space = false;
-    for c in cleaned.nfkd() {
+    // ASCII text is its own compatibility decomposition, so the common case skips NFKD.
+    let chars: Box<dyn Iterator<Item = char>> = if cleaned.is_ascii() {
+        Box::new(cleaned.chars())
+    } else {
+        Box::new(cleaned.nfkd())
+    };
+    for c in chars {
         if is_combining_mark(c) {
             continue;
         }
-        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}') {
+        if matches!(
+            c,
+            '\'' | '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}'
+        ) {
             continue;
         }
         let push = |piece: &str, out: &mut String, pending: &mut bool| {
@@ -157,7 +168,9 @@ fn strip_title_decoration(s: &str) -> &str {
             let inner = t.get(open + 1..t.len() - 1).unwrap_or("");
             let is_tag = !inner.is_empty()
                 && inner.len() <= 40
-                && inner.chars().all(|c| c.is_alphabetic() || c == ' ' || c == ',');
+                && inner
+                    .chars()
+                    .all(|c| c.is_alphabetic() || c == ' ' || c == ',');
             if is_tag && open > 0 {
                 t = t.get(..open).unwrap_or(t).trim_end();
             }
@@ -214,14 +227,32 @@ impl Kind {
 /// Classifies a normalised title by the notice words at its start (or a MEDLINE "author reply").
 pub fn title_kind(norm: &str) -> Kind {
     let starts = |p: &[&str]| p.iter().any(|w| norm.starts_with(w));
-    if starts(&["erratum", "errata", "corrigendum", "corrigenda", "correction", "corrected "]) {
+    if starts(&[
+        "erratum",
+        "errata",
+        "corrigendum",
+        "corrigenda",
+        "correction",
+        "corrected ",
+    ]) {
         Kind::Erratum
-    } else if starts(&["retraction", "notice of retraction", "withdrawn ", "withdrawal "]) {
+    } else if starts(&[
+        "retraction",
+        "notice of retraction",
+        "withdrawn ",
+        "withdrawal ",
+    ]) {
         Kind::Retraction
     } else if starts(&["expression of concern", "editorial expression of concern"]) {
         Kind::Concern
-    } else if starts(&["reply", "in reply", "author reply", "authors reply", "response to ", "responses to "])
-        || norm.ends_with(" author reply")
+    } else if starts(&[
+        "reply",
+        "in reply",
+        "author reply",
+        "authors reply",
+        "response to ",
+        "responses to ",
+    ]) || norm.ends_with(" author reply")
         || norm.ends_with(" authors reply")
     {
         Kind::Reply
@@ -292,21 +323,45 @@ mod tests {
             normalize_title("Cardiovascular effects of DPP-4 inhibitors. [French]"),
             normalize_title("Cardiovascular effects of DPP-4 inhibitors")
         );
-        assert_eq!(normalize_title("The effects of X on Y in mice"), "effects of x on y in mice");
+        assert_eq!(
+            normalize_title("The effects of X on Y in mice"),
+            "effects of x on y in mice"
+        );
         assert_eq!(normalize_title(""), "");
         assert_eq!(normalize_title("[]"), "");
     }
 
     #[test]
     fn kinds_and_parts() {
-        assert_eq!(title_kind(&normalize_title("Erratum: Effects of X")), Kind::Erratum);
-        assert_eq!(title_kind(&normalize_title("Correction to: Effects of X")), Kind::Erratum);
-        assert_eq!(title_kind(&normalize_title("Retraction notice to Effects of X")), Kind::Retraction);
+        assert_eq!(
+            title_kind(&normalize_title("Erratum: Effects of X")),
+            Kind::Erratum
+        );
+        assert_eq!(
+            title_kind(&normalize_title("Correction to: Effects of X")),
+            Kind::Erratum
+        );
+        assert_eq!(
+            title_kind(&normalize_title("Retraction notice to Effects of X")),
+            Kind::Retraction
+        );
         assert_eq!(title_kind(&normalize_title("Effects of X")), Kind::Article);
-        assert_eq!(title_kind(&normalize_title("Comment on: Effects of X")), Kind::Comment);
-        assert_eq!(title_kind(&normalize_title("Effects of X. Author reply")), Kind::Reply);
-        assert_eq!(title_part(&normalize_title("Diabetes care: Part II")), Some(2));
-        assert_eq!(title_part(&normalize_title("Diabetes care, part 1.")), Some(1));
+        assert_eq!(
+            title_kind(&normalize_title("Comment on: Effects of X")),
+            Kind::Comment
+        );
+        assert_eq!(
+            title_kind(&normalize_title("Effects of X. Author reply")),
+            Kind::Reply
+        );
+        assert_eq!(
+            title_part(&normalize_title("Diabetes care: Part II")),
+            Some(2)
+        );
+        assert_eq!(
+            title_part(&normalize_title("Diabetes care, part 1.")),
+            Some(1)
+        );
         assert_eq!(title_part(&normalize_title("Diabetes care")), None);
     }
 }

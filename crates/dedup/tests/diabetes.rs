@@ -9,7 +9,9 @@ use std::path::Path;
 fn diabetes_sensitivity_and_no_false_merges() {
     let data = Path::new("/work/shared/data/dedup/diabetes.csv");
     let truth_path = Path::new("/work/shared/data/dedup/diabetes.truth.csv");
-    let (Some((records, _)), Some((_, truth_rows))) = (common::read_csv(data), common::read_csv(truth_path)) else {
+    let (Some((records, _)), Some((_, truth_rows))) =
+        (common::read_csv(data), common::read_csv(truth_path))
+    else {
         eprintln!("skipping: {} or its truth file is absent", data.display());
         return;
     };
@@ -18,7 +20,15 @@ fn diabetes_sensitivity_and_no_false_merges() {
         .filter_map(|r| Some((r.get("record_id")?.clone(), r.get("group")?.clone())))
         .collect();
     let ids: Vec<String> = records.iter().map(|r| r.source_id.clone()).collect();
-    let truth: Vec<String> = ids.iter().map(|id| groups.get(id).cloned().unwrap_or_else(|| format!("solo-{id}"))).collect();
+    let truth: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            groups
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| format!("solo-{id}"))
+        })
+        .collect();
     let outcome = dedup::find(&records, &dedup::Options::default(), &mut |_| {});
     let s = common::score(&outcome, &truth);
     let pred = std::env::temp_dir().join("dedup-diabetes.pred.csv");
@@ -37,7 +47,11 @@ fn diabetes_sensitivity_and_no_false_merges() {
         debug_misses(&records, &truth, &outcome);
     }
     assert_eq!(s.false_merges, 0, "false merges");
-    assert!(s.sensitivity() >= 0.99, "sensitivity {:.4}", s.sensitivity());
+    assert!(
+        s.sensitivity() >= 0.99,
+        "sensitivity {:.4}",
+        s.sensitivity()
+    );
 }
 
 /// Prints every true group the run split, with the decided pairs inside it (set DEDUP_DEBUG=1).
@@ -46,7 +60,8 @@ fn debug_misses(records: &[dedup::Citation], truth: &[String], outcome: &dedup::
     for (i, g) in truth.iter().enumerate() {
         by_group.entry(g.as_str()).or_default().push(i);
     }
-    let pairs: HashMap<(usize, usize), &dedup::Pair> = outcome.pairs.iter().map(|p| ((p.a, p.b), p)).collect();
+    let pairs: HashMap<(usize, usize), &dedup::Pair> =
+        outcome.pairs.iter().map(|p| ((p.a, p.b), p)).collect();
     let mut groups: Vec<_> = by_group.into_iter().collect();
     groups.sort();
     for (g, members) in groups {
@@ -54,7 +69,11 @@ fn debug_misses(records: &[dedup::Citation], truth: &[String], outcome: &dedup::
             .iter()
             .map(|m| {
                 let a = &outcome.assignments[*m];
-                if a.role == dedup::Role::Review { *m } else { a.cluster }
+                if a.role == dedup::Role::Review {
+                    *m
+                } else {
+                    a.cluster
+                }
             })
             .collect();
         if clusters.len() < 2 {
@@ -68,10 +87,23 @@ fn debug_misses(records: &[dedup::Citation], truth: &[String], outcome: &dedup::
                 "  [{m}] {:?}->{} | {} | {} | {:?} | {} | {} | {} | {} | {} | {}",
                 a.role,
                 a.cluster,
-                r.title.as_deref().unwrap_or("").chars().take(70).collect::<String>(),
-                r.authors.first().map(|a| a.family.chars().take(25).collect::<String>()).unwrap_or_default(),
+                r.title
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .take(70)
+                    .collect::<String>(),
+                r.authors
+                    .first()
+                    .map(|a| a.family.chars().take(25).collect::<String>())
+                    .unwrap_or_default(),
                 r.year,
-                r.journal.as_deref().unwrap_or("").chars().take(30).collect::<String>(),
+                r.journal
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .take(30)
+                    .collect::<String>(),
                 r.volume.as_deref().unwrap_or(""),
                 r.issue.as_deref().unwrap_or(""),
                 r.start_page.as_deref().unwrap_or(""),
@@ -88,7 +120,11 @@ fn debug_misses(records: &[dedup::Citation], truth: &[String], outcome: &dedup::
                         p.decision.as_str(),
                         p.score,
                         p.guard,
-                        p.evidence.iter().map(|e| e.note.clone()).collect::<Vec<_>>().join("; ")
+                        p.evidence
+                            .iter()
+                            .map(|e| e.note.clone())
+                            .collect::<Vec<_>>()
+                            .join("; ")
                     ),
                     None => eprintln!("    {key:?} not a reported pair"),
                 }
@@ -102,13 +138,18 @@ fn debug_misses(records: &[dedup::Citation], truth: &[String], outcome: &dedup::
 fn diabetes_through_the_citation_parser() {
     let data = Path::new("/work/shared/data/dedup/diabetes.csv");
     let truth_path = Path::new("/work/shared/data/dedup/diabetes.truth.csv");
-    let (Ok(bytes), Some((_, truth_rows))) = (std::fs::read(data), common::read_csv(truth_path)) else {
+    let (Ok(bytes), Some((_, truth_rows))) = (std::fs::read(data), common::read_csv(truth_path))
+    else {
         eprintln!("skipping: {} or its truth file is absent", data.display());
         return;
     };
     let parsed = citation::parse(&bytes, None);
     if parsed.records.len() != truth_rows.len() {
-        eprintln!("skipping: citation::parse read {} of {} records", parsed.records.len(), truth_rows.len());
+        eprintln!(
+            "skipping: citation::parse read {} of {} records",
+            parsed.records.len(),
+            truth_rows.len()
+        );
         return;
     }
     let groups: HashMap<String, String> = truth_rows
@@ -118,7 +159,12 @@ fn diabetes_through_the_citation_parser() {
     let truth: Vec<String> = parsed
         .records
         .iter()
-        .map(|r| groups.get(&r.source_id).cloned().unwrap_or_else(|| format!("solo-{}", r.source_id)))
+        .map(|r| {
+            groups
+                .get(&r.source_id)
+                .cloned()
+                .unwrap_or_else(|| format!("solo-{}", r.source_id))
+        })
         .collect();
     let outcome = dedup::find(&parsed.records, &dedup::Options::default(), &mut |_| {});
     let s = common::score(&outcome, &truth);
@@ -131,7 +177,11 @@ fn diabetes_through_the_citation_parser() {
         s.sensitivity()
     );
     assert_eq!(s.false_merges, 0, "false merges");
-    assert!(s.sensitivity() >= 0.99, "sensitivity {:.4}", s.sensitivity());
+    assert!(
+        s.sensitivity() >= 0.99,
+        "sensitivity {:.4}",
+        s.sensitivity()
+    );
 }
 
 /// Ablations: with DOIs, journals, pages or authors removed the rules must still never merge two
@@ -140,7 +190,9 @@ fn diabetes_through_the_citation_parser() {
 fn diabetes_ablations_never_false_merge() {
     let data = Path::new("/work/shared/data/dedup/diabetes.csv");
     let truth_path = Path::new("/work/shared/data/dedup/diabetes.truth.csv");
-    let (Some((records, _)), Some((_, truth_rows))) = (common::read_csv(data), common::read_csv(truth_path)) else {
+    let (Some((records, _)), Some((_, truth_rows))) =
+        (common::read_csv(data), common::read_csv(truth_path))
+    else {
         eprintln!("skipping: {} or its truth file is absent", data.display());
         return;
     };
@@ -148,8 +200,15 @@ fn diabetes_ablations_never_false_merge() {
         .iter()
         .filter_map(|r| Some((r.get("record_id")?.clone(), r.get("group")?.clone())))
         .collect();
-    let truth: Vec<String> =
-        records.iter().map(|r| groups.get(&r.source_id).cloned().unwrap_or_else(|| format!("solo-{}", r.source_id))).collect();
+    let truth: Vec<String> = records
+        .iter()
+        .map(|r| {
+            groups
+                .get(&r.source_id)
+                .cloned()
+                .unwrap_or_else(|| format!("solo-{}", r.source_id))
+        })
+        .collect();
     type Ablation = (&'static str, fn(&mut dedup::Citation));
     let ablations: [Ablation; 5] = [
         ("no DOIs", |c| c.doi = None),
@@ -185,7 +244,8 @@ fn debug_false_merges(records: &[dedup::Citation], truth: &[String], outcome: &d
         }
     }
     for members in clusters.values() {
-        let gs: std::collections::BTreeSet<&str> = members.iter().map(|m| truth[*m].as_str()).collect();
+        let gs: std::collections::BTreeSet<&str> =
+            members.iter().map(|m| truth[*m].as_str()).collect();
         if gs.len() > 1 {
             eprintln!("-- false merge");
             for m in members {
@@ -193,7 +253,12 @@ fn debug_false_merges(records: &[dedup::Citation], truth: &[String], outcome: &d
                 eprintln!(
                     "  [{m}] {} | {} | {:?} | {:?} | {:?} | {:?} | {:?} | {:?}",
                     truth[*m],
-                    r.title.as_deref().unwrap_or("").chars().take(80).collect::<String>(),
+                    r.title
+                        .as_deref()
+                        .unwrap_or("")
+                        .chars()
+                        .take(80)
+                        .collect::<String>(),
                     r.year,
                     r.journal,
                     r.volume,

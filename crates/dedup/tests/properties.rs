@@ -24,26 +24,51 @@ fn record() -> impl Strategy<Value = Citation> {
     .prop_map(str::to_string);
     let junk = "[a-zA-Z0-9éß&<>;#’ .,:()\\[\\]/-]{0,30}";
     (
-        (prop::option::of(title), opt(junk.prop_map(|s| s)), "[A-Za-z .,;é]{0,30}", prop::option::of(1990i32..2030)),
         (
-            opt(prop::sample::select(vec!["Curr Opin Lipidol", "Current Opinion in Lipidology", "Circulation. Conference: AHA", "medRxiv"]).prop_map(str::to_string)),
+            prop::option::of(title),
+            opt(junk.prop_map(|s| s)),
+            "[A-Za-z .,;é]{0,30}",
+            prop::option::of(1990i32..2030),
+        ),
+        (
+            opt(prop::sample::select(vec![
+                "Curr Opin Lipidol",
+                "Current Opinion in Lipidology",
+                "Circulation. Conference: AHA",
+                "medRxiv",
+            ])
+            .prop_map(str::to_string)),
             opt("[0-9A-Za-z() ]{0,6}"),
             opt("[0-9A-Za-z() -]{0,9}"),
-            opt(prop::sample::select(vec!["10.1/a", "10.1/A", "https://doi.org/10.1/b", "10.1101/x", "doi:", "10."]).prop_map(str::to_string)),
-            prop::sample::select(vec!["JOUR", "CONF", "INPR", "", "Journal Article"]).prop_map(str::to_string),
+            opt(prop::sample::select(vec![
+                "10.1/a",
+                "10.1/A",
+                "https://doi.org/10.1/b",
+                "10.1101/x",
+                "doi:",
+                "10.",
+            ])
+            .prop_map(str::to_string)),
+            prop::sample::select(vec!["JOUR", "CONF", "INPR", "", "Journal Article"])
+                .prop_map(str::to_string),
         ),
     )
-        .prop_map(|((title, extra, authors, year), (journal, volume, pages, doi, ref_type))| Citation {
-            title: title.map(|t| format!("{t}{}", extra.unwrap_or_default())),
-            authors: vec![Author { family: authors, given: None }],
-            year,
-            journal,
-            volume,
-            start_page: pages,
-            doi,
-            ref_type,
-            ..Citation::default()
-        })
+        .prop_map(
+            |((title, extra, authors, year), (journal, volume, pages, doi, ref_type))| Citation {
+                title: title.map(|t| format!("{t}{}", extra.unwrap_or_default())),
+                authors: vec![Author {
+                    family: authors,
+                    given: None,
+                }],
+                year,
+                journal,
+                volume,
+                start_page: pages,
+                doi,
+                ref_type,
+                ..Citation::default()
+            },
+        )
 }
 
 proptest! {

@@ -1,0 +1,212 @@
+// pages/import.js: owns the Import page: the drop zone and form, following the import job, and its result or the lines that stopped it.
+
+import { ApiError, api, get } from '../api.js';
+import { clearErrors, field, h, num, plural, sentence, showErrors } from '../dom.js';
+import { focusHeading } from '../router.js';
+import { loadReview, showProblem } from './common.js';
+
+const KINDS = [
+  ['database', 'Database'],
+  ['register', 'Register'],
+  ['website', 'Website'],
+  ['organisation', 'Organisation'],
+  ['citation_searching', 'Citation searching'],
+  ['other', 'Other'],
+];
+
+const FORMATS = [
+  ['auto', 'Detect it from the file'],
+  ['ris', 'RIS'],
+  ['pubmed-xml', 'PubMed XML'],
+  ['endnote-xml', 'EndNote XML'],
+  ['nbib', 'MEDLINE .nbib'],
+  ['wos', 'Web of Science'],
+  ['bibtex', 'BibTeX'],
+  ['csv', 'CSV'],
+];
+
+const STAGES = { importing: 'Reading and storing the records', deduplicating: 'Looking for duplicates' };
+
+const options = (list, selected) => list.map(([v, label]) => h('option', { value: v, selected: v === selected }, label));
+
+/** The list of problems with their line numbers, as "line N: message". */
+function diagnostics(list, label) {
+  return h('ul', { class: 'diagnostics', 'aria-label': label },
+    list.map((d) => h('li', {}, h('span', { class: 'line' }, `line ${d.line}`), `: ${d.message}`)));
+}
+
+function doneResult(job, slug) {
+  const r = job.result ?? {};
+  const warnings = r.warnings ?? [];
+  const base = `/reviews/${encodeURIComponent(slug)}`;
+  return h('section', { class: 'card result', id: 'import-result', dataset: { state: 'done' }, 'aria-labelledby': 'result-title' },
+    h('h2', { id: 'result-title', tabindex: '-1' }, `Imported ${plural(r.records ?? 0, 'record')}`),
+    h('dl', {},
+      h('dt', {}, 'Records added'), h('dd', { dataset: { result: 'records' } }, num(r.records)),
+      h('dt', {}, 'Format'), h('dd', {}, r.format ?? '—'),
+      h('dt', {}, 'Warnings'), h('dd', { dataset: { result: 'warnings' } }, num(warnings.length)),
+      h('dt', {}, 'Duplicates merged automatically'), h('dd', { dataset: { result: 'duplicates_merged' } }, num(r.duplicates_merged)),
+      h('dt', {}, 'Possible duplicates for a person'), h('dd', { dataset: { result: 'duplicates_queued' } }, num(r.duplicates_queued)),
+      h('dt', {}, 'Duplicates removed in the review'), h('dd', {}, num(r.duplicates_removed)),
+    ),
+    warnings.length ? [h('h3', {}, 'Warnings'), diagnostics(warnings, 'Warnings')] : null,
+    h('p', { class: 'actions' },
+      r.duplicates_queued > 0 ? h('a', { class: 'button primary', href: `${base}/duplicates` }, 'Judge the possible duplicates') : null,
+      h('a', { class: 'button', href: base }, 'See the dashboard'),
+      h('a', { class: 'button', href: `${base}/records` }, 'See the records'),
+    ),
+  );
+}
+
+function failedResult(job) {
+  const r = job.result ?? {};
+  const diags = r.diagnostics ?? [];
+  return h('section', { class: 'card result failed', id: 'import-result', dataset: { state: 'failed' }, role: 'alert', 'aria-labelledby': 'result-title' },
+    h('h2', { id: 'result-title', tabindex: '-1' }, 'The file was not imported'),
+    h('p', {}, r.error ?? 'The import failed and nothing was stored.'),
+    diags.length ? diagnostics(diags, 'Problems in the file') : null,
+    h('p', { class: 'muted' }, 'Your answers in the form are kept: fix the file or choose its format, and import again.'),
+  );
+}
+
+export async function render({ main, params, alive }) {
+  const slug = params.slug;
+  const base = `/api/reviews/${encodeURIComponent(slug)}`;
+  let review;
+  try {
+    review = await loadReview(slug, 'Import');
+  } catch (err) {
+    if (alive()) showProblem(main, 'This review could not be opened', err);
+    return;
+  }
+  if (!alive()) return;
+  let stopped = false;
+
+  const file = h('input', { type: 'file', name: 'file', id: 'file', required: true, accept: '.ris,.txt,.xml,.nbib,.bib,.csv,.ciw,.tsv' });
+  const chosen = h('p', { class: 'chosen', id: 'chosen', 'aria-live': 'polite' }, 'No file chosen yet.');
+  const zone = h('div', { class: 'dropzone', id: 'dropzone' },
+    field('Exported file', file, { hint: 'Drop the file here, or choose it. RIS, PubMed XML, EndNote XML, MEDLINE .nbib, Web of Science, BibTeX or CSV.' }),
+    chosen,
+  );
+  const showChosen = () => {
+    const f = file.files?.[0];
+    chosen.textContent = f ? `Chosen: ${f.name} (${num(Math.ceil(f.size / 1024))} KB)` : 'No file chosen yet.';
+  };
+  file.addEventListener('change', showChosen);
+  zone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('over');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    if (e.dataTransfer?.files?.length) {
+      file.files = e.dataTransfer.files;
+      showChosen();
+    }
+  });
+
+  const name = h('input', { type: 'text', name: 'database_name', required: true, autocomplete: 'off' });
+  const kind = h('select', { name: 'kind' }, options(KINDS, 'database'));
+  const platform = h('input', { type: 'text', name: 'platform', autocomplete: 'off' });
+  const date = h('input', { type: 'date', name: 'searched_on' });
+  const query = h('textarea', { name: 'query', rows: '4', spellcheck: 'false' });
+  const format = h('select', { name: 'format' }, options(FORMATS, 'auto'));
+  const submit = h('button', { type: 'submit', class: 'primary', id: 'import-submit' }, 'Import');
+  const progressText = h('p', { id: 'import-stage' });
+  const bar = h('progress', { max: '1', 'aria-labelledby': 'import-stage' });
+  const progress = h('div', { class: 'progress', id: 'import-progress', role: 'status', hidden: true }, progressText, bar);
+  const resultSlot = h('div', { id: 'result-slot' });
+
+  const form = h('form', { class: 'stack', novalidate: true, 'aria-labelledby': 'import-title' },
+    h('p', { class: 'form-error', role: 'alert', tabindex: '-1', hidden: true }),
+    zone,
+    h('div', { class: 'row' },
+      field('Database or source name', name, { hint: 'As it should appear in the PRISMA diagram, e.g. MEDLINE, CINAHL, Scopus.' }),
+      field('Kind of source', kind),
+    ),
+    h('div', { class: 'row' },
+      field('Platform', platform, { optional: true, hint: 'The interface searched, e.g. Ovid, EBSCOhost.' }),
+      field('Searched on', date, { optional: true }),
+    ),
+    field('Search query', query, { optional: true, hint: 'The search string exactly as it was run.' }),
+    field('File format', format, { hint: 'sift detects the format; choose one only if detection gets it wrong.' }),
+    h('div', { class: 'actions' }, submit),
+  );
+
+  const follow = async (job) => {
+    const showTimer = setTimeout(() => {
+      progress.hidden = false;
+    }, 100);
+    let failures = 0;
+    try {
+      while (!stopped && job.state === 'running') {
+        progressText.textContent = `${STAGES[job.stage] ?? sentence(job.stage || 'working')}${job.done ? `: ${num(job.done)}${job.total ? ` of ${num(job.total)}` : ''}` : ''}…`;
+        if (job.total > 0) {
+          bar.max = job.total;
+          bar.value = Math.min(job.done, job.total);
+        } else {
+          bar.removeAttribute('value');
+        }
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        if (stopped) return null;
+        try {
+          job = await get(`${base}/jobs/${encodeURIComponent(job.id)}`);
+          failures = 0;
+        } catch (err) {
+          failures += 1;
+          if (failures >= 5 || (err instanceof ApiError && err.status !== 0 && err.status < 500)) throw err;
+          progressText.textContent = `${err.detail} Trying again…`;
+        }
+      }
+      return job;
+    } finally {
+      clearTimeout(showTimer);
+      progress.hidden = true;
+    }
+  };
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    resultSlot.replaceChildren();
+    const missing = [];
+    if (!file.files?.length) missing.push({ field: 'file', message: 'attach the exported file' });
+    if (!name.value.trim()) missing.push({ field: 'database_name', message: 'name the database or register searched, e.g. MEDLINE' });
+    if (missing.length) {
+      showErrors(form, { errors: missing, detail: 'Fill in the fields marked.' });
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const job = await api('POST', `${base}/imports`, new FormData(form));
+      const ended = await follow(job);
+      if (!ended || !alive()) return;
+      if (ended.state === 'done') {
+        resultSlot.replaceChildren(doneResult(ended, slug));
+        form.reset();
+        showChosen();
+      } else {
+        resultSlot.replaceChildren(failedResult(ended));
+      }
+      resultSlot.querySelector('h2')?.focus();
+    } catch (err) {
+      if (alive()) showErrors(form, err);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  main.replaceChildren(
+    h('h1', { id: 'import-title' }, 'Import a search'),
+    h('p', { class: 'lede' }, `Each file becomes one search source of “${review.title}”. The import is all or nothing: a file with an error stores nothing, and sift names the line.`),
+    form,
+    progress,
+    resultSlot,
+  );
+  focusHeading(main);
+  return () => {
+    stopped = true;
+  };
+}

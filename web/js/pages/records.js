@@ -1,0 +1,139 @@
+// pages/records.js: owns the Records page: pages of deduplicated records, J/K to move, Enter to open one with its abstract and merged duplicates.
+
+import { get } from '../api.js';
+import { h, num, plural } from '../dom.js';
+import { setKeys } from '../keys.js';
+import { focusHeading, navigate } from '../router.js';
+import { loadReview, showProblem } from './common.js';
+
+const LIMIT = 50;
+
+function doiLink(doi) {
+  return h('a', { href: `https://doi.org/${encodeURI(doi)}`, rel: 'noopener noreferrer', target: '_blank' }, `doi:${doi}`, h('span', { class: 'visually-hidden' }, ' (opens in a new tab)'));
+}
+
+function authorsShort(authors) {
+  if (!authors?.length) return 'No authors';
+  return authors.length > 3 ? `${authors.slice(0, 3).join(', ')} et al.` : authors.join(', ');
+}
+
+function citationLine(r) {
+  const bits = [r.journal, r.year, r.volume && `${r.volume}${r.issue ? `(${r.issue})` : ''}`, r.pages].filter(Boolean);
+  return bits.join(' · ');
+}
+
+export async function render({ main, params, query, alive }) {
+  const slug = params.slug;
+  const base = `/api/reviews/${encodeURIComponent(slug)}`;
+  const offset = Math.max(0, Number.parseInt(query.get('offset') ?? '0', 10) || 0);
+  let page;
+  let sources;
+  try {
+    [, page, sources] = await Promise.all([
+      loadReview(slug, 'Records'),
+      get(`${base}/records?offset=${offset}&limit=${LIMIT}`),
+      get(`${base}/sources`),
+    ]);
+  } catch (err) {
+    if (alive()) showProblem(main, 'The records could not be loaded', err);
+    return;
+  }
+  if (!alive()) return;
+  const names = new Map(sources.map((s) => [s.id, s.name]));
+  const records = page.records;
+  let selected = -1;
+  let openId = null;
+  let detailRequest = 0;
+
+  const layout = h('div', { class: 'records-layout' });
+  const detail = h('section', { class: 'detail card', id: 'record-detail', 'aria-labelledby': 'detail-title', hidden: true });
+  const rows = records.map((r, i) => h('button', {
+    type: 'button',
+    class: 'record-row',
+    id: `record-${r.id}`,
+    dataset: { id: r.id, index: i },
+    onclick: () => {
+      select(i, false);
+      open(r.id, true);
+    },
+  },
+  h('span', { class: 'title' }, r.title ?? '(no title)'),
+  h('span', { class: 'meta' }, [authorsShort(r.authors), r.journal, r.year].filter(Boolean).join(' · '))));
+
+  const list = h('ol', { class: 'record-list', id: 'record-list', start: String(offset + 1), 'aria-label': 'Records' },
+    records.map((r, i) => h('li', {}, rows[i], r.doi ? h('span', { class: 'doi' }, doiLink(r.doi)) : null)));
+
+  function select(i, focus = true) {
+    if (!rows.length) return;
+    selected = Math.max(0, Math.min(rows.length - 1, i));
+    rows.forEach((b, j) => b.setAttribute('aria-current', j === selected ? 'true' : 'false'));
+    if (focus) rows[selected].focus();
+    rows[selected].scrollIntoView({ block: 'nearest' });
+    if (openId !== null && records[selected].id !== openId) open(records[selected].id, false);
+  }
+
+  async function open(id, focusDetail) {
+    openId = id;
+    const mine = ++detailRequest;
+    layout.classList.add('open');
+    let r;
+    try {
+      r = await get(`${base}/records/${id}`);
+    } catch (err) {
+      if (mine !== detailRequest || !alive()) return;
+      detail.replaceChildren(h('h2', { id: 'detail-title' }, 'This record could not be opened'), h('p', { class: 'form-error', role: 'alert' }, err.detail));
+      detail.hidden = false;
+      return;
+    }
+    if (mine !== detailRequest || !alive()) return;
+    detail.replaceChildren(
+      h('h2', { id: 'detail-title', tabindex: '-1' }, r.title ?? '(no title)'),
+      h('p', {}, r.authors?.length ? r.authors.join(', ') : 'No authors'),
+      h('p', { class: 'citation' }, citationLine(r), r.doi ? [' · ', doiLink(r.doi)] : null, r.pmid ? ` · PMID ${r.pmid}` : null),
+      h('p', { class: 'muted' }, `Record #${r.id} · from ${names.get(r.search_source_id) ?? `source ${r.search_source_id}`} (source ${r.search_source_id}, id ${r.source_record_id})`),
+      h('h3', {}, 'Abstract'),
+      r.abstract ? h('p', { class: 'abstract' }, r.abstract) : h('p', { class: 'muted' }, 'No abstract in any of the imported copies.'),
+      r.keywords?.length ? h('p', { class: 'muted' }, 'Keywords: ', r.keywords.join('; ')) : null,
+      h('h3', {}, r.duplicates.length ? `Duplicates merged into this record (${num(r.duplicates.length)})` : 'Duplicates merged into this record'),
+      r.duplicates.length
+        ? h('ul', { class: 'dups', id: 'record-duplicates' }, r.duplicates.map((d) => h('li', {},
+          h('strong', {}, names.get(d.search_source_id) ?? 'Unknown source'),
+          ` (search source ${d.search_source_id}, id ${d.source_record_id}, record #${d.id}): `,
+          d.title ?? '(no title)')))
+        : h('p', { class: 'muted' }, 'None: this record was found once.'),
+      h('p', {}, h('button', { type: 'button', onclick: close }, h('kbd', {}, 'Esc'), ' Close')),
+    );
+    detail.hidden = false;
+    if (focusDetail) detail.querySelector('h2')?.focus();
+  }
+
+  function close() {
+    openId = null;
+    detailRequest += 1;
+    detail.hidden = true;
+    layout.classList.remove('open');
+    if (selected >= 0) rows[selected].focus();
+  }
+
+  const to = (o) => navigate(`/reviews/${encodeURIComponent(slug)}/records${o ? `?offset=${o}` : ''}`);
+  const hasNext = offset + records.length < page.total;
+  const pager = h('div', { class: 'pager' },
+    h('p', { class: 'muted', id: 'records-range' }, records.length
+      ? `Records ${num(offset + 1)}–${num(offset + records.length)} of ${num(page.total)}`
+      : `${plural(page.total, 'record')} after deduplication`),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', disabled: offset === 0, onclick: () => to(Math.max(0, offset - LIMIT)) }, 'Previous 50'),
+      h('button', { type: 'button', disabled: !hasNext, onclick: () => to(offset + LIMIT) }, 'Next 50'),
+    ));
+
+  setKeys([
+    { key: 'j', label: 'Next record', run: () => (selected === rows.length - 1 && hasNext ? to(offset + LIMIT) : select(selected + 1)) },
+    { key: 'k', label: 'Previous record', run: () => select(selected - 1) },
+    { key: 'Enter', show: 'Enter', label: 'Open the record (on a focused row)', passive: true, run: () => {} },
+    { key: 'Escape', show: 'Esc', label: 'Close the open record', run: () => openId !== null && close() },
+  ]);
+
+  layout.replaceChildren(h('div', {}, pager, records.length ? list : h('p', { class: 'lede' }, 'No records yet. Import a search first.')), detail);
+  main.replaceChildren(h('h1', {}, 'Records'), layout);
+  focusHeading(main);
+}
