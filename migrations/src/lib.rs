@@ -9,6 +9,7 @@ mod m20261123_000001_create_accounts;
 mod m20261123_000002_create_reviews;
 mod m20261123_000003_create_imports;
 mod m20261123_000004_create_dedup;
+mod m20261123_000005_create_screening;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_reviews::Migration),
             Box::new(m20261123_000003_create_imports::Migration),
             Box::new(m20261123_000004_create_dedup::Migration),
+            Box::new(m20261123_000005_create_screening::Migration),
         ]
     }
 }

@@ -160,7 +160,9 @@ db_test!(password_change_ends_sessions, |app| {
     app.user("ana@example.org", PW, false).await;
     let token = app.login("ana@example.org", PW).await;
     let (status, body) = app.post("/api/me/password", &token, serde_json::json!({"current_password": "wrong", "new_password": "a new long password"})).await;
-    assert_eq!(status, 401, "{body}");
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["field"], "current_password");
+    assert_eq!(app.get("/api/me", &token).await.0, 200, "a wrong current password does not end the session");
     let (status, _) = app.post("/api/me/password", &token, serde_json::json!({"current_password": PW, "new_password": "short"})).await;
     assert_eq!(status, 422);
     let (status, _) = app.post("/api/me/password", &token, serde_json::json!({"current_password": PW, "new_password": "a new long password"})).await;

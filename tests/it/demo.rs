@@ -15,4 +15,21 @@ db_test!(demo_review_is_complete_and_idempotent, |app| {
         assert_eq!(review["counts"]["sources"], 3);
         assert!(review["counts"]["duplicates_removed"].as_u64().unwrap() >= 10);
     }
+    // Every screening state is on show.
+    let lead = app.login(server::app::demo::USERS[0].email, server::app::demo::USERS[0].password).await;
+    let (_, ta) = app.get("/api/reviews/demo/stages/title_abstract/progress", &lead).await;
+    for state in ["open", "conflict", "included", "excluded"] {
+        assert!(ta["states"][state].as_i64().unwrap_or(0) > 0, "no title/abstract item is {state}: {ta}");
+    }
+    assert_eq!(ta["states"]["conflict"], 2);
+    let (_, ft) = app.get("/api/reviews/demo/stages/full_text/progress", &lead).await;
+    for state in ["awaiting_file", "not_retrieved", "included", "excluded", "open"] {
+        assert!(ft["states"][state].as_i64().unwrap_or(0) > 0, "no full-text item is {state}: {ft}");
+    }
+    let (_, protocol) = app.get("/api/reviews/demo/protocol", &lead).await;
+    assert_eq!(protocol["framework"], "SPIDER");
+    assert_eq!(protocol["reasons"].as_array().unwrap().len(), 5);
+    let (_, agreement) = app.get("/api/reviews/demo/stages/title_abstract/agreement", &lead).await;
+    assert!(agreement[0]["n"].as_u64().unwrap() >= 20, "{agreement}");
+    assert!(agreement[0]["cohen_kappa"]["value"].as_f64().is_some());
 });

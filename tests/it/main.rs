@@ -1,13 +1,16 @@
 //! End-to-end tests through HTTP against the real server, each on SQLite and on PostgreSQL.
 
 mod auth;
+mod authz;
 mod browser;
 mod demo;
 mod duplicates;
 mod imports;
 mod operations;
+mod prisma;
 mod reviews;
 mod scale_out;
+mod screening;
 mod tidy;
 
 pub use tests::*;

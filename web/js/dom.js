@@ -105,3 +105,8 @@ export function slowly(el, text, promise) {
   const timer = setTimeout(() => el.replaceChildren(h('p', { class: 'loading', role: 'status' }, text)), 150);
   return promise.finally(() => clearTimeout(timer));
 }
+
+/** Replaces an element's children, skipping the null, undefined and false that conditional parts give. */
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+}

@@ -2,6 +2,7 @@
 
 import { api } from './api.js';
 import { h } from './dom.js';
+import { showHelp } from './keys.js';
 import { navigate } from './router.js';
 import { toast } from './toast.js';
 
@@ -79,7 +80,7 @@ export function setHeader({ page, review = null, slug = review?.slug }) {
   const account = document.getElementById('account');
   if (me) {
     account.replaceChildren(
-      h('span', { class: 'keys-hint' }, h('kbd', {}, '?'), ' shortcuts'),
+      h('button', { type: 'button', class: 'link keys-hint', id: 'shortcuts', onclick: showHelp }, h('kbd', {}, '?'), ' Shortcuts'),
       h('span', {}, me.email),
       h('button', { type: 'button', class: 'link', id: 'signout', onclick: signOut }, 'Sign out'),
     );

@@ -1,6 +1,7 @@
 // main.js: owns starting the app: the routes, what happens when the session ends, and the first render.
 
 import { onSignedOut } from './api.js';
+import { h } from './dom.js';
 import { ensureUser, setUser } from './layout.js';
 import { beforeAuthPages, navigate, render, route } from './router.js';
 import * as signin from './pages/signin.js';
@@ -21,10 +22,29 @@ route('/reviews/:slug/members', members.render);
 
 beforeAuthPages(ensureUser);
 
+/** True when the page holds something the person typed that leaving would lose. */
+function typedSomething() {
+  return [...document.querySelectorAll('main input, main textarea')].some(
+    (el) => (el.type === 'file' ? el.files?.length : el.type !== 'hidden' && el.value.trim() !== ''),
+  );
+}
+
 onSignedOut(() => {
-  setUser(null);
   const next = location.pathname + location.search;
-  if (location.pathname !== '/signin') navigate(`/signin?expired=1&next=${encodeURIComponent(next)}`);
+  if (location.pathname === '/signin') return;
+  if (typedSomething()) {
+    // Keep the form: signing in again in another tab renews the cookies this tab uses too.
+    const main = document.getElementById('main');
+    if (!main.querySelector('#session-ended')) {
+      main.prepend(h('p', { class: 'form-error', id: 'session-ended', role: 'alert' },
+        'Your session has ended. ',
+        h('a', { href: `/signin?next=${encodeURIComponent(next)}`, target: '_blank' }, 'Sign in again in a new tab'),
+        ', then come back and send this again: what you typed is still here.'));
+    }
+    return;
+  }
+  setUser(null);
+  navigate(`/signin?expired=1&next=${encodeURIComponent(next)}`);
 });
 
 render();

@@ -20,6 +20,7 @@ export function route(pattern, page, { auth = true } = {}) {
 export function navigate(path, { replace = false } = {}) {
   if (replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
+  window.scrollTo(0, 0);
   return render();
 }
 

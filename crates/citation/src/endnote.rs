@@ -15,7 +15,7 @@
 //! | year | `dates/year`, else `dates/pub-dates/date` |
 //! | doi | `electronic-resource-num` |
 //! | issn / isbn | `isbn` (decided by shape) |
-//! | pmcid | `custom2` when it holds a PMCID |
+//! | pmid / pmcid | `accession-num` when `remote-database-name`/`-provider` names MEDLINE, PubMed or NLM / `custom2` when it holds a PMCID |
 //! | abstract | `abstract` |
 //! | keywords | `keywords/keyword` (also split on newlines and `;`) |
 //! | language | `language` |
@@ -33,11 +33,18 @@ fn is_record(name: &str) -> bool {
 }
 
 fn is_inline(name: &str) -> bool {
-    matches!(name, "style" | "i" | "b" | "u" | "sup" | "sub" | "em" | "strong")
+    matches!(
+        name,
+        "style" | "i" | "b" | "u" | "sup" | "sub" | "em" | "strong"
+    )
 }
 
 /// Reads EndNote XML records from `source`, handing each to `sink`.
-pub(crate) fn parse(source: Source<'_>, sink: &mut dyn FnMut(Citation), diags: &mut Vec<Diagnostic>) -> io::Result<()> {
+pub(crate) fn parse(
+    source: Source<'_>,
+    sink: &mut dyn FnMut(Citation),
+    diags: &mut Vec<Diagnostic>,
+) -> io::Result<()> {
     let mut records = Records::new(source, is_record, is_inline, &["</record>"], build);
     while let Some(c) = records.next_record(diags)? {
         sink(c);
@@ -61,7 +68,9 @@ fn type_number(n: &str) -> Option<&'static str> {
 
 fn build(rec: XmlRecord<'_>, position: usize, diags: &mut Vec<Diagnostic>) -> Citation {
     let mut b = Builder::new(rec.line);
-    let (mut secondary, mut alt_abbr, mut alt_title, mut issue, mut pub_date) = (None, None, None, None, None);
+    let (mut secondary, mut alt_abbr, mut alt_title, mut issue, mut pub_date) =
+        (None, None, None, None, None);
+    let (mut accession, mut medline) = (None, false);
     for e in &rec.elems {
         let t: &str = &e.text;
         let path = rec.path(e);
@@ -97,12 +106,23 @@ fn build(rec: XmlRecord<'_>, position: usize, diags: &mut Vec<Diagnostic>) -> Ci
             "electronic-resource-num" => b.doi(t),
             "isbn" => b.issn_isbn(t),
             "custom2" => b.pmcid(t),
+            "accession-num" => accession = accession.or(Some(t)),
+            "remote-database-name" | "remote-database-provider" => {
+                let l = t.to_ascii_lowercase();
+                medline |= l.contains("medline") || l.contains("pubmed") || l.contains("nlm");
+            }
             "abstract" => b.abstract_part(t),
             "keywords/keyword" => b.keywords_split(t),
             "language" => b.language(t),
-            p if p.starts_with("urls/") && p.ends_with("/url") && t.trim().starts_with("http") => b.url(t),
+            p if p.starts_with("urls/") && p.ends_with("/url") && t.trim().starts_with("http") => {
+                b.url(t)
+            }
             _ => {}
         }
+    }
+    // EndNote records imported from PubMed/MEDLINE keep the PMID as the accession number.
+    if medline && let Some(v) = accession {
+        b.pmid(v);
     }
     if let Some(v) = secondary {
         b.journal(v);

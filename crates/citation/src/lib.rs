@@ -68,7 +68,9 @@ impl Format {
     /// The inverse of [`Format::name`] (case-insensitive).
     pub fn from_name(s: &str) -> Option<Format> {
         let s = s.trim();
-        Format::ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(s))
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(s))
     }
 
     /// A human-readable label used in messages, such as `"PubMed XML"`.
@@ -199,11 +201,19 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub(crate) fn warning(line: u32, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { line, severity: Severity::Warning, message: message.into() }
+        Diagnostic {
+            line,
+            severity: Severity::Warning,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn error(line: u32, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { line, severity: Severity::Error, message: message.into() }
+        Diagnostic {
+            line,
+            severity: Severity::Error,
+            message: message.into(),
+        }
     }
 }
 
@@ -234,12 +244,19 @@ pub fn parse(bytes: &[u8], format: Option<Format>) -> Parsed {
     let mut records = Vec::new();
     let outcome = parse_stream(bytes, format, &mut |c| records.push(c));
     match outcome {
-        Ok(o) => Parsed { format: o.format, records, diagnostics: o.diagnostics },
+        Ok(o) => Parsed {
+            format: o.format,
+            records,
+            diagnostics: o.diagnostics,
+        },
         // Reading from a byte slice cannot fail, but report it rather than panic if it ever does.
         Err(e) => Parsed {
             format,
             records,
-            diagnostics: vec![Diagnostic::error(1, format!("The file could not be read: {e}."))],
+            diagnostics: vec![Diagnostic::error(
+                1,
+                format!("The file could not be read: {e}."),
+            )],
         },
     }
 }
@@ -264,7 +281,13 @@ pub fn parse_stream(
     };
     let mut diags = Vec::new();
     let mut count = 0usize;
-    let head_sample = if format.is_some() { head.get(..head.len().min(8192)).unwrap_or_default().to_vec() } else { Vec::new() };
+    let head_sample = if format.is_some() {
+        head.get(..head.len().min(8192))
+            .unwrap_or_default()
+            .to_vec()
+    } else {
+        Vec::new()
+    };
     let source = decode::Source::new(head, reader, &mut diags);
     {
         let mut sink = |c: Citation| {
@@ -284,12 +307,19 @@ pub fn parse_stream(
     }
     if count == 0 && !diags.iter().any(|d| d.severity == Severity::Error) {
         let msg = if format.is_some() {
-            format!("No {} records were found. {}", fmt.label(), detect::describe_forced(&head_sample))
+            format!(
+                "No {} records were found. {}",
+                fmt.label(),
+                detect::describe_forced(&head_sample)
+            )
         } else {
             format!("No records were found in this {} file.", fmt.label())
         };
         diags.insert(0, Diagnostic::error(1, msg));
     }
-    Ok(Outcome { format: Some(fmt), records: count, diagnostics: diags })
+    Ok(Outcome {
+        format: Some(fmt),
+        records: count,
+        diagnostics: diags,
+    })
 }
-

@@ -18,7 +18,7 @@
 //! | volume / issue | VL / IS |
 //! | pages | SP (ranges like "221-8" expanded), EP; C7 (Scopus article number) when no SP |
 //! | doi | DO, DI, then M3 (EndNote), L3 (EBSCO), then a doi.org UR |
-//! | pmid / pmcid | C2 by shape (Scopus: PMID; EndNote: PMCID) |
+//! | pmid / pmcid | C2 by shape (Scopus: PMID; EndNote: PMCID); AN when DB/DP names MEDLINE or PubMed |
 //! | issn / isbn | SN by shape, BN |
 //! | abstract | AB (repeats joined by a blank line), else N2 (Ovid) |
 //! | keywords | KW (also split on newlines and `;`) |
@@ -49,7 +49,9 @@ pub(crate) fn tag_line(line: &str) -> Option<(&str, &str)> {
         None => Some((line.get(..2)?, "")),
         Some(b' ') => Some((line.get(..2)?, line.get(after + 1..)?.trim())),
         // Tolerate trailing whitespace after the dash ("ER  -\t").
-        Some(c) if c.is_ascii_whitespace() && line.get(after..)?.trim().is_empty() => Some((line.get(..2)?, "")),
+        Some(c) if c.is_ascii_whitespace() && line.get(after..)?.trim().is_empty() => {
+            Some((line.get(..2)?, ""))
+        }
         _ => None,
     }
 }
@@ -60,7 +62,11 @@ fn keeps_newlines(tag: &str) -> bool {
 }
 
 /// Reads RIS records from `source`, handing each to `sink`.
-pub(crate) fn parse(mut source: Source<'_>, sink: &mut dyn FnMut(Citation), diags: &mut Vec<Diagnostic>) -> io::Result<()> {
+pub(crate) fn parse(
+    mut source: Source<'_>,
+    sink: &mut dyn FnMut(Citation),
+    diags: &mut Vec<Diagnostic>,
+) -> io::Result<()> {
     let mut buf = Vec::with_capacity(4096);
     let mut line_no: u32 = 0;
     let mut open: Option<(u32, Vec<(String, String)>)> = None;
@@ -87,7 +93,10 @@ pub(crate) fn parse(mut source: Source<'_>, sink: &mut dyn FnMut(Citation), diag
                     position += 1;
                     sink(build(start, fields, position, diags));
                 }
-                None => diags.push(Diagnostic::warning(line_no, "An ER line outside any record was ignored.")),
+                None => diags.push(Diagnostic::warning(
+                    line_no,
+                    "An ER line outside any record was ignored.",
+                )),
             },
             Some((tag, v)) => {
                 if let Some((_, fields)) = open.as_mut() {
@@ -127,7 +136,12 @@ pub(crate) fn parse(mut source: Source<'_>, sink: &mut dyn FnMut(Citation), diag
 }
 
 /// Maps one record's tags to a citation.
-fn build(line: u32, mut fields: Vec<(String, String)>, position: usize, diags: &mut Vec<Diagnostic>) -> Citation {
+fn build(
+    line: u32,
+    mut fields: Vec<(String, String)>,
+    position: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Citation {
     for (_, v) in fields.iter_mut() {
         while v.ends_with('\n') {
             v.pop();
@@ -139,6 +153,7 @@ fn build(line: u32, mut fields: Vec<(String, String)>, position: usize, diags: &
     let (mut ct, mut da, mut c7) = (None, None, None);
     let mut n2: Vec<&str> = Vec::new();
     let mut doi_fallback: Vec<&str> = Vec::new();
+    let (mut an, mut medline) = (None, false);
     for (tag, v) in &fields {
         let v = v.as_str();
         if v.is_empty() {
@@ -165,6 +180,8 @@ fn build(line: u32, mut fields: Vec<(String, String)>, position: usize, diags: &
             "C7" => c7 = c7.or(Some(v)),
             "DO" | "DI" => b.doi(v),
             "M3" | "L3" => doi_fallback.push(v),
+            "AN" => an = an.or(Some(v)),
+            "DB" | "DP" => medline |= v.contains("MEDLINE") || v.contains("PubMed"),
             "C2" => {
                 b.pmid(v);
                 b.pmcid(v);
@@ -206,6 +223,10 @@ fn build(line: u32, mut fields: Vec<(String, String)>, position: usize, diags: &
         for v in n2 {
             b.abstract_part(v);
         }
+    }
+    // Ovid MEDLINE and PubMed exports put the PMID in AN.
+    if medline && let Some(v) = an {
+        b.pmid(v);
     }
     for v in doi_fallback {
         b.doi(v);

@@ -205,10 +205,22 @@ pub fn decide(a: &Norm, b: &Norm) -> Verdict {
     .iter()
     .filter(|x| **x)
     .count();
+    // An online-first record (no volume, no pages) often carries the year before the issue's.
+    let online_first =
+        (a.volume.is_none() && a.spage.is_none()) || (b.volume.is_none() && b.spage.is_none());
+    let same_team = s.authors.is_some_and(|(o, f)| f && o >= 0.8);
+    let online_first_match = s.year == YearAgree::Adjacent
+        && journal_ok
+        && online_first
+        && same_team
+        && s.title >= 0.999
+        && !a.abstract_like
+        && !b.abstract_like;
     let year_ok = s.year == YearAgree::Same
+        || online_first_match
         || (s.year == YearAgree::Adjacent
-            && (s.pages == Agree::Same || s.volume == Agree::Same)
-            && journal_ok);
+            && journal_ok
+            && (s.pages == Agree::Same || s.volume == Agree::Same));
 
     if s.title >= 0.95 {
         // A generic title ("Editorial", "Poster abstracts") needs the same page, or the same
@@ -221,7 +233,7 @@ pub fn decide(a: &Norm, b: &Norm) -> Verdict {
             return verdict(Decision::Distinct, None);
         }
         if conflicts == 0 {
-            if year_ok && support >= 3 {
+            if (year_ok && support >= 3) || online_first_match {
                 return verdict(Decision::Duplicate, None);
             }
             if s.year == YearAgree::Unknown

@@ -2,7 +2,7 @@
 //!
 //! The pipeline is pure and deterministic: [`find`] normalises every record once, generates
 //! candidate pairs from several blocking keys (DOI, PMID, title prefix/suffix/long words, first
-//! author + year, journal + volume + page) with capped blocks so work grows about linearly, decides
+//! author + year + title start, journal + volume + page) with capped blocks so work grows about linearly, decides
 //! each pair from field similarities (with guards that refuse errata, replies, retraction notices,
 //! series parts, conference abstracts versus full articles, preprints versus published versions
 //! and conflicting DOIs), then clusters automatic duplicates in descending score order while
@@ -68,20 +68,31 @@ pub struct Pair {
     pub a: usize,
     /// Index into the input slice.
     pub b: usize,
+    /// The decision. A pair that scored as a duplicate but whose clusters could not be joined
+    /// (a guard held between some members) is returned as `Review`, with the reason in `guard`.
     pub decision: Decision,
     /// Ranking score in 0..=1 (weighted mean of field similarities).
     pub score: f64,
+    /// How each field compared.
     pub evidence: Vec<FieldEvidence>,
-    /// Why a merge was refused, if one was.
+    /// Why a merge was refused, if one was (e.g. "DOIs differ: 10.1/a vs 10.1/b", "preprint and
+    /// published version are related, not duplicates").
     pub guard: Option<String>,
 }
 
 /// A record's role in the result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
+    /// No automatic duplicate and nothing to review.
     Unique,
+    /// The most complete record of a cluster of automatic duplicates (DOI, abstract, most fields;
+    /// ties go to the lowest index).
     Kept,
+    /// Merged into the kept record named by [`Assignment::cluster`].
     Duplicate,
+    /// Not merged, but its best candidate is a Review or Related pair. Of two unmerged records in
+    /// such a pair only the less complete one (the later one on a tie) is flagged, so each question
+    /// is asked once; a record already in a cluster is never flagged.
     Review,
 }
 

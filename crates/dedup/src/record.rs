@@ -33,6 +33,8 @@ const PREPRINT_SERVERS: &[&str] = &[
     "authorea",
     "osf preprints",
     "preprint",
+    "res sq",
+    "qeios",
 ];
 
 /// One record reduced to the forms the comparison needs.
@@ -74,6 +76,14 @@ fn marks_supplement(s: &str) -> bool {
         || l.contains("meeting")
         || l.contains("abstract")
         || l.contains("conference")
+}
+
+/// Supplement and abstract-book pagination: "S170", "A479", or a pages field naming an abstract.
+fn abstract_pages(p: &str) -> bool {
+    let mut chars = p.chars();
+    let lettered =
+        matches!(chars.next(), Some('S' | 'A')) && chars.next().is_some_and(|c| c.is_ascii_digit());
+    lettered || p.to_ascii_lowercase().contains("abstract")
 }
 
 impl Norm {
@@ -121,21 +131,23 @@ impl Norm {
             || journals.iter().any(|j| j.conference)
             || marks_supplement(vol_raw)
             || marks_supplement(issue_raw)
-            || non_empty(&c.start_page)
-                .is_some_and(|p| p.to_ascii_lowercase().contains("abstract"));
+            || non_empty(&c.start_page).is_some_and(abstract_pages);
         let journal_text = format!(
             "{} {}",
             non_empty(&c.journal).unwrap_or(""),
             non_empty(&c.journal_abbrev).unwrap_or("")
         )
         .to_lowercase();
-        let preprint = ref_type == "INPR"
-            || type_words.contains("preprint")
+        // "INPR" also means "in press" (Scopus "Article in Press"): the same work as the issue
+        // version. Only a preprint type without a journal, a preprint DOI prefix or a preprint
+        // server's name marks a preprint.
+        let no_journal = journals.is_empty();
+        let preprint = ((ref_type == "INPR" || type_words.contains("preprint")) && no_journal)
             || doi
                 .as_deref()
                 .is_some_and(|d| PREPRINT_DOI_PREFIXES.iter().any(|p| d.starts_with(p)))
             || PREPRINT_SERVERS.iter().any(|s| journal_text.contains(s));
-        let kind = text::title_kind(&title);
+        let kind = text::title_kind(c.title.as_deref().unwrap_or(""), &title);
         let part = text::title_part(&title);
         Norm {
             key_len,

@@ -224,39 +224,82 @@ impl Kind {
     }
 }
 
-/// Classifies a normalised title by the notice words at its start (or a MEDLINE "author reply").
-pub fn title_kind(norm: &str) -> Kind {
+/// True when `lead` (a lower-cased raw title) opens with `word` used as a label: followed by a
+/// colon, full stop, dash, "to", "notice", "note", "for", or nothing ("Correction: ...", "Correction
+/// to ...") rather than as the first word of a sentence ("Correction of hyponatraemia ...").
+fn labelled(lead: &str, word: &str) -> bool {
+    let Some(rest) = lead.strip_prefix(word) else {
+        return false;
+    };
+    // The word must end here ("re" must not match "re-evaluation" or "renal").
+    if rest.starts_with(|c: char| c.is_alphanumeric() || c == '-') {
+        return false;
+    }
+    let rest = rest.trim_start_matches([' ', '\u{a0}']);
+    rest.is_empty()
+        || rest.starts_with([':', '.', '-', '\u{2013}', '\u{2014}', '(', '['])
+        || ["to", "notice", "note", "for"].iter().any(|w| {
+            rest.strip_prefix(w)
+                .is_some_and(|after| !after.starts_with(|c: char| c.is_alphanumeric()))
+        })
+}
+
+/// Classifies a title by the notice words at its start (or a MEDLINE "author reply" at its end).
+/// `raw` is the title as given, `norm` its normalised form.
+pub fn title_kind(raw: &str, norm: &str) -> Kind {
+    let lead = raw
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '[' || c == '"')
+        .to_lowercase();
     let starts = |p: &[&str]| p.iter().any(|w| norm.starts_with(w));
+    let label = |p: &[&str]| p.iter().any(|w| labelled(&lead, w));
     if starts(&[
         "erratum",
-        "errata",
+        "errata ",
         "corrigendum",
         "corrigenda",
-        "correction",
-        "corrected ",
-    ]) {
+        "published erratum",
+        "notice of correction",
+    ]) || label(&["correction", "corrections"])
+    {
         Kind::Erratum
     } else if starts(&[
-        "retraction",
         "notice of retraction",
-        "withdrawn ",
-        "withdrawal ",
-    ]) {
+        "retraction notice",
+        "retraction note",
+    ]) || label(&["retraction", "withdrawn", "withdrawal"])
+    {
         Kind::Retraction
     } else if starts(&["expression of concern", "editorial expression of concern"]) {
         Kind::Concern
     } else if starts(&[
-        "reply",
         "in reply",
         "author reply",
         "authors reply",
-        "response to ",
-        "responses to ",
-    ]) || norm.ends_with(" author reply")
+        "authors response",
+        "author response",
+    ]) || label(&["reply"])
+        || [
+            "letter",
+            "the letter",
+            "comment",
+            "the comment",
+            "commentary",
+            "correspondence",
+            "the editor",
+            "reader",
+        ]
+        .iter()
+        .any(|w| {
+            norm.starts_with(&format!("response to {w}"))
+                || norm.starts_with(&format!("reply to {w}"))
+        })
+        || norm.ends_with(" author reply")
         || norm.ends_with(" authors reply")
     {
         Kind::Reply
-    } else if starts(&["comment on ", "comments on ", "commentary on ", "re "]) {
+    } else if starts(&["comment on ", "comments on ", "commentary on "])
+        || label(&["re", "comment", "commentary"])
+    {
         Kind::Comment
     } else {
         Kind::Article
@@ -331,29 +374,42 @@ mod tests {
         assert_eq!(normalize_title("[]"), "");
     }
 
+    fn tk(raw: &str) -> Kind {
+        title_kind(raw, &normalize_title(raw))
+    }
+
+    #[test]
+    fn notices_need_a_label_not_just_a_first_word() {
+        assert_eq!(
+            tk("Correction of hyponatraemia in older adults"),
+            Kind::Article
+        );
+        assert_eq!(
+            tk("Response to treatment with liraglutide in adolescents"),
+            Kind::Article
+        );
+        assert_eq!(tk("Re-evaluation of the peer worker role"), Kind::Article);
+        assert_eq!(
+            tk("Retraction of the tongue in sleep apnoea"),
+            Kind::Article
+        );
+        assert_eq!(tk("Correction: Effects of X on Y"), Kind::Erratum);
+        assert_eq!(tk("Retraction: Effects of X on Y"), Kind::Retraction);
+        assert_eq!(tk("RETRACTED: Effects of X on Y"), Kind::Article);
+        assert_eq!(tk("Re: Effects of X on Y"), Kind::Comment);
+        assert_eq!(tk("Response to letter regarding Effects of X"), Kind::Reply);
+        assert_eq!(tk("Reply to Smith et al."), Kind::Reply);
+        assert_eq!(tk("[Erratum]"), Kind::Erratum);
+    }
+
     #[test]
     fn kinds_and_parts() {
-        assert_eq!(
-            title_kind(&normalize_title("Erratum: Effects of X")),
-            Kind::Erratum
-        );
-        assert_eq!(
-            title_kind(&normalize_title("Correction to: Effects of X")),
-            Kind::Erratum
-        );
-        assert_eq!(
-            title_kind(&normalize_title("Retraction notice to Effects of X")),
-            Kind::Retraction
-        );
-        assert_eq!(title_kind(&normalize_title("Effects of X")), Kind::Article);
-        assert_eq!(
-            title_kind(&normalize_title("Comment on: Effects of X")),
-            Kind::Comment
-        );
-        assert_eq!(
-            title_kind(&normalize_title("Effects of X. Author reply")),
-            Kind::Reply
-        );
+        assert_eq!(tk("Erratum: Effects of X"), Kind::Erratum);
+        assert_eq!(tk("Correction to: Effects of X"), Kind::Erratum);
+        assert_eq!(tk("Retraction notice to Effects of X"), Kind::Retraction);
+        assert_eq!(tk("Effects of X"), Kind::Article);
+        assert_eq!(tk("Comment on: Effects of X"), Kind::Comment);
+        assert_eq!(tk("Effects of X. Author reply"), Kind::Reply);
         assert_eq!(
             title_part(&normalize_title("Diabetes care: Part II")),
             Some(2)

@@ -270,3 +270,46 @@ fn debug_false_merges(records: &[dedup::Citation], truth: &[String], outcome: &d
         }
     }
 }
+
+/// The same export imported twice: every record meets its exact copy, and nothing else changes.
+#[test]
+fn diabetes_imported_twice() {
+    let data = Path::new("/work/shared/data/dedup/diabetes.csv");
+    let truth_path = Path::new("/work/shared/data/dedup/diabetes.truth.csv");
+    let (Some((records, _)), Some((_, truth_rows))) =
+        (common::read_csv(data), common::read_csv(truth_path))
+    else {
+        eprintln!("skipping: {} or its truth file is absent", data.display());
+        return;
+    };
+    let groups: HashMap<String, String> = truth_rows
+        .iter()
+        .filter_map(|r| Some((r.get("record_id")?.clone(), r.get("group")?.clone())))
+        .collect();
+    let mut twice = records.clone();
+    twice.extend(records.iter().cloned());
+    let truth: Vec<String> = twice
+        .iter()
+        .map(|r| groups.get(&r.source_id).cloned().unwrap_or_else(|| format!("solo-{}", r.source_id)))
+        .collect();
+    let outcome = dedup::find(&twice, &dedup::Options::default(), &mut |_| {});
+    let s = common::score(&outcome, &truth);
+    eprintln!(
+        "diabetes twice: sensitivity={:.4} false_merges={} review_rows={}",
+        s.sensitivity(),
+        s.false_merges,
+        s.review_rows
+    );
+    assert_eq!(s.false_merges, 0);
+    assert!(s.sensitivity() >= 0.99, "sensitivity {:.4}", s.sensitivity());
+    // Every record is merged with its own copy.
+    let n = records.len();
+    for i in 0..n {
+        let (a, b) = (&outcome.assignments[i], &outcome.assignments[i + n]);
+        assert!(
+            a.role != dedup::Role::Unique && b.role != dedup::Role::Unique,
+            "record {} was not matched with its copy",
+            records[i].source_id
+        );
+    }
+}

@@ -126,3 +126,47 @@ proptest! {
         prop_assert_eq!(out.assignments.len(), 2);
     }
 }
+
+/// Degenerate input (thousands of identical records, empty records) stays bounded: blocks are
+/// windowed, clusters stop at 64 members, and nothing is compared all-pairs.
+#[test]
+fn degenerate_input_stays_bounded() {
+    let same = Citation {
+        title: Some(
+            "Editorial comment on the management of type 2 diabetes in primary care".into(),
+        ),
+        authors: vec![Author {
+            family: "Anonymous".into(),
+            given: None,
+        }],
+        year: Some(2020),
+        journal: Some("BMJ".into()),
+        ..Citation::default()
+    };
+    let mut records = vec![same; 3000];
+    records.extend(std::iter::repeat_n(Citation::default(), 3000));
+    let started = std::time::Instant::now();
+    let (out, stats) = dedup::find_with_stats(&records, &Options::default(), &mut |_| {});
+    assert!(stats.compared < 3000 * 60, "compared {}", stats.compared);
+    let mut sizes: HashMap<usize, usize> = HashMap::new();
+    for a in &out.assignments {
+        if matches!(a.role, Role::Kept | Role::Duplicate) {
+            *sizes.entry(a.cluster).or_default() += 1;
+        }
+    }
+    assert!(
+        sizes.values().all(|s| *s <= 64),
+        "a cluster exceeded 64 records"
+    );
+    assert!(
+        sizes.values().sum::<usize>() > 2000,
+        "identical records were not merged"
+    );
+    // Empty records have nothing to compare and stay unique.
+    assert!(
+        out.assignments[3000..]
+            .iter()
+            .all(|a| a.role == Role::Unique)
+    );
+    assert!(started.elapsed().as_secs() < 60);
+}

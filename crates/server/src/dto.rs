@@ -382,3 +382,155 @@ pub struct AuditQuery {
     pub after: i32,
     pub limit: Option<u64>,
 }
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Protocol {
+    /// `PICO`, `SPIDER` or `free`.
+    pub framework: String,
+    /// The framework's elements, e.g. {"S": "peer workers", "PI": "experiences", ...}.
+    #[schema(value_type = Object)]
+    pub elements: serde_json::Value,
+    pub inclusion: String,
+    pub exclusion: String,
+    /// Exclusion reasons, in the order reviewers pick them (keys 1-9).
+    pub reasons: Vec<String>,
+    pub include_keywords: Vec<String>,
+    pub exclude_keywords: Vec<String>,
+    /// Increases with every change; read-only.
+    #[serde(default)]
+    pub version: i32,
+}
+
+impl From<store::screening::Protocol> for Protocol {
+    fn from(p: store::screening::Protocol) -> Protocol {
+        Protocol {
+            framework: p.framework,
+            elements: p.elements,
+            inclusion: p.inclusion,
+            exclusion: p.exclusion,
+            reasons: p.reasons,
+            include_keywords: p.include_keywords,
+            exclude_keywords: p.exclude_keywords,
+            version: p.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StageSettings {
+    /// Independent votes each record needs (1 to 5).
+    pub reviewers_per_record: i32,
+    /// Reviewers cannot see each other's votes until a record is decided.
+    pub blind: bool,
+    /// A "maybe" vote makes a conflict for a lead (otherwise it passes the record on).
+    pub maybe_is_conflict: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoteView {
+    pub reviewer_id: i32,
+    pub reviewer: String,
+    /// `include`, `exclude` or `maybe`.
+    pub vote: String,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+    pub tags: Vec<String>,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileView {
+    pub id: i32,
+    pub url: String,
+}
+
+/// A record to screen, as the caller may see it: blind reviewers see only their own vote until the
+/// record is decided; leads see every vote.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScreeningItem {
+    pub id: i32,
+    /// `title_abstract` or `full_text`.
+    pub stage: String,
+    /// `open`, `conflict`, `included`, `excluded`, `awaiting_file` or `not_retrieved` (blind reviewers
+    /// see `open` for `conflict`).
+    pub state: String,
+    pub decision: Option<String>,
+    pub reason: Option<String>,
+    pub record: Record,
+    pub my_vote: Option<VoteView>,
+    /// Every vote: for leads, or once the record is decided.
+    pub votes: Option<Vec<VoteView>>,
+    pub file: Option<FileView>,
+    pub not_retrieved_reason: Option<String>,
+    pub resolution_note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VoteRequest {
+    /// `include`, `exclude` or `maybe`.
+    pub vote: String,
+    /// An exclusion reason from the protocol (required to exclude at full text).
+    pub reason: Option<String>,
+    pub note: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Resolution {
+    /// `include` or `exclude`.
+    pub decision: String,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NotRetrieved {
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+pub struct NextQuery {
+    /// How many records to reserve (1 to 5; ask for 2 to prefetch the one after).
+    pub count: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewerProgress {
+    pub reviewer_id: i32,
+    pub reviewer: String,
+    pub votes: i64,
+}
+
+/// Progress of a stage. Blind reviewers get only their own numbers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageProgress {
+    pub stage: String,
+    /// Items by state (leads and viewers, or when the stage is not blind).
+    pub states: Option<std::collections::BTreeMap<String, i64>>,
+    pub my_votes: i64,
+    /// Records still waiting for my vote.
+    pub my_remaining: i64,
+    /// Votes per reviewer (leads only).
+    pub reviewers: Option<Vec<ReviewerProgress>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Estimate {
+    pub value: f64,
+    pub se: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgreementView {
+    /// The reviewer pair, or null for all pairs together.
+    pub reviewers: Option<[i32; 2]>,
+    /// Records both reviewers judged (first, independent votes).
+    pub n: u64,
+    pub percent_agreement: f64,
+    pub cohen_kappa: Option<Estimate>,
+    pub pabak: Option<f64>,
+    pub gwet_ac1: Option<Estimate>,
+}

@@ -51,6 +51,11 @@ pub enum Command {
     Dedup(DedupArgs),
     /// Import an exported file into a review as a search source, then deduplicate the review.
     Import(ImportArgs),
+    /// Write a review's PRISMA 2020 flow: the PRISMA2020 CSV template, JSON with every count, or an SVG diagram.
+    Prisma(PrismaArgs),
+    /// Export review data for other tools.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -277,5 +282,51 @@ pub enum ReviewCommand {
         role: String,
         #[command(flatten)]
         db: DbArgs,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PrismaFormat {
+    /// The PRISMA2020 R package / Shiny app template (`data,node,box,description,boxtext,tooltips,url,n`).
+    Csv,
+    /// Every count, the consistency checks and what is still in progress.
+    Json,
+    /// The flow diagram.
+    Svg,
+}
+
+#[derive(Debug, Args)]
+pub struct PrismaArgs {
+    /// The review: its short name (e.g. `demo`) or id.
+    #[arg(long)]
+    pub review: String,
+
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    #[arg(long, value_enum)]
+    pub format: PrismaFormat,
+
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// SVG: list each database's count inside the identification box.
+    #[arg(long)]
+    pub detail: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Every vote and lead resolution as CSV: record_id,source_record_id,stage,reviewer,role,decision,reason,note,time.
+    Decisions {
+        /// The review: its short name (e.g. `demo`) or id.
+        #[arg(long)]
+        review: String,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }

@@ -11,6 +11,7 @@ pub mod imports;
 pub mod jobs;
 pub mod records;
 pub mod reviews;
+pub mod screening;
 pub mod settings;
 pub mod users;
 
@@ -72,6 +73,9 @@ pub enum StoreError {
 pub struct Store {
     pub db: DatabaseConnection,
     pub backend: Backend,
+    /// Serialises this process's screening writes on SQLite, which has one writer at a time anyway;
+    /// waiting here is cheaper than SQLite's busy retries.
+    sqlite_writes: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Opens the database named by `url`; SQLite files are created when missing.
@@ -100,7 +104,7 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
         url: mask_url(url),
         reason: first_line(&e.to_string()),
     })?;
-    Ok(Store { db, backend })
+    Ok(Store { db, backend, sqlite_writes: std::sync::Arc::new(tokio::sync::Mutex::new(())) })
 }
 
 impl Store {
@@ -136,6 +140,25 @@ impl Store {
         Ok(self.db.begin().await?)
     }
 
+    /// Starts a transaction that holds the review's write lock until it ends, so that concurrent
+    /// routing and voting on one review (from any server) happen one at a time. On PostgreSQL this is a
+    /// transaction-scoped advisory lock; on SQLite the transaction takes the database write lock first
+    /// (and this process queues its own writers in memory).
+    pub async fn begin_locked(&self, review_id: i32) -> Result<Locked, StoreError> {
+        let guard = match self.backend {
+            Backend::Sqlite => Some(self.sqlite_writes.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let txn = self.db.begin().await?;
+        let backend = txn.get_database_backend();
+        let sql = match self.backend {
+            Backend::Postgres => "SELECT pg_advisory_xact_lock(7193, $1)",
+            Backend::Sqlite => "UPDATE reviews SET archived = archived WHERE id = ?",
+        };
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, [review_id.into()])).await?;
+        Ok(Locked { txn, _guard: guard })
+    }
+
     /// Runs a trivial query: `Ok` means the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         let backend: DbBackend = self.db.get_database_backend();
@@ -146,6 +169,25 @@ impl Store {
     /// Closes the pool, waiting for connections to return.
     pub async fn close(self) {
         let _ = self.db.close().await;
+    }
+}
+
+/// A transaction holding a review's write lock; dropping it without `commit` rolls back.
+pub struct Locked {
+    pub txn: DatabaseTransaction,
+    _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl std::fmt::Debug for Locked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Locked")
+    }
+}
+
+impl Locked {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.txn.commit().await?;
+        Ok(())
     }
 }
 

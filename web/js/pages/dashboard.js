@@ -50,17 +50,29 @@ function sourcesTable(sources) {
   );
 }
 
+/** One PRISMA group of searches with its total, or nothing when it has none. */
+function group(title, sources) {
+  if (!sources.length) return null;
+  const total = sources.reduce((sum, s) => sum + s.records_found, 0);
+  return [
+    h('p', {}, `${title} (n = ${num(total)}):`),
+    h('ul', {}, sources.map((s) => h('li', {}, `${s.name}${s.platform ? ` (${s.platform})` : ''}${s.kind === 'database' ? '' : `, ${(KINDS[s.kind] ?? s.kind).toLowerCase()}`}: n = ${num(s.records_found)}`))),
+  ];
+}
+
 function prisma(review, sources) {
   const c = review.counts;
+  const databases = sources.filter((s) => s.kind === 'database' || s.kind === 'register');
+  const others = sources.filter((s) => s.kind !== 'database' && s.kind !== 'register');
   const base = `/reviews/${encodeURIComponent(review.slug)}`;
   return h('section', { 'aria-labelledby': 'identification' },
     h('h2', { id: 'identification' }, 'Identification'),
     h('div', { class: 'prisma' },
       h('div', { class: 'box' },
-        h('h3', {}, 'Records identified from databases and registers (n = ', n(c, 'records_imported'), ')'),
-        sources.length
-          ? h('ul', {}, sources.map((s) => h('li', {}, `${s.name}${s.platform ? ` (${s.platform})` : ''}: n = ${num(s.records_found)}`)))
-          : h('p', { class: 'muted' }, 'Nothing imported yet.'),
+        h('h3', {}, 'Records identified (n = ', n(c, 'records_imported'), ')'),
+        sources.length ? null : h('p', { class: 'muted' }, 'Nothing imported yet.'),
+        group('From databases and registers', databases),
+        group('From other methods', others),
       ),
       h('div', { class: 'box' },
         h('h3', {}, 'Records removed before screening'),

@@ -1,7 +1,7 @@
 // pages/duplicates.js: owns the Duplicates page: one possible pair at a time side by side, the evidence, and the M / D / U keys.
 
 import { get, post } from '../api.js';
-import { h, num } from '../dom.js';
+import { fill, h, num } from '../dom.js';
 import { setKeys } from '../keys.js';
 import { focusHeading } from '../router.js';
 import { toast } from '../toast.js';
@@ -50,7 +50,7 @@ function compareTable(pair, sourceName) {
   return h('div', { class: 'table-wrap' },
     h('table', { class: 'compare', id: 'compare' },
       h('caption', { class: 'muted' }, 'Fields that differ are marked ≠ and shaded.'),
-      h('colgroup', {}, h('col'), h('col'), h('col')),
+      h('colgroup', {}, h('col', { class: 'field-col' }), h('col'), h('col')),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Field'), head(a, 'A'), head(b, 'B'))),
       h('tbody', {}, FIELDS.map(([key, label]) => {
         const va = value(a, key);
@@ -105,8 +105,8 @@ export async function render({ main, params, alive }) {
     counter.textContent = pairs.length
       ? `${num(decided + 1)} of ${num(total)}`
       : total ? `All ${num(total)} judged` : 'None waiting';
-    mergeBtn.disabled = !pairs.length;
-    rejectBtn.disabled = !pairs.length;
+    mergeBtn.hidden = !pairs.length;
+    rejectBtn.hidden = !pairs.length;
     undoBtn.disabled = !undo.length;
     const pair = pairs[0];
     if (!pair) {
@@ -178,12 +178,12 @@ export async function render({ main, params, alive }) {
     { key: 'u', label: 'Undo the last merge', run: undoLast },
   ]);
 
-  main.replaceChildren(
+  fill(main, [
     h('div', { class: 'dup-bar' }, h('h1', {}, 'Possible duplicates'), counter),
     lead ? null : h('p', { class: 'form-error', role: 'note' }, 'Only a lead of this review can merge or separate records. You can look at the pairs.'),
     body,
     bar,
-  );
+  ]);
   draw();
   focusHeading(main);
 }

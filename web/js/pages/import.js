@@ -35,15 +35,15 @@ function diagnostics(list, label) {
     list.map((d) => h('li', {}, h('span', { class: 'line' }, `line ${d.line}`), `: ${d.message}`)));
 }
 
-function doneResult(job, slug) {
+function doneResult(job, slug, fileName) {
   const r = job.result ?? {};
   const warnings = r.warnings ?? [];
   const base = `/reviews/${encodeURIComponent(slug)}`;
   return h('section', { class: 'card result', id: 'import-result', dataset: { state: 'done' }, 'aria-labelledby': 'result-title' },
-    h('h2', { id: 'result-title', tabindex: '-1' }, `Imported ${plural(r.records ?? 0, 'record')}`),
+    h('h2', { id: 'result-title', tabindex: '-1' }, `Imported ${plural(r.records ?? 0, 'record')}${fileName ? ` from ${fileName}` : ''}`),
     h('dl', {},
       h('dt', {}, 'Records added'), h('dd', { dataset: { result: 'records' } }, num(r.records)),
-      h('dt', {}, 'Format'), h('dd', {}, r.format ?? '—'),
+      h('dt', {}, 'Format'), h('dd', {}, FORMATS.find(([v]) => v === r.format)?.[1] ?? r.format ?? '—'),
       h('dt', {}, 'Warnings'), h('dd', { dataset: { result: 'warnings' } }, num(warnings.length)),
       h('dt', {}, 'Duplicates merged automatically'), h('dd', { dataset: { result: 'duplicates_merged' } }, num(r.duplicates_merged)),
       h('dt', {}, 'Possible duplicates for a person'), h('dd', { dataset: { result: 'duplicates_queued' } }, num(r.duplicates_queued)),
@@ -58,12 +58,15 @@ function doneResult(job, slug) {
   );
 }
 
-function failedResult(job) {
+function failedResult(job, fileName) {
   const r = job.result ?? {};
   const diags = r.diagnostics ?? [];
   return h('section', { class: 'card result failed', id: 'import-result', dataset: { state: 'failed' }, role: 'alert', 'aria-labelledby': 'result-title' },
-    h('h2', { id: 'result-title', tabindex: '-1' }, 'The file was not imported'),
-    h('p', {}, r.error ?? 'The import failed and nothing was stored.'),
+    h('h2', { id: 'result-title', tabindex: '-1' }, fileName ? `${fileName} was not imported` : 'The file was not imported'),
+    // The error sentence repeats the lines when there are some; then the list says it better.
+    h('p', {}, diags.length && /^nothing was imported/i.test(r.error ?? '')
+      ? 'Nothing was imported. sift stopped at these lines:'
+      : sentence(r.error ?? 'The import failed and nothing was stored.')),
     diags.length ? diagnostics(diags, 'Problems in the file') : null,
     h('p', { class: 'muted' }, 'Your answers in the form are kept: fix the file or choose its format, and import again.'),
   );
@@ -180,15 +183,16 @@ export async function render({ main, params, alive }) {
     }
     submit.disabled = true;
     try {
+      const fileName = file.files[0].name;
       const job = await api('POST', `${base}/imports`, new FormData(form));
       const ended = await follow(job);
       if (!ended || !alive()) return;
       if (ended.state === 'done') {
-        resultSlot.replaceChildren(doneResult(ended, slug));
+        resultSlot.replaceChildren(doneResult(ended, slug, fileName));
         form.reset();
         showChosen();
       } else {
-        resultSlot.replaceChildren(failedResult(ended));
+        resultSlot.replaceChildren(failedResult(ended, fileName));
       }
       resultSlot.querySelector('h2')?.focus();
     } catch (err) {

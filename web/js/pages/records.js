@@ -1,7 +1,7 @@
 // pages/records.js: owns the Records page: pages of deduplicated records, J/K to move, Enter to open one with its abstract and merged duplicates.
 
 import { get } from '../api.js';
-import { h, num, plural } from '../dom.js';
+import { fill, h, num, plural } from '../dom.js';
 import { setKeys } from '../keys.js';
 import { focusHeading, navigate } from '../router.js';
 import { loadReview, showProblem } from './common.js';
@@ -14,7 +14,7 @@ function doiLink(doi) {
 
 function authorsShort(authors) {
   if (!authors?.length) return 'No authors';
-  return authors.length > 3 ? `${authors.slice(0, 3).join(', ')} et al.` : authors.join(', ');
+  return authors.length > 3 ? `${authors.slice(0, 3).join('; ')} et al.` : authors.join('; ');
 }
 
 function citationLine(r) {
@@ -86,9 +86,9 @@ export async function render({ main, params, query, alive }) {
       return;
     }
     if (mine !== detailRequest || !alive()) return;
-    detail.replaceChildren(
+    fill(detail,
       h('h2', { id: 'detail-title', tabindex: '-1' }, r.title ?? '(no title)'),
-      h('p', {}, r.authors?.length ? r.authors.join(', ') : 'No authors'),
+      h('p', {}, r.authors?.length ? r.authors.join('; ') : 'No authors'),
       h('p', { class: 'citation' }, citationLine(r), r.doi ? [' · ', doiLink(r.doi)] : null, r.pmid ? ` · PMID ${r.pmid}` : null),
       h('p', { class: 'muted' }, `Record #${r.id} · from ${names.get(r.search_source_id) ?? `source ${r.search_source_id}`} (source ${r.search_source_id}, id ${r.source_record_id})`),
       h('h3', {}, 'Abstract'),
@@ -104,7 +104,11 @@ export async function render({ main, params, query, alive }) {
       h('p', {}, h('button', { type: 'button', onclick: close }, h('kbd', {}, 'Esc'), ' Close')),
     );
     detail.hidden = false;
-    if (focusDetail) detail.querySelector('h2')?.focus();
+    if (focusDetail) {
+      detail.querySelector('h2')?.focus({ preventScroll: true });
+      // On a narrow screen the record sits below the list: bring it into view.
+      if (window.matchMedia('(max-width: 62rem)').matches) detail.scrollIntoView({ block: 'start' });
+    }
   }
 
   function close() {

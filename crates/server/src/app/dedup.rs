@@ -128,6 +128,7 @@ pub async fn run(store: &Store, review_id: i32, actor: Option<i32>, now: i64, pr
     )
     .await?;
     txn.commit().await.map_err(store::StoreError::from)?;
+    super::screening::sync_items(store, review_id, now).await?;
     let (total, unique) = store::records::counts(&store.db, review_id).await?;
     Ok(DedupSummary { merged, queued, duplicates_removed: total - unique })
 }
@@ -206,6 +207,7 @@ pub async fn judge(store: &Store, review_id: i32, pair_id: i32, judgement: Judge
     )
     .await?;
     txn.commit().await.map_err(store::StoreError::from)?;
+    super::screening::sync_items(store, review_id, now).await?;
     Ok(after)
 }
 
@@ -237,5 +239,6 @@ pub async fn unmerge(store: &Store, review_id: i32, record_id: i32, actor: i32, 
     )
     .await?;
     txn.commit().await.map_err(store::StoreError::from)?;
+    super::screening::sync_items(store, review_id, now).await?;
     store::records::get(&store.db, review_id, record_id).await?.ok_or(store::StoreError::NotFound)
 }

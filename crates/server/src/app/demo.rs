@@ -104,5 +104,117 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool, ApiError> {
             .map_err(|e| ApiError::internal(format!("demo file {}: {e}", f.file)))?;
         super::dedup::run(store, review.id, lead, now, quiet.clone()).await?;
     }
+    let reviewers: Vec<i32> = ids.iter().filter(|(_, r)| *r == "reviewer").map(|(id, _)| *id).collect();
+    screen(store, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
     Ok(true)
+}
+
+/// Exclusion reasons of the demo protocol, in order.
+pub const REASONS: [&str; 5] = [
+    "Not about peer workers",
+    "Not homelessness or substance use",
+    "Not qualitative",
+    "Not primary research",
+    "Peer workers' experiences not reported",
+];
+
+/// Screens part of the demo review so every stage shows data: agreed inclusions and exclusions, open
+/// conflicts and a resolved one at title/abstract; at full text, reports with PDFs (one included, one
+/// excluded with a reason), one not retrieved and one awaiting its PDF.
+async fn screen(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now: i64) -> Result<(), ApiError> {
+    use store::screening::NewVote;
+    let (Some(&r1), Some(&r2)) = (reviewers.first(), reviewers.get(1)) else { return Ok(()) };
+    let protocol = store::screening::Protocol {
+        framework: "SPIDER".to_owned(),
+        elements: serde_json::json!({
+            "S": "Peer workers with lived or living experience of homelessness and substance use",
+            "PI": "Working as peer workers in homelessness and substance-use services",
+            "D": "Qualitative designs (interviews, focus groups, ethnography)",
+            "E": "Experiences, views, perceptions of the peer role",
+            "R": "Qualitative or mixed methods with extractable qualitative findings",
+        }),
+        inclusion: "Primary qualitative (or mixed-methods) studies reporting peer workers' own experiences; published from 1990; English.".to_owned(),
+        exclusion: "Studies of clients' outcomes only; quantitative designs; reviews, editorials and conference abstracts.".to_owned(),
+        reasons: REASONS.iter().map(|r| (*r).to_owned()).collect(),
+        include_keywords: ["peer", "lived experience", "qualitative", "homeless", "navigator"].iter().map(|s| (*s).to_owned()).collect(),
+        exclude_keywords: ["randomised", "randomized", "trial", "diabetes", "cardiac", "rats"].iter().map(|s| (*s).to_owned()).collect(),
+        version: 0,
+    };
+    store::screening::save_protocol(&store.db, review_id, &protocol, now).await?;
+    let items = store::screening::items_in(&store.db, review_id, store::screening::TITLE_ABSTRACT, &["open"], 24).await?;
+    let mut included = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        let record = store::records::get(&store.db, review_id, item.record_id).await?;
+        let title = record.as_ref().and_then(|r| r.title.clone()).unwrap_or_default().to_lowercase();
+        let relevant = title.contains("peer") || title.contains("lived experience") || title.contains("navigator");
+        let (v1, v2) = match n {
+            // Disagreements: two left open for the lead, one resolved.
+            3 | 7 | 11 => ("include", "exclude"),
+            _ if relevant => ("include", "include"),
+            _ => ("exclude", "exclude"),
+        };
+        for (who, v) in [(r1, v1), (r2, v2)] {
+            let reason = (v == "exclude").then(|| if relevant { REASONS[2] } else { REASONS[0] }.to_owned());
+            let nv = NewVote { vote: v.to_owned(), reason, note: None, tags: Vec::new() };
+            super::screening::vote(store, review_id, item.id, who, nv, now).await.map_err(|e| ApiError::internal(format!("demo vote: {e}")))?;
+        }
+        if n == 11 {
+            super::screening::resolve(store, review_id, item.id, lead, "include", None, Some("Peer navigators count as peer workers (protocol, S).".to_owned()), now)
+                .await
+                .map_err(|e| ApiError::internal(format!("demo resolution: {e}")))?;
+        }
+        if (v1, v2) == ("include", "include") || n == 11 {
+            included.push(item.record_id);
+        }
+    }
+    // Full text: PDFs for the first three reports, one of them then excluded; one report not retrieved.
+    for (n, record_id) in included.iter().enumerate() {
+        let Some(ft) = store::screening::item_for_record(&store.db, *record_id, store::screening::FULL_TEXT).await? else { continue };
+        let fail = |e: super::screening::ScreeningError| ApiError::internal(format!("demo full text: {e}"));
+        match n {
+            0..=2 => {
+                let record = store::records::get(&store.db, review_id, *record_id).await?;
+                let title = record.and_then(|r| r.title).unwrap_or_else(|| "Demo report".to_owned());
+                super::screening::attach_pdf(store, review_id, ft.id, r1, &format!("report-{record_id}.pdf"), demo_pdf(&title), now).await.map_err(fail)?;
+                if n < 2 {
+                    let (v, reason) = if n == 0 { ("include", None) } else { ("exclude", Some(REASONS[4].to_owned())) };
+                    for who in [r1, r2] {
+                        let nv = NewVote { vote: v.to_owned(), reason: reason.clone(), note: None, tags: Vec::new() };
+                        super::screening::vote(store, review_id, ft.id, who, nv, now).await.map_err(fail)?;
+                    }
+                }
+            }
+            3 => {
+                super::screening::not_retrieved(store, review_id, ft.id, r2, "Conference poster only; authors did not reply", now).await.map_err(fail)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A one-page PDF whose text is `title`, standing in for a demo report's full text.
+pub fn demo_pdf(title: &str) -> Vec<u8> {
+    let safe: String = title.chars().filter(|c| c.is_ascii() && !matches!(c, '(' | ')' | '\\')).take(90).collect();
+    let content = format!("BT /F1 12 Tf 56 740 Td (Demo full text) Tj 0 -20 Td ({safe}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out
 }

@@ -4,4 +4,6 @@
 pub mod demo;
 pub mod dedup;
 pub mod import;
+pub mod prisma;
+pub mod screening;
 pub mod users;

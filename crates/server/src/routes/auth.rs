@@ -73,6 +73,15 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<Log
     respond_with_session(&state, &user, &session_id, &format!("{session_id}.{secret}"), now)
 }
 
+/// A refresh token that no longer opens a session.
+fn session_ended() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::UNAUTHORIZED,
+        "session_ended",
+        "Your session has ended (signed out, expired, or used elsewhere). Sign in again.",
+    )
+}
+
 fn respond_with_session(state: &AppState, user: &store::users::User, session_id: &str, refresh_token: &str, now: i64) -> ApiResult<HttpResponse> {
     let ttl = state.settings.access_ttl_secs;
     let access = issue_access(&state.keys, user.id, session_id, now / 1000, ttl)?;
@@ -103,13 +112,13 @@ async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: Option<web:
     let token = body
         .and_then(|b| b.into_inner().refresh_token)
         .or_else(|| req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned()))
-        .ok_or_else(ApiError::unauthenticated)?;
-    let (session_id, secret) = token.split_once('.').ok_or_else(ApiError::unauthenticated)?;
+        .ok_or_else(session_ended)?;
+    let (session_id, secret) = token.split_once('.').ok_or_else(session_ended)?;
     let now = now_ms();
-    let session = store::users::live_session(&state.store.db, session_id, now).await?.ok_or_else(ApiError::unauthenticated)?;
-    let user = store::users::by_id(&state.store.db, session.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
+    let session = store::users::live_session(&state.store.db, session_id, now).await?.ok_or_else(session_ended)?;
+    let user = store::users::by_id(&state.store.db, session.user_id).await?.ok_or_else(session_ended)?;
     if user.disabled {
-        return Err(ApiError::unauthenticated());
+        return Err(session_ended());
     }
     let new_secret = random_token(32);
     let expires = now + state.settings.refresh_ttl_secs * 1000;
@@ -117,7 +126,7 @@ async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: Option<web:
     if !rotated {
         // A refresh token used twice means it leaked: end the session.
         store::users::revoke_session(&state.store.db, session_id, now).await?;
-        return Err(ApiError::unauthenticated());
+        return Err(session_ended());
     }
     respond_with_session(&state, &user, session_id, &format!("{session_id}.{new_secret}"), now)
 }
@@ -163,8 +172,8 @@ async fn me(caller: Caller) -> web::Json<User> {
 /// again with the new password.
 #[utoipa::path(tag = "auth", request_body = PasswordChange, responses(
     (status = 204, description = "Changed"),
-    (status = 401, description = "The current password is wrong", body = crate::error::Problem),
-    (status = 422, description = "The new password is too short", body = crate::error::Problem),
+    (status = 401, description = "Not signed in", body = crate::error::Problem),
+    (status = 422, description = "The current password is wrong, or the new one is too short", body = crate::error::Problem),
 ))]
 #[post("/api/me/password")]
 async fn change_password(state: web::Data<AppState>, caller: Caller, body: web::Json<PasswordChange>) -> ApiResult<HttpResponse> {
@@ -173,7 +182,7 @@ async fn change_password(state: web::Data<AppState>, caller: Caller, body: web::
     let hash = caller.user.password_hash.clone();
     let current = body.current_password.clone();
     if !web::block(move || verify_password(&current, &hash)).await.map_err(ApiError::internal)? {
-        return Err(ApiError::new(actix_web::http::StatusCode::UNAUTHORIZED, "bad_credentials", "The current password is wrong."));
+        return Err(ApiError::invalid(vec![crate::error::FieldError { field: "current_password".into(), message: "is wrong; type your current password again".into() }]));
     }
     let new = body.new_password;
     let new_hash = web::block(move || hash_password(&new)).await.map_err(ApiError::internal)??;

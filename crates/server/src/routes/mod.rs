@@ -9,7 +9,9 @@ mod duplicates;
 mod health;
 mod imports;
 mod records;
+mod reports;
 mod reviews;
+mod screening;
 mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -23,8 +25,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     users::configure(cfg);
     reviews::configure(cfg);
+    screening::configure(cfg);
     imports::configure(cfg);
     records::configure(cfg);
+    reports::configure(cfg);
     duplicates::configure(cfg);
     audit::configure(cfg);
 }

@@ -2,6 +2,7 @@
 
 mod dedup;
 mod parse;
+mod reports;
 mod service;
 mod users;
 
@@ -26,6 +27,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Command::Migrate(args) => service::migrate(args, &file).await,
                     Command::Demo(args) => service::demo(args, &file).await,
                     Command::Import(args) => service::import(args, &file).await,
+                    Command::Prisma(args) => reports::prisma(args, &file).await,
+                    Command::Export(c) => reports::export(c, &file).await,
                     Command::User(c) => users::user(c, &file).await,
                     Command::Review(c) => users::review(c, &file).await,
                     Command::Parse(_) | Command::Dedup(_) => Ok(ExitCode::SUCCESS),

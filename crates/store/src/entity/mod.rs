@@ -2,12 +2,18 @@
 
 pub mod audit_events;
 pub mod dedup_pairs;
+pub mod files;
 pub mod jobs;
 pub mod login_attempts;
 pub mod members;
+pub mod protocols;
 pub mod records;
+pub mod reservations;
 pub mod reviews;
+pub mod screening_items;
 pub mod search_sources;
 pub mod sessions;
 pub mod settings;
+pub mod stage_settings;
 pub mod users;
+pub mod votes;

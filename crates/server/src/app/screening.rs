@@ -1,0 +1,450 @@
+//! Dual screening as operations: routing the next record to a reviewer, voting (and changing or undoing
+//! a vote), lead resolutions, sending a conflict to a third reviewer, full-text retrieval, agreement and
+//! the decisions export. Each change runs in one locked transaction with its audit event; what the votes
+//! decide comes from `review::screening`.
+
+use review::screening::{CastVote, Outcome, Stage, StageSettings, Vote};
+use serde_json::json;
+use store::Store;
+use store::audit::NewEvent;
+use store::screening::{FULL_TEXT, Item, ItemUpdate, NewVote, TITLE_ABSTRACT};
+
+/// How long a reservation made by `next` holds a record for its reviewer.
+pub const RESERVATION_MS: i64 = 10 * 60 * 1000;
+/// Largest full-text file accepted.
+pub const MAX_PDF_BYTES: usize = 64 * 1024 * 1024;
+
+/// Why a screening operation was refused; each says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ScreeningError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+}
+
+pub fn parse_stage(s: &str) -> Option<Stage> {
+    match s {
+        TITLE_ABSTRACT => Some(Stage::TitleAbstract),
+        FULL_TEXT => Some(Stage::FullText),
+        _ => None,
+    }
+}
+
+pub fn parse_vote(s: &str) -> Option<Vote> {
+    match s {
+        "include" => Some(Vote::Include),
+        "exclude" => Some(Vote::Exclude),
+        "maybe" => Some(Vote::Maybe),
+        _ => None,
+    }
+}
+
+fn stage_settings(s: &store::screening::Settings) -> StageSettings {
+    StageSettings {
+        reviewers_per_record: u8::try_from(s.reviewers_per_record).unwrap_or(2),
+        blind: s.blind,
+        maybe_is_conflict: s.maybe_is_conflict,
+    }
+}
+
+/// Creates title/abstract items for records that have none (after imports and deduplication).
+pub async fn sync_items(store: &Store, review_id: i32, now: i64) -> Result<u64, store::StoreError> {
+    let settings = store::screening::settings(&store.db, review_id, TITLE_ABSTRACT).await?;
+    let locked = store.begin_locked(review_id).await?;
+    let n = store::screening::sync_title_abstract(&locked.txn, review_id, settings.reviewers_per_record, now).await?;
+    locked.commit().await?;
+    Ok(n)
+}
+
+/// The records a reviewer should judge next at a stage (up to `count`, for prefetching), reserved for them.
+pub async fn next(store: &Store, review_id: i32, stage: &str, reviewer: i32, count: u64, now: i64) -> Result<Vec<Item>, store::StoreError> {
+    let locked = store.begin_locked(review_id).await?;
+    let expires = now + RESERVATION_MS;
+    let mut items = store::screening::my_reservations(&locked.txn, review_id, stage, reviewer, now).await?;
+    items.truncate(usize::try_from(count).unwrap_or(1));
+    for i in &items {
+        store::screening::reserve(&locked.txn, i.id, reviewer, expires).await?;
+    }
+    let missing = count.saturating_sub(items.len() as u64);
+    if missing > 0 {
+        items.extend(store::screening::reserve_next(&locked.txn, review_id, stage, reviewer, missing, now, expires).await?);
+    }
+    locked.commit().await?;
+    Ok(items)
+}
+
+/// What a vote, change or undo left behind.
+#[derive(Clone, Debug)]
+pub struct VoteResult {
+    pub item: Item,
+    pub vote: Option<store::screening::VoteRow>,
+}
+
+/// Records (or changes) a reviewer's vote and settles the item when its votes decide it.
+pub async fn vote(
+    store: &Store,
+    review_id: i32,
+    item_id: i32,
+    reviewer: i32,
+    v: NewVote,
+    now: i64,
+) -> Result<VoteResult, ScreeningError> {
+    let kind = parse_vote(&v.vote).ok_or_else(|| ScreeningError::Invalid("vote must be include, exclude or maybe".into()))?;
+    let locked = store.begin_locked(review_id).await?;
+    let db = &locked.txn;
+    let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    let stage = parse_stage(&item.stage).ok_or(ScreeningError::NotFound)?;
+    if !matches!(item.state.as_str(), "open" | "conflict") {
+        return Err(ScreeningError::Conflict(match item.state.as_str() {
+            "awaiting_file" => "Attach the full text (or mark it not retrievable) before screening this report.".into(),
+            _ => "This record is already decided, so votes on it can no longer change. Ask a lead if it needs another look.".into(),
+        }));
+    }
+    let protocol = store::screening::protocol(db, review_id).await?;
+    let reason = v.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+    review::screening::validate_vote(stage, kind, reason.as_deref(), &protocol.reasons).map_err(ScreeningError::Invalid)?;
+    let before = store::screening::vote_of(db, item.id, reviewer).await?;
+    if before.is_none() && item.votes >= item.needed {
+        return Err(ScreeningError::Conflict(
+            "This record already has all the votes it needs. Ask for the next record instead.".into(),
+        ));
+    }
+    let new = NewVote { reason, ..v };
+    let row = store::screening::put_vote(db, &item, reviewer, &new, now).await?;
+    let item = settle(db, review_id, item.id, now).await?;
+    store::audit::append(
+        db,
+        NewEvent {
+            review_id: Some(review_id),
+            actor_id: Some(reviewer),
+            action: if before.is_some() { "vote.change" } else { "vote.cast" },
+            entity: "screening_item",
+            entity_id: item.id.to_string(),
+            before: before.as_ref().map(|b| json!({"vote": b.vote, "reason": b.reason, "note": b.note})),
+            after: Some(json!({"vote": row.vote, "reason": row.reason, "note": row.note, "tags": store::parse_json_list(&row.tags), "stage": item.stage, "record_id": item.record_id, "item_state": item.state})),
+        },
+        now,
+    )
+    .await?;
+    locked.commit().await?;
+    Ok(VoteResult { item, vote: Some(row) })
+}
+
+/// Recomputes an item's state from its votes (unless a lead already resolved it).
+async fn settle(db: &store::DatabaseTransaction, review_id: i32, item_id: i32, now: i64) -> Result<Item, store::StoreError> {
+    let item = store::screening::item(db, review_id, item_id).await?.ok_or(store::StoreError::NotFound)?;
+    let settings = store::screening::settings(db, review_id, &item.stage).await?;
+    let votes = store::screening::votes_of_item(db, item.id).await?;
+    let cast: Vec<CastVote> = votes
+        .iter()
+        .filter_map(|v| parse_vote(&v.vote).map(|vote| CastVote { reviewer: i64::from(v.reviewer_id), vote, reason: v.reason.clone() }))
+        .collect();
+    let outcome = if item.needed > settings.reviewers_per_record && votes.len() >= usize::try_from(item.needed).unwrap_or(usize::MAX) {
+        // A third reviewer breaks the tie: their vote decides.
+        match cast.last().map(|c| (c.vote, c.reason.clone())) {
+            Some((Vote::Exclude, reason)) => Outcome::Excluded { reason },
+            Some((Vote::Include, _)) => Outcome::Included,
+            _ => Outcome::Conflict,
+        }
+    } else {
+        let mut s = stage_settings(&settings);
+        s.reviewers_per_record = u8::try_from(item.needed).unwrap_or(s.reviewers_per_record);
+        review::screening::outcome(&cast, &s)
+    };
+    let update = match outcome {
+        Outcome::NeedsVotes { .. } => ItemUpdate { state: "open".into(), ..Default::default() },
+        Outcome::Conflict => ItemUpdate { state: "conflict".into(), ..Default::default() },
+        Outcome::Included => ItemUpdate { state: "included".into(), decision: Some("include".into()), decided_at: Some(now), ..Default::default() },
+        Outcome::Excluded { reason } => ItemUpdate { state: "excluded".into(), decision: Some("exclude".into()), reason, decided_at: Some(now), ..Default::default() },
+    };
+    let update = ItemUpdate { resolution_note: item.resolution_note.clone(), ..update };
+    let item = store::screening::set_item_state(db, item.id, &update).await?;
+    after_decision(db, &item, now).await?;
+    Ok(item)
+}
+
+/// A record included at title/abstract becomes a report sought for retrieval.
+async fn after_decision(db: &store::DatabaseTransaction, item: &Item, now: i64) -> Result<(), store::StoreError> {
+    if item.stage == TITLE_ABSTRACT {
+        if item.state == "included" {
+            let ft = store::screening::settings(db, item.review_id, FULL_TEXT).await?;
+            store::screening::ensure_full_text(db, item.review_id, item.record_id, ft.reviewers_per_record, now).await?;
+        } else {
+            store::screening::withdraw_full_text(db, item.record_id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Takes back the reviewer's vote on an item that is not decided yet; the record returns to them.
+pub async fn undo(store: &Store, review_id: i32, item_id: i32, reviewer: i32, now: i64) -> Result<Item, ScreeningError> {
+    let locked = store.begin_locked(review_id).await?;
+    let db = &locked.txn;
+    let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    let before = store::screening::vote_of(db, item.id, reviewer).await?.ok_or_else(|| ScreeningError::Conflict("You have no vote on this record to undo.".into()))?;
+    if !matches!(item.state.as_str(), "open" | "conflict") {
+        return Err(ScreeningError::Conflict(
+            "Both votes are in and the record is decided, so your vote can no longer be undone. Ask a lead if it needs another look.".into(),
+        ));
+    }
+    store::screening::delete_vote(db, item.id, reviewer).await?;
+    store::screening::reserve(db, item.id, reviewer, now + RESERVATION_MS).await?;
+    let item = settle(db, review_id, item.id, now).await?;
+    store::audit::append(
+        db,
+        NewEvent {
+            review_id: Some(review_id),
+            actor_id: Some(reviewer),
+            action: "vote.undo",
+            entity: "screening_item",
+            entity_id: item.id.to_string(),
+            before: Some(json!({"vote": before.vote, "reason": before.reason, "note": before.note})),
+            after: None,
+        },
+        now,
+    )
+    .await?;
+    locked.commit().await?;
+    Ok(item)
+}
+
+/// A lead's decision on a conflict.
+pub async fn resolve(
+    store: &Store,
+    review_id: i32,
+    item_id: i32,
+    lead: i32,
+    decision: &str,
+    reason: Option<String>,
+    note: Option<String>,
+    now: i64,
+) -> Result<Item, ScreeningError> {
+    let vote = parse_vote(decision).filter(|v| *v != Vote::Maybe).ok_or_else(|| ScreeningError::Invalid("decision must be include or exclude".into()))?;
+    let locked = store.begin_locked(review_id).await?;
+    let db = &locked.txn;
+    let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    if item.state != "conflict" {
+        return Err(ScreeningError::Conflict(format!("This record is not in conflict (it is {}); only conflicts are resolved.", item.state.replace('_', " "))));
+    }
+    let stage = parse_stage(&item.stage).ok_or(ScreeningError::NotFound)?;
+    let protocol = store::screening::protocol(db, review_id).await?;
+    let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    review::screening::validate_vote(stage, vote, reason.as_deref(), &protocol.reasons).map_err(ScreeningError::Invalid)?;
+    let include = vote == Vote::Include;
+    let update = ItemUpdate {
+        state: if include { "included" } else { "excluded" }.into(),
+        decision: Some(if include { "include" } else { "exclude" }.into()),
+        reason: if include { None } else { reason },
+        resolved_by: Some(lead),
+        resolution_note: note,
+        decided_at: Some(now),
+    };
+    let after = store::screening::set_item_state(db, item.id, &update).await?;
+    after_decision(db, &after, now).await?;
+    store::audit::append(
+        db,
+        NewEvent {
+            review_id: Some(review_id),
+            actor_id: Some(lead),
+            action: "conflict.resolve",
+            entity: "screening_item",
+            entity_id: item.id.to_string(),
+            before: Some(json!({"state": item.state})),
+            after: Some(json!({"state": after.state, "decision": after.decision, "reason": after.reason, "note": after.resolution_note})),
+        },
+        now,
+    )
+    .await?;
+    locked.commit().await?;
+    Ok(after)
+}
+
+/// Sends a conflict to a third reviewer, whose vote then decides.
+pub async fn send_to_third(store: &Store, review_id: i32, item_id: i32, lead: i32, now: i64) -> Result<Item, ScreeningError> {
+    let locked = store.begin_locked(review_id).await?;
+    let db = &locked.txn;
+    let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    if item.state != "conflict" {
+        return Err(ScreeningError::Conflict("Only a record in conflict can be sent to a third reviewer.".into()));
+    }
+    let after = store::screening::add_needed(db, item.id, "sent to a third reviewer").await?;
+    store::audit::append(
+        db,
+        NewEvent {
+            review_id: Some(review_id),
+            actor_id: Some(lead),
+            action: "conflict.third_reviewer",
+            entity: "screening_item",
+            entity_id: item.id.to_string(),
+            before: Some(json!({"state": item.state, "needed": item.needed})),
+            after: Some(json!({"state": after.state, "needed": after.needed})),
+        },
+        now,
+    )
+    .await?;
+    locked.commit().await?;
+    Ok(after)
+}
+
+/// Checks that bytes are a PDF: the `%PDF-` header within the first KiB and an end-of-file marker.
+pub fn looks_like_pdf(bytes: &[u8]) -> bool {
+    let head = bytes.get(..bytes.len().min(1024)).unwrap_or_default();
+    let tail = bytes.get(bytes.len().saturating_sub(2048)..).unwrap_or_default();
+    head.windows(5).any(|w| w == b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF")
+}
+
+/// Stores a full-text PDF for a report and opens it for full-text screening.
+pub async fn attach_pdf(
+    store: &Store,
+    review_id: i32,
+    item_id: i32,
+    actor: i32,
+    file_name: &str,
+    bytes: Vec<u8>,
+    now: i64,
+) -> Result<Item, ScreeningError> {
+    if bytes.len() > MAX_PDF_BYTES {
+        return Err(ScreeningError::Invalid(format!("The file is larger than {} MB.", MAX_PDF_BYTES / (1024 * 1024))));
+    }
+    if !looks_like_pdf(&bytes) {
+        return Err(ScreeningError::Invalid("This file is not a PDF (it lacks the %PDF header or end marker). Attach the article's PDF.".into()));
+    }
+    use sha2::Digest;
+    let sha = hex::encode(sha2::Sha256::digest(&bytes));
+    let locked = store.begin_locked(review_id).await?;
+    let db = &locked.txn;
+    let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    if item.stage != FULL_TEXT {
+        return Err(ScreeningError::Conflict("Full texts are attached to reports at the full-text stage.".into()));
+    }
+    if matches!(item.state.as_str(), "included" | "excluded") {
+        return Err(ScreeningError::Conflict("This report is already decided; its full text can no longer change.".into()));
+    }
+    let file = store::screening::store_file(db, review_id, file_name, "application/pdf", bytes, &sha, Some(actor), now).await?;
+    let after = store::screening::attach_file(db, item.id, file.id).await?;
+    store::audit::append(
+        db,
+        NewEvent {
+            review_id: Some(review_id),
+            actor_id: Some(actor),
+            action: "fulltext.attach",
+            entity: "screening_item",
+            entity_id: item.id.to_string(),
+            before: Some(json!({"state": item.state, "file_id": item.file_id})),
+            after: Some(json!({"state": after.state, "file_id": file.id, "file_name": file_name, "sha256": sha, "size": file.size})),
+        },
+        now,
+    )
+    .await?;
+    locked.commit().await?;
+    Ok(after)
+}
+
+/// Records that a report's full text could not be obtained.
+pub async fn not_retrieved(store: &Store, review_id: i32, item_id: i32, actor: i32, reason: &str, now: i64) -> Result<Item, ScreeningError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ScreeningError::Invalid("Say why the full text could not be retrieved (e.g. \"no response from authors\").".into()));
+    }
+    let locked = store.begin_locked(review_id).await?;
+    let db = &locked.txn;
+    let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    if item.stage != FULL_TEXT || !matches!(item.state.as_str(), "awaiting_file" | "not_retrieved") || item.votes > 0 {
+        return Err(ScreeningError::Conflict("Only a report still awaiting its full text can be marked not retrievable.".into()));
+    }
+    let after = store::screening::mark_not_retrieved(db, item.id, reason, now).await?;
+    store::audit::append(
+        db,
+        NewEvent {
+            review_id: Some(review_id),
+            actor_id: Some(actor),
+            action: "fulltext.not_retrieved",
+            entity: "screening_item",
+            entity_id: item.id.to_string(),
+            before: Some(json!({"state": item.state})),
+            after: Some(json!({"state": after.state, "reason": reason})),
+        },
+        now,
+    )
+    .await?;
+    locked.commit().await?;
+    Ok(after)
+}
+
+/// Agreement of one stage, overall and per reviewer pair, on each item's first two independent votes.
+pub async fn agreement(store: &Store, review_id: i32, stage: &str) -> Result<Vec<(Option<(i32, i32)>, review::agreement::Agreement)>, store::StoreError> {
+    let votes = store::screening::all_votes(&store.db, review_id).await?;
+    let mut by_item: std::collections::BTreeMap<i32, Vec<&store::screening::VoteRow>> = std::collections::BTreeMap::new();
+    for (v, item) in &votes {
+        if item.stage == stage {
+            by_item.entry(item.id).or_default().push(v);
+        }
+    }
+    let category = |s: &str| match s {
+        "include" => 0usize,
+        "exclude" => 1,
+        _ => 2,
+    };
+    let any_maybe = votes.iter().any(|(v, i)| i.stage == stage && v.first_vote == "maybe");
+    let k = if any_maybe { 3 } else { 2 };
+    let mut overall = review::agreement::Table::new(k);
+    let mut pairs: std::collections::BTreeMap<(i32, i32), review::agreement::Table> = std::collections::BTreeMap::new();
+    for vs in by_item.values() {
+        let (Some(a), Some(b)) = (vs.first(), vs.get(1)) else { continue };
+        let (a, b) = if a.reviewer_id <= b.reviewer_id { (a, b) } else { (b, a) };
+        let (ca, cb) = (category(&a.first_vote), category(&b.first_vote));
+        overall.add(ca, cb);
+        pairs.entry((a.reviewer_id, b.reviewer_id)).or_insert_with(|| review::agreement::Table::new(k)).add(ca, cb);
+    }
+    let mut out = vec![(None, review::agreement::agreement(&overall))];
+    for (pair, table) in pairs {
+        out.push((Some(pair), review::agreement::agreement(&table)));
+    }
+    Ok(out)
+}
+
+/// Every vote and every resolution of a review as CSV:
+/// `record_id,source_record_id,stage,reviewer,role,decision,reason,note,time` (one row per vote, one per lead resolution).
+pub async fn decisions_csv(store: &Store, review_id: i32) -> Result<String, store::StoreError> {
+    let votes = store::screening::all_votes(&store.db, review_id).await?;
+    let items = store::screening::all_items(&store.db, review_id).await?;
+    let records = store::records::all(&store.db, review_id).await?;
+    let members = store::reviews::members(&store.db, review_id).await?;
+    let name = |id: i32| members.iter().find(|(u, _)| u.id == id).map(|(u, _)| u.email.clone()).unwrap_or_else(|| format!("user {id}"));
+    let source = |rid: i32| records.iter().find(|r| r.id == rid).map(|r| r.source_record_id.clone()).unwrap_or_default();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["record_id", "source_record_id", "stage", "reviewer", "role", "decision", "reason", "note", "time"]);
+    for (v, item) in &votes {
+        let _ = w.write_record([
+            item.record_id.to_string(),
+            source(item.record_id),
+            item.stage.clone(),
+            name(v.reviewer_id),
+            "reviewer".to_owned(),
+            v.vote.clone(),
+            v.reason.clone().unwrap_or_default(),
+            v.note.clone().unwrap_or_default(),
+            crate::time::rfc3339(v.updated_at),
+        ]);
+    }
+    for item in items.iter().filter(|i| i.resolved_by.is_some()) {
+        let _ = w.write_record([
+            item.record_id.to_string(),
+            source(item.record_id),
+            item.stage.clone(),
+            item.resolved_by.map(name).unwrap_or_default(),
+            "lead".to_owned(),
+            item.decision.clone().unwrap_or_default(),
+            item.reason.clone().unwrap_or_default(),
+            item.resolution_note.clone().unwrap_or_default(),
+            item.decided_at.map(crate::time::rfc3339).unwrap_or_default(),
+        ]);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}

@@ -1,0 +1,499 @@
+//! Screening routes: protocol and stage settings, `next`, votes (cast, change, undo), conflicts and
+//! their resolution, full-text files, progress, agreement and the decisions export.
+//!
+//! Blinding is enforced here, in one place (`item_view` and `progress`): while a stage is blind, a
+//! reviewer who is not a lead never receives another reviewer's vote, a vote count, or a state that
+//! reveals disagreement (`conflict` reads as `open`) before the record is decided.
+
+use actix_multipart::Multipart;
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use futures_util::StreamExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::{Need, review_for};
+use crate::app::screening::{self as app, ScreeningError};
+use crate::auth::Caller;
+use crate::dto::{
+    AgreementView, Estimate, FileView, NextQuery, NotRetrieved, Protocol, Record, Resolution, ReviewerProgress, ScreeningItem,
+    StageProgress, StageSettings, VoteRequest, VoteView,
+};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::state::AppState;
+use crate::time::{now_ms, rfc3339};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_protocol)
+        .service(put_protocol)
+        .service(get_settings)
+        .service(put_settings)
+        .service(next)
+        .service(get_item)
+        .service(put_vote)
+        .service(undo_vote)
+        .service(list_my_votes)
+        .service(conflicts)
+        .service(resolve)
+        .service(third_reviewer)
+        .service(upload_file)
+        .service(get_file)
+        .service(not_retrieved)
+        .service(progress)
+        .service(agreement)
+        .service(decisions);
+}
+
+impl From<ScreeningError> for ApiError {
+    fn from(e: ScreeningError) -> ApiError {
+        match e {
+            ScreeningError::Invalid(msg) => ApiError::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", msg),
+            ScreeningError::Conflict(msg) => ApiError::conflict(msg),
+            ScreeningError::NotFound => ApiError::not_found("record to screen"),
+            ScreeningError::Store(s) => s.into(),
+        }
+    }
+}
+
+fn stage_of(s: &str) -> ApiResult<&'static str> {
+    match s {
+        "title_abstract" => Ok(store::screening::TITLE_ABSTRACT),
+        "full_text" => Ok(store::screening::FULL_TEXT),
+        _ => Err(ApiError::not_found("stage (use title_abstract or full_text)")),
+    }
+}
+
+fn is_lead(roles: &[String]) -> bool {
+    roles.iter().any(|r| r == "lead")
+}
+
+/// Whether `roles` may see every vote of `stage`: leads always; others when the stage is not blind.
+async fn sees_all(state: &AppState, review_id: i32, stage: &str, roles: &[String]) -> ApiResult<bool> {
+    if is_lead(roles) {
+        return Ok(true);
+    }
+    Ok(!store::screening::settings(&state.store.db, review_id, stage).await?.blind)
+}
+
+async fn item_view(state: &AppState, review: &store::reviews::Review, roles: &[String], caller: i32, item: &store::screening::Item) -> ApiResult<ScreeningItem> {
+    let record = store::records::get(&state.store.db, review.id, item.record_id).await?.ok_or_else(|| ApiError::not_found("record"))?;
+    let votes = store::screening::votes_of_item(&state.store.db, item.id).await?;
+    let members = store::reviews::members(&state.store.db, review.id).await?;
+    let view = |v: &store::screening::VoteRow| VoteView {
+        reviewer_id: v.reviewer_id,
+        reviewer: members.iter().find(|(u, _)| u.id == v.reviewer_id).map(|(u, _)| u.name.clone()).unwrap_or_default(),
+        vote: v.vote.clone(),
+        reason: v.reason.clone(),
+        note: v.note.clone(),
+        tags: store::parse_json_list(&v.tags),
+        updated_at: rfc3339(v.updated_at),
+    };
+    let decided = matches!(item.state.as_str(), "included" | "excluded" | "not_retrieved");
+    let all = sees_all(state, review.id, &item.stage, roles).await? || decided;
+    let state_shown = if !all && item.state == "conflict" { "open".to_owned() } else { item.state.clone() };
+    Ok(ScreeningItem {
+        id: item.id,
+        stage: item.stage.clone(),
+        state: state_shown,
+        decision: item.decision.clone(),
+        reason: item.reason.clone(),
+        record: Record::from(&record),
+        my_vote: votes.iter().find(|v| v.reviewer_id == caller).map(view),
+        votes: all.then(|| votes.iter().map(view).collect()),
+        file: item.file_id.map(|id| FileView { id, url: format!("/api/reviews/{}/items/{}/file", review.slug, item.id) }),
+        not_retrieved_reason: item.not_retrieved_reason.clone(),
+        resolution_note: if all { item.resolution_note.clone() } else { None },
+    })
+}
+
+/// The review's protocol: question framework, criteria, exclusion reasons and highlight keywords.
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id")), responses(
+    (status = 200, description = "The protocol", body = Protocol),
+    (status = 404, description = "No such review", body = crate::error::Problem),
+))]
+#[get("/api/reviews/{review}/protocol")]
+async fn get_protocol(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> ApiResult<web::Json<Protocol>> {
+    let (review, _) = review_for(&state, &caller, &path, Need::Member).await?;
+    Ok(web::Json(store::screening::protocol(&state.store.db, review.id).await?.into()))
+}
+
+/// Replaces the protocol (leads only); each change is a new version in the audit trail.
+#[utoipa::path(tag = "screening", request_body = Protocol, params(("review" = String, Path, description = "Short name or id")), responses(
+    (status = 200, description = "Saved", body = Protocol),
+    (status = 403, description = "Not a lead", body = crate::error::Problem),
+    (status = 422, description = "Invalid fields", body = crate::error::Problem),
+))]
+#[put("/api/reviews/{review}/protocol")]
+async fn put_protocol(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Json<Protocol>) -> ApiResult<web::Json<Protocol>> {
+    let (review, _) = review_for(&state, &caller, &path, Need::Lead).await?;
+    let p = body.into_inner();
+    let mut errors = Vec::new();
+    if !["PICO", "SPIDER", "free"].contains(&p.framework.as_str()) {
+        errors.push(FieldError { field: "framework".into(), message: "must be PICO, SPIDER or free".into() });
+    }
+    if !p.elements.is_object() {
+        errors.push(FieldError { field: "elements".into(), message: "must be an object of framework elements".into() });
+    }
+    let clean = |v: Vec<String>| -> Vec<String> { v.into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect() };
+    let reasons = clean(p.reasons);
+    if reasons.len() > 30 {
+        errors.push(FieldError { field: "reasons".into(), message: "at most 30 exclusion reasons".into() });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let now = now_ms();
+    let txn = state.store.begin().await?;
+    let before = store::screening::protocol(&txn, review.id).await?;
+    let new = store::screening::Protocol {
+        framework: p.framework,
+        elements: p.elements,
+        inclusion: p.inclusion,
+        exclusion: p.exclusion,
+        reasons,
+        include_keywords: clean(p.include_keywords),
+        exclude_keywords: clean(p.exclude_keywords),
+        version: 0,
+    };
+    let saved = store::screening::save_protocol(&txn, review.id, &new, now).await?;
+    let as_json = |p: &store::screening::Protocol| serde_json::json!({"framework": p.framework, "elements": p.elements, "inclusion": p.inclusion, "exclusion": p.exclusion, "reasons": p.reasons, "include_keywords": p.include_keywords, "exclude_keywords": p.exclude_keywords, "version": p.version});
+    store::audit::append(
+        &txn,
+        store::audit::NewEvent {
+            review_id: Some(review.id),
+            actor_id: Some(caller.id()),
+            action: "protocol.update",
+            entity: "protocol",
+            entity_id: review.id.to_string(),
+            before: Some(as_json(&before)),
+            after: Some(as_json(&saved)),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(store::StoreError::from)?;
+    Ok(web::Json(saved.into()))
+}
+
+/// Settings of a stage (`title_abstract` or `full_text`).
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text")), responses(
+    (status = 200, description = "Settings", body = StageSettings),
+))]
+#[get("/api/reviews/{review}/stages/{stage}/settings")]
+async fn get_settings(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> ApiResult<web::Json<StageSettings>> {
+    let (key, stage) = path.into_inner();
+    let (review, _) = review_for(&state, &caller, &key, Need::Member).await?;
+    let s = store::screening::settings(&state.store.db, review.id, stage_of(&stage)?).await?;
+    Ok(web::Json(StageSettings { reviewers_per_record: s.reviewers_per_record, blind: s.blind, maybe_is_conflict: s.maybe_is_conflict }))
+}
+
+/// Changes a stage's settings (leads only). Records nobody has voted on take the new number of reviewers.
+#[utoipa::path(tag = "screening", request_body = StageSettings, params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text")), responses(
+    (status = 200, description = "Saved", body = StageSettings),
+    (status = 403, description = "Not a lead", body = crate::error::Problem),
+    (status = 422, description = "Invalid", body = crate::error::Problem),
+))]
+#[put("/api/reviews/{review}/stages/{stage}/settings")]
+async fn put_settings(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Json<StageSettings>) -> ApiResult<web::Json<StageSettings>> {
+    let (key, stage) = path.into_inner();
+    let stage = stage_of(&stage)?;
+    let (review, _) = review_for(&state, &caller, &key, Need::Lead).await?;
+    if !(1..=5).contains(&body.reviewers_per_record) {
+        return Err(ApiError::invalid(vec![FieldError { field: "reviewers_per_record".into(), message: "must be 1 to 5".into() }]));
+    }
+    let now = now_ms();
+    let s = store::screening::Settings { reviewers_per_record: body.reviewers_per_record, blind: body.blind, maybe_is_conflict: body.maybe_is_conflict };
+    let locked = state.store.begin_locked(review.id).await?;
+    let before = store::screening::settings(&locked.txn, review.id, stage).await?;
+    store::screening::save_settings(&locked.txn, review.id, stage, &s).await?;
+    store::audit::append(
+        &locked.txn,
+        store::audit::NewEvent {
+            review_id: Some(review.id),
+            actor_id: Some(caller.id()),
+            action: "settings.update",
+            entity: "stage",
+            entity_id: stage.to_owned(),
+            before: Some(serde_json::json!({"reviewers_per_record": before.reviewers_per_record, "blind": before.blind, "maybe_is_conflict": before.maybe_is_conflict})),
+            after: Some(serde_json::json!({"reviewers_per_record": s.reviewers_per_record, "blind": s.blind, "maybe_is_conflict": s.maybe_is_conflict})),
+        },
+        now,
+    )
+    .await?;
+    locked.commit().await?;
+    Ok(body)
+}
+
+/// The records the caller should judge next at a stage, reserved for them for ten minutes: never one
+/// they judged, records with a vote already first, never more reviewers than a record needs. Ask for
+/// `count=2` to prefetch. An empty list means there is nothing left for the caller now.
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text"), NextQuery), responses(
+    (status = 200, description = "Records to judge", body = Vec<ScreeningItem>),
+    (status = 403, description = "Viewers do not screen", body = crate::error::Problem),
+))]
+#[post("/api/reviews/{review}/stages/{stage}/next")]
+async fn next(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, q: web::Query<NextQuery>) -> ApiResult<web::Json<Vec<ScreeningItem>>> {
+    let (key, stage) = path.into_inner();
+    let stage = stage_of(&stage)?;
+    let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
+    let items = app::next(&state.store, review.id, stage, caller.id(), q.count.unwrap_or(1).clamp(1, 5), now_ms()).await?;
+    let mut out = Vec::with_capacity(items.len());
+    for i in &items {
+        out.push(item_view(&state, &review, &roles, caller.id(), i).await?);
+    }
+    Ok(web::Json(out))
+}
+
+/// One screening item as the caller may see it.
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("id" = i32, Path, description = "Item id")), responses(
+    (status = 200, description = "The item", body = ScreeningItem),
+    (status = 404, description = "No such item", body = crate::error::Problem),
+))]
+#[get("/api/reviews/{review}/items/{id}")]
+async fn get_item(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>) -> ApiResult<web::Json<ScreeningItem>> {
+    let (key, id) = path.into_inner();
+    let (review, roles) = review_for(&state, &caller, &key, Need::Member).await?;
+    let item = store::screening::item(&state.store.db, review.id, id).await?.ok_or_else(|| ApiError::not_found("record to screen"))?;
+    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
+}
+
+/// Casts or changes the caller's vote. Changing is allowed until the record is decided.
+#[utoipa::path(tag = "screening", request_body = VoteRequest, params(("review" = String, Path, description = "Short name or id"), ("id" = i32, Path, description = "Item id")), responses(
+    (status = 200, description = "Recorded; the item as the caller may now see it", body = ScreeningItem),
+    (status = 403, description = "Viewers do not vote", body = crate::error::Problem),
+    (status = 409, description = "Decided already, or no vote needed", body = crate::error::Problem),
+    (status = 422, description = "Invalid vote or reason", body = crate::error::Problem),
+))]
+#[put("/api/reviews/{review}/items/{id}/vote")]
+async fn put_vote(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, body: web::Json<VoteRequest>) -> ApiResult<web::Json<ScreeningItem>> {
+    let (key, id) = path.into_inner();
+    let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
+    let b = body.into_inner();
+    let note = b.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    let v = store::screening::NewVote { vote: b.vote, reason: b.reason, note, tags: b.tags };
+    let res = app::vote(&state.store, review.id, id, caller.id(), v, now_ms()).await?;
+    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &res.item).await?))
+}
+
+/// Undoes the caller's vote on a record that is not decided yet; the record is reserved for them again.
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("id" = i32, Path, description = "Item id")), responses(
+    (status = 200, description = "Undone", body = ScreeningItem),
+    (status = 409, description = "No vote, or already decided", body = crate::error::Problem),
+))]
+#[delete("/api/reviews/{review}/items/{id}/vote")]
+async fn undo_vote(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>) -> ApiResult<web::Json<ScreeningItem>> {
+    let (key, id) = path.into_inner();
+    let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
+    let item = app::undo(&state.store, review.id, id, caller.id(), now_ms()).await?;
+    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
+}
+
+/// The caller's own votes at a stage, most recent first (for moving back through one's history).
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text"), crate::dto::PageQuery), responses(
+    (status = 200, description = "My votes", body = Vec<ScreeningItem>),
+))]
+#[get("/api/reviews/{review}/stages/{stage}/my-votes")]
+async fn list_my_votes(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, q: web::Query<crate::dto::PageQuery>) -> ApiResult<web::Json<Vec<ScreeningItem>>> {
+    let (key, stage) = path.into_inner();
+    let stage = stage_of(&stage)?;
+    let (review, roles) = review_for(&state, &caller, &key, Need::Member).await?;
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let mut out = Vec::new();
+    for (_, item) in store::screening::votes_by(&state.store.db, review.id, caller.id(), stage, q.offset + limit).await?.into_iter().skip(usize::try_from(q.offset).unwrap_or(0)) {
+        out.push(item_view(&state, &review, &roles, caller.id(), &item).await?);
+    }
+    Ok(web::Json(out))
+}
+
+/// Records in conflict at a stage, with both votes (leads only).
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text")), responses(
+    (status = 200, description = "Conflicts", body = Vec<ScreeningItem>),
+    (status = 403, description = "Not a lead", body = crate::error::Problem),
+))]
+#[get("/api/reviews/{review}/stages/{stage}/conflicts")]
+async fn conflicts(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> ApiResult<web::Json<Vec<ScreeningItem>>> {
+    let (key, stage) = path.into_inner();
+    let stage = stage_of(&stage)?;
+    let (review, roles) = review_for(&state, &caller, &key, Need::Lead).await?;
+    let mut out = Vec::new();
+    for item in store::screening::items_in(&state.store.db, review.id, stage, &["conflict"], 1000).await? {
+        out.push(item_view(&state, &review, &roles, caller.id(), &item).await?);
+    }
+    Ok(web::Json(out))
+}
+
+/// Resolves a conflict with a decision and a reason (leads only).
+#[utoipa::path(tag = "screening", request_body = Resolution, params(("review" = String, Path, description = "Short name or id"), ("id" = i32, Path, description = "Item id")), responses(
+    (status = 200, description = "Resolved", body = ScreeningItem),
+    (status = 403, description = "Not a lead", body = crate::error::Problem),
+    (status = 409, description = "Not in conflict", body = crate::error::Problem),
+    (status = 422, description = "Invalid decision or reason", body = crate::error::Problem),
+))]
+#[post("/api/reviews/{review}/items/{id}/resolve")]
+async fn resolve(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, body: web::Json<Resolution>) -> ApiResult<web::Json<ScreeningItem>> {
+    let (key, id) = path.into_inner();
+    let (review, roles) = review_for(&state, &caller, &key, Need::Lead).await?;
+    let b = body.into_inner();
+    let item = app::resolve(&state.store, review.id, id, caller.id(), &b.decision, b.reason, b.note, now_ms()).await?;
+    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
+}
+
+/// Sends a conflict to a third reviewer, whose vote decides (leads only).
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("id" = i32, Path, description = "Item id")), responses(
+    (status = 200, description = "Sent", body = ScreeningItem),
+    (status = 403, description = "Not a lead", body = crate::error::Problem),
+    (status = 409, description = "Not in conflict", body = crate::error::Problem),
+))]
+#[post("/api/reviews/{review}/items/{id}/third-reviewer")]
+async fn third_reviewer(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>) -> ApiResult<web::Json<ScreeningItem>> {
+    let (key, id) = path.into_inner();
+    let (review, roles) = review_for(&state, &caller, &key, Need::Lead).await?;
+    let item = app::send_to_third(&state.store, review.id, id, caller.id(), now_ms()).await?;
+    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
+}
+
+/// Attaches the report's full text: a multipart form with one PDF in the field `file` (64 MB at most,
+/// checked to be a PDF). Stored in the database, so every server can serve it.
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("id" = i32, Path, description = "Item id")), responses(
+    (status = 200, description = "Attached; the report is open for full-text screening", body = ScreeningItem),
+    (status = 403, description = "Viewers cannot attach", body = crate::error::Problem),
+    (status = 409, description = "Not a report awaiting its full text", body = crate::error::Problem),
+    (status = 422, description = "Not a PDF, or too large", body = crate::error::Problem),
+))]
+#[post("/api/reviews/{review}/items/{id}/file")]
+async fn upload_file(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, mut form: Multipart) -> ApiResult<web::Json<ScreeningItem>> {
+    let (key, id) = path.into_inner();
+    let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(part) = form.next().await {
+        let mut field = part.map_err(|e| ApiError::bad_request("bad_upload", format!("The upload could not be read: {e}.")))?;
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.content_disposition().and_then(|cd| cd.get_filename()).unwrap_or("full-text.pdf").to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| ApiError::bad_request("bad_upload", format!("The upload could not be read: {e}.")))?;
+            if bytes.len() + chunk.len() > app::MAX_PDF_BYTES {
+                return Err(ApiError::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", "The file is larger than 64 MB."));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        file = Some((name, bytes));
+    }
+    let (name, bytes) = file.ok_or_else(|| ApiError::invalid(vec![FieldError { field: "file".into(), message: "attach the PDF in the field `file`".into() }]))?;
+    let item = app::attach_pdf(&state.store, review.id, id, caller.id(), &name, bytes, now_ms()).await?;
+    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
+}
+
+/// The report's full-text PDF.
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("id" = i32, Path, description = "Item id")), responses(
+    (status = 200, description = "The PDF", content_type = "application/pdf"),
+    (status = 404, description = "No full text attached", body = crate::error::Problem),
+))]
+#[get("/api/reviews/{review}/items/{id}/file")]
+async fn get_file(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>) -> ApiResult<HttpResponse> {
+    let (key, id) = path.into_inner();
+    let (review, _) = review_for(&state, &caller, &key, Need::Member).await?;
+    let item = store::screening::item(&state.store.db, review.id, id).await?.ok_or_else(|| ApiError::not_found("record to screen"))?;
+    let file_id = item.file_id.ok_or_else(|| ApiError::not_found("full text for this report"))?;
+    let f = store::screening::file(&state.store.db, review.id, file_id).await?.ok_or_else(|| ApiError::not_found("full text"))?;
+    let safe_name: String = f.file_name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+    Ok(HttpResponse::Ok()
+        .content_type(f.content_type)
+        .insert_header(("Content-Disposition", format!("inline; filename=\"{safe_name}\"")))
+        .insert_header(("Cache-Control", "private, max-age=3600"))
+        .body(f.bytes))
+}
+
+/// Marks a report's full text as not retrievable, with the reason.
+#[utoipa::path(tag = "screening", request_body = NotRetrieved, params(("review" = String, Path, description = "Short name or id"), ("id" = i32, Path, description = "Item id")), responses(
+    (status = 200, description = "Recorded", body = ScreeningItem),
+    (status = 409, description = "Not awaiting its full text", body = crate::error::Problem),
+    (status = 422, description = "No reason given", body = crate::error::Problem),
+))]
+#[post("/api/reviews/{review}/items/{id}/not-retrieved")]
+async fn not_retrieved(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, body: web::Json<NotRetrieved>) -> ApiResult<web::Json<ScreeningItem>> {
+    let (key, id) = path.into_inner();
+    let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
+    let item = app::not_retrieved(&state.store, review.id, id, caller.id(), &body.reason, now_ms()).await?;
+    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
+}
+
+/// Progress of a stage: items by state and votes per reviewer for leads (and everyone when the stage is
+/// not blind); the caller's own votes and remaining records for everyone.
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text")), responses(
+    (status = 200, description = "Progress", body = StageProgress),
+))]
+#[get("/api/reviews/{review}/stages/{stage}/progress")]
+async fn progress(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> ApiResult<web::Json<StageProgress>> {
+    let (key, stage) = path.into_inner();
+    let stage = stage_of(&stage)?;
+    let (review, roles) = review_for(&state, &caller, &key, Need::Member).await?;
+    let screens = roles.iter().any(|r| r == "reviewer" || r == "lead");
+    let all = sees_all(&state, review.id, stage, &roles).await? || !screens;
+    let per = store::screening::votes_per_reviewer(&state.store.db, review.id, stage).await?;
+    let my_votes = per.iter().find(|(r, _)| *r == caller.id()).map(|(_, n)| *n).unwrap_or(0);
+    let my_remaining = if screens { store::screening::remaining_for(&state.store.db, review.id, stage, caller.id()).await? } else { 0 };
+    let states = if all { Some(store::screening::state_counts(&state.store.db, review.id, stage).await?.into_iter().collect()) } else { None };
+    let reviewers = if is_lead(&roles) {
+        let members = store::reviews::members(&state.store.db, review.id).await?;
+        Some(
+            per.iter()
+                .map(|(id, n)| ReviewerProgress {
+                    reviewer_id: *id,
+                    reviewer: members.iter().find(|(u, _)| u.id == *id).map(|(u, _)| u.name.clone()).unwrap_or_default(),
+                    votes: *n,
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    Ok(web::Json(StageProgress { stage: stage.to_owned(), states, my_votes, my_remaining, reviewers }))
+}
+
+/// Agreement at a stage on each record's first two independent votes: percent agreement, Cohen's kappa
+/// with a 95% confidence interval, PABAK and Gwet's AC1, overall and per reviewer pair. Leads and viewers
+/// only while the stage is blind (it would reveal votes to reviewers).
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text")), responses(
+    (status = 200, description = "Agreement; the first entry covers all pairs", body = Vec<AgreementView>),
+    (status = 403, description = "A blind reviewer", body = crate::error::Problem),
+))]
+#[get("/api/reviews/{review}/stages/{stage}/agreement")]
+async fn agreement(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> ApiResult<web::Json<Vec<AgreementView>>> {
+    let (key, stage) = path.into_inner();
+    let stage = stage_of(&stage)?;
+    let (review, roles) = review_for(&state, &caller, &key, Need::Member).await?;
+    let screens_blind = roles.iter().any(|r| r == "reviewer") && !sees_all(&state, review.id, stage, &roles).await?;
+    if screens_blind {
+        return Err(ApiError::forbidden("Agreement would reveal your co-reviewers' votes while screening is blind; a lead can see it."));
+    }
+    let est = |e: &review::agreement::Estimate| Estimate { value: e.value, se: e.se, ci_low: e.ci_low, ci_high: e.ci_high };
+    let rows = app::agreement(&state.store, review.id, stage).await?;
+    Ok(web::Json(
+        rows.iter()
+            .map(|(pair, a)| AgreementView {
+                reviewers: pair.map(|(x, y)| [x, y]),
+                n: a.n,
+                percent_agreement: a.percent,
+                cohen_kappa: a.cohen_kappa.as_ref().map(est),
+                pabak: a.pabak,
+                gwet_ac1: a.gwet_ac1.as_ref().map(est),
+            })
+            .collect(),
+    ))
+}
+
+/// Every vote and lead resolution as CSV: `record_id,source_record_id,stage,reviewer,role,decision,reason,note,time` (leads only).
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id")), responses(
+    (status = 200, description = "CSV", content_type = "text/csv"),
+    (status = 403, description = "Not a lead", body = crate::error::Problem),
+))]
+#[get("/api/reviews/{review}/decisions.csv")]
+async fn decisions(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let (review, _) = review_for(&state, &caller, &path, Need::Lead).await?;
+    let csv = app::decisions_csv(&state.store, review.id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{}-decisions.csv\"", review.slug)))
+        .body(csv))
+}

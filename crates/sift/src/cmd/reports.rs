@@ -1,0 +1,48 @@
+//! `sift prisma` and `sift export ...`: review reports for authors and other tools, without a browser.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::open_store;
+use crate::cli::{ExportCommand, PrismaArgs, PrismaFormat};
+use crate::config::FileConfig;
+
+async fn review_id(store: &store::Store, key: &str) -> anyhow::Result<i32> {
+    Ok(store::reviews::find(&store.db, key)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no review {key:?}; check the short name, or create it with `sift review create`"))?
+        .id)
+}
+
+fn write_out(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match out {
+        Some(p) => std::fs::write(p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display())),
+        None => Ok(std::io::stdout().lock().write_all(text.as_bytes())?),
+    }
+}
+
+pub async fn prisma(args: PrismaArgs, file: &FileConfig) -> anyhow::Result<ExitCode> {
+    let store = open_store(args.db.database.as_deref(), file).await?;
+    let id = review_id(&store, &args.review).await?;
+    let (counts, progress) = server::app::prisma::counts(&store, id).await?;
+    let text = match args.format {
+        PrismaFormat::Csv => review::prisma::to_csv(&counts),
+        PrismaFormat::Json => format!("{:#}\n", server::app::prisma::to_json(&counts, &progress)),
+        PrismaFormat::Svg => review::prisma::to_svg(&counts, args.detail),
+    };
+    write_out(args.out.as_deref(), &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn export(cmd: ExportCommand, file: &FileConfig) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ExportCommand::Decisions { review, db, out } => {
+            let store = open_store(db.database.as_deref(), file).await?;
+            let id = review_id(&store, &review).await?;
+            let csv = server::app::screening::decisions_csv(&store, id).await?;
+            write_out(out.as_deref(), &csv)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,34 @@
+//! The `screening_items` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "screening_items")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub review_id: i32,
+    /// `title_abstract` or `full_text`.
+    pub stage: String,
+    pub record_id: i32,
+    /// `open`, `conflict`, `included`, `excluded`; at full text also `awaiting_file` and `not_retrieved`.
+    pub state: String,
+    /// Votes this item needs before it is decided.
+    pub needed: i32,
+    /// Votes cast so far.
+    pub votes: i32,
+    /// `include` or `exclude` once decided.
+    pub decision: Option<String>,
+    pub reason: Option<String>,
+    pub resolved_by: Option<i32>,
+    pub resolution_note: Option<String>,
+    pub decided_at: Option<i64>,
+    pub file_id: Option<i32>,
+    pub not_retrieved_reason: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,554 @@
+//! Screening storage: the protocol, stage settings, screening items, votes, reservations, resolutions
+//! and full-text files. The rules (what votes decide) live in the `review` crate; the caller applies
+//! them. Routing and voting run inside [`crate::Store::begin_locked`] so that concurrent reviewers never
+//! over-fill an item.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement, Value,
+    sea_query::{Expr, ExprTrait},
+};
+
+use crate::entity::{files, protocols, reservations, screening_items, stage_settings, votes};
+use crate::{StoreError, json_list, parse_json_list};
+
+pub type Item = screening_items::Model;
+pub type VoteRow = votes::Model;
+pub type FileRow = files::Model;
+
+pub const TITLE_ABSTRACT: &str = "title_abstract";
+pub const FULL_TEXT: &str = "full_text";
+
+/// A review's protocol: question framework, criteria, exclusion reasons and highlight keywords.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Protocol {
+    pub framework: String,
+    pub elements: serde_json::Value,
+    pub inclusion: String,
+    pub exclusion: String,
+    pub reasons: Vec<String>,
+    pub include_keywords: Vec<String>,
+    pub exclude_keywords: Vec<String>,
+    pub version: i32,
+}
+
+impl Default for Protocol {
+    fn default() -> Protocol {
+        Protocol {
+            framework: "free".to_owned(),
+            elements: serde_json::json!({}),
+            inclusion: String::new(),
+            exclusion: String::new(),
+            reasons: Vec::new(),
+            include_keywords: Vec::new(),
+            exclude_keywords: Vec::new(),
+            version: 0,
+        }
+    }
+}
+
+pub async fn protocol(db: &impl ConnectionTrait, review_id: i32) -> Result<Protocol, StoreError> {
+    Ok(match protocols::Entity::find_by_id(review_id).one(db).await? {
+        Some(p) => Protocol {
+            framework: p.framework,
+            elements: serde_json::from_str(&p.elements).unwrap_or_else(|_| serde_json::json!({})),
+            inclusion: p.inclusion,
+            exclusion: p.exclusion,
+            reasons: parse_json_list(&p.reasons),
+            include_keywords: parse_json_list(&p.include_keywords),
+            exclude_keywords: parse_json_list(&p.exclude_keywords),
+            version: p.version,
+        },
+        None => Protocol::default(),
+    })
+}
+
+/// Saves the protocol as a new version; returns it.
+pub async fn save_protocol(db: &impl ConnectionTrait, review_id: i32, p: &Protocol, now: i64) -> Result<Protocol, StoreError> {
+    let existing = protocols::Entity::find_by_id(review_id).one(db).await?;
+    let version = existing.as_ref().map(|e| e.version + 1).unwrap_or(1);
+    let row = protocols::ActiveModel {
+        review_id: Set(review_id),
+        framework: Set(p.framework.clone()),
+        elements: Set(p.elements.to_string()),
+        inclusion: Set(p.inclusion.clone()),
+        exclusion: Set(p.exclusion.clone()),
+        reasons: Set(json_list(&p.reasons)),
+        include_keywords: Set(json_list(&p.include_keywords)),
+        exclude_keywords: Set(json_list(&p.exclude_keywords)),
+        version: Set(version),
+        updated_at: Set(now),
+    };
+    if existing.is_some() {
+        row.update(db).await?;
+    } else {
+        row.insert(db).await?;
+    }
+    protocol(db, review_id).await
+}
+
+/// Settings of one stage; defaults (2 reviewers, blind, maybe is a conflict) when never saved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub reviewers_per_record: i32,
+    pub blind: bool,
+    pub maybe_is_conflict: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { reviewers_per_record: 2, blind: true, maybe_is_conflict: true }
+    }
+}
+
+pub async fn settings(db: &impl ConnectionTrait, review_id: i32, stage: &str) -> Result<Settings, StoreError> {
+    Ok(stage_settings::Entity::find_by_id((review_id, stage.to_owned()))
+        .one(db)
+        .await?
+        .map(|s| Settings { reviewers_per_record: s.reviewers_per_record, blind: s.blind, maybe_is_conflict: s.maybe_is_conflict })
+        .unwrap_or_default())
+}
+
+pub async fn save_settings(db: &impl ConnectionTrait, review_id: i32, stage: &str, s: &Settings) -> Result<(), StoreError> {
+    let row = stage_settings::ActiveModel {
+        review_id: Set(review_id),
+        stage: Set(stage.to_owned()),
+        reviewers_per_record: Set(s.reviewers_per_record),
+        blind: Set(s.blind),
+        maybe_is_conflict: Set(s.maybe_is_conflict),
+    };
+    if stage_settings::Entity::find_by_id((review_id, stage.to_owned())).one(db).await?.is_some() {
+        row.update(db).await?;
+    } else {
+        row.insert(db).await?;
+    }
+    // Open items that have not started take the new number of reviewers.
+    screening_items::Entity::update_many()
+        .col_expr(screening_items::Column::Needed, Expr::value(s.reviewers_per_record))
+        .filter(screening_items::Column::ReviewId.eq(review_id))
+        .filter(screening_items::Column::Stage.eq(stage))
+        .filter(screening_items::Column::State.eq("open"))
+        .filter(screening_items::Column::Votes.eq(0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Writes SQL with `$1, $2 ...` placeholders for either backend.
+fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    let sql = match backend {
+        DbBackend::Postgres => sql.to_owned(),
+        _ => sql.replace('$', "?"),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// Makes sure every record left after deduplication has a title/abstract item, and withdraws items
+/// of records merged away before anyone voted on them. Returns the number of items created.
+pub async fn sync_title_abstract(db: &impl ConnectionTrait, review_id: i32, needed: i32, now: i64) -> Result<u64, StoreError> {
+    let b = db.get_database_backend();
+    db.execute_raw(stmt(
+        b,
+        "DELETE FROM screening_items WHERE review_id = $1 AND stage = 'title_abstract' AND votes = 0 \
+         AND record_id IN (SELECT id FROM records WHERE review_id = $1 AND merged_into IS NOT NULL)",
+        vec![review_id.into()],
+    ))
+    .await?;
+    let res = db
+        .execute_raw(stmt(
+            b,
+            "INSERT INTO screening_items (review_id, stage, record_id, state, needed, votes, created_at) \
+             SELECT r.review_id, 'title_abstract', r.id, 'open', $2, 0, $3 FROM records r \
+             WHERE r.review_id = $1 AND r.merged_into IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM screening_items i WHERE i.record_id = r.id AND i.stage = 'title_abstract') \
+             ORDER BY r.id",
+            vec![review_id.into(), needed.into(), now.into()],
+        ))
+        .await?;
+    Ok(res.rows_affected())
+}
+
+pub async fn item(db: &impl ConnectionTrait, review_id: i32, id: i32) -> Result<Option<Item>, StoreError> {
+    Ok(screening_items::Entity::find_by_id(id).filter(screening_items::Column::ReviewId.eq(review_id)).one(db).await?)
+}
+
+pub async fn item_for_record(db: &impl ConnectionTrait, record_id: i32, stage: &str) -> Result<Option<Item>, StoreError> {
+    Ok(screening_items::Entity::find()
+        .filter(screening_items::Column::RecordId.eq(record_id))
+        .filter(screening_items::Column::Stage.eq(stage))
+        .one(db)
+        .await?)
+}
+
+/// Items of a stage in the given states, oldest first.
+pub async fn items_in(db: &impl ConnectionTrait, review_id: i32, stage: &str, states: &[&str], limit: u64) -> Result<Vec<Item>, StoreError> {
+    Ok(screening_items::Entity::find()
+        .filter(screening_items::Column::ReviewId.eq(review_id))
+        .filter(screening_items::Column::Stage.eq(stage))
+        .filter(screening_items::Column::State.is_in(states.iter().copied()))
+        .order_by_asc(screening_items::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// Counts of a stage's items by state.
+pub async fn state_counts(db: &impl ConnectionTrait, review_id: i32, stage: &str) -> Result<Vec<(String, i64)>, StoreError> {
+    let b = db.get_database_backend();
+    let rows = db
+        .query_all_raw(stmt(
+            b,
+            "SELECT state, COUNT(*) AS n FROM screening_items WHERE review_id = $1 AND stage = $2 GROUP BY state ORDER BY state",
+            vec![review_id.into(), stage.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<String>("", "state")?, r.try_get::<i64>("", "n")?)))
+        .collect::<Result<Vec<_>, sea_orm::DbErr>>()
+        .map_err(StoreError::from)
+}
+
+/// Items the reviewer holds a live reservation on and has not voted yet, oldest reservation first.
+pub async fn my_reservations(db: &impl ConnectionTrait, review_id: i32, stage: &str, reviewer: i32, now: i64) -> Result<Vec<Item>, StoreError> {
+    let b = db.get_database_backend();
+    let rows = db
+        .query_all_raw(stmt(
+            b,
+            "SELECT i.id FROM screening_items i JOIN reservations r ON r.item_id = i.id \
+             WHERE i.review_id = $1 AND i.stage = $2 AND r.reviewer_id = $3 AND r.expires_at > $4 AND i.state = 'open' \
+             AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
+             ORDER BY r.expires_at, i.id",
+            vec![review_id.into(), stage.into(), reviewer.into(), now.into()],
+        ))
+        .await?;
+    let ids: Vec<i32> = rows.iter().filter_map(|r| r.try_get::<i32>("", "id").ok()).collect();
+    let mut items = screening_items::Entity::find().filter(screening_items::Column::Id.is_in(ids.clone())).all(db).await?;
+    items.sort_by_key(|i| ids.iter().position(|x| *x == i.id));
+    Ok(items)
+}
+
+/// Picks up to `count` items the reviewer should judge next and reserves them until `expires_at`:
+/// never one they judged or hold already; items that already have votes first (so pairs complete);
+/// never more reviewers (votes plus live reservations) than an item needs. Call inside
+/// [`crate::Store::begin_locked`].
+pub async fn reserve_next(
+    db: &impl ConnectionTrait,
+    review_id: i32,
+    stage: &str,
+    reviewer: i32,
+    count: u64,
+    now: i64,
+    expires_at: i64,
+) -> Result<Vec<Item>, StoreError> {
+    let b = db.get_database_backend();
+    db.execute_raw(stmt(b, "DELETE FROM reservations WHERE expires_at <= $1", vec![now.into()])).await?;
+    let rows = db
+        .query_all_raw(stmt(
+            b,
+            "SELECT i.id FROM screening_items i \
+             WHERE i.review_id = $1 AND i.stage = $2 AND i.state = 'open' \
+             AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
+             AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.item_id = i.id AND r.reviewer_id = $3) \
+             AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id) < i.needed \
+             ORDER BY i.votes DESC, i.id ASC LIMIT $4",
+            vec![review_id.into(), stage.into(), reviewer.into(), i64::try_from(count).unwrap_or(1).into()],
+        ))
+        .await?;
+    let ids: Vec<i32> = rows.iter().filter_map(|r| r.try_get::<i32>("", "id").ok()).collect();
+    for id in &ids {
+        reservations::ActiveModel { item_id: Set(*id), reviewer_id: Set(reviewer), expires_at: Set(expires_at) }.insert(db).await?;
+    }
+    let mut items = screening_items::Entity::find().filter(screening_items::Column::Id.is_in(ids.clone())).all(db).await?;
+    items.sort_by_key(|i| ids.iter().position(|x| *x == i.id));
+    Ok(items)
+}
+
+/// Extends the reviewer's reservation of an item (or takes one) until `expires_at`.
+pub async fn reserve(db: &impl ConnectionTrait, item_id: i32, reviewer: i32, expires_at: i64) -> Result<(), StoreError> {
+    reservations::Entity::delete_many()
+        .filter(reservations::Column::ItemId.eq(item_id))
+        .filter(reservations::Column::ReviewerId.eq(reviewer))
+        .exec(db)
+        .await?;
+    reservations::ActiveModel { item_id: Set(item_id), reviewer_id: Set(reviewer), expires_at: Set(expires_at) }.insert(db).await?;
+    Ok(())
+}
+
+/// Live reservations on an item held by others than `reviewer`.
+pub async fn others_reserved(db: &impl ConnectionTrait, item_id: i32, reviewer: i32, now: i64) -> Result<u64, StoreError> {
+    Ok(reservations::Entity::find()
+        .filter(reservations::Column::ItemId.eq(item_id))
+        .filter(reservations::Column::ReviewerId.ne(reviewer))
+        .filter(reservations::Column::ExpiresAt.gt(now))
+        .count(db)
+        .await?)
+}
+
+pub async fn release(db: &impl ConnectionTrait, item_id: i32, reviewer: i32) -> Result<(), StoreError> {
+    reservations::Entity::delete_many()
+        .filter(reservations::Column::ItemId.eq(item_id))
+        .filter(reservations::Column::ReviewerId.eq(reviewer))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn votes_of_item(db: &impl ConnectionTrait, item_id: i32) -> Result<Vec<VoteRow>, StoreError> {
+    Ok(votes::Entity::find().filter(votes::Column::ItemId.eq(item_id)).order_by_asc(votes::Column::Id).all(db).await?)
+}
+
+pub async fn vote_of(db: &impl ConnectionTrait, item_id: i32, reviewer: i32) -> Result<Option<VoteRow>, StoreError> {
+    Ok(votes::Entity::find()
+        .filter(votes::Column::ItemId.eq(item_id))
+        .filter(votes::Column::ReviewerId.eq(reviewer))
+        .one(db)
+        .await?)
+}
+
+/// A vote to record.
+#[derive(Clone, Debug)]
+pub struct NewVote {
+    pub vote: String,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// Inserts a first vote (and counts it on the item) or changes an existing one; returns the row.
+pub async fn put_vote(db: &impl ConnectionTrait, item: &Item, reviewer: i32, v: &NewVote, now: i64) -> Result<VoteRow, StoreError> {
+    if let Some(existing) = vote_of(db, item.id, reviewer).await? {
+        let mut active: votes::ActiveModel = existing.into();
+        active.vote = Set(v.vote.clone());
+        active.reason = Set(v.reason.clone());
+        active.note = Set(v.note.clone());
+        active.tags = Set(json_list(&v.tags));
+        active.updated_at = Set(now);
+        return Ok(active.update(db).await?);
+    }
+    let row = votes::ActiveModel {
+        review_id: Set(item.review_id),
+        item_id: Set(item.id),
+        reviewer_id: Set(reviewer),
+        vote: Set(v.vote.clone()),
+        reason: Set(v.reason.clone()),
+        note: Set(v.note.clone()),
+        tags: Set(json_list(&v.tags)),
+        first_vote: Set(v.vote.clone()),
+        first_reason: Set(v.reason.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    screening_items::Entity::update_many()
+        .col_expr(screening_items::Column::Votes, Expr::col(screening_items::Column::Votes).add(1))
+        .filter(screening_items::Column::Id.eq(item.id))
+        .exec(db)
+        .await?;
+    release(db, item.id, reviewer).await?;
+    Ok(row)
+}
+
+/// Removes a reviewer's vote from an item that is not decided.
+pub async fn delete_vote(db: &impl ConnectionTrait, item_id: i32, reviewer: i32) -> Result<bool, StoreError> {
+    let res = votes::Entity::delete_many()
+        .filter(votes::Column::ItemId.eq(item_id))
+        .filter(votes::Column::ReviewerId.eq(reviewer))
+        .exec(db)
+        .await?;
+    if res.rows_affected > 0 {
+        screening_items::Entity::update_many()
+            .col_expr(screening_items::Column::Votes, Expr::col(screening_items::Column::Votes).sub(1))
+            .filter(screening_items::Column::Id.eq(item_id))
+            .exec(db)
+            .await?;
+    }
+    Ok(res.rows_affected > 0)
+}
+
+/// The state an item moves to.
+#[derive(Clone, Debug, Default)]
+pub struct ItemUpdate {
+    pub state: String,
+    pub decision: Option<String>,
+    pub reason: Option<String>,
+    pub resolved_by: Option<i32>,
+    pub resolution_note: Option<String>,
+    pub decided_at: Option<i64>,
+}
+
+pub async fn set_item_state(db: &impl ConnectionTrait, item_id: i32, u: &ItemUpdate) -> Result<Item, StoreError> {
+    let row = screening_items::Entity::find_by_id(item_id).one(db).await?.ok_or(StoreError::NotFound)?;
+    let mut active: screening_items::ActiveModel = row.into();
+    active.state = Set(u.state.clone());
+    active.decision = Set(u.decision.clone());
+    active.reason = Set(u.reason.clone());
+    active.resolved_by = Set(u.resolved_by);
+    active.resolution_note = Set(u.resolution_note.clone());
+    active.decided_at = Set(u.decided_at);
+    Ok(active.update(db).await?)
+}
+
+/// Asks for one more vote on an item (a lead sending a conflict to a third reviewer).
+pub async fn add_needed(db: &impl ConnectionTrait, item_id: i32, note: &str) -> Result<Item, StoreError> {
+    let row = screening_items::Entity::find_by_id(item_id).one(db).await?.ok_or(StoreError::NotFound)?;
+    let needed = row.votes + 1;
+    let mut active: screening_items::ActiveModel = row.into();
+    active.needed = Set(needed);
+    active.state = Set("open".to_owned());
+    active.resolution_note = Set(Some(note.to_owned()));
+    Ok(active.update(db).await?)
+}
+
+/// Creates the full-text item of a record included at title/abstract (a report sought for retrieval).
+pub async fn ensure_full_text(db: &impl ConnectionTrait, review_id: i32, record_id: i32, needed: i32, now: i64) -> Result<Item, StoreError> {
+    if let Some(existing) = item_for_record(db, record_id, FULL_TEXT).await? {
+        return Ok(existing);
+    }
+    Ok(screening_items::ActiveModel {
+        review_id: Set(review_id),
+        stage: Set(FULL_TEXT.to_owned()),
+        record_id: Set(record_id),
+        state: Set("awaiting_file".to_owned()),
+        needed: Set(needed),
+        votes: Set(0),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Withdraws a full-text item that nobody has voted on (its title/abstract inclusion was reversed).
+pub async fn withdraw_full_text(db: &impl ConnectionTrait, record_id: i32) -> Result<(), StoreError> {
+    screening_items::Entity::delete_many()
+        .filter(screening_items::Column::RecordId.eq(record_id))
+        .filter(screening_items::Column::Stage.eq(FULL_TEXT))
+        .filter(screening_items::Column::Votes.eq(0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Attaches a stored file to a full-text item and opens it for screening.
+pub async fn attach_file(db: &impl ConnectionTrait, item_id: i32, file_id: i32) -> Result<Item, StoreError> {
+    let row = screening_items::Entity::find_by_id(item_id).one(db).await?.ok_or(StoreError::NotFound)?;
+    let reopen = matches!(row.state.as_str(), "awaiting_file" | "not_retrieved");
+    let mut active: screening_items::ActiveModel = row.into();
+    active.file_id = Set(Some(file_id));
+    active.not_retrieved_reason = Set(None);
+    if reopen {
+        active.state = Set("open".to_owned());
+    }
+    Ok(active.update(db).await?)
+}
+
+pub async fn mark_not_retrieved(db: &impl ConnectionTrait, item_id: i32, reason: &str, now: i64) -> Result<Item, StoreError> {
+    let row = screening_items::Entity::find_by_id(item_id).one(db).await?.ok_or(StoreError::NotFound)?;
+    let mut active: screening_items::ActiveModel = row.into();
+    active.state = Set("not_retrieved".to_owned());
+    active.not_retrieved_reason = Set(Some(reason.to_owned()));
+    active.decided_at = Set(Some(now));
+    Ok(active.update(db).await?)
+}
+
+pub async fn store_file(
+    db: &impl ConnectionTrait,
+    review_id: i32,
+    file_name: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+    sha256: &str,
+    uploaded_by: Option<i32>,
+    now: i64,
+) -> Result<FileRow, StoreError> {
+    Ok(files::ActiveModel {
+        review_id: Set(review_id),
+        file_name: Set(file_name.to_owned()),
+        content_type: Set(content_type.to_owned()),
+        size: Set(i64::try_from(bytes.len()).unwrap_or(i64::MAX)),
+        sha256: Set(sha256.to_owned()),
+        bytes: Set(bytes),
+        uploaded_by: Set(uploaded_by),
+        uploaded_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn file(db: &impl ConnectionTrait, review_id: i32, id: i32) -> Result<Option<FileRow>, StoreError> {
+    Ok(files::Entity::find_by_id(id).filter(files::Column::ReviewId.eq(review_id)).one(db).await?)
+}
+
+/// A reviewer's votes in a stage, most recently changed first.
+pub async fn votes_by(db: &impl ConnectionTrait, review_id: i32, reviewer: i32, stage: &str, limit: u64) -> Result<Vec<(VoteRow, Item)>, StoreError> {
+    let rows = votes::Entity::find()
+        .filter(votes::Column::ReviewId.eq(review_id))
+        .filter(votes::Column::ReviewerId.eq(reviewer))
+        .order_by_desc(votes::Column::UpdatedAt)
+        .order_by_desc(votes::Column::Id)
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = rows.iter().map(|v| v.item_id).collect();
+    let items = screening_items::Entity::find()
+        .filter(screening_items::Column::Id.is_in(ids))
+        .filter(screening_items::Column::Stage.eq(stage))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|v| items.iter().find(|i| i.id == v.item_id).cloned().map(|i| (v, i)))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect())
+}
+
+/// Every vote of a review with its item, in the order cast.
+pub async fn all_votes(db: &impl ConnectionTrait, review_id: i32) -> Result<Vec<(VoteRow, Item)>, StoreError> {
+    let rows = votes::Entity::find().filter(votes::Column::ReviewId.eq(review_id)).order_by_asc(votes::Column::Id).all(db).await?;
+    let items = screening_items::Entity::find().filter(screening_items::Column::ReviewId.eq(review_id)).all(db).await?;
+    let by_id: std::collections::HashMap<i32, Item> = items.into_iter().map(|i| (i.id, i)).collect();
+    Ok(rows.into_iter().filter_map(|v| by_id.get(&v.item_id).cloned().map(|i| (v, i))).collect())
+}
+
+/// Every item of a review.
+pub async fn all_items(db: &impl ConnectionTrait, review_id: i32) -> Result<Vec<Item>, StoreError> {
+    Ok(screening_items::Entity::find()
+        .filter(screening_items::Column::ReviewId.eq(review_id))
+        .order_by_asc(screening_items::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Votes cast per reviewer in a stage: (reviewer id, votes).
+pub async fn votes_per_reviewer(db: &impl ConnectionTrait, review_id: i32, stage: &str) -> Result<Vec<(i32, i64)>, StoreError> {
+    let b = db.get_database_backend();
+    let rows = db
+        .query_all_raw(stmt(
+            b,
+            "SELECT v.reviewer_id AS reviewer, COUNT(*) AS n FROM votes v JOIN screening_items i ON i.id = v.item_id \
+             WHERE v.review_id = $1 AND i.stage = $2 GROUP BY v.reviewer_id ORDER BY v.reviewer_id",
+            vec![review_id.into(), stage.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<i32>("", "reviewer")?, r.try_get::<i64>("", "n")?)))
+        .collect::<Result<Vec<_>, sea_orm::DbErr>>()
+        .map_err(StoreError::from)
+}
+
+/// Open items of a stage the reviewer has not voted on (their remaining work), counting every open
+/// item that still needs a vote from someone.
+pub async fn remaining_for(db: &impl ConnectionTrait, review_id: i32, stage: &str, reviewer: i32) -> Result<i64, StoreError> {
+    let b = db.get_database_backend();
+    let row = db
+        .query_one_raw(stmt(
+            b,
+            "SELECT COUNT(*) AS n FROM screening_items i WHERE i.review_id = $1 AND i.stage = $2 AND i.state = 'open' \
+             AND i.votes < i.needed AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3)",
+            vec![review_id.into(), stage.into(), reviewer.into()],
+        ))
+        .await?;
+    Ok(row.and_then(|r| r.try_get::<i64>("", "n").ok()).unwrap_or(0))
+}

@@ -1,0 +1,293 @@
+//! Dual screening end to end through HTTP: blind votes, routing, conflicts and their resolution, full
+//! text with a PDF, undo and change, progress, agreement, the decisions export, and concurrency.
+
+use serde_json::{Value, json};
+
+use super::*;
+
+const PW: &str = "correct horse battery";
+const REASONS: [&str; 3] = ["Wrong population", "Not qualitative", "Wrong setting"];
+
+/// A minimal valid PDF.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/MediaBox[0 0 612 792]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+pub struct Team {
+    pub lead: String,
+    pub rev1: String,
+    pub rev2: String,
+    pub rev1_id: i32,
+    pub rev2_id: i32,
+}
+
+/// A review `qes` with a lead, two reviewers, a protocol with three reasons, and the CINAHL file (25 records).
+pub async fn team(app: &TestApp) -> Team {
+    let lead_id = app.user("lead@example.org", PW, false).await;
+    let rev1_id = app.user("rev1@example.org", PW, false).await;
+    let rev2_id = app.user("rev2@example.org", PW, false).await;
+    app.review("qes", lead_id).await;
+    app.add_member("qes", rev1_id, "reviewer").await;
+    app.add_member("qes", rev2_id, "reviewer").await;
+    let lead = app.login("lead@example.org", PW).await;
+    let protocol = json!({
+        "framework": "SPIDER",
+        "elements": {"S": "peer workers", "PI": "peer support in homelessness and substance-use services", "D": "qualitative", "E": "experiences", "R": "qualitative"},
+        "inclusion": "Primary qualitative studies of peer workers' experiences.",
+        "exclusion": "Quantitative studies; clinical trials.",
+        "reasons": REASONS,
+        "include_keywords": ["peer", "qualitative"],
+        "exclude_keywords": ["randomised", "diabetes"],
+    });
+    let res = app.client.put(app.url("/api/reviews/qes/protocol")).bearer_auth(&lead).json(&protocol).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let (_, job) = app.import("qes", &lead, "cinahl.ris", fixture("demo/cinahl.ris"), "CINAHL").await;
+    assert_eq!(job["state"], "done", "{job}");
+    Team { lead, rev1: app.login("rev1@example.org", PW).await, rev2: app.login("rev2@example.org", PW).await, rev1_id, rev2_id }
+}
+
+pub async fn next(app: &TestApp, token: &str, stage: &str, count: u64) -> Vec<Value> {
+    let (status, items) = app.post(&format!("/api/reviews/qes/stages/{stage}/next?count={count}"), token, json!({})).await;
+    assert_eq!(status, 200, "{items}");
+    items.as_array().unwrap().clone()
+}
+
+pub async fn vote(app: &TestApp, token: &str, item: i64, body: Value) -> (u16, Value) {
+    let res = app.client.put(app.url(&format!("/api/reviews/qes/items/{item}/vote"))).bearer_auth(token).json(&body).send().await.unwrap();
+    status_json(res).await
+}
+
+db_test!(dual_screening_end_to_end, |app| {
+    let t = team(&app).await;
+    let first = next(&app, &t.rev1, "title_abstract", 2).await;
+    assert_eq!(first.len(), 2);
+    let (a, b) = (first[0]["id"].as_i64().unwrap(), first[1]["id"].as_i64().unwrap());
+    assert_eq!(first[0]["votes"], Value::Null, "blind reviewers see no votes");
+    // Asking again returns the same reserved records (a reload loses nothing).
+    let again = next(&app, &t.rev1, "title_abstract", 2).await;
+    assert_eq!(again.iter().map(|i| i["id"].as_i64().unwrap()).collect::<Vec<_>>(), vec![a, b]);
+
+    let (s, body) = vote(&app, &t.rev1, a, json!({"vote": "include", "note": "peer navigators, clearly in scope"})).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["my_vote"]["vote"], "include");
+    assert_eq!(body["state"], "open");
+    let (s, _) = vote(&app, &t.rev1, b, json!({"vote": "exclude", "reason": "Not a reason"})).await;
+    assert_eq!(s, 422, "reasons come from the protocol");
+    let (s, _) = vote(&app, &t.rev1, b, json!({"vote": "exclude", "reason": REASONS[1]})).await;
+    assert_eq!(s, 200);
+
+    // The second reviewer is routed to the half-voted records first, and sees nothing of the first vote.
+    let for_rev2 = next(&app, &t.rev2, "title_abstract", 2).await;
+    let ids: Vec<i64> = for_rev2.iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, vec![a, b]);
+    let (_, view) = app.get(&format!("/api/reviews/qes/items/{a}"), &t.rev2).await;
+    assert_eq!(view["votes"], Value::Null);
+    assert_eq!(view["my_vote"], Value::Null);
+    assert!(!view.to_string().contains("peer navigators, clearly in scope"));
+
+    // Disagreement on A is a conflict, hidden from the blind reviewer; agreement on B decides it.
+    let (_, va) = vote(&app, &t.rev2, a, json!({"vote": "exclude", "reason": REASONS[0]})).await;
+    assert_eq!(va["state"], "open", "a blind reviewer must not learn of the conflict: {va}");
+    let (_, vb) = vote(&app, &t.rev2, b, json!({"vote": "exclude", "reason": REASONS[1]})).await;
+    assert_eq!(vb["state"], "excluded");
+    assert_eq!(vb["votes"].as_array().unwrap().len(), 2, "once decided, the votes are open");
+    let (s, _) = vote(&app, &t.rev1, b, json!({"vote": "include"})).await;
+    assert_eq!(s, 409, "a decided record's votes cannot change");
+
+    // The lead sees the conflict with both votes and resolves it; the record moves to full text.
+    let (s, conflicts) = app.get("/api/reviews/qes/stages/title_abstract/conflicts", &t.lead).await;
+    assert_eq!(s, 200);
+    let c = conflicts.as_array().unwrap();
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0]["id"], a);
+    assert_eq!(c[0]["votes"].as_array().unwrap().len(), 2);
+    assert_eq!(app.get("/api/reviews/qes/stages/title_abstract/conflicts", &t.rev1).await.0, 403);
+    let (s, resolved) = app.post(&format!("/api/reviews/qes/items/{a}/resolve"), &t.lead, json!({"decision": "include", "note": "Peer navigators are peer workers."})).await;
+    assert_eq!(s, 200, "{resolved}");
+    assert_eq!(resolved["state"], "included");
+
+    // Progress: the lead sees states and reviewers; a blind reviewer only their own numbers.
+    let (_, p) = app.get("/api/reviews/qes/stages/title_abstract/progress", &t.lead).await;
+    assert_eq!(p["states"]["included"], 1);
+    assert_eq!(p["states"]["excluded"], 1);
+    assert_eq!(p["states"]["open"], 23);
+    assert_eq!(p["reviewers"].as_array().unwrap().len(), 2);
+    let (_, p1) = app.get("/api/reviews/qes/stages/title_abstract/progress", &t.rev1).await;
+    assert_eq!(p1["states"], Value::Null);
+    assert_eq!(p1["reviewers"], Value::Null);
+    assert_eq!(p1["my_votes"], 2);
+    assert_eq!(p1["my_remaining"], 23);
+
+    // Agreement on first votes: 1 of 2 agree.
+    assert_eq!(app.get("/api/reviews/qes/stages/title_abstract/agreement", &t.rev1).await.0, 403);
+    let (s, ag) = app.get("/api/reviews/qes/stages/title_abstract/agreement", &t.lead).await;
+    assert_eq!(s, 200, "{ag}");
+    assert_eq!(ag[0]["n"], 2);
+    assert!((ag[0]["percent_agreement"].as_f64().unwrap() - 0.5).abs() < 1e-9);
+    assert_eq!(ag[1]["reviewers"], json!([t.rev1_id, t.rev2_id]));
+
+    // Full text: the included record is a report awaiting its PDF.
+    let ft = next(&app, &t.rev1, "full_text", 1).await;
+    assert!(ft.is_empty(), "no report is open before its full text is attached");
+    let record_id = resolved["record"]["id"].as_i64().unwrap();
+    let items = app.store.db.clone();
+    let ft_item = store::screening::item_for_record(&items, record_id as i32, "full_text").await.unwrap().expect("a report sought");
+    assert_eq!(ft_item.state, "awaiting_file");
+    let upload = |bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("lennox-2021.pdf"));
+        app.client.post(app.url(&format!("/api/reviews/qes/items/{}/file", ft_item.id))).bearer_auth(&t.rev1).multipart(form).send()
+    };
+    assert_eq!(upload(b"<html>not a pdf</html>".to_vec()).await.unwrap().status(), 422);
+    let res = upload(PDF.to_vec()).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let pdf = app.client.get(app.url(&format!("/api/reviews/qes/items/{}/file", ft_item.id))).bearer_auth(&t.rev2).send().await.unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert_eq!(pdf.bytes().await.unwrap().as_ref(), PDF);
+    let ft = next(&app, &t.rev1, "full_text", 1).await;
+    assert_eq!(ft[0]["id"], ft_item.id);
+    assert!(ft[0]["file"]["url"].as_str().unwrap().ends_with("/file"));
+    let (s, body) = vote(&app, &t.rev1, ft_item.id.into(), json!({"vote": "exclude"})).await;
+    assert_eq!(s, 422, "an exclusion at full text needs a reason: {body}");
+    vote(&app, &t.rev1, ft_item.id.into(), json!({"vote": "exclude", "reason": REASONS[2]})).await;
+    next(&app, &t.rev2, "full_text", 1).await;
+    let (_, done) = vote(&app, &t.rev2, ft_item.id.into(), json!({"vote": "exclude", "reason": REASONS[2]})).await;
+    assert_eq!(done["state"], "excluded");
+    assert_eq!(done["reason"], REASONS[2]);
+
+    // Undo: a vote comes back off an undecided record, which returns to the reviewer.
+    let c = next(&app, &t.rev1, "title_abstract", 1).await[0]["id"].as_i64().unwrap();
+    vote(&app, &t.rev1, c, json!({"vote": "maybe"})).await;
+    let res = app.client.delete(app.url(&format!("/api/reviews/qes/items/{c}/vote"))).bearer_auth(&t.rev1).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let back = next(&app, &t.rev1, "title_abstract", 1).await;
+    assert_eq!(back[0]["id"], c);
+    assert_eq!(back[0]["my_vote"], Value::Null);
+    // Change: include, then exclude before the co-reviewer votes.
+    vote(&app, &t.rev1, c, json!({"vote": "include"})).await;
+    let (_, changed) = vote(&app, &t.rev1, c, json!({"vote": "exclude", "reason": REASONS[0]})).await;
+    assert_eq!(changed["my_vote"]["vote"], "exclude");
+
+    // The audit trail and the decisions export tell the whole story.
+    let (_, events) = app.get("/api/reviews/qes/audit?limit=1000", &t.lead).await;
+    let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    for a in ["protocol.update", "vote.cast", "vote.change", "vote.undo", "conflict.resolve", "fulltext.attach"] {
+        assert!(actions.contains(&a), "audit lacks {a}: {actions:?}");
+    }
+    let csv = app.client.get(app.url("/api/reviews/qes/decisions.csv")).bearer_auth(&t.lead).send().await.unwrap().text().await.unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("record_id,source_record_id,stage,reviewer,role,decision,reason,note,time"));
+    let rows: Vec<&str> = lines.collect();
+    // 4 title/abstract votes + 2 full-text votes + 1 current vote on C, and 1 lead resolution.
+    assert_eq!(rows.len(), 8, "{csv}");
+    assert!(rows.iter().any(|r| r.contains(",lead,include,") && r.contains("Peer navigators are peer workers.")));
+    assert_eq!(app.client.get(app.url("/api/reviews/qes/decisions.csv")).bearer_auth(&t.rev1).send().await.unwrap().status(), 403);
+});
+
+db_test!(third_reviewer_breaks_a_tie_and_reports_can_be_unretrievable, |app| {
+    let t = team(&app).await;
+    app.user("rev3@example.org", PW, false).await;
+    let rev3_id = store::users::by_email(&app.store.db, "rev3@example.org").await.unwrap().unwrap().id;
+    app.add_member("qes", rev3_id, "reviewer").await;
+    let rev3 = app.login("rev3@example.org", PW).await;
+    let a = next(&app, &t.rev1, "title_abstract", 1).await[0]["id"].as_i64().unwrap();
+    vote(&app, &t.rev1, a, json!({"vote": "include"})).await;
+    assert_eq!(next(&app, &t.rev2, "title_abstract", 1).await[0]["id"], a);
+    vote(&app, &t.rev2, a, json!({"vote": "exclude"})).await;
+    // Nobody else is routed to a conflict.
+    assert_ne!(next(&app, &rev3, "title_abstract", 1).await[0]["id"], a);
+    let (s, sent) = app.post(&format!("/api/reviews/qes/items/{a}/third-reviewer"), &t.lead, json!({})).await;
+    assert_eq!(s, 200, "{sent}");
+    assert_eq!(sent["state"], "open");
+    let mut found = false;
+    for item in next(&app, &rev3, "title_abstract", 5).await {
+        found |= item["id"] == a;
+    }
+    assert!(found, "the third reviewer is routed to the conflict");
+    let (_, decided) = vote(&app, &rev3, a, json!({"vote": "include"})).await;
+    assert_eq!(decided["state"], "included");
+    // The report cannot be found: recorded with a reason, and it never opens for screening.
+    let record_id = decided["record"]["id"].as_i64().unwrap();
+    let ft = store::screening::item_for_record(&app.store.db, record_id as i32, "full_text").await.unwrap().unwrap();
+    let (s, _) = app.post(&format!("/api/reviews/qes/items/{}/not-retrieved", ft.id), &t.rev1, json!({"reason": " "})).await;
+    assert_eq!(s, 422);
+    let (s, nr) = app.post(&format!("/api/reviews/qes/items/{}/not-retrieved", ft.id), &t.rev1, json!({"reason": "Authors did not reply"})).await;
+    assert_eq!(s, 200, "{nr}");
+    assert_eq!(nr["state"], "not_retrieved");
+    assert_eq!(nr["not_retrieved_reason"], "Authors did not reply");
+    assert!(next(&app, &t.rev2, "full_text", 1).await.is_empty());
+});
+
+db_test!(a_blind_reviewer_learns_nothing_from_any_endpoint, |app| {
+    let t = team(&app).await;
+    let secret = "NOTE-OF-REVIEWER-ONE-7731";
+    let a = next(&app, &t.rev1, "title_abstract", 1).await[0]["id"].as_i64().unwrap();
+    vote(&app, &t.rev1, a, json!({"vote": "exclude", "reason": REASONS[2], "note": secret, "tags": ["TAG-7731"]})).await;
+    let item = store::screening::item(&app.store.db, 1, a as i32).await.unwrap();
+    let record_id = item.map(|i| i.record_id).unwrap_or(0);
+    let doc: Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let mut polled = 0;
+    for (path, methods) in doc["paths"].as_object().unwrap() {
+        if !methods.as_object().unwrap().contains_key("get") {
+            continue;
+        }
+        let id = if path.contains("/records/") { record_id as i64 } else { a };
+        let concrete = path.replace("{review}", "qes").replace("{stage}", "title_abstract").replace("{id}", &id.to_string());
+        let res = app.client.get(app.url(&concrete)).bearer_auth(&t.rev2).send().await.unwrap();
+        let body = res.text().await.unwrap();
+        polled += 1;
+        assert!(!body.contains(secret) && !body.contains("TAG-7731"), "GET {concrete} leaks the co-reviewer's note");
+        assert!(!body.contains(REASONS[2]) || concrete.ends_with("/protocol"), "GET {concrete} leaks the co-reviewer's reason: {body}");
+        assert!(!body.contains(&format!("\"reviewer_id\":{}", t.rev1_id)), "GET {concrete} names the co-reviewer's vote: {body}");
+    }
+    assert!(polled >= 15, "polled only {polled} endpoints");
+});
+
+db_test!(concurrent_reviewers_never_overfill_records, |app| {
+    let lead = app.user("lead@example.org", PW, false).await;
+    app.review("qes", lead).await;
+    let lead_token = app.login("lead@example.org", PW).await;
+    let (_, job) = app.import("qes", &lead_token, "cinahl.ris", fixture("demo/cinahl.ris"), "CINAHL").await;
+    assert_eq!(job["state"], "done");
+    let mut tokens = Vec::new();
+    for i in 0..8 {
+        let email = format!("r{i}@example.org");
+        let id = app.user(&email, PW, false).await;
+        app.add_member("qes", id, "reviewer").await;
+        tokens.push(app.login(&email, PW).await);
+    }
+    let base = app.base.clone();
+    let mut tasks = Vec::new();
+    for token in tokens {
+        let base = base.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut cast = 0;
+            loop {
+                let items: Value = client.post(format!("{base}/api/reviews/qes/stages/title_abstract/next?count=2")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+                let items = items.as_array().cloned().unwrap_or_default();
+                if items.is_empty() {
+                    break;
+                }
+                for it in items {
+                    let res = client.put(format!("{base}/api/reviews/qes/items/{}/vote", it["id"])).bearer_auth(&token).json(&json!({"vote": "include"})).send().await.unwrap();
+                    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+                    cast += 1;
+                }
+            }
+            cast
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    assert_eq!(total, 50, "25 records x 2 votes, no more, no fewer");
+    let items = store::screening::all_items(&app.store.db, 1).await.unwrap();
+    let ta: Vec<_> = items.iter().filter(|i| i.stage == "title_abstract").collect();
+    assert_eq!(ta.len(), 25);
+    for i in &ta {
+        let votes = store::screening::votes_of_item(&app.store.db, i.id).await.unwrap();
+        assert_eq!(votes.len(), 2, "item {} has {} votes", i.id, votes.len());
+        assert_eq!(i.votes, 2);
+        assert_ne!(votes[0].reviewer_id, votes[1].reviewer_id);
+        assert_eq!(i.state, "included");
+    }
+});
