@@ -1,6 +1,7 @@
 // keys.js: owns keyboard shortcuts: the current page's keys, the global "?" key, and the overlay listing them.
 
 let pageKeys = [];
+let helpExtra = null;
 
 /**
  * Sets the current page's shortcuts: a list of { key, label, run }, where `key` is what
@@ -10,8 +11,14 @@ export function setKeys(list) {
   pageKeys = list;
 }
 
+/** Sets what the "?" overlay shows above the keys on this page (e.g. the eligibility criteria): a function returning a node. */
+export function setHelpExtra(fn) {
+  helpExtra = fn;
+}
+
 export function clearKeys() {
   pageKeys = [];
+  helpExtra = null;
 }
 
 function typing(target) {
@@ -27,8 +34,13 @@ document.addEventListener('keydown', (e) => {
     return;
   }
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
-  const hit = pageKeys.find((k) => k.key === key && !k.passive);
+  const hit = pageKeys.find((k) => k.key === key && !k.passive && (!k.when || k.when()));
   if (hit) {
+    // Holding a decision key down must not decide record after record.
+    if (e.repeat && !hit.repeat) {
+      e.preventDefault();
+      return;
+    }
     e.preventDefault();
     hit.run(e);
   }
@@ -39,7 +51,7 @@ export function showHelp() {
   const dialog = document.getElementById('help');
   const list = document.getElementById('help-keys');
   const rows = [
-    ...pageKeys.map((k) => [k.show ?? k.key.toUpperCase(), k.label]),
+    ...pageKeys.filter((k) => !k.hidden).map((k) => [k.show ?? k.key.toUpperCase(), k.label]),
     ['?', 'Show this list'],
     ['Tab', 'Move to the next control (Shift+Tab: back)'],
     ['Esc', 'Close this list'],
@@ -55,5 +67,9 @@ export function showHelp() {
       return [dt, dd];
     }),
   );
+  const extra = document.getElementById('help-extra');
+  const more = helpExtra ? helpExtra() : null;
+  extra.replaceChildren(...(more ? [more] : []));
+  dialog.classList.toggle('wide', Boolean(more));
   if (!dialog.open) dialog.showModal();
 }

@@ -42,14 +42,17 @@ const PAGES = [
   ['/import', 'Import'],
   ['/duplicates', 'Duplicates'],
   ['/records', 'Records'],
+  ['/screen/title_abstract', 'Screen'],
+  ['/conflicts/title_abstract', 'Conflicts', { lead: true }],
   ['/members', 'Members'],
+  ['/settings', 'Settings'],
 ];
 
 /**
  * Sets the header for a page: `page` is its name; `review` (with `slug` and `title`) adds the
  * review's title and navigation. The document title follows the same order.
  */
-export function setHeader({ page, review = null, slug = review?.slug }) {
+export function setHeader({ page, review = null, slug = review?.slug, section = page }) {
   const crumbs = document.getElementById('crumbs');
   const parts = [h('a', { class: 'brand', href: '/' }, 'sift')];
   if (review || slug) {
@@ -61,14 +64,15 @@ export function setHeader({ page, review = null, slug = review?.slug }) {
     parts.push(h('span', { class: 'page' }, page));
   }
   crumbs.replaceChildren(...parts);
+  document.getElementById('status').replaceChildren();
   document.title = ['sift', review?.title, page].filter(Boolean).join(' · ');
 
   const nav = document.getElementById('review-nav');
   if (slug) {
     const base = `/reviews/${encodeURIComponent(slug)}`;
     nav.replaceChildren(
-      ...PAGES.map(([suffix, name]) =>
-        h('a', { href: base + suffix, 'aria-current': name === page ? 'page' : null }, name),
+      ...PAGES.filter(([, , o]) => !o?.lead || !review || review.roles?.includes('lead')).map(([suffix, name]) =>
+        h('a', { href: base + suffix, 'aria-current': name === section ? 'page' : null }, name),
       ),
     );
     nav.hidden = false;

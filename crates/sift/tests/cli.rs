@@ -195,6 +195,29 @@ fn headless_team_workflow() {
         assert!(stdout(&o).contains("wrote the demo review"));
         let o = run(sift().args(["demo", "--database", &db.url]));
         assert!(stdout(&o).contains("already there"));
+        // Reports on the demo review, as other tools read them.
+        let o = run(sift().args(["prisma", "--review", "demo", "--database", &db.url, "--format", "csv"]));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let csv = stdout(&o);
+        assert!(csv.starts_with("data,node,box,description,boxtext,tooltips,url,n"), "{csv}");
+        let counts = review::prisma::from_csv(&csv).unwrap();
+        assert_eq!(counts.database_total(), 70);
+        let o = run(sift().args(["prisma", "--review", "demo", "--database", &db.url, "--format", "json"]));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(json["identification"]["database_total"], 70);
+        assert_eq!(json["removed_before_screening"]["duplicates"], counts.duplicates);
+        assert!(json["databases_and_registers"]["reports_not_retrieved"].as_u64().unwrap() >= 1);
+        let dir = tempfile::tempdir().unwrap();
+        let svg = dir.path().join("flow.svg");
+        let o = run(sift().args(["prisma", "--review", "demo", "--database", &db.url, "--format", "svg", "--out"]).arg(&svg));
+        assert!(o.status.success());
+        assert!(std::fs::read_to_string(&svg).unwrap().contains("</svg>"));
+        let o = run(sift().args(["export", "decisions", "--review", "demo", "--database", &db.url]));
+        let decisions = stdout(&o);
+        assert!(decisions.starts_with("record_id,source_record_id,stage,reviewer,role,decision,reason,note,time\n"), "{decisions}");
+        assert!(decisions.lines().count() > 40);
+        let o = run(sift().args(["prisma", "--review", "nope", "--database", &db.url, "--format", "json"]));
+        assert!(!o.status.success() && stderr(&o).contains("no review \"nope\""));
 
         let mut child = sift().args(["user", "add", "--email", "Ana@Example.org", "--name", "Ana", "--database", &db.url]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
         child.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();

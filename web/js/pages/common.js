@@ -5,10 +5,10 @@ import { h } from '../dom.js';
 import { setHeader } from '../layout.js';
 
 /** Fetches the review (with my roles and its counts) and sets the header for `page`. */
-export async function loadReview(slug, page) {
-  setHeader({ page, slug });
+export async function loadReview(slug, page, section = page) {
+  setHeader({ page, slug, section });
   const review = await get(`/api/reviews/${encodeURIComponent(slug)}`);
-  setHeader({ page, review });
+  setHeader({ page, review, section });
   return review;
 }
 

@@ -131,8 +131,8 @@ export async function render({ main, params, query, alive }) {
     ));
 
   setKeys([
-    { key: 'j', label: 'Next record', run: () => (selected === rows.length - 1 && hasNext ? to(offset + LIMIT) : select(selected + 1)) },
-    { key: 'k', label: 'Previous record', run: () => select(selected - 1) },
+    { key: 'j', repeat: true, label: 'Next record', run: () => (selected === rows.length - 1 && hasNext ? to(offset + LIMIT) : select(selected + 1)) },
+    { key: 'k', repeat: true, label: 'Previous record', run: () => select(selected - 1) },
     { key: 'Enter', show: 'Enter', label: 'Open the record (on a focused row)', passive: true, run: () => {} },
     { key: 'Escape', show: 'Esc', label: 'Close the open record', run: () => openId !== null && close() },
   ]);

@@ -39,7 +39,7 @@ pub async fn counts(store: &Store, review_id: i32) -> Result<(Counts, InProgress
     };
 
     let mut c = Counts::default();
-    let mut add_named = |list: &mut Vec<(String, u64)>, name: &str, n: u64| match list.iter_mut().find(|(x, _)| x == name) {
+    let add_named = |list: &mut Vec<(String, u64)>, name: &str, n: u64| match list.iter_mut().find(|(x, _)| x == name) {
         Some((_, total)) => *total += n,
         None => list.push((name.to_owned(), n)),
     };

@@ -1,0 +1,629 @@
+// pages/screen.js: owns the screening page: one record at a time from a prefetched queue, votes by key
+// (I / E + reason / M, N note, U undo, J/K history), votes sent in the background and retried until saved,
+// my own progress in the header, and at full text the PDF beside the record (or its upload).
+
+import { api, get, post } from '../api.js';
+import { fill, h, num } from '../dom.js';
+import { setHelpExtra, setKeys } from '../keys.js';
+import { focusHeading, navigate } from '../router.js';
+import { toast } from '../toast.js';
+import { isLead, loadReview, showProblem } from './common.js';
+import { STAGES, VOTED, criteriaView, highlighter, recordView, voteText } from './screenkit.js';
+
+/** Records asked for at once: the one on screen and two behind it, so fast hands never wait. */
+const AHEAD = 3;
+const DECIDED = new Set(['included', 'excluded', 'not_retrieved']);
+/** Votes still being sent, kept across page changes in this tab so none is lost by leaving the page. */
+const outbox = [];
+let pumping = false;
+let wake = null;
+let onOutbox = () => {};
+
+function retriable(err) {
+  return err.status === 0 || err.status === 401 || err.status === 408 || err.status === 429 || err.status >= 500;
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    wake = () => {
+      clearTimeout(t);
+      resolve();
+    };
+  });
+}
+
+/** Sends the outbox in order, one request at a time; failures that may pass are retried with a growing pause. */
+async function pump() {
+  if (pumping) return;
+  pumping = true;
+  try {
+    while (outbox.length) {
+      const op = outbox[0];
+      op.status = 'sending';
+      onOutbox();
+      try {
+        const res = await api(op.method, op.path, op.body, { quiet: true });
+        outbox.shift();
+        op.done?.(res);
+      } catch (err) {
+        if (retriable(err)) {
+          op.status = 'failed';
+          op.tries = (op.tries ?? 0) + 1;
+          op.error = err.status === 401
+            ? 'Your session has ended: sign in again in another tab and this vote will be sent.'
+            : err.detail;
+          const wait = Math.min(15000, 1000 * 2 ** Math.min(op.tries - 1, 4));
+          op.retryAt = Date.now() + wait;
+          onOutbox();
+          await sleep(wait);
+        } else {
+          outbox.shift();
+          op.failed?.(err);
+        }
+      }
+      onOutbox();
+    }
+  } finally {
+    pumping = false;
+    wake = null;
+    onOutbox(true);
+  }
+}
+
+window.addEventListener('beforeunload', (e) => {
+  if (outbox.length) {
+    e.preventDefault();
+    e.returnValue = '';
+  }
+});
+
+export async function render({ main, params, query, alive }) {
+  const slug = params.slug;
+  const stage = params.stage;
+  const stageInfo = STAGES[stage];
+  const base = `/api/reviews/${encodeURIComponent(slug)}`;
+  const page = `${stageInfo?.name ?? 'Screening'} screening`;
+  if (!stageInfo) {
+    loadReview(slug, 'Screening', 'Screen').catch(() => {});
+    showProblem(main, 'There is no such screening stage', { detail: 'Screening has two stages: title/abstract and full text.' });
+    return;
+  }
+  const wanted = Number.parseInt(query.get('item') ?? '', 10);
+  let review;
+  let protocol;
+  let progress;
+  let history;
+  let first;
+  let opened = null;
+  try {
+    [review, protocol, progress, history, first, opened] = await Promise.all([
+      loadReview(slug, page, 'Screen'),
+      get(`${base}/protocol`),
+      get(`${base}/stages/${stage}/progress`),
+      get(`${base}/stages/${stage}/my-votes?limit=50`),
+      post(`${base}/stages/${stage}/next?count=${AHEAD}`),
+      Number.isFinite(wanted) ? get(`${base}/items/${wanted}`) : null,
+    ]);
+  } catch (err) {
+    if (alive()) showProblem(main, 'Screening could not start', err);
+    return;
+  }
+  if (!alive()) return;
+
+  const lead = isLead(review);
+  const hl = highlighter(protocol);
+  const reasons = protocol.reasons ?? [];
+  const fullText = stage === 'full_text';
+  // Votes in the outbox from an earlier visit to this page still count as cast.
+  const voted = new Set(outbox.filter((o) => o.kind === 'vote' && o.stage === stage).map((o) => o.id));
+  const serverHas = new Set(history.map((i) => i.id));
+  let buffer = first.filter((i) => !voted.has(i.id));
+  if (opened && !buffer.some((i) => i.id === opened.id)) {
+    if (opened.stage !== stage) {
+      navigate(`/reviews/${encodeURIComponent(slug)}/screen/${opened.stage}?item=${opened.id}`, { replace: true });
+      return;
+    }
+    if (!opened.my_vote && !DECIDED.has(opened.state)) buffer.unshift(opened);
+  }
+  let histPos = -1;
+  let mode = 'normal';
+  let pendingNote = null;
+  let refilling = false;
+  let loaded = true;
+  let mine = progress.my_votes;
+  let remaining = progress.my_remaining;
+  let conflicts = progress.states?.conflict ?? null;
+  const nodes = new WeakMap();
+
+  // The header: my progress only, never a co-reviewer's.
+  const status = document.getElementById('status');
+  const drawStatus = () => {
+    const total = mine + remaining;
+    fill(status,
+      h('span', { id: 'my-progress', dataset: { done: mine, total } }, h('strong', {}, num(mine)), ` / ${num(total)} mine`),
+      lead && conflicts ? [h('span', { class: 'sep', 'aria-hidden': 'true' }, ' · '),
+        h('a', { href: `/reviews/${encodeURIComponent(slug)}/conflicts/${stage}`, id: 'conflict-count' }, `${num(conflicts)} conflict${conflicts === 1 ? '' : 's'}`)] : null,
+    );
+  };
+
+  const slot = h('div', { class: 'screen-slot', id: 'screen-slot' });
+  const where = h('p', { class: 'where', id: 'where', 'aria-live': 'polite' });
+  const saveState = h('p', { class: 'save-state', id: 'save-state', role: 'status', dataset: { pending: '0' } });
+  const noteChip = h('p', { class: 'note-chip', id: 'note-chip', hidden: true });
+  const noteBox = h('textarea', { id: 'note', name: 'note', rows: '2', 'aria-describedby': 'note-hint', placeholder: 'A note for this record' });
+  const notePanel = h('div', { class: 'note-panel', id: 'note-panel', hidden: true },
+    h('label', { for: 'note' }, 'Note'),
+    noteBox,
+    h('p', { class: 'hint', id: 'note-hint' }, h('kbd', {}, 'Enter'), ' keeps it for your next vote · ', h('kbd', {}, 'Shift'), '+', h('kbd', {}, 'Enter'), ' new line · ', h('kbd', {}, 'Esc'), ' cancel'));
+  const reasonPanel = h('div', { class: 'reason-panel', id: 'reason-panel', hidden: true, role: 'group', 'aria-labelledby': 'reason-title' });
+
+  const btn = (id, keyName, label, run, cls) => h('button', { type: 'button', id, class: cls, onclick: run }, h('kbd', {}, keyName), ` ${label}`);
+  const includeBtn = btn('vote-include', 'I', 'Include', () => vote('include'), 'vote inc');
+  const excludeBtn = btn('vote-exclude', 'E', 'Exclude', () => startExclude(), 'vote exc');
+  const maybeBtn = btn('vote-maybe', 'M', 'Maybe', () => vote('maybe'), 'vote');
+  const noteBtn = btn('note-open', 'N', 'Note', () => openNote());
+  const undoBtn = btn('undo', 'U', 'Undo', () => undo());
+  const olderBtn = btn('older', 'K', 'Previous', () => older());
+  const newerBtn = btn('newer', 'J', 'Next', () => newer());
+  const helpBtn = h('button', { type: 'button', id: 'criteria-open', onclick: () => document.getElementById('shortcuts')?.click() }, h('kbd', {}, '?'), ' Criteria');
+  const voteBar = h('div', { class: 'vote-buttons', role: 'group', 'aria-label': 'Decide this record' }, includeBtn, excludeBtn, maybeBtn, noteBtn, undoBtn);
+  const moveBar = h('div', { class: 'move-buttons', role: 'group', 'aria-label': 'Move through my decisions' }, olderBtn, newerBtn, helpBtn);
+  const bar = h('div', { class: 'screen-bar', id: 'screen-bar' },
+    reasonPanel, notePanel,
+    h('div', { class: 'bar-row' }, voteBar, moveBar),
+    h('div', { class: 'bar-row small' }, noteChip, saveState));
+
+  const current = () => (histPos >= 0 ? history[histPos] : buffer[0]) ?? null;
+
+  function fileView(item) {
+    if (!item.file) return null;
+    const link = h('a', { href: item.file.url, target: '_blank', rel: 'noopener', id: 'pdf-link' }, 'Open the PDF in a new tab');
+    return h('section', { class: 'pdf', 'aria-label': 'Full text' },
+      h('object', { data: item.file.url, type: 'application/pdf', id: 'pdf', 'aria-label': 'The full text (PDF)' },
+        h('p', {}, 'This browser does not show PDFs inside the page. ', link.cloneNode(true))),
+      h('p', { class: 'muted small' }, link));
+  }
+
+  function uploadView(item) {
+    const input = h('input', { type: 'file', id: 'pdf-file', name: 'file', accept: 'application/pdf,.pdf' });
+    const chosen = h('p', { class: 'chosen', id: 'pdf-chosen', 'aria-live': 'polite' });
+    const error = h('p', { class: 'form-error', role: 'alert', hidden: true, id: 'pdf-error' });
+    const reason = h('input', { type: 'text', name: 'reason', id: 'nr-reason', placeholder: 'e.g. Authors did not reply; not held by any library' });
+    const upload = async (file) => {
+      if (!file) return;
+      chosen.textContent = `Uploading ${file.name}…`;
+      error.hidden = true;
+      const form = new FormData();
+      form.append('file', file, file.name);
+      try {
+        const updated = await api('POST', `${base}/items/${item.id}/file`, form);
+        Object.assign(item, updated);
+        nodes.delete(item);
+        toast(`${file.name} attached: the report is open for screening`);
+        show();
+      } catch (err) {
+        chosen.textContent = '';
+        error.textContent = err.detail;
+        error.hidden = false;
+      }
+    };
+    input.addEventListener('change', () => upload(input.files?.[0]));
+    const zone = h('div', { class: 'dropzone', id: 'pdf-drop' },
+      h('label', { for: 'pdf-file' }, h('strong', {}, 'Attach the full text'), ' — drop a PDF here, or choose it:'),
+      input, chosen, error);
+    zone.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      zone.classList.add('over');
+    });
+    zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+    zone.addEventListener('drop', (e) => {
+      e.preventDefault();
+      zone.classList.remove('over');
+      upload(e.dataTransfer?.files?.[0]);
+    });
+    const nrError = h('p', { class: 'field-error', id: 'nr-reason-error', hidden: true });
+    const nrForm = h('form', { class: 'not-retrieved', id: 'not-retrieved', novalidate: true },
+      h('label', { for: 'nr-reason' }, h('strong', {}, 'Cannot get it?'), ' Record it as not retrievable, with the reason:'),
+      h('div', { class: 'actions' }, reason, h('button', { type: 'submit' }, 'Not retrievable')),
+      nrError);
+    nrForm.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      nrError.hidden = true;
+      try {
+        await post(`${base}/items/${item.id}/not-retrieved`, { reason: reason.value });
+        toast('Recorded as not retrievable');
+        buffer = buffer.filter((b) => b !== item);
+        show();
+      } catch (err) {
+        nrError.textContent = err.detail;
+        nrError.hidden = false;
+        reason.focus();
+      }
+    });
+    return h('section', { class: 'awaiting card', id: 'awaiting' },
+      h('p', {}, 'This report is waiting for its full text: attach the PDF to screen it.'), zone, nrForm);
+  }
+
+  function mineLine(item) {
+    const v = item.my_vote;
+    if (!v) return null;
+    return h('p', { class: `my-vote ${v.vote}`, id: 'my-vote' },
+      h('span', { class: 'letter', 'aria-hidden': 'true' }, v.vote === 'include' ? '✓' : v.vote === 'exclude' ? '✗' : '?'),
+      ` Your vote: ${voteText(v)}`, v.note ? ` · Note: ${v.note}` : '',
+      DECIDED.has(item.state) ? ` · Decided: ${item.state.replace('_', ' ')}` : '');
+  }
+
+  function build(item) {
+    const rec = recordView(item, hl, { extra: mineLine(item) });
+    if (!fullText) return rec;
+    if (item.state === 'awaiting_file') return h('div', { class: 'ft' }, rec, uploadView(item));
+    return h('div', { class: 'ft with-pdf' }, rec, fileView(item));
+  }
+
+  function nodeFor(item) {
+    let n = nodes.get(item);
+    if (!n) {
+      n = build(item);
+      nodes.set(item, n);
+    }
+    return n;
+  }
+
+  let emptyTimer = null;
+  function show() {
+    if (!alive()) return;
+    const item = current();
+    clearTimeout(emptyTimer);
+    if (!item) {
+      const settled = loaded && !refilling && !outbox.length;
+      if (settled) {
+        fill(slot, h('section', { class: 'nothing', id: 'nothing-left' },
+          h('h1', { tabindex: '-1' }, 'Nothing left for you at this stage'),
+          h('p', { class: 'lede' }, mine
+            ? `You have judged ${num(mine)} record${mine === 1 ? '' : 's'} at ${stageInfo.lower}. Records still waiting are reserved for, or already judged by, enough reviewers.`
+            : `There are no records for you to judge at ${stageInfo.lower} now.`),
+          fullText ? h('p', {}, 'Reports appear here once their full text is attached. A report waiting for its PDF can be opened by its number:') : null,
+          fullText ? openByNumber() : null,
+          h('p', { class: 'actions' },
+            history.length ? h('button', { type: 'button', onclick: older }, h('kbd', {}, 'K'), ' Look back at my votes') : null,
+            h('a', { class: 'button', href: `/reviews/${encodeURIComponent(slug)}` }, 'Back to the dashboard')),
+        ));
+      } else {
+        emptyTimer = setTimeout(() => {
+          if (!current()) fill(slot, h('p', { class: 'loading', role: 'status', id: 'waiting' }, outbox.some((o) => o.status === 'failed') ? 'Waiting for your votes to be saved before the next record…' : 'Loading the next record…'));
+        }, 150);
+      }
+    } else {
+      slot.replaceChildren(nodeFor(item));
+    }
+    drawWhere();
+    drawButtons();
+    document.dispatchEvent(new CustomEvent('sift:record', { detail: { id: item?.id ?? null } }));
+    // Build the next record now, while the person reads this one.
+    const after = histPos === -1 ? buffer[1] : null;
+    if (after) setTimeout(() => nodeFor(after), 0);
+  }
+
+  function openByNumber() {
+    const input = h('input', { type: 'text', inputmode: 'numeric', id: 'item-number', name: 'item', placeholder: 'e.g. 31' });
+    const form = h('form', { class: 'actions', id: 'open-item' }, h('label', { for: 'item-number', class: 'visually-hidden' }, 'Report number'), input, h('button', { type: 'submit' }, 'Open'));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const n = Number.parseInt(input.value, 10);
+      if (Number.isFinite(n)) navigate(`/reviews/${encodeURIComponent(slug)}/screen/${stage}?item=${n}`);
+    });
+    return form;
+  }
+
+  function drawWhere() {
+    if (histPos >= 0) {
+      where.hidden = false;
+      where.textContent = `Looking back: your vote ${num(histPos + 1)} of ${num(history.length)} from the most recent · J newer · K older · a vote here changes it`;
+    } else {
+      where.hidden = true;
+      where.textContent = '';
+    }
+  }
+
+  function drawButtons() {
+    const item = current();
+    const canVote = Boolean(item) && !(histPos >= 0 && DECIDED.has(item.state)) && item.state !== 'awaiting_file';
+    for (const b of [includeBtn, excludeBtn, maybeBtn]) b.disabled = !canVote;
+    undoBtn.disabled = !history.length;
+    olderBtn.disabled = histPos >= history.length - 1;
+    newerBtn.disabled = histPos < 0;
+  }
+
+  function drawNote() {
+    noteChip.hidden = !pendingNote;
+    if (pendingNote) {
+      fill(noteChip, 'Note kept for your next vote: ', h('q', {}, pendingNote), ' ',
+        h('button', { type: 'button', class: 'link', onclick: () => { pendingNote = null; drawNote(); } }, 'Remove'));
+    }
+  }
+
+  function drawSave(settled = false) {
+    if (!alive()) return;
+    const mineOps = outbox.filter((o) => o.stage === stage);
+    saveState.dataset.pending = String(mineOps.length);
+    const failed = mineOps.find((o) => o.status === 'failed');
+    saveState.classList.toggle('problem', Boolean(failed));
+    if (failed) {
+      const secs = Math.max(0, Math.round((failed.retryAt - Date.now()) / 1000));
+      fill(saveState, h('strong', {}, `${mineOps.length === 1 ? 'A vote is' : `${num(mineOps.length)} votes are`} not saved — retrying${secs ? ` in ${secs} s` : ''}. `),
+        failed.error, ' Your votes are kept here until they are saved. ',
+        h('button', { type: 'button', class: 'link', id: 'retry-now', onclick: () => wake?.() }, 'Retry now'));
+    } else if (mineOps.length) {
+      saveState.textContent = 'Saving…';
+    } else {
+      saveState.textContent = mine ? 'All votes saved' : '';
+    }
+    if (settled) afterSettled();
+  }
+
+  let tick = null;
+  onOutbox = (settled) => {
+    drawSave(settled);
+    clearInterval(tick);
+    if (outbox.some((o) => o.status === 'failed')) tick = setInterval(() => drawSave(), 1000);
+  };
+
+  async function afterSettled() {
+    if (!alive()) return;
+    await refill();
+    try {
+      const p = await get(`${base}/stages/${stage}/progress`);
+      if (!alive() || outbox.length) return;
+      mine = p.my_votes;
+      remaining = p.my_remaining;
+      conflicts = p.states?.conflict ?? null;
+      drawStatus();
+    } catch {
+      // The numbers catch up at the next vote.
+    }
+  }
+
+  async function refill() {
+    if (refilling || !alive()) return;
+    refilling = true;
+    const wasEmpty = !buffer.length;
+    try {
+      const items = await post(`${base}/stages/${stage}/next?count=${AHEAD}`, {}, { quiet: true });
+      const known = new Set(buffer.map((b) => b.id));
+      for (const it of items) {
+        if (!voted.has(it.id) && !known.has(it.id)) buffer.push(it);
+      }
+      loaded = true;
+    } catch (err) {
+      if (!buffer.length) toast(err.detail, { problem: true });
+    } finally {
+      refilling = false;
+    }
+    if (alive() && (wasEmpty || !current())) show();
+  }
+
+  function send(op) {
+    outbox.push({ stage, status: 'queued', ...op });
+    onOutbox();
+    pump();
+  }
+
+  function vote(kind, reason = null) {
+    const item = current();
+    if (!item || item.state === 'awaiting_file') return;
+    if (histPos >= 0 && DECIDED.has(item.state)) {
+      toast('This record is decided already, so your vote on it cannot change.', { problem: true });
+      return;
+    }
+    const note = pendingNote;
+    pendingNote = null;
+    drawNote();
+    const body = { vote: kind, reason: reason ?? undefined, note: note ?? undefined };
+    const myVote = { vote: kind, reason, note, tags: [] };
+    const id = item.id;
+    const said = `${VOTED[kind]}${reason ? `: ${reason}` : ''}`;
+    if (histPos >= 0) {
+      // Changing an earlier vote: keep my place in history.
+      item.my_vote = myVote;
+      nodes.delete(item);
+      send({ kind: 'vote', id, method: 'PUT', path: `${base}/items/${id}/vote`, body, done: (res) => { serverHas.add(id); Object.assign(item, res); nodes.delete(item); if (current() === item) show(); }, failed: (err) => toast(err.detail, { problem: true }) });
+      toast(`Changed to ${said}`);
+      show();
+      return;
+    }
+    buffer.shift();
+    voted.add(id);
+    const done = { ...item, my_vote: myVote };
+    history.unshift(done);
+    mine += 1;
+    remaining = Math.max(0, remaining - 1);
+    drawStatus();
+    show();
+    toast(`${said} · U to undo`);
+    send({
+      kind: 'vote', id, method: 'PUT', path: `${base}/items/${id}/vote`, body,
+      done: (res) => {
+        serverHas.add(id);
+        Object.assign(done, res);
+        nodes.delete(done);
+      },
+      failed: (err) => {
+        // Refused for good (e.g. decided meanwhile): say so, and take it out of my history.
+        voted.delete(id);
+        history = history.filter((x) => x !== done);
+        mine = Math.max(0, mine - 1);
+        drawStatus();
+        toast(`Not saved: ${err.detail}`, { problem: true });
+        if (alive()) show();
+      },
+    });
+  }
+
+  function startExclude() {
+    const item = current();
+    if (!item || excludeBtn.disabled) return;
+    if (!reasons.length) {
+      if (fullText) {
+        toast('An exclusion at full text needs a reason, and the protocol has none yet: a lead can add them in Settings.', { problem: true });
+        return;
+      }
+      vote('exclude');
+      return;
+    }
+    mode = 'reason';
+    fill(reasonPanel,
+      h('p', { id: 'reason-title' }, h('strong', {}, 'Exclude — why? '), h('span', { class: 'muted' }, fullText
+        ? 'Press a number (a reason is needed at full text), or Esc to cancel.'
+        : 'Press a number, Enter to exclude without a reason, or Esc to cancel.')),
+      h('ol', { class: 'reason-list' }, reasons.slice(0, 9).map((r, i) => h('li', {},
+        h('button', { type: 'button', class: 'reason', dataset: { reason: i + 1 }, onclick: () => pickReason(i + 1) }, h('kbd', {}, String(i + 1)), ` ${r}`)))),
+      h('p', { class: 'actions' },
+        fullText ? null : h('button', { type: 'button', id: 'reason-skip', onclick: () => pickReason(0) }, h('kbd', {}, 'Enter'), ' No reason'),
+        h('button', { type: 'button', onclick: cancelReason }, h('kbd', {}, 'Esc'), ' Cancel')),
+    );
+    reasonPanel.hidden = false;
+  }
+
+  function pickReason(n) {
+    if (mode !== 'reason') return;
+    if (n === 0 && fullText) {
+      toast('At full text an exclusion needs a reason: press its number.', { problem: true });
+      return;
+    }
+    if (n > reasons.length) return;
+    cancelReason();
+    vote('exclude', n ? reasons[n - 1] : null);
+  }
+
+  function cancelReason() {
+    mode = 'normal';
+    reasonPanel.hidden = true;
+    reasonPanel.replaceChildren();
+  }
+
+  function openNote() {
+    if (mode === 'reason') cancelReason();
+    mode = 'note';
+    noteBox.value = pendingNote ?? '';
+    notePanel.hidden = false;
+    noteBox.focus();
+  }
+
+  function closeNote(keep) {
+    if (keep) pendingNote = noteBox.value.trim() || null;
+    mode = 'normal';
+    notePanel.hidden = true;
+    noteBox.blur();
+    drawNote();
+    if (keep && pendingNote) toast('Note kept: it is saved with your next vote');
+  }
+
+  noteBox.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      closeNote(true);
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      closeNote(false);
+    }
+  });
+
+  function undo() {
+    const last = history[0];
+    if (!last) {
+      toast('Nothing to undo yet.', { problem: true });
+      return;
+    }
+    if (DECIDED.has(last.state)) {
+      toast('Your last vote cannot be undone: that record is decided already.', { problem: true });
+      return;
+    }
+    if (mode === 'reason') cancelReason();
+    history.shift();
+    const id = last.id;
+    voted.delete(id);
+    // A vote not sent yet is simply taken back; one sent (or being sent) is deleted on the server.
+    const sending = outbox.some((o) => o.id === id && o.status !== 'queued');
+    for (let i = outbox.length - 1; i >= 0; i -= 1) {
+      if (outbox[i].id === id && outbox[i].status === 'queued' && outbox[i].kind === 'vote') outbox.splice(i, 1);
+    }
+    const back = { ...last, my_vote: null };
+    if (serverHas.has(id) || sending) {
+      send({
+        kind: 'undo', id, method: 'DELETE', path: `${base}/items/${id}/vote`,
+        done: () => serverHas.delete(id),
+        failed: (err) => {
+          toast(`Not undone: ${err.detail}`, { problem: true });
+          buffer = buffer.filter((b) => b !== back);
+          if (alive()) show();
+        },
+      });
+    } else {
+      onOutbox();
+    }
+    histPos = -1;
+    buffer.unshift(back);
+    buffer = buffer.filter((b, i) => i === 0 || b.id !== id);
+    mine = Math.max(0, mine - 1);
+    remaining += 1;
+    drawStatus();
+    show();
+    toast(`Vote undone (${voteText(last.my_vote)}): the record is back`);
+  }
+
+  function older() {
+    if (histPos >= history.length - 1) return;
+    if (mode === 'reason') cancelReason();
+    histPos += 1;
+    show();
+  }
+
+  function newer() {
+    if (histPos < 0) return;
+    if (mode === 'reason') cancelReason();
+    histPos -= 1;
+    show();
+  }
+
+  const inReason = () => mode === 'reason';
+  const notReason = () => mode !== 'reason';
+  setKeys([
+    { key: 'i', label: 'Include', when: notReason, run: () => vote('include') },
+    { key: 'e', label: fullText ? 'Exclude, then a number for the reason' : 'Exclude, then a number for the reason (Enter: no reason)', when: notReason, run: startExclude },
+    ...Array.from({ length: 9 }, (_, i) => ({ key: String(i + 1), hidden: true, when: inReason, run: () => pickReason(i + 1) })),
+    { key: 'Enter', hidden: true, when: inReason, run: () => pickReason(0) },
+    { key: 'Escape', show: 'Esc', label: 'Cancel the reason', hidden: true, when: inReason, run: cancelReason },
+    { key: 'm', label: 'Maybe', when: notReason, run: () => vote('maybe') },
+    { key: 'n', label: 'Write a note (Enter keeps it for the next vote, Esc cancels)', run: openNote },
+    { key: 'u', label: 'Undo my last vote', run: undo },
+    { key: 'k', label: 'Previous: back through my votes', repeat: true, run: older },
+    { key: 'j', label: 'Next: forward through my votes, back to the queue', repeat: true, run: newer },
+  ]);
+  setHelpExtra(() => criteriaView(protocol, stage));
+
+  const awaiting = progress.states?.awaiting_file ?? 0;
+  fill(main,
+    h('div', { class: 'screen', id: 'screen', dataset: { stage } },
+      h('h2', { class: 'visually-hidden' }, `${stageInfo.name} screening`),
+      where,
+      fullText && lead && awaiting ? h('p', { class: 'muted small' }, `${num(awaiting)} report${awaiting === 1 ? ' is' : 's are'} waiting for a PDF; open one by its number below when the queue is empty.`) : null,
+      slot,
+      bar,
+    ),
+  );
+  main.classList.add('wide');
+  drawStatus();
+  drawNote();
+  onOutbox(false);
+  show();
+  focusHeading(main);
+  if (outbox.length) pump();
+  else if (buffer.length < 2) refill();
+  return () => {
+    main.classList.remove('wide');
+    clearInterval(tick);
+    onOutbox = () => {};
+    if (outbox.length) toast(`${outbox.length === 1 ? 'A vote is' : `${outbox.length} votes are`} still being sent in the background.`);
+  };
+}
