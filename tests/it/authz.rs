@@ -62,7 +62,7 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("post", "/api/reviews/{review}/duplicates/{id}/not-duplicate") => (Lead, Value::Null),
         ("post", "/api/reviews/{review}/duplicates/run") => (Lead, Value::Null),
         ("post", "/api/reviews/{review}/records/{id}/unmerge") => (Lead, Value::Null),
-        ("get", "/api/reviews/{review}/audit") => (Lead, Value::Null),
+        ("get", "/api/reviews/{review}/audit") | ("get", "/api/reviews/{review}/audit.jsonl") | ("get", "/api/reviews/{review}/audit.csv") => (Lead, Value::Null),
         ("get", "/api/reviews/{review}/protocol") => (Member, Value::Null),
         ("put", "/api/reviews/{review}/protocol") => (Lead, json!({"framework": "nope", "elements": {}, "inclusion": "", "exclusion": "", "reasons": [], "include_keywords": [], "exclude_keywords": []})),
         ("get", "/api/reviews/{review}/stages/{stage}/settings") => (Member, Value::Null),

@@ -16,8 +16,8 @@ use serde_json::{Value, json};
 
 use super::*;
 
-const PW: &str = "correct horse battery";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub(crate) const PW: &str = "correct horse battery";
+pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// One record that is probably, but not surely, CINAHL's C0011.
 const HANDSEARCH: &str = "TY  - JOUR\r\nAU  - MacLeod, Eilidh\r\nAU  - Farouk, Hana\r\nAU  - Gallagher, Sean\r\n\
@@ -27,14 +27,14 @@ const HANDSEARCH: &str = "TY  - JOUR\r\nAU  - MacLeod, Eilidh\r\nAU  - Farouk, H
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// chromedriver, killed when dropped, even when the test fails.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
     profile: tempfile::TempDir,
 }
 
 impl Driver {
-    fn start() -> anyhow::Result<Driver> {
+    pub(crate) fn start() -> anyhow::Result<Driver> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let profile = tempfile::tempdir()?;
         let child = Command::new(CHROMEDRIVER)
@@ -56,7 +56,7 @@ impl Driver {
     /// Opens a browser session. fantoccini 0.21's own client is not used: its rustls connector panics
     /// in this workspace (rustls finds both the ring and aws-lc-rs providers and picks neither), so the
     /// session is driven over plain HTTP with reqwest, in the W3C WebDriver protocol fantoccini speaks.
-    async fn connect(&self) -> anyhow::Result<Browser> {
+    pub(crate) async fn connect(&self) -> anyhow::Result<Browser> {
         let profile = self.profile.path().display().to_string();
         let mut args: Vec<String> = [
             "--headless=new",
@@ -98,17 +98,17 @@ impl Drop for Driver {
 }
 
 /// One WebDriver session.
-struct Browser {
+pub(crate) struct Browser {
     http: reqwest::Client,
     session: String,
 }
 
 /// An element of the page, by its WebDriver id.
 #[derive(Clone)]
-struct El(String);
+pub(crate) struct El(String);
 
 impl Browser {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+    pub(crate) async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
         let mut req = self.http.request(method.clone(), format!("{}{path}", self.session));
         if let Some(b) = body {
             req = req.json(&b);
@@ -122,71 +122,71 @@ impl Browser {
         Ok(body["value"].clone())
     }
 
-    async fn get(&self, path: &str) -> anyhow::Result<Value> {
+    pub(crate) async fn get(&self, path: &str) -> anyhow::Result<Value> {
         self.call(reqwest::Method::GET, path, None).await
     }
 
-    async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
         self.call(reqwest::Method::POST, path, Some(body)).await
     }
 
-    async fn goto(&self, url: &str) -> anyhow::Result<()> {
+    pub(crate) async fn goto(&self, url: &str) -> anyhow::Result<()> {
         self.post("/url", json!({"url": url})).await.map(drop)
     }
 
-    async fn path(&self) -> anyhow::Result<String> {
+    pub(crate) async fn path(&self) -> anyhow::Result<String> {
         let url = self.get("/url").await?;
         let url = url.as_str().unwrap_or_default();
         Ok(reqwest::Url::parse(url)?.path().to_owned())
     }
 
-    fn element(v: &Value) -> anyhow::Result<El> {
+    pub(crate) fn element(v: &Value) -> anyhow::Result<El> {
         v[ELEMENT].as_str().map(|s| El(s.to_owned())).ok_or_else(|| anyhow!("not an element: {v}"))
     }
 
-    async fn find(&self, css: &str) -> anyhow::Result<El> {
+    pub(crate) async fn find(&self, css: &str) -> anyhow::Result<El> {
         Self::element(&self.post("/element", json!({"using": "css selector", "value": css})).await?)
     }
 
-    async fn find_all(&self, css: &str) -> anyhow::Result<Vec<El>> {
+    pub(crate) async fn find_all(&self, css: &str) -> anyhow::Result<Vec<El>> {
         let v = self.post("/elements", json!({"using": "css selector", "value": css})).await?;
         v.as_array().into_iter().flatten().map(Self::element).collect()
     }
 
-    async fn find_xpath(&self, xpath: &str) -> anyhow::Result<El> {
+    pub(crate) async fn find_xpath(&self, xpath: &str) -> anyhow::Result<El> {
         Self::element(&self.post("/element", json!({"using": "xpath", "value": xpath})).await?)
     }
 
-    async fn active(&self) -> anyhow::Result<El> {
+    pub(crate) async fn active(&self) -> anyhow::Result<El> {
         Self::element(&self.get("/element/active").await?)
     }
 
-    async fn text(&self, el: &El) -> anyhow::Result<String> {
+    pub(crate) async fn text(&self, el: &El) -> anyhow::Result<String> {
         Ok(self.get(&format!("/element/{}/text", el.0)).await?.as_str().unwrap_or_default().to_owned())
     }
 
-    async fn attr(&self, el: &El, name: &str) -> anyhow::Result<Option<String>> {
+    pub(crate) async fn attr(&self, el: &El, name: &str) -> anyhow::Result<Option<String>> {
         Ok(self.get(&format!("/element/{}/attribute/{name}", el.0)).await?.as_str().map(str::to_owned))
     }
 
-    async fn value(&self, el: &El) -> anyhow::Result<String> {
+    pub(crate) async fn value(&self, el: &El) -> anyhow::Result<String> {
         Ok(self.get(&format!("/element/{}/property/value", el.0)).await?.as_str().unwrap_or_default().to_owned())
     }
 
-    async fn clear(&self, el: &El) -> anyhow::Result<()> {
+    pub(crate) async fn clear(&self, el: &El) -> anyhow::Result<()> {
         self.post(&format!("/element/{}/clear", el.0), json!({})).await.map(drop)
     }
 
-    async fn click(&self, el: &El) -> anyhow::Result<()> {
+    pub(crate) async fn click(&self, el: &El) -> anyhow::Result<()> {
         self.post(&format!("/element/{}/click", el.0), json!({})).await.map(drop)
     }
 
-    async fn send_keys(&self, el: &El, text: &str) -> anyhow::Result<()> {
+    pub(crate) async fn send_keys(&self, el: &El, text: &str) -> anyhow::Result<()> {
         self.post(&format!("/element/{}/value", el.0), json!({"text": text})).await.map(drop)
     }
 
     /// Presses one key on whatever has focus, as a person would.
-    async fn press(&self, key: char) -> anyhow::Result<()> {
+    pub(crate) async fn press(&self, key: char) -> anyhow::Result<()> {
         let k = key.to_string();
         let actions = json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
             {"type": "keyDown", "value": k}, {"type": "keyUp", "value": k},
@@ -194,14 +194,19 @@ impl Browser {
         self.post("/actions", actions).await.map(drop)
     }
 
-    async fn screenshot(&self) -> anyhow::Result<Vec<u8>> {
+    /// Runs a script in the page and returns what it returns.
+    pub(crate) async fn exec(&self, script: &str, args: Vec<Value>) -> anyhow::Result<Value> {
+        self.post("/execute/sync", json!({"script": script, "args": args})).await
+    }
+
+    pub(crate) async fn screenshot(&self) -> anyhow::Result<Vec<u8>> {
         let b64 = self.get("/screenshot").await?;
         Ok(base64::engine::general_purpose::STANDARD.decode(b64.as_str().unwrap_or_default())?)
     }
 
     /// Errors the page logged (script errors, CSP violations), leaving out failed requests, which
     /// the UI expects and handles (a 401 before signing in, a wrong password).
-    async fn page_errors(&self) -> anyhow::Result<Vec<String>> {
+    pub(crate) async fn page_errors(&self) -> anyhow::Result<Vec<String>> {
         let log = self.post("/se/log", json!({"type": "browser"})).await?;
         Ok(log
             .as_array()
@@ -215,27 +220,27 @@ impl Browser {
     }
 
     /// Makes the page see `prefers-color-scheme: dark`, as on a computer set to the dark theme.
-    async fn dark(&self) -> anyhow::Result<()> {
+    pub(crate) async fn dark(&self) -> anyhow::Result<()> {
         let params = json!({"features": [{"name": "prefers-color-scheme", "value": "dark"}]});
         self.post("/goog/cdp/execute", json!({"cmd": "Emulation.setEmulatedMedia", "params": params})).await.map(drop)
     }
 
-    async fn resize(&self, width: u32, height: u32) -> anyhow::Result<()> {
+    pub(crate) async fn resize(&self, width: u32, height: u32) -> anyhow::Result<()> {
         self.post("/window/rect", json!({"width": width, "height": height})).await.map(drop)
     }
 
-    async fn close(&self) -> anyhow::Result<()> {
+    pub(crate) async fn close(&self) -> anyhow::Result<()> {
         self.call(reqwest::Method::DELETE, "", None).await.map(drop)
     }
 }
 
-type Client = Browser;
+pub(crate) type Client = Browser;
 
-fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     repo_root().join("target").join("test-output").join("screenshots")
 }
 
-async fn shot(c: &Client, name: &str) -> anyhow::Result<()> {
+pub(crate) async fn shot(c: &Client, name: &str) -> anyhow::Result<()> {
     // Let focus rings and transitions settle so the picture shows the page as a person sees it.
     tokio::time::sleep(Duration::from_millis(150)).await;
     let png = c.screenshot().await?;
@@ -246,7 +251,7 @@ async fn shot(c: &Client, name: &str) -> anyhow::Result<()> {
 }
 
 /// Waits for an element matching `css`.
-async fn wait_css(c: &Client, css: &str) -> anyhow::Result<El> {
+pub(crate) async fn wait_css(c: &Client, css: &str) -> anyhow::Result<El> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         match c.find(css).await {
@@ -258,7 +263,7 @@ async fn wait_css(c: &Client, css: &str) -> anyhow::Result<El> {
 }
 
 /// Waits until the text of the element matching `css` satisfies `ok`, and returns it.
-async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> anyhow::Result<String> {
+pub(crate) async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> anyhow::Result<String> {
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut last = String::from("(no such element)");
     loop {
@@ -275,27 +280,27 @@ async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> anyhow::
     }
 }
 
-async fn text_of(c: &Client, css: &str) -> anyhow::Result<String> {
+pub(crate) async fn text_of(c: &Client, css: &str) -> anyhow::Result<String> {
     let el = c.find(css).await?;
     c.text(&el).await
 }
 
 /// Types text into the focused element.
-async fn type_here(c: &Client, text: &str) -> anyhow::Result<()> {
+pub(crate) async fn type_here(c: &Client, text: &str) -> anyhow::Result<()> {
     let el = c.active().await?;
     c.send_keys(&el, text).await
 }
 
-async fn active_id(c: &Client) -> anyhow::Result<String> {
+pub(crate) async fn active_id(c: &Client) -> anyhow::Result<String> {
     let el = c.active().await?;
     Ok(c.attr(&el, "id").await?.unwrap_or_default())
 }
 
-fn key(k: Key) -> char {
+pub(crate) fn key(k: Key) -> char {
     char::from(k)
 }
 
-fn number(text: &str) -> anyhow::Result<u64> {
+pub(crate) fn number(text: &str) -> anyhow::Result<u64> {
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     digits.parse().with_context(|| format!("not a number: {text:?}"))
 }

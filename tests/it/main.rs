@@ -1,8 +1,10 @@
 //! End-to-end tests through HTTP against the real server, each on SQLite and on PostgreSQL.
 
+mod audit;
 mod auth;
 mod authz;
 mod browser;
+mod browser_screening;
 mod demo;
 mod duplicates;
 mod imports;

@@ -7,6 +7,7 @@ use super::*;
 
 const PW: &str = "correct horse battery";
 const REASONS: [&str; 3] = ["Wrong population", "Not qualitative", "Wrong setting"];
+pub const REASONS_FOR_TESTS: [&str; 3] = REASONS;
 
 /// A minimal valid PDF.
 pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/MediaBox[0 0 612 792]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";

@@ -11,6 +11,9 @@ import * as importPage from './pages/import.js';
 import * as duplicates from './pages/duplicates.js';
 import * as records from './pages/records.js';
 import * as members from './pages/members.js';
+import * as screen from './pages/screen.js';
+import * as conflicts from './pages/conflicts.js';
+import * as settings from './pages/settings.js';
 
 route('/signin', signin.render, { auth: false });
 route('/', reviews.render);
@@ -19,6 +22,11 @@ route('/reviews/:slug/import', importPage.render);
 route('/reviews/:slug/duplicates', duplicates.render);
 route('/reviews/:slug/records', records.render);
 route('/reviews/:slug/members', members.render);
+route('/reviews/:slug/screen', ({ params }) => navigate(`/reviews/${encodeURIComponent(params.slug)}/screen/title_abstract`, { replace: true }));
+route('/reviews/:slug/screen/:stage', screen.render);
+route('/reviews/:slug/conflicts', ({ params }) => navigate(`/reviews/${encodeURIComponent(params.slug)}/conflicts/title_abstract`, { replace: true }));
+route('/reviews/:slug/conflicts/:stage', conflicts.render);
+route('/reviews/:slug/settings', settings.render);
 
 beforeAuthPages(ensureUser);
 

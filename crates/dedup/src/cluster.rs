@@ -154,6 +154,12 @@ pub fn cluster(
             }
         }
     }
+    // A Review pair whose records were joined through other pairs has nothing left to ask.
+    for p in pairs.iter_mut() {
+        if p.decision == Decision::Review && p.guard.is_none() && sets.find(p.a) == sets.find(p.b) {
+            p.decision = Decision::Duplicate;
+        }
+    }
     assign(&mut sets, completeness, pairs)
 }
 

@@ -69,7 +69,8 @@ pub struct Pair {
     /// Index into the input slice.
     pub b: usize,
     /// The decision. A pair that scored as a duplicate but whose clusters could not be joined
-    /// (a guard held between some members) is returned as `Review`, with the reason in `guard`.
+    /// (a guard held between some members) is returned as `Review`, with the reason in `guard`; a
+    /// `Review` pair whose records were merged through other pairs is returned as `Duplicate`.
     pub decision: Decision,
     /// Ranking score in 0..=1 (weighted mean of field similarities).
     pub score: f64,

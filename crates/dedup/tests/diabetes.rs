@@ -290,7 +290,12 @@ fn diabetes_imported_twice() {
     twice.extend(records.iter().cloned());
     let truth: Vec<String> = twice
         .iter()
-        .map(|r| groups.get(&r.source_id).cloned().unwrap_or_else(|| format!("solo-{}", r.source_id)))
+        .map(|r| {
+            groups
+                .get(&r.source_id)
+                .cloned()
+                .unwrap_or_else(|| format!("solo-{}", r.source_id))
+        })
         .collect();
     let outcome = dedup::find(&twice, &dedup::Options::default(), &mut |_| {});
     let s = common::score(&outcome, &truth);
@@ -301,7 +306,11 @@ fn diabetes_imported_twice() {
         s.review_rows
     );
     assert_eq!(s.false_merges, 0);
-    assert!(s.sensitivity() >= 0.99, "sensitivity {:.4}", s.sensitivity());
+    assert!(
+        s.sensitivity() >= 0.99,
+        "sensitivity {:.4}",
+        s.sensitivity()
+    );
     // Every record is merged with its own copy.
     let n = records.len();
     for i in 0..n {

@@ -155,10 +155,13 @@ fn busy_port_is_one_line() {
 fn serve_demo_prints_accounts_serves_and_stops_gracefully() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let log_path = dir.path().join("sift.log");
+    let log = std::fs::File::create(&log_path).unwrap();
     let mut child = sift()
-        .args(["serve", "--demo", "--database", &db, "--bind", "127.0.0.1:0"])
+        .env("SIFT_LOG", "info")
+        .args(["serve", "--demo", "--log-format", "json", "--database", &db, "--bind", "127.0.0.1:0"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::from(log))
         .spawn()
         .unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
@@ -178,10 +181,22 @@ fn serve_demo_prints_accounts_serves_and_stops_gracefully() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let health: serde_json::Value = rt.block_on(async { reqwest::get(format!("{base}/health")).await.unwrap().json().await.unwrap() });
     assert_eq!(health["database"], "reachable");
+    let token = rt.block_on(async {
+        let body = serde_json::json!({"email": "lead@demo.sift", "password": "demo-lead-password"});
+        let res = reqwest::Client::new().post(format!("{base}/api/auth/login")).json(&body).send().await.unwrap();
+        let v: serde_json::Value = res.json().await.unwrap();
+        v["access_token"].as_str().unwrap().to_owned()
+    });
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "SIGTERM must stop sift gracefully, got {exit:?}");
+    // Logs are JSON lines, and never carry a password or a token.
+    let logs = std::fs::read_to_string(&log_path).unwrap();
+    let lines: Vec<serde_json::Value> = logs.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
+    assert!(lines.iter().any(|l| l["message"] == "request" && l["path"] == "/api/auth/login"), "{logs}");
+    assert!(lines.iter().any(|l| l["message"] == "shutting down: finishing in-flight requests"), "{logs}");
+    assert!(!logs.contains("demo-lead-password") && !logs.contains(&token), "a secret reached the logs");
 }
 
 /// `sift demo`, `sift user add`, `sift review create` and `sift import`, on SQLite and PostgreSQL.

@@ -3,7 +3,73 @@
 import { get } from '../api.js';
 import { h, num, slowly } from '../dom.js';
 import { focusHeading } from '../router.js';
-import { loadReview, showProblem } from './common.js';
+import { isLead, loadReview, showProblem } from './common.js';
+import { STAGES } from './screenkit.js';
+
+const STATES = [
+  ['open', 'Open for screening'],
+  ['conflict', 'In conflict'],
+  ['awaiting_file', 'Waiting for the PDF'],
+  ['included', 'Included'],
+  ['excluded', 'Excluded'],
+  ['not_retrieved', 'Not retrievable'],
+];
+
+const pct = (x) => `${(x * 100).toFixed(1)}%`;
+const fix = (x) => (x === null || x === undefined ? '—' : Number(x).toFixed(2));
+const ci = (e) => (e && e.ci_low !== null && e.ci_low !== undefined ? ` (95% CI ${fix(e.ci_low)} to ${fix(e.ci_high)})` : '');
+
+/** Agreement between reviewers: all pairs first, then each pair. */
+function agreementTable(rows, names) {
+  if (!rows?.length || !rows[0].n) return h('p', { class: 'muted' }, 'Agreement appears once two reviewers have judged the same records.');
+  const label = (r) => (r.reviewers ? r.reviewers.map((id) => names.get(id) ?? `#${id}`).join(' & ') : 'All pairs');
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'agreement' },
+    h('caption', { class: 'muted' }, 'Agreement on each record’s first two independent votes'),
+    h('thead', {}, h('tr', {}, ['Reviewers', 'Records (n)', 'Agreement', 'Cohen’s κ', 'PABAK', 'Gwet’s AC1'].map((t, i) => h('th', { scope: 'col', class: i ? 'num' : null }, t)))),
+    h('tbody', {}, rows.map((r) => h('tr', { dataset: { pair: r.reviewers ? r.reviewers.join('-') : 'all' } },
+      h('th', { scope: 'row' }, label(r)),
+      h('td', { class: 'num', dataset: { agree: 'n' } }, num(r.n)),
+      h('td', { class: 'num', dataset: { agree: 'percent' } }, pct(r.percent_agreement)),
+      h('td', { class: 'num', dataset: { agree: 'kappa' } }, r.cohen_kappa ? `${fix(r.cohen_kappa.value)}${ci(r.cohen_kappa)}` : '—'),
+      h('td', { class: 'num', dataset: { agree: 'pabak' } }, fix(r.pabak)),
+      h('td', { class: 'num', dataset: { agree: 'ac1' } }, r.gwet_ac1 ? `${fix(r.gwet_ac1.value)}${ci(r.gwet_ac1)}` : '—'),
+    ))),
+  ));
+}
+
+/** One stage: my progress, the records by state, votes per reviewer (leads), conflicts and agreement. */
+function stageCard(review, stage, progress, agreement) {
+  const slug = encodeURIComponent(review.slug);
+  const info = STAGES[stage];
+  const lead = isLead(review);
+  const states = progress.states;
+  const total = states ? Object.values(states).reduce((a, b) => a + b, 0) : null;
+  const conflicts = states?.conflict ?? 0;
+  const names = new Map((progress.reviewers ?? []).map((r) => [r.reviewer_id, r.reviewer]));
+  const screens = review.roles.includes('reviewer') || lead;
+  return h('section', { class: 'card stage-card', dataset: { stage }, 'aria-labelledby': `stage-${stage}` },
+    h('div', { class: 'stage-head' },
+      h('h3', { id: `stage-${stage}` }, info.name),
+      screens ? h('a', { class: `button${stage === 'title_abstract' ? ' primary' : ''}`, href: `/reviews/${slug}/screen/${stage}`, dataset: { screen: stage } }, 'Screen') : null),
+    screens ? h('p', { class: 'mine' }, 'Mine: ', h('strong', { dataset: { mine: 'votes' } }, num(progress.my_votes)), ' judged, ',
+      h('strong', { dataset: { mine: 'remaining' } }, num(progress.my_remaining)), ' left for me') : null,
+    states
+      ? h('table', { class: 'states' },
+        h('tbody', {}, STATES.filter(([k]) => stage === 'full_text' || (k !== 'awaiting_file' && k !== 'not_retrieved')).map(([k, label]) => h('tr', {},
+          h('th', { scope: 'row' }, label),
+          h('td', { class: 'num' }, h('span', { class: 'n', dataset: { state: k } }, num(states[k] ?? 0)),
+            k === 'conflict' && conflicts > 0 && lead ? [' ', h('a', { href: `/reviews/${slug}/conflicts/${stage}`, class: 'resolve-link' }, 'resolve')] : null)))),
+        h('tfoot', {}, h('tr', {}, h('td', {}, 'All records at this stage'), h('td', { class: 'num', dataset: { state: 'total' } }, num(total)))))
+      : h('p', { class: 'muted' }, 'While screening is blind, you see only your own numbers.'),
+    progress.reviewers
+      ? [h('h4', {}, 'Votes per reviewer'),
+        progress.reviewers.length
+          ? h('ul', { class: 'reviewers' }, progress.reviewers.map((r) => h('li', { dataset: { reviewer: r.reviewer_id } }, `${r.reviewer}: `, h('strong', {}, num(r.votes)))))
+          : h('p', { class: 'muted' }, 'No votes yet.')]
+      : null,
+    agreement ? [h('h4', {}, 'Agreement'), agreementTable(agreement, names)] : null,
+  );
+}
 
 const KINDS = {
   database: 'Database',
@@ -92,11 +158,24 @@ export async function render({ main, params, alive }) {
   const slug = params.slug;
   let review;
   let sources;
+  let stages;
+  const api = `/api/reviews/${encodeURIComponent(slug)}`;
+  // Agreement is refused (403) to blind reviewers: that is an answer, not a failure.
+  const agreement = (stage) => get(`${api}/stages/${stage}/agreement`).catch(() => null);
   try {
-    [review, sources] = await slowly(main, 'Loading the review…', Promise.all([
+    let ta;
+    let ft;
+    let agTa;
+    let agFt;
+    [review, sources, ta, ft, agTa, agFt] = await slowly(main, 'Loading the review…', Promise.all([
       loadReview(slug, 'Dashboard'),
-      get(`/api/reviews/${encodeURIComponent(slug)}/sources`),
+      get(`${api}/sources`),
+      get(`${api}/stages/title_abstract/progress`),
+      get(`${api}/stages/full_text/progress`),
+      agreement('title_abstract'),
+      agreement('full_text'),
     ]));
+    stages = [['title_abstract', ta, agTa], ['full_text', ft, agFt]];
   } catch (err) {
     if (alive()) showProblem(main, 'This review could not be opened', err);
     return;
@@ -111,9 +190,18 @@ export async function render({ main, params, alive }) {
       h('a', { class: 'button primary', href: `${base}/import` }, 'Import a search'),
       h('a', { class: 'button', href: `${base}/duplicates` }, `Duplicates (${num(review.counts.duplicates_pending)} waiting)`),
       h('a', { class: 'button', href: `${base}/records` }, 'Records'),
+      h('a', { class: 'button', href: `${base}/screen/title_abstract` }, 'Screen'),
+      isLead(review) ? h('a', { class: 'button', href: `${base}/conflicts/title_abstract` }, 'Conflicts') : null,
       h('a', { class: 'button', href: `${base}/members` }, 'Members'),
+      h('a', { class: 'button', href: `${base}/settings` }, 'Settings'),
     ),
     prisma(review, sources),
+    h('section', { 'aria-labelledby': 'screening', id: 'screening-summary' },
+      h('div', { class: 'stage-head' },
+        h('h2', { id: 'screening' }, 'Screening'),
+        isLead(review) ? h('a', { href: `/api/reviews/${encodeURIComponent(slug)}/decisions.csv`, download: `${slug}-decisions.csv`, id: 'decisions-csv' }, 'Download decisions (CSV)') : null),
+      h('div', { class: 'stages' }, stages.map(([stage, p, ag]) => stageCard(review, stage, p, ag))),
+    ),
     h('h2', {}, 'Searches'),
     sources.length ? sourcesTable(sources) : h('p', { class: 'muted' }, 'No searches imported yet. ', h('a', { href: `${base}/import` }, 'Import the first one'), '.'),
   );

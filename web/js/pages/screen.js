@@ -4,7 +4,7 @@
 
 import { api, get, post } from '../api.js';
 import { fill, h, num } from '../dom.js';
-import { setHelpExtra, setKeys } from '../keys.js';
+import { setHelpExtra, setKeys, showHelp } from '../keys.js';
 import { focusHeading, navigate } from '../router.js';
 import { toast } from '../toast.js';
 import { isLead, loadReview, showProblem } from './common.js';
@@ -166,7 +166,7 @@ export async function render({ main, params, query, alive }) {
   const undoBtn = btn('undo', 'U', 'Undo', () => undo());
   const olderBtn = btn('older', 'K', 'Previous', () => older());
   const newerBtn = btn('newer', 'J', 'Next', () => newer());
-  const helpBtn = h('button', { type: 'button', id: 'criteria-open', onclick: () => document.getElementById('shortcuts')?.click() }, h('kbd', {}, '?'), ' Criteria');
+  const helpBtn = h('button', { type: 'button', id: 'criteria-open', onclick: () => showHelp() }, h('kbd', {}, '?'), ' Criteria');
   const voteBar = h('div', { class: 'vote-buttons', role: 'group', 'aria-label': 'Decide this record' }, includeBtn, excludeBtn, maybeBtn, noteBtn, undoBtn);
   const moveBar = h('div', { class: 'move-buttons', role: 'group', 'aria-label': 'Move through my decisions' }, olderBtn, newerBtn, helpBtn);
   const bar = h('div', { class: 'screen-bar', id: 'screen-bar' },

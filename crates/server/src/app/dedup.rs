@@ -173,6 +173,8 @@ pub enum Judgement {
 pub async fn judge(store: &Store, review_id: i32, pair_id: i32, judgement: Judgement, actor: i32, now: i64) -> Result<store::dedup::Pair, store::StoreError> {
     let pair = store::dedup::get(&store.db, review_id, pair_id).await?.ok_or(store::StoreError::NotFound)?;
     let txn = store.begin().await?;
+    // Records that stop being shown on their own: what PRISMA's "duplicates removed" gains.
+    let mut records_merged = 0usize;
     match judgement {
         Judgement::Merge => {
             let ra = root_of(store, review_id, pair.record_a).await?;
@@ -183,6 +185,7 @@ pub async fn judge(store: &Store, review_id: i32, pair_id: i32, judgement: Judge
                     store::records::set_merged_into(&txn, m.id, Some(keep.id)).await?;
                 }
                 store::records::set_merged_into(&txn, absorb.id, Some(keep.id)).await?;
+                records_merged = 1;
                 refresh_display(&txn, &keep).await?;
             }
             store::dedup::set_status(&txn, pair.id, status::MERGED, Some(actor), now).await?;
@@ -201,7 +204,7 @@ pub async fn judge(store: &Store, review_id: i32, pair_id: i32, judgement: Judge
             entity: "dedup_pair",
             entity_id: pair.id.to_string(),
             before: Some(json!({"status": pair.status})),
-            after: Some(json!({"status": after.status, "record_a": pair.record_a, "record_b": pair.record_b})),
+            after: Some(json!({"status": after.status, "record_a": pair.record_a, "record_b": pair.record_b, "records_merged": records_merged})),
         },
         now,
     )

@@ -1,0 +1,388 @@
+//! Screening in headless Chromium, keyboard only: reviewer 1 includes, excludes with a reason (after a
+//! note), says maybe, undoes it and includes; reviewer 2 (blind: nothing of reviewer 1's vote or note on
+//! the page) disagrees on two records; the API stored every vote as pressed; the lead resolves both
+//! conflicts by keyboard, checks the settings form's errors, and the dashboard's title/abstract numbers
+//! are the API's. Screenshots of every page go to `target/test-output/screenshots/screening-*.png`.
+//!
+//! `browser_bench` (ignored; run with `cargo test -p tests --release browser_bench -- --ignored
+//! --nocapture`) times 200 decisions from keydown to the next record on screen, in the page.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, ensure};
+use fantoccini::key::Key;
+use serde_json::{Value, json};
+
+use super::browser::{CHROMEDRIVER, Client, Driver, PW, active_id, key, number, screenshot_dir, shot, text_of, type_here, wait_css, wait_text};
+use super::screening::team;
+use super::*;
+
+const SECRET: &str = "R1-SECRET-NOTE-5521";
+const REASONS: [&str; 3] = ["Wrong population", "Not qualitative", "Wrong setting"];
+
+/// Signs in on the sign-in page the app sent us to, by keyboard.
+async fn sign_in(c: &Client, app: &TestApp, path: &str, email: &str) -> anyhow::Result<()> {
+    c.goto(&app.url(path)).await?;
+    wait_css(c, "form #email").await?;
+    ensure!(active_id(c).await? == "email", "the email field must have focus");
+    type_here(c, email).await?;
+    type_here(c, &key(Key::Tab).to_string()).await?;
+    type_here(c, &format!("{PW}{}", key(Key::Enter))).await?;
+    Ok(())
+}
+
+async fn sign_out(c: &Client) -> anyhow::Result<()> {
+    c.click(&c.find("#signout").await?).await?;
+    wait_css(c, "form #email").await?;
+    Ok(())
+}
+
+/// The screening item on screen now.
+async fn current(c: &Client) -> anyhow::Result<i64> {
+    let el = wait_css(c, "#screen-slot #record[data-item]").await?;
+    let id = c.attr(&el, "data-item").await?.ok_or_else(|| anyhow!("no data-item"))?;
+    Ok(id.parse()?)
+}
+
+/// Waits until the record on screen is no longer `prev`, and returns the new one.
+async fn next_after(c: &Client, prev: i64) -> anyhow::Result<i64> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(el) = c.find("#screen-slot #record[data-item]").await {
+            if let Ok(Some(id)) = c.attr(&el, "data-item").await {
+                let id: i64 = id.parse()?;
+                if id != prev {
+                    return Ok(id);
+                }
+            }
+        }
+        ensure!(Instant::now() < deadline, "the record {prev} stayed on screen");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn all_saved(c: &Client) -> anyhow::Result<()> {
+    wait_css(c, "#save-state[data-pending='0']").await?;
+    Ok(())
+}
+
+async fn page_html(c: &Client) -> anyhow::Result<String> {
+    Ok(c.exec("return document.documentElement.outerHTML;", vec![]).await?.as_str().unwrap_or_default().to_owned())
+}
+
+/// The vote `reviewer` cast on `item`, as a lead sees it through the API.
+async fn vote_of(app: &TestApp, lead: &str, item: i64, reviewer: i32) -> anyhow::Result<Value> {
+    let (s, body) = app.get(&format!("/api/reviews/qes/items/{item}"), lead).await;
+    ensure!(s == 200, "GET item {item}: {s} {body}");
+    body["votes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|v| v["reviewer_id"] == reviewer)
+        .cloned()
+        .ok_or_else(|| anyhow!("no vote of reviewer {reviewer} on item {item}: {body}"))
+}
+
+async fn click_nav(c: &Client, name: &str) -> anyhow::Result<()> {
+    let link = c.find_xpath(&format!("//nav[@id='review-nav']/a[normalize-space()='{name}']")).await?;
+    c.click(&link).await?;
+    wait_css(c, &format!("#review-nav a[aria-current=page][href$='{}']", match name {
+        "Dashboard" => "/reviews/qes",
+        "Conflicts" => "/conflicts/title_abstract",
+        "Settings" => "/settings",
+        "Screen" => "/screen/title_abstract",
+        other => other,
+    }))
+    .await?;
+    Ok(())
+}
+
+async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
+    let t = team(app).await;
+    let ta = "/reviews/qes/screen/title_abstract";
+
+    // Reviewer 1, keyboard only.
+    sign_in(c, app, ta, "rev1@example.org").await?;
+    let a = current(c).await?;
+    wait_text(c, "#my-progress", |s| s.contains("0 / 25 mine")).await?;
+    shot(c, "screening-ta").await?;
+    // N: a note, kept for the next vote with Enter.
+    c.press('n').await?;
+    ensure!(active_id(c).await? == "note", "N must open the note box");
+    type_here(c, &format!("{SECRET}{}", key(Key::Enter))).await?;
+    wait_text(c, "#note-chip", |s| s.contains(SECRET)).await?;
+    c.press('i').await?;
+    let b = next_after(c, a).await?;
+    wait_text(c, "#toast", |s| s == "Included · U to undo").await?;
+    wait_text(c, "#my-progress", |s| s.contains("1 / 25 mine")).await?;
+    // E then 1: excluded for the first reason.
+    c.press('e').await?;
+    wait_text(c, "#reason-panel", |s| s.contains(REASONS[0])).await?;
+    shot(c, "screening-ta-reason").await?;
+    c.press('1').await?;
+    let cc = next_after(c, b).await?;
+    wait_text(c, "#toast", |s| s == format!("Excluded: {} · U to undo", REASONS[0])).await?;
+    // M, then U brings the record back without the maybe, then I.
+    c.press('m').await?;
+    let d = next_after(c, cc).await?;
+    c.press('u').await?;
+    ensure!(next_after(c, d).await? == cc, "U must bring back the record voted maybe");
+    wait_text(c, "#toast", |s| s.starts_with("Vote undone")).await?;
+    c.press('i').await?;
+    let after = next_after(c, cc).await?;
+    // K walks back through my votes, J returns to the queue.
+    c.press('k').await?;
+    ensure!(current(c).await? == cc, "K must show my last vote");
+    wait_text(c, "#my-vote", |s| s.contains("Your vote: Included")).await?;
+    c.press('k').await?;
+    wait_text(c, "#my-vote", |s| s.contains(&format!("Excluded: {}", REASONS[0]))).await?;
+    c.press('j').await?;
+    c.press('j').await?;
+    ensure!(current(c).await? == after, "J must return to the queue");
+    // ?: the criteria and the keys.
+    c.press('?').await?;
+    wait_text(c, "#help-extra", |s| s.contains("Eligibility criteria") && s.contains(REASONS[2])).await?;
+    shot(c, "screening-ta-criteria").await?;
+    c.press(key(Key::Escape)).await?;
+    all_saved(c).await?;
+    let (_, p1) = app.get("/api/reviews/qes/stages/title_abstract/progress", &t.rev1).await;
+    ensure!(p1["my_votes"] == 3, "{p1}");
+    let total = p1["my_votes"].as_i64().unwrap_or(0) + p1["my_remaining"].as_i64().unwrap_or(0);
+    wait_text(c, "#my-progress", |s| s == format!("3 / {total} mine")).await?;
+    shot(c, "screening-ta-saved").await?;
+
+    // The votes were stored as pressed.
+    let va = vote_of(app, &t.lead, a, t.rev1_id).await?;
+    ensure!(va["vote"] == "include" && va["note"] == SECRET, "{va}");
+    let vb = vote_of(app, &t.lead, b, t.rev1_id).await?;
+    ensure!(vb["vote"] == "exclude" && vb["reason"] == REASONS[0], "{vb}");
+    let vc = vote_of(app, &t.lead, cc, t.rev1_id).await?;
+    ensure!(vc["vote"] == "include" && vc["note"].is_null(), "the maybe must be undone, then include: {vc}");
+    sign_out(c).await?;
+
+    // Reviewer 2, blind: disagrees on A and B.
+    sign_in(c, app, ta, "rev2@example.org").await?;
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let id = current(c).await?;
+        let html = page_html(c).await?;
+        ensure!(!html.contains(SECRET), "reviewer 1's note shows on reviewer 2's page");
+        ensure!(!html.contains("Your vote") && !html.contains("my-vote"), "a vote shows on reviewer 2's page");
+        if seen.is_empty() {
+            shot(c, "screening-ta-reviewer2").await?;
+        }
+        seen.push(id);
+        if id == a {
+            c.press('e').await?;
+            wait_css(c, "#reason-panel:not([hidden])").await?;
+            c.press('1').await?;
+        } else {
+            c.press('i').await?;
+        }
+        next_after(c, id).await?;
+    }
+    ensure!(seen.contains(&a) && seen.contains(&b) && seen.contains(&cc), "reviewer 2 is routed to the half-voted records first: {seen:?} vs {a} {b} {cc}");
+    all_saved(c).await?;
+    ensure!(!page_html(c).await?.contains(SECRET));
+    let v2 = vote_of(app, &t.lead, a, t.rev2_id).await?;
+    ensure!(v2["vote"] == "exclude" && v2["reason"] == REASONS[0], "{v2}");
+    let (_, item_b) = app.get(&format!("/api/reviews/qes/items/{b}"), &t.lead).await;
+    ensure!(item_b["state"] == "conflict", "{item_b}");
+    sign_out(c).await?;
+
+    // The lead resolves the two conflicts by keyboard.
+    sign_in(c, app, "/reviews/qes", "lead@example.org").await?;
+    wait_css(c, "[data-stage=title_abstract] [data-state=conflict]").await?;
+    click_nav(c, "Conflicts").await?;
+    wait_text(c, "#conflict-counter", |s| s == "1 of 2").await?;
+    let votes = text_of(c, "#votes").await?;
+    ensure!(votes.contains("rev1") && votes.contains("rev2") && votes.contains("Included") && votes.contains("Excluded"), "{votes}");
+    let first = number(&c.attr(&c.find("#votes").await?, "data-item").await?.unwrap_or_default())?;
+    shot(c, "screening-conflicts").await?;
+    c.press('i').await?;
+    wait_text(c, "#toast", |s| s.starts_with("Resolved: included")).await?;
+    wait_text(c, "#conflict-counter", |s| s == "1 of 1").await?;
+    c.press('e').await?;
+    c.press('2').await?;
+    wait_text(c, "#conflict-counter", |s| s == "All 2 resolved").await?;
+    let (_, resolved) = app.get(&format!("/api/reviews/qes/items/{first}"), &t.lead).await;
+    ensure!(resolved["state"] == "included", "{resolved}");
+    let (_, left) = app.get("/api/reviews/qes/stages/title_abstract/conflicts", &t.lead).await;
+    ensure!(left.as_array().is_some_and(Vec::is_empty), "{left}");
+
+    // Settings: the form shows the protocol; a wrong number is refused next to its field.
+    click_nav(c, "Settings").await?;
+    wait_css(c, "#protocol-form").await?;
+    let reasons = c.value(&c.find("#protocol-form textarea[name=reasons]").await?).await?;
+    ensure!(reasons == REASONS.join("\n"), "{reasons}");
+    let per = c.find("#stage-title_abstract input[name=reviewers_per_record]").await?;
+    c.clear(&per).await?;
+    c.send_keys(&per, "9").await?;
+    c.click(&c.find("#save-title_abstract").await?).await?;
+    let refusal = wait_text(c, "#stage-title_abstract .field-error", |s| !s.is_empty()).await?;
+    ensure!(refusal.contains("1 to 5"), "{refusal}");
+    shot(c, "screening-settings").await?;
+    c.clear(&per).await?;
+    c.send_keys(&per, "2").await?;
+    c.click(&c.find("#save-title_abstract").await?).await?;
+    wait_text(c, "#toast", |s| s == "Title/abstract settings saved").await?;
+
+    // The dashboard's title/abstract numbers are the API's.
+    click_nav(c, "Dashboard").await?;
+    wait_css(c, "[data-stage=title_abstract] [data-state=total]").await?;
+    let (_, p) = app.get("/api/reviews/qes/stages/title_abstract/progress", &t.lead).await;
+    let states = p["states"].as_object().ok_or_else(|| anyhow!("no states: {p}"))?;
+    ensure!(states.get("included") == Some(&json!(2)) && states.get("excluded") == Some(&json!(1)), "{p}");
+    let mut sum = 0;
+    for k in ["open", "conflict", "included", "excluded"] {
+        let want = states.get(k).and_then(Value::as_u64).unwrap_or(0);
+        sum += want;
+        let shown = text_of(c, &format!("[data-stage=title_abstract] [data-state={k}]")).await?;
+        ensure!(number(&shown)? == want, "dashboard {k}: {shown}, API {want}");
+    }
+    ensure!(number(&text_of(c, "[data-stage=title_abstract] [data-state=total]").await?)? == sum);
+    let agreement = text_of(c, "[data-stage=title_abstract] table.agreement").await?;
+    ensure!(agreement.contains("All pairs"), "{agreement}");
+    wait_css(c, "#decisions-csv").await?;
+    shot(c, "screening-dashboard").await?;
+    let errors = c.page_errors().await?;
+    ensure!(errors.is_empty(), "the pages logged errors: {errors:#?}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_screening_by_keyboard() {
+    if !Path::new(CHROMEDRIVER).exists() {
+        assert!(!in_ci(), "CI=true but {CHROMEDRIVER} is missing: install chromium and chromium-driver");
+        eprintln!("\n*** SKIPPED browser test: install chromium and chromium-driver ***\n");
+        return;
+    }
+    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
+    let _ = std::fs::remove_file(screenshot_dir().join("screening-failure.png"));
+    let driver = Driver::start().expect("start chromedriver");
+    let browser = driver.connect().await.expect("connect to chromedriver");
+    let outcome = tokio::time::timeout(Duration::from_secs(150), screening(&app, &browser)).await;
+    if !matches!(outcome, Ok(Ok(()))) {
+        let _ = shot(&browser, "screening-failure").await;
+    }
+    let _ = browser.close().await;
+    drop(driver);
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => panic!("screening journey failed: {e:#} (see target/test-output/screenshots/screening-failure.png)"),
+        Err(_) => panic!("screening journey took longer than 150 s (see target/test-output/screenshots/screening-failure.png)"),
+    }
+}
+
+/// `n` RIS records with abstracts of a realistic length.
+fn ris(n: usize) -> String {
+    let words = "peer support workers hospital qualitative interviews homelessness substance use services experience role \
+        randomised trial outcomes community housing stigma recovery lived navigation engagement harm reduction care";
+    let words: Vec<&str> = words.split_whitespace().collect();
+    let mut out = String::new();
+    for i in 0..n {
+        let title: Vec<&str> = (0..12).map(|k| words[(i * 7 + k * 3) % words.len()]).collect();
+        let abs: Vec<&str> = (0..260).map(|k| words[(i * 13 + k * 5 + k / 7) % words.len()]).collect();
+        let _ = write!(
+            out,
+            "TY  - JOUR\r\nAU  - Author{i}, A\r\nAU  - Second, B\r\nTI  - Study {i}: {}\r\nPY  - {}\r\nJO  - Journal of Tests\r\nDO  - 10.5555/bench.{i}\r\nAB  - {}.\r\nER  - \r\n",
+            title.join(" "),
+            2000 + i % 24,
+            abs.join(" ")
+        );
+    }
+    out
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+async fn bench(app: &TestApp, c: &Client) -> anyhow::Result<()> {
+    let lead_id = app.user("lead@example.org", PW, false).await;
+    app.review("qes", lead_id).await;
+    let lead = app.login("lead@example.org", PW).await;
+    let protocol = json!({
+        "framework": "SPIDER", "elements": {"S": "peer workers"}, "inclusion": "Qualitative studies of peer workers.",
+        "exclusion": "Trials.", "reasons": REASONS, "include_keywords": ["peer", "qualitative", "lived"],
+        "exclude_keywords": ["randomised", "trial"],
+    });
+    let res = app.client.put(app.url("/api/reviews/qes/protocol")).bearer_auth(&lead).json(&protocol).send().await?;
+    ensure!(res.status() == 200);
+    let (_, job) = app.import("qes", &lead, "bench.ris", ris(250).into_bytes(), "Bench").await;
+    ensure!(job["state"] == "done", "{job}");
+    sign_in(c, app, "/reviews/qes/screen/title_abstract", "lead@example.org").await?;
+    let mut id = current(c).await?;
+    c.exec(
+        "window.__bench = { t0: 0, raf: [], painted: [] };
+         document.addEventListener('keydown', () => { window.__bench.t0 = performance.now(); }, true);
+         document.addEventListener('sift:record', (e) => {
+           const t0 = window.__bench.t0;
+           if (!t0 || e.detail.id === null) return;
+           window.__bench.t0 = 0;
+           requestAnimationFrame(() => {
+             window.__bench.raf.push(performance.now() - t0);
+             setTimeout(() => window.__bench.painted.push(performance.now() - t0), 0);
+           });
+         });",
+        vec![],
+    )
+    .await?;
+    let started = Instant::now();
+    for n in 0..200 {
+        if n % 5 == 4 {
+            c.press('e').await?;
+            c.press('2').await?;
+        } else {
+            c.press('i').await?;
+        }
+        id = next_after(c, id).await.with_context(|| format!("decision {n}"))?;
+    }
+    let wall = started.elapsed();
+    all_saved(c).await?;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let out = c.exec("return window.__bench;", vec![]).await?;
+    let mut raf: Vec<f64> = out["raf"].as_array().into_iter().flatten().filter_map(Value::as_f64).collect();
+    let mut painted: Vec<f64> = out["painted"].as_array().into_iter().flatten().filter_map(Value::as_f64).collect();
+    ensure!(raf.len() == 200, "measured {} of 200 decisions", raf.len());
+    raf.sort_by(f64::total_cmp);
+    painted.sort_by(f64::total_cmp);
+    let (_, p) = app.get("/api/reviews/qes/stages/title_abstract/progress", &lead).await;
+    ensure!(p["my_votes"] == 200, "{p}");
+    println!("browser_bench: 200 decisions in {:.1} s of WebDriver time; all 200 votes saved", wall.as_secs_f64());
+    println!(
+        "browser_bench: keydown -> next record, rAF after the swap: median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        percentile(&raf, 0.5), percentile(&raf, 0.95), raf[raf.len() - 1]
+    );
+    println!(
+        "browser_bench: keydown -> task after that frame (painted): median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        percentile(&painted, 0.5), percentile(&painted, 0.95), painted[painted.len() - 1]
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: cargo test -p tests --release browser_bench -- --ignored --nocapture"]
+async fn browser_bench() {
+    if !Path::new(CHROMEDRIVER).exists() {
+        eprintln!("\n*** SKIPPED browser bench: install chromium and chromium-driver ***\n");
+        return;
+    }
+    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
+    let driver = Driver::start().expect("start chromedriver");
+    let browser = driver.connect().await.expect("connect to chromedriver");
+    let outcome = tokio::time::timeout(Duration::from_secs(300), bench(&app, &browser)).await;
+    if !matches!(outcome, Ok(Ok(()))) {
+        let _ = shot(&browser, "bench-failure").await;
+    }
+    let _ = browser.close().await;
+    drop(driver);
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => panic!("browser bench failed: {e:#}"),
+        Err(_) => panic!("browser bench took longer than 300 s"),
+    }
+}
