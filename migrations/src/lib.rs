@@ -10,6 +10,7 @@ mod m20261123_000002_create_reviews;
 mod m20261123_000003_create_imports;
 mod m20261123_000004_create_dedup;
 mod m20261123_000005_create_screening;
+mod m20261123_000006_add_studies_and_previous;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_imports::Migration),
             Box::new(m20261123_000004_create_dedup::Migration),
             Box::new(m20261123_000005_create_screening::Migration),
+            Box::new(m20261123_000006_add_studies_and_previous::Migration),
         ]
     }
 }

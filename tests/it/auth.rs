@@ -170,3 +170,17 @@ db_test!(password_change_ends_sessions, |app| {
     assert_eq!(app.get("/api/me", &token).await.0, 401);
     app.login("ana@example.org", "a new long password").await;
 });
+
+db_test!(failed_logins_are_throttled_per_address, |app| {
+    app.user("ana@example.org", PW, false).await;
+    // Fifty failures from one address, each against a different account (password spraying)...
+    for i in 0..50 {
+        let res = app.client.post(app.url("/api/auth/login")).json(&serde_json::json!({"email": format!("guess{i}@example.org"), "password": "spray spray"})).send().await.unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    // ...and that address is refused, even for an account with no failures of its own.
+    let res = app.client.post(app.url("/api/auth/login")).json(&serde_json::json!({"email": "ana@example.org", "password": PW})).send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "rate_limited");
+});

@@ -82,6 +82,9 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("get", "/api/reviews/{review}/stages/{stage}/agreement") => (NotBlindReviewer, Value::Null),
         ("get", "/api/reviews/{review}/decisions.csv") => (Lead, Value::Null),
         ("get", "/api/reviews/{review}/prisma") | ("get", "/api/reviews/{review}/prisma.csv") | ("get", "/api/reviews/{review}/prisma.svg") => (Member, Value::Null),
+        ("get", "/api/reviews/{review}/included.ris") | ("get", "/api/reviews/{review}/included.csv") => (Member, Value::Null),
+        ("put", "/api/reviews/{review}/prisma/previous") => (Lead, json!({"studies": -1, "reports": null})),
+        ("post", "/api/reviews/{review}/items/{id}/study") => (Lead, json!({"study_of": null})),
         _ => return None,
     };
     Some(r)

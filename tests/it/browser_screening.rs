@@ -68,6 +68,14 @@ async fn all_saved(c: &Client) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Takes the browser off the network (or back on), as a dropped Wi-Fi would.
+async fn offline(c: &Client, off: bool) -> anyhow::Result<()> {
+    c.post("/goog/cdp/execute", json!({"cmd": "Network.enable", "params": {}})).await?;
+    let params = json!({"offline": off, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1});
+    c.post("/goog/cdp/execute", json!({"cmd": "Network.emulateNetworkConditions", "params": params})).await?;
+    Ok(())
+}
+
 async fn page_html(c: &Client) -> anyhow::Result<String> {
     Ok(c.exec("return document.documentElement.outerHTML;", vec![]).await?.as_str().unwrap_or_default().to_owned())
 }
@@ -165,8 +173,14 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     // Reviewer 2, blind: disagrees on A and B.
     sign_in(c, app, ta, "rev2@example.org").await?;
     let mut seen = Vec::new();
-    for _ in 0..3 {
+    for n in 0..3 {
         let id = current(c).await?;
+        if n == 2 {
+            // The network drops: the vote is shown as not saved, kept, and sent when it is back; the
+            // next record was fetched already, so it shows at once all the same.
+            wait_css(c, "#screen:not([data-ahead='0'])").await?;
+            offline(c, true).await?;
+        }
         let html = page_html(c).await?;
         ensure!(!html.contains(SECRET), "reviewer 1's note shows on reviewer 2's page");
         ensure!(!html.contains("Your vote") && !html.contains("my-vote"), "a vote shows on reviewer 2's page");
@@ -182,6 +196,12 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
             c.press('i').await?;
         }
         next_after(c, id).await?;
+        if n == 2 {
+            wait_text(c, "#save-state", |s| s.contains("not saved — retrying")).await?;
+            shot(c, "screening-ta-offline").await?;
+            offline(c, false).await?;
+            c.click(&c.find("#retry-now").await?).await?;
+        }
     }
     ensure!(seen.contains(&a) && seen.contains(&b) && seen.contains(&cc), "reviewer 2 is routed to the half-voted records first: {seen:?} vs {a} {b} {cc}");
     all_saved(c).await?;
@@ -246,7 +266,40 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     let agreement = text_of(c, "[data-stage=title_abstract] table.agreement").await?;
     ensure!(agreement.contains("All pairs"), "{agreement}");
     wait_css(c, "#decisions-csv").await?;
+    c.exec("document.getElementById('screening-summary').scrollIntoView();", vec![]).await?;
     shot(c, "screening-dashboard").await?;
+    sign_out(c).await?;
+
+    // Full text: the included record waits for its PDF; reviewer 1 attaches it on the page, and an
+    // exclusion there needs a reason.
+    let record = resolved["record"]["id"].as_i64().ok_or_else(|| anyhow!("no record id"))?;
+    let ft = store::screening::item_for_record(&app.store.db, i32::try_from(record)?, "full_text").await?.ok_or_else(|| anyhow!("no full-text item"))?;
+    sign_in(c, app, &format!("/reviews/qes/screen/full_text?item={}", ft.id), "rev1@example.org").await?;
+    wait_css(c, "#awaiting #pdf-drop").await?;
+    shot(c, "screening-ft-awaiting").await?;
+    let dir = tempfile::tempdir()?;
+    let pdf = dir.path().join("lennox-2021.pdf");
+    std::fs::write(&pdf, super::screening::PDF)?;
+    c.send_keys(&c.find("#pdf-file").await?, &pdf.display().to_string()).await?;
+    wait_css(c, ".ft.with-pdf #pdf").await?;
+    wait_text(c, "#toast", |s| s.contains("attached")).await?;
+    shot(c, "screening-ft").await?;
+    c.press('e').await?;
+    c.press(key(Key::Enter)).await?;
+    wait_text(c, "#toast", |s| s.contains("needs a reason")).await?;
+    c.press('3').await?;
+    wait_css(c, "#nothing-left").await?;
+    all_saved(c).await?;
+    let vf = vote_of(app, &t.lead, i64::from(ft.id), t.rev1_id).await?;
+    ensure!(vf["vote"] == "exclude" && vf["reason"] == REASONS[2], "{vf}");
+    shot(c, "screening-ft-nothing-left").await?;
+
+    // The dark theme on a tablet held upright.
+    c.dark().await?;
+    c.resize(820, 1180).await?;
+    c.goto(&app.url(ta)).await?;
+    current(c).await?;
+    shot(c, "screening-ta-tablet-dark").await?;
     let errors = c.page_errors().await?;
     ensure!(errors.is_empty(), "the pages logged errors: {errors:#?}");
     Ok(())
@@ -266,6 +319,10 @@ async fn browser_screening_by_keyboard() {
     let outcome = tokio::time::timeout(Duration::from_secs(150), screening(&app, &browser)).await;
     if !matches!(outcome, Ok(Ok(()))) {
         let _ = shot(&browser, "screening-failure").await;
+        eprintln!("page errors: {:#?}", browser.page_errors().await);
+        eprintln!("url: {:?}", browser.get("/url").await);
+        eprintln!("render: {:?}", browser.post("/execute/async", json!({"script": "const done = arguments[arguments.length - 1]; import('/js/pages/dashboard.js').then(m => m.render({main: document.getElementById('main'), params: {slug: 'qes'}, query: new URLSearchParams(), alive: () => true})).then(() => done('ok'), (e) => done(String(e.stack)));", "args": []})).await);
+        eprintln!("requests: {:?}", browser.exec("return performance.getEntriesByType('resource').map(e => e.name + ' ' + (e.responseStatus ?? '')).slice(-15);", vec![]).await);
     }
     let _ = browser.close().await;
     drop(driver);

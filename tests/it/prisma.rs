@@ -69,6 +69,36 @@ db_test!(prisma_counts_follow_the_review, |app| {
     let checks: Vec<&str> = p["checks"].as_array().unwrap().iter().map(|c| c["check"].as_str().unwrap()).collect();
     assert!(!checks.iter().any(|c| c.contains("assessed") || c.contains("excluded")), "full text reconciles: {checks:?}");
 
+    // A second report of the included study: two reports, still one study.
+    let second = both(&app, &t, "title_abstract", json!({"vote": "include"})).await;
+    let second_item = attach(&app, &t.rev1, second).await;
+    vote(&app, &t.rev1, second_item, json!({"vote": "include"})).await;
+    vote(&app, &t.rev2, second_item, json!({"vote": "include"})).await;
+    let main_item = store::screening::item_for_record(&app.store.db, included as i32, "full_text").await.unwrap().unwrap().id;
+    let (s, linked) = app.post(&format!("/api/reviews/qes/items/{second_item}/study"), &t.lead, json!({"study_of": main_item})).await;
+    assert_eq!(s, 200, "{linked}");
+    assert_eq!(linked["study_of"], main_item);
+    let (s, _) = app.post(&format!("/api/reviews/qes/items/{main_item}/study"), &t.lead, json!({"study_of": second_item})).await;
+    assert_eq!(s, 422, "linking a study's main report to a report of its own study would be circular");
+    let (_, p) = app.get("/api/reviews/qes/prisma", &t.lead).await;
+    assert_eq!(p["studies_included"], 1);
+    assert_eq!(p["reports_of_included_studies"], 2);
+    // An updated review: the previous version's studies are added to the totals.
+    let res = app.client.put(app.url("/api/reviews/qes/prisma/previous")).bearer_auth(&t.lead).json(&json!({"studies": 4, "reports": 3})).send().await.unwrap();
+    assert_eq!(res.status(), 422, "reports cannot be fewer than studies");
+    let res = app.client.put(app.url("/api/reviews/qes/prisma/previous")).bearer_auth(&t.lead).json(&json!({"studies": 4, "reports": 5})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["previous_review"], json!({"studies": 4, "reports": 5}));
+    assert_eq!(p["total_studies"], 5);
+    assert_eq!(p["total_reports"], 7);
+    // The included reports export as RIS and CSV, readable again.
+    let ris = app.client.get(app.url("/api/reviews/qes/included.ris")).bearer_auth(&t.rev1).send().await.unwrap().text().await.unwrap();
+    let parsed = citation::parse(ris.as_bytes(), None);
+    assert_eq!(parsed.records.len(), 2);
+    let csv = app.client.get(app.url("/api/reviews/qes/included.csv")).bearer_auth(&t.rev1).send().await.unwrap().text().await.unwrap();
+    assert_eq!(citation::parse(csv.as_bytes(), None).records.len(), 2);
+
     // The CSV follows the PRISMA2020 template and reads back to the same counts.
     let csv = app.client.get(app.url("/api/reviews/qes/prisma.csv")).bearer_auth(&t.lead).send().await.unwrap().text().await.unwrap();
     assert!(csv.starts_with("data,node,box,description,boxtext,tooltips,url,n"));
@@ -79,6 +109,8 @@ db_test!(prisma_counts_follow_the_review, |app| {
     assert_eq!(counts.dbr_not_retrieved, 1);
     assert_eq!(counts.dbr_excluded, vec![("Wrong setting".to_owned(), 1)]);
     assert_eq!(counts.new_studies, 1);
+    assert_eq!(counts.new_reports, 2);
+    assert_eq!(counts.previous_studies, Some(4));
     assert!(csv.contains("dbr_excluded,node14,box9,") && csv.contains("\"Wrong setting, 1\""), "{csv}");
 
     // The diagram is valid SVG with the numbers in it; saved for a person to look at.
@@ -86,7 +118,7 @@ db_test!(prisma_counts_follow_the_review, |app| {
     assert_eq!(res.headers()["content-type"], "image/svg+xml; charset=utf-8");
     let svg = res.text().await.unwrap();
     assert!(svg.contains("<svg") && svg.contains("</svg>"));
-    for needle in ["CINAHL", "Scopus", "Wrong setting", &format!("(n = {dups})"), "Records screened"] {
+    for needle in ["CINAHL", "Scopus", "Wrong setting", &format!("(n = {dups})"), "Records screened", "Previous studies"] {
         assert!(svg.contains(needle), "the diagram lacks {needle}");
     }
     let out = repo_root().join("target/test-output");

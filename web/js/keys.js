@@ -72,4 +72,6 @@ export function showHelp() {
   extra.replaceChildren(...(more ? [more] : []));
   dialog.classList.toggle('wide', Boolean(more));
   if (!dialog.open) dialog.showModal();
+  // Opening focuses the Close button at the bottom; the criteria start at the top.
+  dialog.scrollTop = 0;
 }

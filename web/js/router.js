@@ -65,7 +65,23 @@ export async function render() {
     params[n] = decodeURIComponent(match.m[i + 1]);
   });
   const ctx = { main, params, query: url.searchParams, alive: () => mine === generation };
-  const result = await match.r.page(ctx);
+  let result;
+  try {
+    result = await match.r.page(ctx);
+  } catch (err) {
+    // A bug in a page must not leave the previous page on screen as if nothing happened.
+    console.error(err);
+    if (mine === generation) {
+      const h1 = document.createElement('h1');
+      h1.textContent = 'This page could not be shown';
+      const p = document.createElement('p');
+      p.className = 'form-error';
+      p.setAttribute('role', 'alert');
+      p.textContent = `Something went wrong in sift's page (${err?.message ?? err}). Reload the page; if it happens again, tell the people who run sift.`;
+      main.replaceChildren(h1, p);
+    }
+    return;
+  }
   if (mine === generation && typeof result === 'function') cleanup = result;
 }
 

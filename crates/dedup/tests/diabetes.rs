@@ -313,12 +313,12 @@ fn diabetes_imported_twice() {
     );
     // Every record is merged with its own copy.
     let n = records.len();
-    for i in 0..n {
+    for (i, record) in records.iter().enumerate() {
         let (a, b) = (&outcome.assignments[i], &outcome.assignments[i + n]);
         assert!(
             a.role != dedup::Role::Unique && b.role != dedup::Role::Unique,
             "record {} was not matched with its copy",
-            records[i].source_id
+            record.source_id
         );
     }
 }

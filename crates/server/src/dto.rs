@@ -463,6 +463,22 @@ pub struct ScreeningItem {
     pub file: Option<FileView>,
     pub not_retrieved_reason: Option<String>,
     pub resolution_note: Option<String>,
+    /// Full text: the item of the study's main report, when this report is another report of that study.
+    pub study_of: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StudyLink {
+    /// The full-text item of a report of the same study; null makes this report its own study.
+    pub study_of: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PreviousReview {
+    /// Studies included in the previous version of the review (null when this is a new review).
+    pub studies: Option<i32>,
+    /// Reports of those studies.
+    pub reports: Option<i32>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

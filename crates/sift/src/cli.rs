@@ -316,8 +316,27 @@ pub struct PrismaArgs {
     pub detail: bool,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum IncludedFormat {
+    Ris,
+    Csv,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
+    /// The reports included at full text, as RIS or CSV.
+    Included {
+        /// The review: its short name (e.g. `demo`) or id.
+        #[arg(long)]
+        review: String,
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, value_enum, default_value = "ris")]
+        format: IncludedFormat,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Every vote and lead resolution as CSV: record_id,source_record_id,stage,reviewer,role,decision,reason,note,time.
     Decisions {
         /// The review: its short name (e.g. `demo`) or id.

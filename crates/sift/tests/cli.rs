@@ -231,6 +231,11 @@ fn headless_team_workflow() {
         let decisions = stdout(&o);
         assert!(decisions.starts_with("record_id,source_record_id,stage,reviewer,role,decision,reason,note,time\n"), "{decisions}");
         assert!(decisions.lines().count() > 40);
+        let o = run(sift().args(["export", "included", "--review", "demo", "--database", &db.url, "--format", "ris"]));
+        let ris = stdout(&o);
+        let included = citation::parse(ris.as_bytes(), Some(citation::Format::Ris));
+        assert_eq!(included.records.len() as u64, json["databases_and_registers"]["reports_included"].as_u64().unwrap());
+        assert!(!included.records.is_empty());
         let o = run(sift().args(["prisma", "--review", "nope", "--database", &db.url, "--format", "json"]));
         assert!(!o.status.success() && stderr(&o).contains("no review \"nope\""));
 

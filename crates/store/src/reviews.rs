@@ -158,3 +158,16 @@ pub async fn members(db: &impl ConnectionTrait, review_id: i32) -> Result<Vec<(u
         })
         .collect())
 }
+
+/// Records the previous version's included studies and reports (updated reviews), or clears them.
+pub async fn set_previous(db: &impl ConnectionTrait, id: i32, studies: Option<i32>, reports: Option<i32>) -> Result<Review, StoreError> {
+    let row = reviews::Entity::find_by_id(id).one(db).await?.ok_or(StoreError::NotFound)?;
+    let mut active: reviews::ActiveModel = row.into();
+    active.previous_studies = Set(studies);
+    active.previous_reports = Set(reports);
+    Ok(active.update(db).await?)
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<Review>, StoreError> {
+    Ok(reviews::Entity::find_by_id(id).one(db).await?)
+}

@@ -552,3 +552,16 @@ pub async fn remaining_for(db: &impl ConnectionTrait, review_id: i32, stage: &st
         .await?;
     Ok(row.and_then(|r| r.try_get::<i64>("", "n").ok()).unwrap_or(0))
 }
+
+/// Links a full-text report to the study of another report (`None` makes it its own study again).
+pub async fn set_study_of(db: &impl ConnectionTrait, item_id: i32, study_of: Option<i32>) -> Result<Item, StoreError> {
+    let row = screening_items::Entity::find_by_id(item_id).one(db).await?.ok_or(StoreError::NotFound)?;
+    let mut active: screening_items::ActiveModel = row.into();
+    active.study_of = Set(study_of);
+    Ok(active.update(db).await?)
+}
+
+/// Reports that name `item_id` as their study's main report.
+pub async fn reports_of_study(db: &impl ConnectionTrait, item_id: i32) -> Result<Vec<Item>, StoreError> {
+    Ok(screening_items::Entity::find().filter(screening_items::Column::StudyOf.eq(item_id)).order_by_asc(screening_items::Column::Id).all(db).await?)
+}

@@ -56,7 +56,7 @@ export async function render({ main, params, alive }) {
 
   const counter = h('p', { class: 'counter', id: 'conflict-counter', 'aria-live': 'polite' });
   const body = h('div', { id: 'conflict-body' });
-  const note = h('textarea', { id: 'resolution-note', name: 'note', rows: '2', placeholder: 'Why, for the record (optional)' });
+  const note = h('textarea', { id: 'resolution-note', name: 'note', rows: '1', placeholder: 'Why, for the record (optional)' });
   const reasonPanel = h('div', { class: 'reason-panel', id: 'reason-panel', hidden: true });
   const btn = (id, k, label, run, cls) => h('button', { type: 'button', id, class: cls, onclick: run }, h('kbd', {}, k), ` ${label}`);
   const incBtn = btn('resolve-include', 'I', 'Include', () => resolve('include'), 'vote inc');

@@ -1,7 +1,7 @@
 // pages/dashboard.js: owns the review dashboard: the question, the PRISMA identification numbers per search source, and the way to the other pages.
 
 import { get } from '../api.js';
-import { h, num, slowly } from '../dom.js';
+import { h, num, plural, slowly } from '../dom.js';
 import { focusHeading } from '../router.js';
 import { isLead, loadReview, showProblem } from './common.js';
 import { STAGES } from './screenkit.js';
@@ -16,23 +16,24 @@ const STATES = [
 ];
 
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
-const fix = (x) => (x === null || x === undefined ? '—' : Number(x).toFixed(2));
-const ci = (e) => (e && e.ci_low !== null && e.ci_low !== undefined ? ` (95% CI ${fix(e.ci_low)} to ${fix(e.ci_high)})` : '');
+const fix = (x) => (x === null || x === undefined ? '—' : Number(x).toFixed(2).replace('-', '−'));
+const ci = (e) => (e && e.ci_low !== null && e.ci_low !== undefined ? ` (${fix(e.ci_low)} to ${fix(e.ci_high)})` : '');
 
 /** Agreement between reviewers: all pairs first, then each pair. */
 function agreementTable(rows, names) {
   if (!rows?.length || !rows[0].n) return h('p', { class: 'muted' }, 'Agreement appears once two reviewers have judged the same records.');
   const label = (r) => (r.reviewers ? r.reviewers.map((id) => names.get(id) ?? `#${id}`).join(' & ') : 'All pairs');
+  const est = (e) => (e ? [h('span', { class: 'est' }, fix(e.value)), ci(e) ? h('span', { class: 'ci' }, ci(e)) : null] : '—');
   return h('div', { class: 'table-wrap' }, h('table', { class: 'agreement' },
-    h('caption', { class: 'muted' }, 'Agreement on each record’s first two independent votes'),
-    h('thead', {}, h('tr', {}, ['Reviewers', 'Records (n)', 'Agreement', 'Cohen’s κ', 'PABAK', 'Gwet’s AC1'].map((t, i) => h('th', { scope: 'col', class: i ? 'num' : null }, t)))),
+    h('caption', { class: 'muted' }, 'On each record’s first two independent votes; 95% confidence intervals in brackets'),
+    h('thead', {}, h('tr', {}, ['Reviewers', 'n', 'Agreement', 'Cohen’s κ', 'PABAK', 'Gwet’s AC1'].map((t, i) => h('th', { scope: 'col', class: i ? 'num' : null }, t)))),
     h('tbody', {}, rows.map((r) => h('tr', { dataset: { pair: r.reviewers ? r.reviewers.join('-') : 'all' } },
       h('th', { scope: 'row' }, label(r)),
       h('td', { class: 'num', dataset: { agree: 'n' } }, num(r.n)),
       h('td', { class: 'num', dataset: { agree: 'percent' } }, pct(r.percent_agreement)),
-      h('td', { class: 'num', dataset: { agree: 'kappa' } }, r.cohen_kappa ? `${fix(r.cohen_kappa.value)}${ci(r.cohen_kappa)}` : '—'),
+      h('td', { class: 'num', dataset: { agree: 'kappa' } }, est(r.cohen_kappa)),
       h('td', { class: 'num', dataset: { agree: 'pabak' } }, fix(r.pabak)),
-      h('td', { class: 'num', dataset: { agree: 'ac1' } }, r.gwet_ac1 ? `${fix(r.gwet_ac1.value)}${ci(r.gwet_ac1)}` : '—'),
+      h('td', { class: 'num', dataset: { agree: 'ac1' } }, est(r.gwet_ac1)),
     ))),
   ));
 }
@@ -50,24 +51,28 @@ function stageCard(review, stage, progress, agreement) {
   return h('section', { class: 'card stage-card', dataset: { stage }, 'aria-labelledby': `stage-${stage}` },
     h('div', { class: 'stage-head' },
       h('h3', { id: `stage-${stage}` }, info.name),
-      screens ? h('a', { class: `button${stage === 'title_abstract' ? ' primary' : ''}`, href: `/reviews/${slug}/screen/${stage}`, dataset: { screen: stage } }, 'Screen') : null),
-    screens ? h('p', { class: 'mine' }, 'Mine: ', h('strong', { dataset: { mine: 'votes' } }, num(progress.my_votes)), ' judged, ',
-      h('strong', { dataset: { mine: 'remaining' } }, num(progress.my_remaining)), ' left for me') : null,
-    states
-      ? h('table', { class: 'states' },
-        h('tbody', {}, STATES.filter(([k]) => stage === 'full_text' || (k !== 'awaiting_file' && k !== 'not_retrieved')).map(([k, label]) => h('tr', {},
-          h('th', { scope: 'row' }, label),
-          h('td', { class: 'num' }, h('span', { class: 'n', dataset: { state: k } }, num(states[k] ?? 0)),
-            k === 'conflict' && conflicts > 0 && lead ? [' ', h('a', { href: `/reviews/${slug}/conflicts/${stage}`, class: 'resolve-link' }, 'resolve')] : null)))),
-        h('tfoot', {}, h('tr', {}, h('td', {}, 'All records at this stage'), h('td', { class: 'num', dataset: { state: 'total' } }, num(total)))))
-      : h('p', { class: 'muted' }, 'While screening is blind, you see only your own numbers.'),
-    progress.reviewers
-      ? [h('h4', {}, 'Votes per reviewer'),
-        progress.reviewers.length
-          ? h('ul', { class: 'reviewers' }, progress.reviewers.map((r) => h('li', { dataset: { reviewer: r.reviewer_id } }, `${r.reviewer}: `, h('strong', {}, num(r.votes)))))
-          : h('p', { class: 'muted' }, 'No votes yet.')]
-      : null,
-    agreement ? [h('h4', {}, 'Agreement'), agreementTable(agreement, names)] : null,
+      h('div', { class: 'actions' },
+        lead && conflicts > 0 ? h('a', { class: 'button', href: `/reviews/${slug}/conflicts/${stage}`, dataset: { conflicts: stage } }, `Resolve ${plural(conflicts, 'conflict')}`) : null,
+        screens ? h('a', { class: `button${stage === 'title_abstract' ? ' primary' : ''}`, href: `/reviews/${slug}/screen/${stage}`, dataset: { screen: stage } }, 'Screen') : null)),
+    h('div', { class: 'stage-body' },
+      h('div', {},
+        screens ? h('p', { class: 'mine' }, 'Mine: ', h('strong', { dataset: { mine: 'votes' } }, num(progress.my_votes)), ' judged, ',
+          h('strong', { dataset: { mine: 'remaining' } }, num(progress.my_remaining)), ' left for me') : null,
+        states
+          ? h('table', { class: 'states' },
+            h('tbody', {}, STATES.filter(([k]) => stage === 'full_text' || (k !== 'awaiting_file' && k !== 'not_retrieved')).map(([k, label]) => h('tr', {},
+              h('th', { scope: 'row' }, label),
+              h('td', { class: 'num' }, h('span', { class: 'n', dataset: { state: k } }, num(states[k] ?? 0)))))),
+            h('tfoot', {}, h('tr', {}, h('td', {}, 'All records at this stage'), h('td', { class: 'num', dataset: { state: 'total' } }, num(total)))))
+          : h('p', { class: 'muted' }, 'While screening is blind you see only your own numbers; the lead sees the rest.'),
+        progress.reviewers
+          ? [h('h4', {}, 'Votes per reviewer'),
+            progress.reviewers.length
+              ? h('ul', { class: 'reviewers' }, progress.reviewers.map((r) => h('li', { dataset: { reviewer: r.reviewer_id } }, `${r.reviewer}: `, h('strong', {}, num(r.votes)))))
+              : h('p', { class: 'muted' }, 'No votes yet.')]
+          : null),
+      agreement ? h('div', {}, h('h4', {}, 'Agreement'), agreementTable(agreement, names)) : null,
+    ),
   );
 }
 

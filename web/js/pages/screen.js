@@ -202,6 +202,7 @@ export async function render({ main, params, query, alive }) {
         nodes.delete(item);
         toast(`${file.name} attached: the report is open for screening`);
         show();
+        refreshProgress();
       } catch (err) {
         chosen.textContent = '';
         error.textContent = err.detail;
@@ -299,6 +300,7 @@ export async function render({ main, params, query, alive }) {
     }
     drawWhere();
     drawButtons();
+    drawAhead();
     document.dispatchEvent(new CustomEvent('sift:record', { detail: { id: item?.id ?? null } }));
     // Build the next record now, while the person reads this one.
     const after = histPos === -1 ? buffer[1] : null;
@@ -314,6 +316,12 @@ export async function render({ main, params, query, alive }) {
       if (Number.isFinite(n)) navigate(`/reviews/${encodeURIComponent(slug)}/screen/${stage}?item=${n}`);
     });
     return form;
+  }
+
+  /** How many records wait behind this one, already loaded (for people: nothing; for tests: data-ahead). */
+  function drawAhead() {
+    const screen = document.getElementById('screen');
+    if (screen) screen.dataset.ahead = String(Math.max(0, buffer.length - 1));
   }
 
   function drawWhere() {
@@ -372,6 +380,10 @@ export async function render({ main, params, query, alive }) {
   async function afterSettled() {
     if (!alive()) return;
     await refill();
+    await refreshProgress();
+  }
+
+  async function refreshProgress() {
     try {
       const p = await get(`${base}/stages/${stage}/progress`);
       if (!alive() || outbox.length) return;
@@ -400,7 +412,9 @@ export async function render({ main, params, query, alive }) {
     } finally {
       refilling = false;
     }
+    drawAhead();
     if (alive() && (wasEmpty || !current())) show();
+    else if (alive() && histPos === -1 && buffer[1]) setTimeout(() => nodeFor(buffer[1]), 0);
   }
 
   function send(op) {
@@ -447,6 +461,8 @@ export async function render({ main, params, query, alive }) {
         serverHas.add(id);
         Object.assign(done, res);
         nodes.delete(done);
+        // Keep the queue topped up while votes are still going out.
+        if (buffer.length < AHEAD) refill();
       },
       failed: (err) => {
         // Refused for good (e.g. decided meanwhile): say so, and take it out of my history.

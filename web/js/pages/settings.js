@@ -47,8 +47,8 @@ function protocolForm(base, protocol, lead) {
         field('Exclude when', exclusion, { hint: 'What rules a record out.' })),
       field('Reasons to exclude', reasons, { hint: 'One per line, in order: the first nine get the keys 1–9 after E.' }),
       h('div', { class: 'row' },
-        field('Include keywords', incKw, { hint: 'One per line; shown in green with a ＋ in titles and abstracts. End with * for any ending.' }),
-        field('Exclude keywords', excKw, { hint: 'One per line; shown in red with a − .' })),
+        field('Include keywords', incKw, { hint: 'One per line; shown in green with a + in titles and abstracts. End with * for any ending.' }),
+        field('Exclude keywords', excKw, { hint: 'One per line; shown in red with a −.' })),
     ),
     lead ? h('div', { class: 'actions' }, save, version) : version,
   );

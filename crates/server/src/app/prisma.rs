@@ -103,9 +103,14 @@ pub async fn counts(store: &Store, review_id: i32) -> Result<(Counts, InProgress
     };
     c.dbr_excluded = ordered(dbr_reasons);
     c.other_excluded = ordered(other_reasons);
-    // Until reports are linked to studies, every included report is its own study.
+    // Reports of one study count once as a study; an unlinked report is its own study.
     c.new_reports = c.dbr_reports_included + c.other_reports_included;
-    c.new_studies = c.new_reports;
+    let studies: std::collections::BTreeSet<i32> =
+        items.iter().filter(|i| i.stage == FULL_TEXT && i.state == "included").map(|i| i.study_of.unwrap_or(i.id)).collect();
+    c.new_studies = studies.len() as u64;
+    let review = store::reviews::by_id(&store.db, review_id).await?;
+    c.previous_studies = review.as_ref().and_then(|r| r.previous_studies).map(|n| u64::try_from(n).unwrap_or(0));
+    c.previous_reports = review.as_ref().and_then(|r| r.previous_reports).map(|n| u64::try_from(n).unwrap_or(0));
     Ok((c, progress))
 }
 
@@ -149,6 +154,7 @@ pub fn to_json(c: &Counts, progress: &InProgress) -> Value {
         },
         "studies_included": c.new_studies,
         "reports_of_included_studies": c.new_reports,
+        "previous_review": {"studies": c.previous_studies, "reports": c.previous_reports},
         "total_studies": c.total_studies(),
         "total_reports": c.total_reports(),
         "checks": checks,

@@ -448,3 +448,62 @@ pub async fn decisions_csv(store: &Store, review_id: i32) -> Result<String, stor
     let bytes = w.into_inner().unwrap_or_default();
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
+
+/// Links a full-text report to the study of another report (several reports of one study), or makes it
+/// its own study again with `study_of = None`. Links always point at the study's main report.
+pub async fn link_study(store: &Store, review_id: i32, item_id: i32, study_of: Option<i32>, lead: i32, now: i64) -> Result<Item, ScreeningError> {
+    let locked = store.begin_locked(review_id).await?;
+    let db = &locked.txn;
+    let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    if item.stage != FULL_TEXT {
+        return Err(ScreeningError::Conflict("Only full-text reports are linked to studies.".into()));
+    }
+    let main = match study_of {
+        Some(target) => {
+            let t = store::screening::item(db, review_id, target).await?.ok_or(ScreeningError::NotFound)?;
+            if t.stage != FULL_TEXT {
+                return Err(ScreeningError::Invalid("Link to another full-text report.".into()));
+            }
+            let main = t.study_of.unwrap_or(t.id);
+            if main == item.id {
+                return Err(ScreeningError::Invalid("A report cannot be linked to its own study.".into()));
+            }
+            if !store::screening::reports_of_study(db, item.id).await?.is_empty() {
+                return Err(ScreeningError::Conflict("Other reports are linked to this one; link them to the new study first.".into()));
+            }
+            Some(main)
+        }
+        None => None,
+    };
+    let after = store::screening::set_study_of(db, item.id, main).await?;
+    store::audit::append(
+        db,
+        NewEvent {
+            review_id: Some(review_id),
+            actor_id: Some(lead),
+            action: "report.link_study",
+            entity: "screening_item",
+            entity_id: item.id.to_string(),
+            before: Some(json!({"study_of": item.study_of})),
+            after: Some(json!({"study_of": after.study_of})),
+        },
+        now,
+    )
+    .await?;
+    locked.commit().await?;
+    Ok(after)
+}
+
+/// The records of the reports included at full text, as citations (for RIS and CSV exports).
+pub async fn included_citations(store: &Store, review_id: i32) -> Result<Vec<citation::Citation>, store::StoreError> {
+    let items = store::screening::items_in(&store.db, review_id, FULL_TEXT, &["included"], i64::MAX as u64).await?;
+    let mut out = Vec::with_capacity(items.len());
+    for i in items {
+        if let Some(r) = store::records::get(&store.db, review_id, i.record_id).await? {
+            let mut c = store::records::display(&r);
+            c.source_id = r.id.to_string();
+            out.push(c);
+        }
+    }
+    Ok(out)
+}

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use actix_multipart::Multipart;
 use actix_web::{HttpResponse, get, post, web};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -70,35 +69,12 @@ async fn upload(
     caller: Caller,
     path: web::Path<String>,
     query: web::Query<UploadQuery>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> ApiResult<HttpResponse> {
     let (review, _) = review_for(&state, &caller, &path, Need::Contributor).await?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut fields = std::collections::HashMap::new();
-    let limit = state.settings.max_upload_bytes;
-    while let Some(item) = form.next().await {
-        let mut field = item.map_err(|e| ApiError::bad_request("bad_upload", format!("The upload could not be read: {e}.")))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let file_name = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_owned);
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| ApiError::bad_request("bad_upload", format!("The upload could not be read: {e}.")))?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(ApiError::new(
-                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "file_too_large",
-                    format!("The file is larger than {} MB. Split the export into smaller files.", limit / (1024 * 1024)),
-                ));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        if name == "file" {
-            file = Some((file_name.unwrap_or_else(|| "upload".to_owned()), bytes));
-        } else {
-            fields.insert(name, String::from_utf8_lossy(&bytes).trim().to_owned());
-        }
-    }
-    let text = |k: &str| fields.get(k).filter(|v| !v.is_empty()).cloned();
+    let mut form = super::read_form(form, state.settings.max_upload_bytes).await?;
+    let file = form.files.remove("file");
+    let text = |k: &str| form.text(k);
     let mut errors = Vec::new();
     if file.as_ref().is_none_or(|(_, b)| b.is_empty()) {
         errors.push(FieldError { field: "file".into(), message: "attach the exported file".into() });

@@ -14,6 +14,10 @@ mod reviews;
 mod screening;
 mod users;
 
+use std::collections::HashMap;
+
+use actix_multipart::Multipart;
+use futures_util::StreamExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
@@ -85,4 +89,50 @@ pub async fn counts(state: &AppState, review_id: i32) -> ApiResult<crate::dto::R
         duplicates_pending: pending,
         sources,
     })
+}
+
+/// A multipart form as read: files by field name (file name, bytes) and text fields (trimmed).
+#[derive(Debug, Default)]
+pub struct Form {
+    pub files: HashMap<String, (String, Vec<u8>)>,
+    pub fields: HashMap<String, String>,
+}
+
+impl Form {
+    /// A text field, or `None` when missing or blank.
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.fields.get(name).filter(|v| !v.is_empty()).cloned()
+    }
+}
+
+/// Reads a whole multipart form, refusing any part larger than `limit` bytes with 413 `file_too_large`.
+pub async fn read_form(mut form: Multipart, limit: usize) -> ApiResult<Form> {
+    let unreadable = |e: actix_multipart::MultipartError| ApiError::bad_request("bad_upload", format!("The upload could not be read: {e}."));
+    let mut out = Form::default();
+    while let Some(item) = form.next().await {
+        let mut field = item.map_err(unreadable)?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_owned);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(unreadable)?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "file_too_large",
+                    format!("The file is larger than {} MB, the most this server accepts here.", limit / (1024 * 1024)),
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match file_name {
+            Some(f) => {
+                out.files.insert(name, (f, bytes));
+            }
+            None => {
+                out.fields.insert(name, String::from_utf8_lossy(&bytes).trim().to_owned());
+            }
+        }
+    }
+    Ok(out)
 }

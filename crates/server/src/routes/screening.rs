@@ -7,14 +7,13 @@
 
 use actix_multipart::Multipart;
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use futures_util::StreamExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{Need, review_for};
 use crate::app::screening::{self as app, ScreeningError};
 use crate::auth::Caller;
 use crate::dto::{
-    AgreementView, Estimate, FileView, NextQuery, NotRetrieved, Protocol, Record, Resolution, ReviewerProgress, ScreeningItem,
+    AgreementView, Estimate, FileView, StudyLink, NextQuery, NotRetrieved, Protocol, Record, Resolution, ReviewerProgress, ScreeningItem,
     StageProgress, StageSettings, VoteRequest, VoteView,
 };
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -39,7 +38,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(not_retrieved)
         .service(progress)
         .service(agreement)
-        .service(decisions);
+        .service(decisions)
+        .service(link_study);
 }
 
 impl From<ScreeningError> for ApiError {
@@ -101,6 +101,7 @@ async fn item_view(state: &AppState, review: &store::reviews::Review, roles: &[S
         file: item.file_id.map(|id| FileView { id, url: format!("/api/reviews/{}/items/{}/file", review.slug, item.id) }),
         not_retrieved_reason: item.not_retrieved_reason.clone(),
         resolution_note: if all { item.resolution_note.clone() } else { None },
+        study_of: item.study_of,
     })
 }
 
@@ -356,29 +357,15 @@ async fn third_reviewer(state: web::Data<AppState>, caller: Caller, path: web::P
     (status = 200, description = "Attached; the report is open for full-text screening", body = ScreeningItem),
     (status = 403, description = "Viewers cannot attach", body = crate::error::Problem),
     (status = 409, description = "Not a report awaiting its full text", body = crate::error::Problem),
-    (status = 422, description = "Not a PDF, or too large", body = crate::error::Problem),
+    (status = 413, description = "Larger than 64 MB", body = crate::error::Problem),
+    (status = 422, description = "Not a PDF", body = crate::error::Problem),
 ))]
 #[post("/api/reviews/{review}/items/{id}/file")]
-async fn upload_file(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, mut form: Multipart) -> ApiResult<web::Json<ScreeningItem>> {
+async fn upload_file(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, form: Multipart) -> ApiResult<web::Json<ScreeningItem>> {
     let (key, id) = path.into_inner();
     let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(part) = form.next().await {
-        let mut field = part.map_err(|e| ApiError::bad_request("bad_upload", format!("The upload could not be read: {e}.")))?;
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.content_disposition().and_then(|cd| cd.get_filename()).unwrap_or("full-text.pdf").to_owned();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| ApiError::bad_request("bad_upload", format!("The upload could not be read: {e}.")))?;
-            if bytes.len() + chunk.len() > app::MAX_PDF_BYTES {
-                return Err(ApiError::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", "The file is larger than 64 MB."));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        file = Some((name, bytes));
-    }
+    let mut form = super::read_form(form, app::MAX_PDF_BYTES).await?;
+    let file = form.files.remove("file");
     let (name, bytes) = file.ok_or_else(|| ApiError::invalid(vec![FieldError { field: "file".into(), message: "attach the PDF in the field `file`".into() }]))?;
     let item = app::attach_pdf(&state.store, review.id, id, caller.id(), &name, bytes, now_ms()).await?;
     Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
@@ -496,4 +483,20 @@ async fn decisions(state: web::Data<AppState>, caller: Caller, path: web::Path<S
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{}-decisions.csv\"", review.slug)))
         .body(csv))
+}
+
+/// Links a full-text report to another report's study (several reports of one study count as one study
+/// in PRISMA), or makes it its own study again (leads only).
+#[utoipa::path(tag = "screening", request_body = StudyLink, params(("review" = String, Path, description = "Short name or id"), ("id" = i32, Path, description = "Item id of the report")), responses(
+    (status = 200, description = "Linked", body = ScreeningItem),
+    (status = 403, description = "Not a lead", body = crate::error::Problem),
+    (status = 409, description = "Not a full-text report, or other reports point at it", body = crate::error::Problem),
+    (status = 422, description = "A report cannot be its own study", body = crate::error::Problem),
+))]
+#[post("/api/reviews/{review}/items/{id}/study")]
+async fn link_study(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, body: web::Json<StudyLink>) -> ApiResult<web::Json<ScreeningItem>> {
+    let (key, id) = path.into_inner();
+    let (review, roles) = review_for(&state, &caller, &key, Need::Lead).await?;
+    let item = app::link_study(&state.store, review.id, id, body.study_of, caller.id(), now_ms()).await?;
+    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
 }

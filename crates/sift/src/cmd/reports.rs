@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::open_store;
-use crate::cli::{ExportCommand, PrismaArgs, PrismaFormat};
+use crate::cli::{ExportCommand, IncludedFormat, PrismaArgs, PrismaFormat};
 use crate::config::FileConfig;
 
 async fn review_id(store: &store::Store, key: &str) -> anyhow::Result<i32> {
@@ -37,6 +37,24 @@ pub async fn prisma(args: PrismaArgs, file: &FileConfig) -> anyhow::Result<ExitC
 
 pub async fn export(cmd: ExportCommand, file: &FileConfig) -> anyhow::Result<ExitCode> {
     match cmd {
+        ExportCommand::Included { review, db, format, out } => {
+            let store = open_store(db.database.as_deref(), file).await?;
+            let id = review_id(&store, &review).await?;
+            let records = server::app::screening::included_citations(&store, id).await?;
+            let text = match format {
+                IncludedFormat::Ris => {
+                    let mut s = String::new();
+                    citation::write::ris(&records, &mut s);
+                    s
+                }
+                IncludedFormat::Csv => {
+                    let mut bytes = Vec::new();
+                    citation::write::csv(&records, &mut bytes);
+                    String::from_utf8_lossy(&bytes).into_owned()
+                }
+            };
+            write_out(out.as_deref(), &text)?;
+        }
         ExportCommand::Decisions { review, db, out } => {
             let store = open_store(db.database.as_deref(), file).await?;
             let id = review_id(&store, &review).await?;

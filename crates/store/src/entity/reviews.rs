@@ -14,6 +14,9 @@ pub struct Model {
     pub archived: bool,
     pub created_by: Option<i32>,
     pub created_at: i64,
+    /// Updated reviews: studies and reports included in the previous version (PRISMA).
+    pub previous_studies: Option<i32>,
+    pub previous_reports: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

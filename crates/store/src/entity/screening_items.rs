@@ -26,6 +26,8 @@ pub struct Model {
     pub file_id: Option<i32>,
     pub not_retrieved_reason: Option<String>,
     pub created_at: i64,
+    /// The full-text item of the study's main report, when this report belongs to another report's study.
+    pub study_of: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
