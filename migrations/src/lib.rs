@@ -11,6 +11,8 @@ mod m20261123_000003_create_imports;
 mod m20261123_000004_create_dedup;
 mod m20261123_000005_create_screening;
 mod m20261123_000006_add_studies_and_previous;
+mod m20261123_000007_add_pilot;
+mod m20261123_000008_add_routing_index;
 
 pub struct Migrator;
 
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_dedup::Migration),
             Box::new(m20261123_000005_create_screening::Migration),
             Box::new(m20261123_000006_add_studies_and_previous::Migration),
+            Box::new(m20261123_000007_add_pilot::Migration),
+            Box::new(m20261123_000008_add_routing_index::Migration),
         ]
     }
 }

@@ -85,6 +85,7 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("get", "/api/reviews/{review}/included.ris") | ("get", "/api/reviews/{review}/included.csv") => (Member, Value::Null),
         ("put", "/api/reviews/{review}/prisma/previous") => (Lead, json!({"studies": -1, "reports": null})),
         ("post", "/api/reviews/{review}/items/{id}/study") => (Lead, json!({"study_of": null})),
+        ("post", "/api/reviews/{review}/stages/{stage}/pilot/open") => (Lead, Value::Null),
         _ => return None,
     };
     Some(r)

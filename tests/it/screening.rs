@@ -292,3 +292,60 @@ db_test!(concurrent_reviewers_never_overfill_records, |app| {
         assert_eq!(i.state, "included");
     }
 });
+
+db_test!(a_pilot_set_gates_the_rest_of_the_stage, |app| {
+    let t = team(&app).await;
+    let settings = json!({"reviewers_per_record": 2, "blind": true, "maybe_is_conflict": true, "pilot_size": 4, "pilot_threshold": 0.6});
+    let res = app.client.put(app.url("/api/reviews/qes/stages/title_abstract/settings")).bearer_auth(&t.lead).json(&settings).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let pilot: Vec<i64> = store::screening::pilot_ids(&app.store.db, 1, "title_abstract", 4).await.unwrap().into_iter().map(i64::from).collect();
+    // Only pilot records are handed out, to both reviewers; they disagree on two of four.
+    for (token, votes) in [(&t.rev1, ["include", "include", "exclude", "exclude"]), (&t.rev2, ["include", "exclude", "include", "exclude"])] {
+        for v in votes {
+            let items = next(&app, token, "title_abstract", 1).await;
+            let id = items[0]["id"].as_i64().unwrap();
+            assert!(pilot.contains(&id), "{id} is outside the pilot set {pilot:?}");
+            let body = if v == "exclude" { json!({"vote": v, "reason": REASONS[0]}) } else { json!({"vote": v}) };
+            let (s, b) = vote(&app, token, id, body).await;
+            assert_eq!(s, 200, "{b}");
+        }
+    }
+    // Agreement is 50% with kappa 0: below the threshold, so the stage stays closed and says why.
+    let (s, body) = app.post("/api/reviews/qes/stages/title_abstract/next?count=1", &t.rev1, json!({})).await;
+    assert_eq!(s, 409, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("pilot"), "{body}");
+    let (_, p) = app.get("/api/reviews/qes/stages/title_abstract/progress", &t.lead).await;
+    assert_eq!(p["pilot"]["complete"], true);
+    assert_eq!(p["pilot"]["opened"], false);
+    assert_eq!(p["pilot"]["n"], 4);
+    assert!((p["pilot"]["kappa"].as_f64().unwrap() - 0.0).abs() < 1e-9, "{p}");
+    assert_eq!(p["pilot"]["percent_agreement"], 0.5);
+    assert_eq!(app.post("/api/reviews/qes/stages/title_abstract/pilot/open", &t.rev1, json!({})).await.0, 403);
+    // After the discussion the lead opens the stage; records beyond the pilot flow.
+    let (s, opened) = app.post("/api/reviews/qes/stages/title_abstract/pilot/open", &t.lead, json!({})).await;
+    assert_eq!(s, 200, "{opened}");
+    assert_eq!(opened["pilot_opened"], true);
+    let items = next(&app, &t.rev1, "title_abstract", 1).await;
+    assert!(!pilot.contains(&items[0]["id"].as_i64().unwrap()));
+    let (s, _) = app.post("/api/reviews/qes/stages/title_abstract/pilot/open", &t.lead, json!({})).await;
+    assert_eq!(s, 409, "no pilot is waiting any more");
+});
+
+db_test!(a_pilot_with_good_agreement_opens_by_itself, |app| {
+    let t = team(&app).await;
+    let settings = json!({"reviewers_per_record": 2, "blind": true, "maybe_is_conflict": true, "pilot_size": 3, "pilot_threshold": 0.6});
+    app.client.put(app.url("/api/reviews/qes/stages/title_abstract/settings")).bearer_auth(&t.lead).json(&settings).send().await.unwrap();
+    for token in [&t.rev1, &t.rev2] {
+        for v in ["include", "exclude", "include"] {
+            let id = next(&app, token, "title_abstract", 1).await[0]["id"].as_i64().unwrap();
+            let body = if v == "exclude" { json!({"vote": v, "reason": REASONS[0]}) } else { json!({"vote": v}) };
+            vote(&app, token, id, body).await;
+        }
+    }
+    // Perfect agreement: the next request opens the rest of the stage, and the audit trail says so.
+    let items = next(&app, &t.rev2, "title_abstract", 1).await;
+    assert_eq!(items.len(), 1);
+    let (_, events) = app.get("/api/reviews/qes/audit", &t.lead).await;
+    let passed = events.as_array().unwrap().iter().find(|e| e["action"] == "pilot.passed").expect("pilot.passed event");
+    assert_eq!(passed["after"]["kappa"], 1.0);
+});

@@ -51,6 +51,8 @@ fn generate(n: usize) -> String {
 }
 
 fn main() {
+    // Phase timings of the deduplication run are logged at info.
+    let _ = tracing_subscriber::fmt().with_env_filter("server=info").with_target(false).try_init();
     let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
     let text = generate(n);
     let mb = text.len() as f64 / 1e6;

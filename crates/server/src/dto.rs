@@ -424,6 +424,29 @@ pub struct StageSettings {
     pub blind: bool,
     /// A "maybe" vote makes a conflict for a lead (otherwise it passes the record on).
     pub maybe_is_conflict: bool,
+    /// Records in the pilot set (the stage's first records), screened before the rest opens; 0 = none.
+    /// Omit to leave unchanged.
+    #[serde(default)]
+    pub pilot_size: Option<i32>,
+    /// Cohen's kappa the pilot must reach for the rest to open by itself. Omit to leave unchanged.
+    #[serde(default)]
+    pub pilot_threshold: Option<f64>,
+    /// Read-only: the rest of the stage is open (the pilot passed or a lead opened it).
+    #[serde(default)]
+    pub pilot_opened: Option<bool>,
+}
+
+/// A stage's pilot, for leads.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Pilot {
+    pub size: i32,
+    pub threshold: f64,
+    pub opened: bool,
+    /// Every pilot record has all its votes.
+    pub complete: bool,
+    pub kappa: Option<f64>,
+    pub percent_agreement: f64,
+    pub n: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -529,6 +552,8 @@ pub struct StageProgress {
     pub my_remaining: i64,
     /// Votes per reviewer (leads only).
     pub reviewers: Option<Vec<ReviewerProgress>>,
+    /// The pilot set, when the stage has one (leads only).
+    pub pilot: Option<Pilot>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -88,16 +88,27 @@ pub async fn save_protocol(db: &impl ConnectionTrait, review_id: i32, p: &Protoc
 }
 
 /// Settings of one stage; defaults (2 reviewers, blind, maybe is a conflict) when never saved.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
     pub reviewers_per_record: i32,
     pub blind: bool,
     pub maybe_is_conflict: bool,
+    /// Records in the pilot set; 0 = no pilot.
+    pub pilot_size: i32,
+    pub pilot_threshold: f64,
+    pub pilot_opened: bool,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { reviewers_per_record: 2, blind: true, maybe_is_conflict: true }
+        Settings { reviewers_per_record: 2, blind: true, maybe_is_conflict: true, pilot_size: 0, pilot_threshold: 0.6, pilot_opened: false }
+    }
+}
+
+impl Settings {
+    /// Whether routing is restricted to the pilot set.
+    pub fn in_pilot(&self) -> bool {
+        self.pilot_size > 0 && !self.pilot_opened
     }
 }
 
@@ -105,7 +116,14 @@ pub async fn settings(db: &impl ConnectionTrait, review_id: i32, stage: &str) ->
     Ok(stage_settings::Entity::find_by_id((review_id, stage.to_owned()))
         .one(db)
         .await?
-        .map(|s| Settings { reviewers_per_record: s.reviewers_per_record, blind: s.blind, maybe_is_conflict: s.maybe_is_conflict })
+        .map(|s| Settings {
+            reviewers_per_record: s.reviewers_per_record,
+            blind: s.blind,
+            maybe_is_conflict: s.maybe_is_conflict,
+            pilot_size: s.pilot_size,
+            pilot_threshold: s.pilot_threshold,
+            pilot_opened: s.pilot_opened,
+        })
         .unwrap_or_default())
 }
 
@@ -116,6 +134,9 @@ pub async fn save_settings(db: &impl ConnectionTrait, review_id: i32, stage: &st
         reviewers_per_record: Set(s.reviewers_per_record),
         blind: Set(s.blind),
         maybe_is_conflict: Set(s.maybe_is_conflict),
+        pilot_size: Set(s.pilot_size),
+        pilot_threshold: Set(s.pilot_threshold),
+        pilot_opened: Set(s.pilot_opened),
     };
     if stage_settings::Entity::find_by_id((review_id, stage.to_owned())).one(db).await?.is_some() {
         row.update(db).await?;
@@ -239,22 +260,32 @@ pub async fn reserve_next(
     count: u64,
     now: i64,
     expires_at: i64,
+    max_item_id: i32,
 ) -> Result<Vec<Item>, StoreError> {
     let b = db.get_database_backend();
     db.execute_raw(stmt(b, "DELETE FROM reservations WHERE expires_at <= $1", vec![now.into()])).await?;
-    let rows = db
-        .query_all_raw(stmt(
-            b,
+    // Two cheap passes instead of one sort over every open item: first items that already have votes
+    // (so pairs complete), then fresh ones, each in id order and stopping at the first matches.
+    let mut ids: Vec<i32> = Vec::new();
+    for fresh in [false, true] {
+        let wanted = i64::try_from(count).unwrap_or(1) - i64::try_from(ids.len()).unwrap_or(0);
+        if wanted <= 0 {
+            break;
+        }
+        let votes_filter = if fresh { "i.votes = 0" } else { "i.votes > 0" };
+        let sql = format!(
             "SELECT i.id FROM screening_items i \
-             WHERE i.review_id = $1 AND i.stage = $2 AND i.state = 'open' \
+             WHERE i.review_id = $1 AND i.stage = $2 AND i.state = 'open' AND {votes_filter} AND i.id <= $5 \
              AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
              AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.item_id = i.id AND r.reviewer_id = $3) \
              AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id) < i.needed \
-             ORDER BY i.votes DESC, i.id ASC LIMIT $4",
-            vec![review_id.into(), stage.into(), reviewer.into(), i64::try_from(count).unwrap_or(1).into()],
-        ))
-        .await?;
-    let ids: Vec<i32> = rows.iter().filter_map(|r| r.try_get::<i32>("", "id").ok()).collect();
+             ORDER BY i.id ASC LIMIT $4"
+        );
+        let rows = db
+            .query_all_raw(stmt(b, &sql, vec![review_id.into(), stage.into(), reviewer.into(), wanted.into(), max_item_id.into()]))
+            .await?;
+        ids.extend(rows.iter().filter_map(|r| r.try_get::<i32>("", "id").ok()));
+    }
     for id in &ids {
         reservations::ActiveModel { item_id: Set(*id), reviewer_id: Set(reviewer), expires_at: Set(expires_at) }.insert(db).await?;
     }
@@ -564,4 +595,18 @@ pub async fn set_study_of(db: &impl ConnectionTrait, item_id: i32, study_of: Opt
 /// Reports that name `item_id` as their study's main report.
 pub async fn reports_of_study(db: &impl ConnectionTrait, item_id: i32) -> Result<Vec<Item>, StoreError> {
     Ok(screening_items::Entity::find().filter(screening_items::Column::StudyOf.eq(item_id)).order_by_asc(screening_items::Column::Id).all(db).await?)
+}
+
+/// The ids of a stage's pilot set: its first `size` items.
+pub async fn pilot_ids(db: &impl ConnectionTrait, review_id: i32, stage: &str, size: i32) -> Result<Vec<i32>, StoreError> {
+    Ok(screening_items::Entity::find()
+        .filter(screening_items::Column::ReviewId.eq(review_id))
+        .filter(screening_items::Column::Stage.eq(stage))
+        .order_by_asc(screening_items::Column::Id)
+        .limit(u64::try_from(size).unwrap_or(0))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| i.id)
+        .collect())
 }

@@ -27,7 +27,9 @@ pub struct DedupSummary {
 
 /// Deduplicates the whole review (new records against everything already imported).
 pub async fn run(store: &Store, review_id: i32, actor: Option<i32>, now: i64, progress: ProgressFn) -> Result<DedupSummary, store::StoreError> {
+    let started = std::time::Instant::now();
     let records = store::records::all(&store.db, review_id).await?;
+    let loaded = started.elapsed();
     let mut citations: Vec<Citation> = Vec::with_capacity(records.len());
     for r in &records {
         citations.push(store::records::original(r)?);
@@ -61,6 +63,7 @@ pub async fn run(store: &Store, review_id: i32, actor: Option<i32>, now: i64, pr
     .await
     .map_err(|e| store::StoreError::Corrupt(format!("deduplication stopped: {e}")))?;
     let (outcome, citations) = outcome;
+    let found = started.elapsed();
     progress("saving", 0, 0);
 
     // Group records into clusters of automatically merged (or person-merged) records.
@@ -128,8 +131,20 @@ pub async fn run(store: &Store, review_id: i32, actor: Option<i32>, now: i64, pr
     )
     .await?;
     txn.commit().await.map_err(store::StoreError::from)?;
+    let saved = started.elapsed();
     super::screening::sync_items(store, review_id, now).await?;
     let (total, unique) = store::records::counts(&store.db, review_id).await?;
+    tracing::info!(
+        review_id,
+        records = records.len(),
+        merged,
+        queued,
+        load_ms = loaded.as_millis() as u64,
+        find_ms = (found - loaded).as_millis() as u64,
+        save_ms = (saved - found).as_millis() as u64,
+        sync_ms = (started.elapsed() - saved).as_millis() as u64,
+        "deduplicated"
+    );
     Ok(DedupSummary { merged, queued, duplicates_removed: total - unique })
 }
 

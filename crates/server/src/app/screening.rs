@@ -62,20 +62,107 @@ pub async fn sync_items(store: &Store, review_id: i32, now: i64) -> Result<u64, 
 }
 
 /// The records a reviewer should judge next at a stage (up to `count`, for prefetching), reserved for them.
-pub async fn next(store: &Store, review_id: i32, stage: &str, reviewer: i32, count: u64, now: i64) -> Result<Vec<Item>, store::StoreError> {
+/// While a pilot set is on, only its records are handed out; when every pilot record has its votes and
+/// agreement reaches the threshold, the rest of the stage opens by itself.
+pub async fn next(store: &Store, review_id: i32, stage: &str, reviewer: i32, count: u64, now: i64) -> Result<Vec<Item>, ScreeningError> {
     let locked = store.begin_locked(review_id).await?;
+    let db = &locked.txn;
     let expires = now + RESERVATION_MS;
-    let mut items = store::screening::my_reservations(&locked.txn, review_id, stage, reviewer, now).await?;
+    let mut items = store::screening::my_reservations(db, review_id, stage, reviewer, now).await?;
     items.truncate(usize::try_from(count).unwrap_or(1));
     for i in &items {
-        store::screening::reserve(&locked.txn, i.id, reviewer, expires).await?;
+        store::screening::reserve(db, i.id, reviewer, expires).await?;
     }
     let missing = count.saturating_sub(items.len() as u64);
     if missing > 0 {
-        items.extend(store::screening::reserve_next(&locked.txn, review_id, stage, reviewer, missing, now, expires).await?);
+        let mut settings = store::screening::settings(db, review_id, stage).await?;
+        let pilot = if settings.in_pilot() { store::screening::pilot_ids(db, review_id, stage, settings.pilot_size).await? } else { Vec::new() };
+        let bound = if settings.in_pilot() { pilot.last().copied().unwrap_or(0) } else { i32::MAX };
+        let mut more = store::screening::reserve_next(db, review_id, stage, reviewer, missing, now, expires, bound).await?;
+        if more.is_empty() && items.is_empty() && settings.in_pilot() {
+            let status = pilot_status(db, review_id, stage, &settings, &pilot).await?;
+            if status.complete {
+                if !status.passed {
+                    return Err(ScreeningError::Conflict(
+                        "The pilot records are all screened, and agreement on them is below the review's threshold. Your lead will go through the disagreements with the team and then open screening.".into(),
+                    ));
+                }
+                settings.pilot_opened = true;
+                store::screening::save_settings(db, review_id, stage, &settings).await?;
+                store::audit::append(
+                    db,
+                    NewEvent {
+                        review_id: Some(review_id),
+                        actor_id: None,
+                        action: "pilot.passed",
+                        entity: "stage",
+                        entity_id: stage.to_owned(),
+                        before: None,
+                        after: Some(json!({"kappa": status.kappa, "percent_agreement": status.percent, "threshold": settings.pilot_threshold, "records": pilot.len()})),
+                    },
+                    now,
+                )
+                .await?;
+                more = store::screening::reserve_next(db, review_id, stage, reviewer, missing, now, expires, i32::MAX).await?;
+            }
+        }
+        items.extend(more);
     }
     locked.commit().await?;
     Ok(items)
+}
+
+/// Where a stage's pilot stands.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PilotStatus {
+    /// Every pilot record has all the votes it needs.
+    pub complete: bool,
+    /// Agreement on the pilot's first votes reaches the threshold (kappa, or perfect agreement when
+    /// kappa is undefined because everyone chose the same answer).
+    pub passed: bool,
+    pub kappa: Option<f64>,
+    pub percent: f64,
+    pub n: u64,
+}
+
+pub async fn pilot_status(
+    db: &store::DatabaseTransaction,
+    review_id: i32,
+    stage: &str,
+    settings: &store::screening::Settings,
+    pilot: &[i32],
+) -> Result<PilotStatus, store::StoreError> {
+    let items = store::screening::all_items(db, review_id).await?;
+    let complete = !pilot.is_empty() && items.iter().filter(|i| pilot.contains(&i.id)).all(|i| i.votes >= i.needed);
+    let votes = store::screening::all_votes(db, review_id).await?;
+    let only: std::collections::HashSet<i32> = pilot.iter().copied().collect();
+    let overall = agreement_tables(&votes, stage, Some(&only)).into_iter().next().map(|(_, a)| a);
+    let (kappa, percent, n) = overall.map(|a| (a.cohen_kappa.map(|k| k.value), a.percent, a.n)).unwrap_or((None, 0.0, 0));
+    let passed = match kappa {
+        Some(k) => k >= settings.pilot_threshold,
+        None => n > 0 && (percent - 1.0).abs() < f64::EPSILON,
+    };
+    Ok(PilotStatus { complete, passed, kappa, percent, n })
+}
+
+/// A lead opens the rest of the stage (after discussing a pilot that fell short, or to skip it).
+pub async fn open_pilot(store: &Store, review_id: i32, stage: &str, lead: i32, now: i64) -> Result<(), ScreeningError> {
+    let locked = store.begin_locked(review_id).await?;
+    let db = &locked.txn;
+    let mut settings = store::screening::settings(db, review_id, stage).await?;
+    if !settings.in_pilot() {
+        return Err(ScreeningError::Conflict("This stage has no pilot waiting to be opened.".into()));
+    }
+    settings.pilot_opened = true;
+    store::screening::save_settings(db, review_id, stage, &settings).await?;
+    store::audit::append(
+        db,
+        NewEvent { review_id: Some(review_id), actor_id: Some(lead), action: "pilot.opened", entity: "stage", entity_id: stage.to_owned(), before: None, after: None },
+        now,
+    )
+    .await?;
+    locked.commit().await?;
+    Ok(())
 }
 
 /// What a vote, change or undo left behind.
@@ -379,9 +466,19 @@ pub async fn not_retrieved(store: &Store, review_id: i32, item_id: i32, actor: i
 /// Agreement of one stage, overall and per reviewer pair, on each item's first two independent votes.
 pub async fn agreement(store: &Store, review_id: i32, stage: &str) -> Result<Vec<(Option<(i32, i32)>, review::agreement::Agreement)>, store::StoreError> {
     let votes = store::screening::all_votes(&store.db, review_id).await?;
+    Ok(agreement_tables(&votes, stage, None))
+}
+
+/// Agreement tables (overall first, then per reviewer pair) over the first two votes of each item of a
+/// stage, optionally only over the items in `only`.
+fn agreement_tables(
+    votes: &[(store::screening::VoteRow, Item)],
+    stage: &str,
+    only: Option<&std::collections::HashSet<i32>>,
+) -> Vec<(Option<(i32, i32)>, review::agreement::Agreement)> {
     let mut by_item: std::collections::BTreeMap<i32, Vec<&store::screening::VoteRow>> = std::collections::BTreeMap::new();
-    for (v, item) in &votes {
-        if item.stage == stage {
+    for (v, item) in votes {
+        if item.stage == stage && only.is_none_or(|o| o.contains(&item.id)) {
             by_item.entry(item.id).or_default().push(v);
         }
     }
@@ -390,7 +487,7 @@ pub async fn agreement(store: &Store, review_id: i32, stage: &str) -> Result<Vec
         "exclude" => 1,
         _ => 2,
     };
-    let any_maybe = votes.iter().any(|(v, i)| i.stage == stage && v.first_vote == "maybe");
+    let any_maybe = by_item.values().flatten().any(|v| v.first_vote == "maybe");
     let k = if any_maybe { 3 } else { 2 };
     let mut overall = review::agreement::Table::new(k);
     let mut pairs: std::collections::BTreeMap<(i32, i32), review::agreement::Table> = std::collections::BTreeMap::new();
@@ -405,7 +502,7 @@ pub async fn agreement(store: &Store, review_id: i32, stage: &str) -> Result<Vec
     for (pair, table) in pairs {
         out.push((Some(pair), review::agreement::agreement(&table)));
     }
-    Ok(out)
+    out
 }
 
 /// Every vote and every resolution of a review as CSV:

@@ -13,7 +13,7 @@ use super::{Need, review_for};
 use crate::app::screening::{self as app, ScreeningError};
 use crate::auth::Caller;
 use crate::dto::{
-    AgreementView, Estimate, FileView, StudyLink, NextQuery, NotRetrieved, Protocol, Record, Resolution, ReviewerProgress, ScreeningItem,
+    AgreementView, Estimate, FileView, Pilot, StudyLink, NextQuery, NotRetrieved, Protocol, Record, Resolution, ReviewerProgress, ScreeningItem,
     StageProgress, StageSettings, VoteRequest, VoteView,
 };
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -39,7 +39,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(progress)
         .service(agreement)
         .service(decisions)
-        .service(link_study);
+        .service(link_study)
+        .service(open_pilot);
 }
 
 impl From<ScreeningError> for ApiError {
@@ -58,6 +59,17 @@ fn stage_of(s: &str) -> ApiResult<&'static str> {
         "title_abstract" => Ok(store::screening::TITLE_ABSTRACT),
         "full_text" => Ok(store::screening::FULL_TEXT),
         _ => Err(ApiError::not_found("stage (use title_abstract or full_text)")),
+    }
+}
+
+fn settings_dto(s: &store::screening::Settings) -> StageSettings {
+    StageSettings {
+        reviewers_per_record: s.reviewers_per_record,
+        blind: s.blind,
+        maybe_is_conflict: s.maybe_is_conflict,
+        pilot_size: Some(s.pilot_size),
+        pilot_threshold: Some(s.pilot_threshold),
+        pilot_opened: Some(s.pilot_opened),
     }
 }
 
@@ -183,7 +195,7 @@ async fn get_settings(state: web::Data<AppState>, caller: Caller, path: web::Pat
     let (key, stage) = path.into_inner();
     let (review, _) = review_for(&state, &caller, &key, Need::Member).await?;
     let s = store::screening::settings(&state.store.db, review.id, stage_of(&stage)?).await?;
-    Ok(web::Json(StageSettings { reviewers_per_record: s.reviewers_per_record, blind: s.blind, maybe_is_conflict: s.maybe_is_conflict }))
+    Ok(web::Json(settings_dto(&s)))
 }
 
 /// Changes a stage's settings (leads only). Records nobody has voted on take the new number of reviewers.
@@ -197,13 +209,30 @@ async fn put_settings(state: web::Data<AppState>, caller: Caller, path: web::Pat
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
     let (review, _) = review_for(&state, &caller, &key, Need::Lead).await?;
+    let mut errors = Vec::new();
     if !(1..=5).contains(&body.reviewers_per_record) {
-        return Err(ApiError::invalid(vec![FieldError { field: "reviewers_per_record".into(), message: "must be 1 to 5".into() }]));
+        errors.push(FieldError { field: "reviewers_per_record".into(), message: "must be 1 to 5".into() });
+    }
+    if body.pilot_size.is_some_and(|n| !(0..=1000).contains(&n)) {
+        errors.push(FieldError { field: "pilot_size".into(), message: "must be 0 (no pilot) to 1000 records".into() });
+    }
+    if body.pilot_threshold.is_some_and(|k| !(-1.0..=1.0).contains(&k)) {
+        errors.push(FieldError { field: "pilot_threshold".into(), message: "must be a kappa between -1 and 1 (0.6 is common)".into() });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
     }
     let now = now_ms();
-    let s = store::screening::Settings { reviewers_per_record: body.reviewers_per_record, blind: body.blind, maybe_is_conflict: body.maybe_is_conflict };
     let locked = state.store.begin_locked(review.id).await?;
     let before = store::screening::settings(&locked.txn, review.id, stage).await?;
+    let s = store::screening::Settings {
+        reviewers_per_record: body.reviewers_per_record,
+        blind: body.blind,
+        maybe_is_conflict: body.maybe_is_conflict,
+        pilot_size: body.pilot_size.unwrap_or(before.pilot_size),
+        pilot_threshold: body.pilot_threshold.unwrap_or(before.pilot_threshold),
+        pilot_opened: before.pilot_opened,
+    };
     store::screening::save_settings(&locked.txn, review.id, stage, &s).await?;
     store::audit::append(
         &locked.txn,
@@ -213,14 +242,14 @@ async fn put_settings(state: web::Data<AppState>, caller: Caller, path: web::Pat
             action: "settings.update",
             entity: "stage",
             entity_id: stage.to_owned(),
-            before: Some(serde_json::json!({"reviewers_per_record": before.reviewers_per_record, "blind": before.blind, "maybe_is_conflict": before.maybe_is_conflict})),
-            after: Some(serde_json::json!({"reviewers_per_record": s.reviewers_per_record, "blind": s.blind, "maybe_is_conflict": s.maybe_is_conflict})),
+            before: Some(serde_json::json!({"reviewers_per_record": before.reviewers_per_record, "blind": before.blind, "maybe_is_conflict": before.maybe_is_conflict, "pilot_size": before.pilot_size, "pilot_threshold": before.pilot_threshold})),
+            after: Some(serde_json::json!({"reviewers_per_record": s.reviewers_per_record, "blind": s.blind, "maybe_is_conflict": s.maybe_is_conflict, "pilot_size": s.pilot_size, "pilot_threshold": s.pilot_threshold})),
         },
         now,
     )
     .await?;
     locked.commit().await?;
-    Ok(body)
+    Ok(web::Json(settings_dto(&s)))
 }
 
 /// The records the caller should judge next at a stage, reserved for them for ten minutes: never one
@@ -435,7 +464,25 @@ async fn progress(state: web::Data<AppState>, caller: Caller, path: web::Path<(S
     } else {
         None
     };
-    Ok(web::Json(StageProgress { stage: stage.to_owned(), states, my_votes, my_remaining, reviewers }))
+    let settings = store::screening::settings(&state.store.db, review.id, stage).await?;
+    let pilot = if is_lead(&roles) && settings.pilot_size > 0 {
+        let ids = store::screening::pilot_ids(&state.store.db, review.id, stage, settings.pilot_size).await?;
+        let txn = state.store.begin().await?;
+        let st = app::pilot_status(&txn, review.id, stage, &settings, &ids).await?;
+        drop(txn);
+        Some(Pilot {
+            size: settings.pilot_size,
+            threshold: settings.pilot_threshold,
+            opened: settings.pilot_opened,
+            complete: st.complete,
+            kappa: st.kappa,
+            percent_agreement: st.percent,
+            n: st.n,
+        })
+    } else {
+        None
+    };
+    Ok(web::Json(StageProgress { stage: stage.to_owned(), states, my_votes, my_remaining, reviewers, pilot }))
 }
 
 /// Agreement at a stage on each record's first two independent votes: percent agreement, Cohen's kappa
@@ -499,4 +546,20 @@ async fn link_study(state: web::Data<AppState>, caller: Caller, path: web::Path<
     let (review, roles) = review_for(&state, &caller, &key, Need::Lead).await?;
     let item = app::link_study(&state.store, review.id, id, body.study_of, caller.id(), now_ms()).await?;
     Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
+}
+
+/// Opens the rest of a stage whose pilot is still closed (leads only): after discussing a pilot that
+/// fell short of the agreement threshold, or to skip it.
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text")), responses(
+    (status = 200, description = "Opened", body = StageSettings),
+    (status = 403, description = "Not a lead", body = crate::error::Problem),
+    (status = 409, description = "No pilot waiting", body = crate::error::Problem),
+))]
+#[post("/api/reviews/{review}/stages/{stage}/pilot/open")]
+async fn open_pilot(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> ApiResult<web::Json<StageSettings>> {
+    let (key, stage) = path.into_inner();
+    let stage = stage_of(&stage)?;
+    let (review, _) = review_for(&state, &caller, &key, Need::Lead).await?;
+    app::open_pilot(&state.store, review.id, stage, caller.id(), now_ms()).await?;
+    Ok(web::Json(settings_dto(&store::screening::settings(&state.store.db, review.id, stage).await?)))
 }

@@ -12,6 +12,13 @@ pub struct Model {
     pub reviewers_per_record: i32,
     pub blind: bool,
     pub maybe_is_conflict: bool,
+    /// Records in the pilot set (the stage's first items); 0 = no pilot.
+    pub pilot_size: i32,
+    /// Cohen's kappa the pilot must reach before the rest of the stage opens.
+    #[sea_orm(column_type = "Double")]
+    pub pilot_threshold: f64,
+    /// The rest of the stage is open (the pilot passed, or a lead opened it).
+    pub pilot_opened: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
