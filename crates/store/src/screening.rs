@@ -186,6 +186,10 @@ pub async fn sync_title_abstract(db: &impl ConnectionTrait, review_id: i32, need
             vec![review_id.into(), needed.into(), now.into()],
         ))
         .await?;
+    // After a bulk load, fresh statistics keep PostgreSQL's routing plans on the index.
+    if b == DbBackend::Postgres && res.rows_affected() > 1000 {
+        db.execute_unprepared("ANALYZE screening_items").await?;
+    }
     Ok(res.rows_affected())
 }
 
