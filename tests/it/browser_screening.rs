@@ -76,6 +76,14 @@ async fn offline(c: &Client, off: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Makes every vote request fail at the network, as a flaky proxy would.
+async fn block_votes(c: &Client, block: bool) -> anyhow::Result<()> {
+    c.post("/goog/cdp/execute", json!({"cmd": "Network.enable", "params": {}})).await?;
+    let urls = if block { json!(["*/vote"]) } else { json!([]) };
+    c.post("/goog/cdp/execute", json!({"cmd": "Network.setBlockedURLs", "params": {"urls": urls}})).await?;
+    Ok(())
+}
+
 async fn page_html(c: &Client) -> anyhow::Result<String> {
     Ok(c.exec("return document.documentElement.outerHTML;", vec![]).await?.as_str().unwrap_or_default().to_owned())
 }
@@ -300,6 +308,21 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     c.goto(&app.url(ta)).await?;
     current(c).await?;
     shot(c, "screening-ta-tablet-dark").await?;
+
+    // A vote that cannot be sent survives a reload: it is kept in the browser and sent later.
+    let id = current(c).await?;
+    block_votes(c, true).await?;
+    c.press('i').await?;
+    next_after(c, id).await?;
+    wait_text(c, "#save-state", |s| s.contains("not saved — retrying")).await?;
+    c.goto(&app.url(ta)).await?;
+    ensure!(current(c).await? != id, "the unsent vote's record must not come back after a reload");
+    wait_text(c, "#save-state", |s| s.contains("not saved — retrying")).await?;
+    block_votes(c, false).await?;
+    c.click(&c.find("#retry-now").await?).await?;
+    all_saved(c).await?;
+    let kept = vote_of(app, &t.lead, id, t.rev1_id).await?;
+    ensure!(kept["vote"] == "include", "{kept}");
     let errors = c.page_errors().await?;
     ensure!(errors.is_empty(), "the pages logged errors: {errors:#?}");
     Ok(())

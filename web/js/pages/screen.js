@@ -5,6 +5,7 @@
 import { api, get, post } from '../api.js';
 import { fill, h, num } from '../dom.js';
 import { setHelpExtra, setKeys, showHelp } from '../keys.js';
+import { currentUser } from '../layout.js';
 import { focusHeading, navigate } from '../router.js';
 import { toast } from '../toast.js';
 import { isLead, loadReview, showProblem } from './common.js';
@@ -13,11 +14,43 @@ import { STAGES, VOTED, criteriaView, highlighter, recordView, voteText } from '
 /** Records asked for at once: the one on screen and two behind it, so fast hands never wait. */
 const AHEAD = 3;
 const DECIDED = new Set(['included', 'excluded', 'not_retrieved']);
-/** Votes still being sent, kept across page changes in this tab so none is lost by leaving the page. */
+/**
+ * Votes still being sent, in order. They outlive the page (leaving it does not lose them) and are kept
+ * in this browser's storage under the person's id, so a reload or a crash does not lose them either.
+ * Each belongs to the person who cast it and is only ever sent while that person is signed in.
+ */
 const outbox = [];
 let pumping = false;
 let wake = null;
 let onOutbox = () => {};
+const STORE = 'sift-outbox:';
+
+function persist() {
+  const owners = new Set(outbox.map((o) => o.user));
+  try {
+    for (const user of owners) {
+      const mine = outbox.filter((o) => o.user === user).map(({ user: u, stage, kind, id, method, path, body }) => ({ user: u, stage, kind, id, method, path, body }));
+      localStorage.setItem(STORE + user, JSON.stringify(mine));
+    }
+    for (let i = localStorage.length - 1; i >= 0; i -= 1) {
+      const k = localStorage.key(i);
+      if (k?.startsWith(STORE) && !owners.has(Number(k.slice(STORE.length)))) localStorage.removeItem(k);
+    }
+  } catch {
+    // Storage full or switched off: this tab still holds the votes.
+  }
+}
+
+/** Puts back votes a reload or crash left unsent, for the person signed in now. */
+function restore(user) {
+  if (outbox.some((o) => o.user === user)) return;
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORE + user) ?? '[]');
+    for (const op of saved) if (op.user === user) outbox.push({ ...op, status: 'queued' });
+  } catch {
+    // Nothing readable to restore.
+  }
+}
 
 function retriable(err) {
   return err.status === 0 || err.status === 401 || err.status === 408 || err.status === 429 || err.status >= 500;
@@ -38,13 +71,16 @@ async function pump() {
   if (pumping) return;
   pumping = true;
   try {
-    while (outbox.length) {
-      const op = outbox[0];
+    for (;;) {
+      // Only the signed-in person's votes go out; anyone else's wait (stored) for them to come back.
+      const op = outbox.find((o) => o.user === currentUser()?.id);
+      if (!op) break;
       op.status = 'sending';
       onOutbox();
       try {
         const res = await api(op.method, op.path, op.body, { quiet: true });
-        outbox.shift();
+        outbox.splice(outbox.indexOf(op), 1);
+        persist();
         op.done?.(res);
       } catch (err) {
         if (retriable(err)) {
@@ -58,7 +94,8 @@ async function pump() {
           onOutbox();
           await sleep(wait);
         } else {
-          outbox.shift();
+          outbox.splice(outbox.indexOf(op), 1);
+          persist();
           op.failed?.(err);
         }
       }
@@ -112,11 +149,14 @@ export async function render({ main, params, query, alive }) {
   if (!alive()) return;
 
   const lead = isLead(review);
+  const me = currentUser()?.id;
+  restore(me);
+  const pendingMine = () => outbox.filter((o) => o.user === me).length;
   const hl = highlighter(protocol);
   const reasons = protocol.reasons ?? [];
   const fullText = stage === 'full_text';
   // Votes in the outbox from an earlier visit to this page still count as cast.
-  const voted = new Set(outbox.filter((o) => o.kind === 'vote' && o.stage === stage).map((o) => o.id));
+  const voted = new Set(outbox.filter((o) => o.kind === 'vote' && o.stage === stage && o.user === me).map((o) => o.id));
   const serverHas = new Set(history.map((i) => i.id));
   let buffer = first.filter((i) => !voted.has(i.id));
   if (opened && !buffer.some((i) => i.id === opened.id)) {
@@ -172,7 +212,10 @@ export async function render({ main, params, query, alive }) {
   const bar = h('div', { class: 'screen-bar', id: 'screen-bar' },
     reasonPanel, notePanel,
     h('div', { class: 'bar-row' }, voteBar, moveBar),
-    h('div', { class: 'bar-row small' }, noteChip, saveState));
+    h('div', { class: 'bar-row small' },
+      h('nav', { class: 'stage-switch', 'aria-label': 'Stage' }, Object.entries(STAGES).map(([k, v], i) => [i ? ' · ' : '',
+        k === stage ? h('strong', { 'aria-current': 'page' }, v.name) : h('a', { href: `/reviews/${encodeURIComponent(slug)}/screen/${k}` }, v.name)])),
+      noteChip, saveState));
 
   const current = () => (histPos >= 0 ? history[histPos] : buffer[0]) ?? null;
 
@@ -258,7 +301,8 @@ export async function render({ main, params, query, alive }) {
   function build(item) {
     const rec = recordView(item, hl, { extra: mineLine(item) });
     if (!fullText) return rec;
-    if (item.state === 'awaiting_file') return h('div', { class: 'ft' }, rec, uploadView(item));
+    // The PDF (or, while it is missing, the way to attach it) sits beside the record, in view.
+    if (item.state === 'awaiting_file') return h('div', { class: 'ft with-pdf' }, rec, uploadView(item));
     return h('div', { class: 'ft with-pdf' }, rec, fileView(item));
   }
 
@@ -272,12 +316,14 @@ export async function render({ main, params, query, alive }) {
   }
 
   let emptyTimer = null;
+  let displayed = null;
   function show() {
     if (!alive()) return;
     const item = current();
+    displayed = item;
     clearTimeout(emptyTimer);
     if (!item) {
-      const settled = loaded && !refilling && !outbox.length;
+      const settled = loaded && !refilling && !pendingMine();
       if (settled) {
         fill(slot, h('section', { class: 'nothing', id: 'nothing-left' },
           h('h1', { tabindex: '-1' }, 'Nothing left for you at this stage'),
@@ -297,6 +343,9 @@ export async function render({ main, params, query, alive }) {
       }
     } else {
       slot.replaceChildren(nodeFor(item));
+      // A new record starts at its title, wherever the last one was scrolled to.
+      if (slot.dataset.item !== String(item.id) && window.scrollY > 0) window.scrollTo(0, 0);
+      slot.dataset.item = String(item.id);
     }
     drawWhere();
     drawButtons();
@@ -353,7 +402,7 @@ export async function render({ main, params, query, alive }) {
 
   function drawSave(settled = false) {
     if (!alive()) return;
-    const mineOps = outbox.filter((o) => o.stage === stage);
+    const mineOps = outbox.filter((o) => o.stage === stage && o.user === me);
     saveState.dataset.pending = String(mineOps.length);
     const failed = mineOps.find((o) => o.status === 'failed');
     saveState.classList.toggle('problem', Boolean(failed));
@@ -386,7 +435,7 @@ export async function render({ main, params, query, alive }) {
   async function refreshProgress() {
     try {
       const p = await get(`${base}/stages/${stage}/progress`);
-      if (!alive() || outbox.length) return;
+      if (!alive() || pendingMine()) return;
       mine = p.my_votes;
       remaining = p.my_remaining;
       conflicts = p.states?.conflict ?? null;
@@ -401,7 +450,10 @@ export async function render({ main, params, query, alive }) {
     refilling = true;
     const wasEmpty = !buffer.length;
     try {
-      const items = await post(`${base}/stages/${stage}/next?count=${AHEAD}`, {}, { quiet: true });
+      // Records with my vote still on its way stay reserved for me and come back first: ask for more.
+      const inFlight = outbox.filter((o) => o.user === me && o.kind === 'vote' && o.stage === stage).length;
+      const count = Math.min(5, AHEAD + inFlight);
+      const items = await post(`${base}/stages/${stage}/next?count=${count}`, {}, { quiet: true });
       const known = new Set(buffer.map((b) => b.id));
       for (const it of items) {
         if (!voted.has(it.id) && !known.has(it.id)) buffer.push(it);
@@ -413,12 +465,13 @@ export async function render({ main, params, query, alive }) {
       refilling = false;
     }
     drawAhead();
-    if (alive() && (wasEmpty || !current())) show();
+    if (alive() && (wasEmpty || !current() || current() !== displayed)) show();
     else if (alive() && histPos === -1 && buffer[1]) setTimeout(() => nodeFor(buffer[1]), 0);
   }
 
   function send(op) {
-    outbox.push({ stage, status: 'queued', ...op });
+    outbox.push({ stage, status: 'queued', user: me, ...op });
+    persist();
     onOutbox();
     pump();
   }
@@ -528,6 +581,7 @@ export async function render({ main, params, query, alive }) {
 
   function closeNote(keep) {
     if (keep) pendingNote = noteBox.value.trim() || null;
+    noteBox.value = '';
     mode = 'normal';
     notePanel.hidden = true;
     noteBox.blur();
@@ -560,10 +614,11 @@ export async function render({ main, params, query, alive }) {
     const id = last.id;
     voted.delete(id);
     // A vote not sent yet is simply taken back; one sent (or being sent) is deleted on the server.
-    const sending = outbox.some((o) => o.id === id && o.status !== 'queued');
+    const sending = outbox.some((o) => o.id === id && o.status === 'sending');
     for (let i = outbox.length - 1; i >= 0; i -= 1) {
-      if (outbox[i].id === id && outbox[i].status === 'queued' && outbox[i].kind === 'vote') outbox.splice(i, 1);
+      if (outbox[i].id === id && outbox[i].status !== 'sending' && outbox[i].kind === 'vote' && outbox[i].user === me) outbox.splice(i, 1);
     }
+    persist();
     const back = { ...last, my_vote: null };
     if (serverHas.has(id) || sending) {
       send({
@@ -634,12 +689,12 @@ export async function render({ main, params, query, alive }) {
   onOutbox(false);
   show();
   focusHeading(main);
-  if (outbox.length) pump();
+  if (pendingMine()) pump();
   else if (buffer.length < 2) refill();
   return () => {
     main.classList.remove('wide');
     clearInterval(tick);
     onOutbox = () => {};
-    if (outbox.length) toast(`${outbox.length === 1 ? 'A vote is' : `${outbox.length} votes are`} still being sent in the background.`);
+    if (pendingMine()) toast(`${pendingMine() === 1 ? 'A vote is' : `${pendingMine()} votes are`} still being sent in the background.`);
   };
 }
