@@ -86,6 +86,7 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("put", "/api/reviews/{review}/prisma/previous") => (Lead, json!({"studies": -1, "reports": null})),
         ("post", "/api/reviews/{review}/items/{id}/study") => (Lead, json!({"study_of": null})),
         ("post", "/api/reviews/{review}/stages/{stage}/pilot/open") => (Lead, Value::Null),
+        ("get", "/api/reviews/{review}/stages/{stage}/items") => (Member, Value::Null),
         _ => return None,
     };
     Some(r)

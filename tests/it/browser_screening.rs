@@ -109,6 +109,7 @@ async fn click_nav(c: &Client, name: &str) -> anyhow::Result<()> {
         "Conflicts" => "/conflicts/title_abstract",
         "Settings" => "/settings",
         "Screen" => "/screen/title_abstract",
+        "Reports" => "/reports",
         other => other,
     }))
     .await?;
@@ -276,6 +277,29 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     wait_css(c, "#decisions-csv").await?;
     c.exec("document.getElementById('screening-summary').scrollIntoView();", vec![]).await?;
     shot(c, "screening-dashboard").await?;
+
+    // Reports: the PRISMA diagram drawn from the data, its numbers equal to the API's.
+    click_nav(c, "Reports").await?;
+    wait_css(c, "#prisma-numbers").await?;
+    let (_, prisma) = app.get("/api/reviews/qes/prisma", &t.lead).await;
+    let loaded = c
+        .exec("const img = document.getElementById('prisma-diagram'); return img.complete ? img.naturalWidth : 0;", vec![])
+        .await?;
+    let mut width = loaded.as_u64().unwrap_or(0);
+    for _ in 0..50 {
+        if width > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        width = c.exec("const img = document.getElementById('prisma-diagram'); return img.complete ? img.naturalWidth : 0;", vec![]).await?.as_u64().unwrap_or(0);
+    }
+    ensure!(width > 300, "the PRISMA diagram did not load (width {width})");
+    let table = text_of(c, "#prisma-numbers").await?;
+    let screened = prisma["records_screened"].as_u64().ok_or_else(|| anyhow!("{prisma}"))?;
+    ensure!(table.contains(&format!("Records screened {screened}")) || table.contains(&format!("Records screened\t{screened}")) || table.lines().any(|l| l.starts_with("Records screened") && l.ends_with(&screened.to_string())), "{table}");
+    let checks = text_of(c, "#prisma-checks").await?;
+    ensure!(checks.contains("Not reconciled yet") == !prisma["checks"].as_array().map(Vec::is_empty).unwrap_or(true), "{checks}");
+    shot(c, "reports").await?;
     sign_out(c).await?;
 
     // Full text: the included record waits for its PDF; reviewer 1 attaches it on the page, and an

@@ -132,6 +132,11 @@ db_test!(dual_screening_end_to_end, |app| {
     let items = app.store.db.clone();
     let ft_item = store::screening::item_for_record(&items, record_id as i32, "full_text").await.unwrap().expect("a report sought");
     assert_eq!(ft_item.state, "awaiting_file");
+    let (s, awaiting) = app.get("/api/reviews/qes/stages/full_text/items?state=awaiting_file", &t.rev2).await;
+    assert_eq!(s, 200, "{awaiting}");
+    assert_eq!(awaiting.as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect::<Vec<_>>(), vec![i64::from(ft_item.id)]);
+    assert_eq!(app.get("/api/reviews/qes/stages/title_abstract/items?state=conflict", &t.rev2).await.0, 403, "blind reviewers cannot list conflicts");
+    assert_eq!(app.get("/api/reviews/qes/stages/title_abstract/items?state=bogus", &t.lead).await.0, 422);
     let upload = |bytes: Vec<u8>| {
         let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("lennox-2021.pdf"));
         app.client.post(app.url(&format!("/api/reviews/qes/items/{}/file", ft_item.id))).bearer_auth(&t.rev1).multipart(form).send()

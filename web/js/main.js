@@ -14,6 +14,7 @@ import * as members from './pages/members.js';
 import * as screen from './pages/screen.js';
 import * as conflicts from './pages/conflicts.js';
 import * as settings from './pages/settings.js';
+import * as reports from './pages/reports.js';
 
 route('/signin', signin.render, { auth: false });
 route('/', reviews.render);
@@ -27,6 +28,7 @@ route('/reviews/:slug/screen/:stage', screen.render);
 route('/reviews/:slug/conflicts', ({ params }) => navigate(`/reviews/${encodeURIComponent(params.slug)}/conflicts/title_abstract`, { replace: true }));
 route('/reviews/:slug/conflicts/:stage', conflicts.render);
 route('/reviews/:slug/settings', settings.render);
+route('/reviews/:slug/reports', reports.render);
 
 beforeAuthPages(ensureUser);
 

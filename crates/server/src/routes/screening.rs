@@ -40,7 +40,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(agreement)
         .service(decisions)
         .service(link_study)
-        .service(open_pilot);
+        .service(open_pilot)
+        .service(list_items);
 }
 
 impl From<ScreeningError> for ApiError {
@@ -417,6 +418,9 @@ async fn get_file(state: web::Data<AppState>, caller: Caller, path: web::Path<(S
         .content_type(f.content_type)
         .insert_header(("Content-Disposition", format!("inline; filename=\"{safe_name}\"")))
         .insert_header(("Cache-Control", "private, max-age=3600"))
+        // Shown beside the form in sift's own pages; every other page keeps the global DENY.
+        .insert_header(("X-Frame-Options", "SAMEORIGIN"))
+        .insert_header(("Content-Security-Policy", "frame-ancestors 'self'"))
         .body(f.bytes))
 }
 
@@ -562,4 +566,42 @@ async fn open_pilot(state: web::Data<AppState>, caller: Caller, path: web::Path<
     let (review, _) = review_for(&state, &caller, &key, Need::Lead).await?;
     app::open_pilot(&state.store, review.id, stage, caller.id(), now_ms()).await?;
     Ok(web::Json(settings_dto(&store::screening::settings(&state.store.db, review.id, stage).await?)))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+struct ItemsQuery {
+    /// `open`, `conflict` (leads, or a stage that is not blind), `included`, `excluded`, `awaiting_file` or `not_retrieved`.
+    state: String,
+    #[serde(default)]
+    offset: u64,
+    /// At most 200; 50 when omitted.
+    limit: Option<u64>,
+}
+
+/// The items of a stage in one state, oldest first: for example the reports awaiting their full text,
+/// or the records behind a dashboard count.
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text"), ItemsQuery), responses(
+    (status = 200, description = "Items", body = Vec<ScreeningItem>),
+    (status = 403, description = "Conflicts are hidden from blind reviewers", body = crate::error::Problem),
+    (status = 422, description = "Unknown state", body = crate::error::Problem),
+))]
+#[get("/api/reviews/{review}/stages/{stage}/items")]
+async fn list_items(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, q: web::Query<ItemsQuery>) -> ApiResult<web::Json<Vec<ScreeningItem>>> {
+    let (key, stage) = path.into_inner();
+    let stage = stage_of(&stage)?;
+    let (review, roles) = review_for(&state, &caller, &key, Need::Member).await?;
+    const STATES: [&str; 6] = ["open", "conflict", "included", "excluded", "awaiting_file", "not_retrieved"];
+    if !STATES.contains(&q.state.as_str()) {
+        return Err(ApiError::invalid(vec![FieldError { field: "state".into(), message: format!("must be one of {}", STATES.join(", ")) }]));
+    }
+    if q.state == "conflict" && !sees_all(&state, review.id, stage, &roles).await? {
+        return Err(ApiError::forbidden("Conflicts stay hidden from reviewers while screening is blind; a lead resolves them."));
+    }
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let rows = store::screening::items_in(&state.store.db, review.id, stage, &[q.state.as_str()], q.offset + limit).await?;
+    let mut out = Vec::new();
+    for item in rows.iter().skip(usize::try_from(q.offset).unwrap_or(0)) {
+        out.push(item_view(&state, &review, &roles, caller.id(), item).await?);
+    }
+    Ok(web::Json(out))
 }
