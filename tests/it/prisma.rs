@@ -125,3 +125,78 @@ db_test!(prisma_counts_follow_the_review, |app| {
     let _ = std::fs::create_dir_all(&out);
     let _ = std::fs::write(out.join(format!("prisma-e2e-{:?}.svg", app.db).to_lowercase()), &svg);
 });
+
+fn ris(prefix: &str, titles: &[&str]) -> Vec<u8> {
+    let mut out = String::new();
+    for (i, t) in titles.iter().enumerate() {
+        out.push_str(&format!(
+            "TY  - JOUR\r\nID  - {prefix}{i}\r\nAU  - Okafor, Chidi\r\nTI  - {t}\r\nT2  - Journal of Peer Work\r\nPY  - 2022\r\nDO  - 10.5555/{prefix}.{i}\r\nER  - \r\n\r\n"
+        ));
+    }
+    out.into_bytes()
+}
+
+async fn import_kind(app: &TestApp, token: &str, kind: &str, name: &str, bytes: Vec<u8>) -> Value {
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(format!("{kind}.ris")))
+        .text("database_name", name.to_owned())
+        .text("kind", kind.to_owned());
+    let res = app.client.post(app.url("/api/reviews/qes/imports?wait=true")).bearer_auth(token).multipart(form).send().await.unwrap();
+    let job: Value = res.json().await.unwrap();
+    assert_eq!(job["state"], "done", "{job}");
+    job
+}
+
+db_test!(other_methods_skip_screening_and_form_their_own_arm, |app| {
+    let t = team(&app).await;
+    import_kind(
+        &app,
+        &t.lead,
+        "citation_searching",
+        "Reference lists of included studies",
+        ris("CIT", &["Peer mentors in street outreach: an ethnography", "Lived experience on the night shift", "Recovery coaches at the shelter door"]),
+    )
+    .await;
+    import_kind(&app, &t.lead, "website", "Homeless Link", ris("WEB", &["Peer work in practice: a report from the sector"])).await;
+    let (_, p) = app.get("/api/reviews/qes/prisma", &t.lead).await;
+    assert_eq!(p["identification"]["citation_searching"], 3);
+    assert_eq!(p["identification"]["websites"], 1);
+    assert_eq!(p["identification"]["organisations"], Value::Null, "an unused kind stays empty");
+    assert_eq!(p["records_screened"], 25, "only database records are screened at title/abstract");
+    assert_eq!(p["other_methods"]["reports_sought"], 4);
+    // The other-methods reports wait for their full text; none is offered at title/abstract.
+    let (_, awaiting) = app.get("/api/reviews/qes/stages/full_text/items?state=awaiting_file&limit=200", &t.rev1).await;
+    let awaiting: Vec<i64> = awaiting.as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    assert_eq!(awaiting.len(), 4);
+    let (included, excluded, lost) = (awaiting[0], awaiting[1], awaiting[2]);
+    for (item, v) in [(included, json!({"vote": "include"})), (excluded, json!({"vote": "exclude", "reason": "Not qualitative"}))] {
+        let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("r.pdf"));
+        let res = app.client.post(app.url(&format!("/api/reviews/qes/items/{item}/file"))).bearer_auth(&t.rev1).multipart(form).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        vote(&app, &t.rev1, item, v.clone()).await;
+        vote(&app, &t.rev2, item, v).await;
+    }
+    app.post(&format!("/api/reviews/qes/items/{lost}/not-retrieved"), &t.rev2, json!({"reason": "Website offline"})).await;
+    let (_, p) = app.get("/api/reviews/qes/prisma", &t.lead).await;
+    let o = &p["other_methods"];
+    assert_eq!(o["reports_sought"], 4);
+    assert_eq!(o["reports_not_retrieved"], 1);
+    assert_eq!(o["reports_assessed"], 2);
+    assert_eq!(o["reports_excluded"], json!([{"name": "Not qualitative", "n": 1}]));
+    assert_eq!(o["reports_included"], 1);
+    assert_eq!(p["studies_included"], 1);
+    assert_eq!(p["databases_and_registers"]["reports_sought"], 0);
+    let csv = app.client.get(app.url("/api/reviews/qes/prisma.csv")).bearer_auth(&t.lead).send().await.unwrap().text().await.unwrap();
+    let counts = review::prisma::from_csv(&csv).unwrap();
+    assert_eq!((counts.websites, counts.organisations, counts.citation_searching), (Some(1), None, Some(3)));
+    assert_eq!((counts.other_sought, counts.other_not_retrieved, counts.other_assessed), (4, 1, 2));
+    assert_eq!(counts.other_excluded, vec![("Not qualitative".to_owned(), 1)]);
+    let svg = app.client.get(app.url("/api/reviews/qes/prisma.svg")).bearer_auth(&t.lead).send().await.unwrap().text().await.unwrap();
+    assert!(svg.contains("other methods"), "the diagram draws the other-methods arm");
+    for needle in ["Websites (n = 1)", "Citation searching (n = 3)"] {
+        assert!(svg.contains(needle), "the diagram lacks {needle}");
+    }
+    let out = repo_root().join("target/test-output");
+    let _ = std::fs::create_dir_all(&out);
+    let _ = std::fs::write(out.join(format!("prisma-other-methods-{:?}.svg", app.db).to_lowercase()), &svg);
+});

@@ -164,33 +164,59 @@ fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     Statement::from_sql_and_values(backend, sql, values)
 }
 
-/// Makes sure every record left after deduplication has a title/abstract item, and withdraws items
-/// of records merged away before anyone voted on them. Returns the number of items created.
+/// Source kinds of PRISMA's "other methods" arm: their records skip title/abstract screening and go
+/// straight to full text as reports sought for retrieval.
+pub const OTHER_METHOD_KINDS: [&str; 3] = ["website", "organisation", "citation_searching"];
+
+/// Makes sure every record left after deduplication has its first screening item: a title/abstract item
+/// for records from databases and registers, a full-text item (a report sought) for records found by
+/// other methods. Withdraws items of records merged away before anyone voted on them. Returns the number
+/// of items created.
 pub async fn sync_title_abstract(db: &impl ConnectionTrait, review_id: i32, needed: i32, now: i64) -> Result<u64, StoreError> {
     let b = db.get_database_backend();
     db.execute_raw(stmt(
         b,
-        "DELETE FROM screening_items WHERE review_id = $1 AND stage = 'title_abstract' AND votes = 0 \
+        "DELETE FROM screening_items WHERE review_id = $1 AND votes = 0 AND state IN ('open', 'awaiting_file') \
          AND record_id IN (SELECT id FROM records WHERE review_id = $1 AND merged_into IS NOT NULL)",
         vec![review_id.into()],
     ))
     .await?;
+    let other = "('website', 'organisation', 'citation_searching')";
     let res = db
         .execute_raw(stmt(
             b,
-            "INSERT INTO screening_items (review_id, stage, record_id, state, needed, votes, created_at) \
-             SELECT r.review_id, 'title_abstract', r.id, 'open', $2, 0, $3 FROM records r \
-             WHERE r.review_id = $1 AND r.merged_into IS NULL \
-             AND NOT EXISTS (SELECT 1 FROM screening_items i WHERE i.record_id = r.id AND i.stage = 'title_abstract') \
-             ORDER BY r.id",
+            &format!(
+                "INSERT INTO screening_items (review_id, stage, record_id, state, needed, votes, created_at) \
+                 SELECT r.review_id, 'title_abstract', r.id, 'open', $2, 0, $3 FROM records r \
+                 JOIN search_sources s ON s.id = r.search_source_id \
+                 WHERE r.review_id = $1 AND r.merged_into IS NULL AND s.kind NOT IN {other} \
+                 AND NOT EXISTS (SELECT 1 FROM screening_items i WHERE i.record_id = r.id AND i.stage = 'title_abstract') \
+                 ORDER BY r.id"
+            ),
             vec![review_id.into(), needed.into(), now.into()],
         ))
         .await?;
+    let ft_needed = settings(db, review_id, FULL_TEXT).await?.reviewers_per_record;
+    let other_res = db
+        .execute_raw(stmt(
+            b,
+            &format!(
+                "INSERT INTO screening_items (review_id, stage, record_id, state, needed, votes, created_at) \
+                 SELECT r.review_id, 'full_text', r.id, 'awaiting_file', $2, 0, $3 FROM records r \
+                 JOIN search_sources s ON s.id = r.search_source_id \
+                 WHERE r.review_id = $1 AND r.merged_into IS NULL AND s.kind IN {other} \
+                 AND NOT EXISTS (SELECT 1 FROM screening_items i WHERE i.record_id = r.id) \
+                 ORDER BY r.id"
+            ),
+            vec![review_id.into(), ft_needed.into(), now.into()],
+        ))
+        .await?;
+    let created = res.rows_affected() + other_res.rows_affected();
     // After a bulk load, fresh statistics keep PostgreSQL's routing plans on the index.
-    if b == DbBackend::Postgres && res.rows_affected() > 1000 {
+    if b == DbBackend::Postgres && created > 1000 {
         db.execute_unprepared("ANALYZE screening_items").await?;
     }
-    Ok(res.rows_affected())
+    Ok(created)
 }
 
 pub async fn item(db: &impl ConnectionTrait, review_id: i32, id: i32) -> Result<Option<Item>, StoreError> {

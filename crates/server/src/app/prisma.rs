@@ -10,8 +10,7 @@ use serde_json::{Value, json};
 use store::Store;
 use store::screening::{FULL_TEXT, TITLE_ABSTRACT};
 
-/// Source kinds that belong to the "other methods" arm.
-const OTHER_KINDS: [&str; 3] = ["website", "organisation", "citation_searching"];
+use store::screening::OTHER_METHOD_KINDS as OTHER_KINDS;
 
 /// Records and reports not yet through a stage, which make the flow not add up yet.
 #[derive(Clone, Debug, Default, PartialEq)]
