@@ -44,64 +44,99 @@ pub fn citation_to_json(c: &Citation) -> Value {
     })
 }
 
-/// Reads back what [`citation_to_json`] wrote.
-pub fn citation_from_json(v: &Value) -> Citation {
-    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-    let list = |k: &str| -> Vec<String> {
-        v.get(k)
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default()
-    };
-    let authors = v
-        .get("authors")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|x| Author {
-                    family: x.get("family").and_then(Value::as_str).unwrap_or("").to_owned(),
-                    given: x.get("given").and_then(Value::as_str).map(str::to_owned),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let fields = v
-        .get("fields")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| {
-                    let k = p.get(0)?.as_str()?;
-                    let val = p.get(1)?.as_str()?;
-                    Some((k.to_owned(), val.to_owned()))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Citation {
-        source_id: s("source_id").unwrap_or_default(),
-        ref_type: s("type").unwrap_or_else(|| "GEN".to_owned()),
-        title: s("title"),
-        authors,
-        year: v.get("year").and_then(Value::as_i64).and_then(|y| i32::try_from(y).ok()),
-        journal: s("journal"),
-        journal_abbrev: s("journal_abbrev"),
-        volume: s("volume"),
-        issue: s("issue"),
-        start_page: s("start_page"),
-        end_page: s("end_page"),
-        doi: s("doi"),
-        pmid: s("pmid"),
-        pmcid: s("pmcid"),
-        issn: s("issn"),
-        isbn: s("isbn"),
-        abstract_text: s("abstract"),
-        keywords: list("keywords"),
-        language: s("language"),
-        urls: list("urls"),
-        fields,
-        line: v.get("line").and_then(Value::as_u64).and_then(|l| u32::try_from(l).ok()).unwrap_or(0),
-    }
+/// The stored JSON of [`citation_to_json`].
+#[derive(serde::Deserialize)]
+struct Stored {
+    #[serde(default)]
+    source_id: String,
+    #[serde(rename = "type")]
+    ref_type: Option<String>,
+    title: Option<String>,
+    #[serde(default)]
+    authors: Vec<StoredAuthor>,
+    year: Option<i64>,
+    journal: Option<String>,
+    journal_abbrev: Option<String>,
+    volume: Option<String>,
+    issue: Option<String>,
+    start_page: Option<String>,
+    end_page: Option<String>,
+    doi: Option<String>,
+    pmid: Option<String>,
+    pmcid: Option<String>,
+    issn: Option<String>,
+    isbn: Option<String>,
+    #[serde(rename = "abstract")]
+    abstract_text: Option<String>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    language: Option<String>,
+    #[serde(default)]
+    urls: Vec<String>,
+    #[serde(default)]
+    fields: Vec<(String, String)>,
+    line: Option<u64>,
+}
+
+#[derive(serde::Deserialize)]
+struct StoredAuthor {
+    #[serde(default)]
+    family: String,
+    given: Option<String>,
+}
+
+/// Parses a stored original straight into a citation.
+pub fn citation_from_str(text: &str) -> Result<Citation, StoreError> {
+    let s: Stored = serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(Citation {
+        source_id: s.source_id,
+        ref_type: s.ref_type.unwrap_or_else(|| "GEN".to_owned()),
+        title: s.title,
+        authors: s.authors.into_iter().map(|a| Author { family: a.family, given: a.given }).collect(),
+        year: s.year.and_then(|y| i32::try_from(y).ok()),
+        journal: s.journal,
+        journal_abbrev: s.journal_abbrev,
+        volume: s.volume,
+        issue: s.issue,
+        start_page: s.start_page,
+        end_page: s.end_page,
+        doi: s.doi,
+        pmid: s.pmid,
+        pmcid: s.pmcid,
+        issn: s.issn,
+        isbn: s.isbn,
+        abstract_text: s.abstract_text,
+        keywords: s.keywords,
+        language: s.language,
+        urls: s.urls,
+        fields: s.fields,
+        line: s.line.and_then(|l| u32::try_from(l).ok()).unwrap_or(0),
+    })
+}
+
+/// What deduplication needs of every record: its id, what it is merged into, and its original values.
+#[derive(Clone, Debug)]
+pub struct Original {
+    pub id: i32,
+    pub merged_into: Option<i32>,
+    pub citation: Citation,
+}
+
+/// Every record of a review as parsed from its file, in import order, reading only the columns needed.
+pub async fn originals(db: &impl ConnectionTrait, review_id: i32) -> Result<Vec<Original>, StoreError> {
+    let rows: Vec<(i32, Option<i32>, String)> = records::Entity::find()
+        .select_only()
+        .column(records::Column::Id)
+        .column(records::Column::MergedInto)
+        .column(records::Column::Original)
+        .filter(records::Column::ReviewId.eq(review_id))
+        .order_by_asc(records::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .map(|(id, merged_into, text)| Ok(Original { id, merged_into, citation: citation_from_str(&text)? }))
+        .collect()
 }
 
 /// Builds the row for a freshly imported citation.
@@ -155,8 +190,7 @@ pub async fn set_display_values(db: &impl ConnectionTrait, id: i32, c: &Citation
 
 /// The record as it was parsed from its file.
 pub fn original(r: &Record) -> Result<Citation, StoreError> {
-    let v: Value = serde_json::from_str(&r.original).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(citation_from_json(&v))
+    citation_from_str(&r.original)
 }
 
 /// The record's display values as a citation.

@@ -15,6 +15,13 @@ use store::records::Record;
 
 use super::import::ProgressFn;
 
+/// A record's identity and merge state, all the run needs besides its citation.
+#[derive(Clone, Copy, Debug)]
+struct Row {
+    id: i32,
+    merged_into: Option<i32>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DedupSummary {
     /// Records merged into another record by this run.
@@ -28,12 +35,12 @@ pub struct DedupSummary {
 /// Deduplicates the whole review (new records against everything already imported).
 pub async fn run(store: &Store, review_id: i32, actor: Option<i32>, now: i64, progress: ProgressFn) -> Result<DedupSummary, store::StoreError> {
     let started = std::time::Instant::now();
-    let records = store::records::all(&store.db, review_id).await?;
+    let (records, citations): (Vec<Row>, Vec<Citation>) = store::records::originals(&store.db, review_id)
+        .await?
+        .into_iter()
+        .map(|o| (Row { id: o.id, merged_into: o.merged_into }, o.citation))
+        .unzip();
     let loaded = started.elapsed();
-    let mut citations: Vec<Citation> = Vec::with_capacity(records.len());
-    for r in &records {
-        citations.push(store::records::original(r)?);
-    }
     let index: HashMap<i32, usize> = records.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
     let mut judged = Vec::new();
     for p in store::dedup::all(&store.db, review_id).await? {
@@ -75,12 +82,13 @@ pub async fn run(store: &Store, review_id: i32, actor: Option<i32>, now: i64, pr
     }
     let txn = store.begin().await?;
     let mut merged = 0usize;
+    let absorbing: std::collections::HashSet<i32> = records.iter().filter_map(|r| r.merged_into).collect();
     for (kept, members) in &clusters {
         // Keep the record that already absorbs others, so what reviewers have seen stays put.
         let root = members
             .iter()
             .copied()
-            .find(|&m| records.get(m).is_some_and(|r| r.merged_into.is_none() && records.iter().any(|o| o.merged_into == Some(r.id))))
+            .find(|&m| records.get(m).is_some_and(|r| r.merged_into.is_none() && absorbing.contains(&r.id)))
             .unwrap_or(*kept);
         let Some(root_row) = records.get(root) else { continue };
         for &m in members {
