@@ -13,6 +13,7 @@ mod m20261123_000005_create_screening;
 mod m20261123_000006_add_studies_and_previous;
 mod m20261123_000007_add_pilot;
 mod m20261123_000008_add_routing_index;
+mod m20261123_000009_add_routing_options;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_add_studies_and_previous::Migration),
             Box::new(m20261123_000007_add_pilot::Migration),
             Box::new(m20261123_000008_add_routing_index::Migration),
+            Box::new(m20261123_000009_add_routing_options::Migration),
         ]
     }
 }

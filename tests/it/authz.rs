@@ -87,6 +87,7 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("post", "/api/reviews/{review}/items/{id}/study") => (Lead, json!({"study_of": null})),
         ("post", "/api/reviews/{review}/stages/{stage}/pilot/open") => (Lead, Value::Null),
         ("get", "/api/reviews/{review}/stages/{stage}/items") => (Member, Value::Null),
+        ("post", "/api/reviews/{review}/stages/{stage}/reassign") => (Lead, json!({"from": 1, "to": 1})),
         _ => return None,
     };
     Some(r)

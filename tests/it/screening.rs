@@ -354,3 +354,51 @@ db_test!(a_pilot_with_good_agreement_opens_by_itself, |app| {
     let passed = events.as_array().unwrap().iter().find(|e| e["action"] == "pilot.passed").expect("pilot.passed event");
     assert_eq!(passed["after"]["kappa"], 1.0);
 });
+
+db_test!(routing_options_percentage_pairs_and_reassignment, |app| {
+    let t = team(&app).await;
+    // Two more reviewers make two fixed pairs.
+    let mut extra = Vec::new();
+    for email in ["rev3@example.org", "rev4@example.org"] {
+        let id = app.user(email, PW, false).await;
+        app.add_member("qes", id, "reviewer").await;
+        extra.push((id, app.login(email, PW).await));
+    }
+    let (rev3, rev3_token) = extra[0].clone();
+    let (rev4, _) = extra[1].clone();
+    let settings = json!({"reviewers_per_record": 2, "blind": true, "maybe_is_conflict": true, "double_percent": 40, "pairs": [[t.rev1_id, t.rev2_id], [rev3, rev4]]});
+    let res = app.client.put(app.url("/api/reviews/qes/stages/title_abstract/settings")).bearer_auth(&t.lead).json(&settings).send().await.unwrap();
+    let saved: Value = res.json().await.unwrap();
+    assert_eq!(saved["double_percent"], 40, "{saved}");
+    // 40% of records need two votes, the rest one; the share is spread over the records.
+    let items: Vec<_> = store::screening::all_items(&app.store.db, 1).await.unwrap().into_iter().filter(|i| i.stage == "title_abstract").collect();
+    let doubles = items.iter().filter(|i| i.needed == 2).count();
+    assert!((5..=15).contains(&doubles), "{doubles} of 25 records are double-screened");
+    assert!(items.iter().all(|i| i.needed == 1 || i.needed == 2));
+    // Each pair sees only its own records.
+    let pair_of = |id: i64| id % 2;
+    let first = next(&app, &t.rev1, "title_abstract", 5).await;
+    let other = next(&app, &rev3_token, "title_abstract", 5).await;
+    let a: Vec<i64> = first.iter().map(|i| pair_of(i["id"].as_i64().unwrap())).collect();
+    let b: Vec<i64> = other.iter().map(|i| pair_of(i["id"].as_i64().unwrap())).collect();
+    assert!(a.iter().all(|p| *p == a[0]) && b.iter().all(|p| *p == b[0]) && a[0] != b[0], "pairs share records: {a:?} {b:?}");
+    // Someone outside every pair is told why nothing comes.
+    let outsider = app.user("rev5@example.org", PW, false).await;
+    app.add_member("qes", outsider, "reviewer").await;
+    let token5 = app.login("rev5@example.org", PW).await;
+    let (s, body) = app.post("/api/reviews/qes/stages/title_abstract/next", &token5, json!({})).await;
+    assert_eq!(s, 409, "{body}");
+    let bad = json!({"reviewers_per_record": 2, "blind": true, "maybe_is_conflict": true, "pairs": [[t.rev1_id, t.rev1_id]]});
+    let res = app.client.put(app.url("/api/reviews/qes/stages/title_abstract/settings")).bearer_auth(&t.lead).json(&bad).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    // A lead moves reviewer 1's reserved records to reviewer 2.
+    let (s, moved) = app.post("/api/reviews/qes/stages/title_abstract/reassign", &t.lead, json!({"from": t.rev1_id, "to": t.rev2_id})).await;
+    assert_eq!(s, 200, "{moved}");
+    assert_eq!(moved["moved"], first.len());
+    let now_rev2 = next(&app, &t.rev2, "title_abstract", 5).await;
+    let ids: Vec<i64> = now_rev2.iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    for i in &first {
+        assert!(ids.contains(&i["id"].as_i64().unwrap()), "reassigned record missing for reviewer 2");
+    }
+    assert_eq!(app.post("/api/reviews/qes/stages/title_abstract/reassign", &t.rev1, json!({"from": t.rev2_id, "to": t.rev1_id})).await.0, 403);
+});

@@ -434,6 +434,22 @@ pub struct StageSettings {
     /// Read-only: the rest of the stage is open (the pilot passed or a lead opened it).
     #[serde(default)]
     pub pilot_opened: Option<bool>,
+    /// Percentage of records screened by `reviewers_per_record` reviewers (1 to 100); the rest by one.
+    /// Omit to leave unchanged.
+    #[serde(default)]
+    pub double_percent: Option<i32>,
+    /// Fixed reviewer pairs (user ids); each record goes to one pair. An empty list removes the pairs.
+    /// Omit to leave unchanged.
+    #[serde(default)]
+    pub pairs: Option<Vec<Vec<i32>>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Reassign {
+    /// The reviewer whose reserved records move.
+    pub from: i32,
+    /// The reviewer or lead who takes them.
+    pub to: i32,
 }
 
 /// A stage's pilot, for leads.

@@ -97,12 +97,57 @@ pub struct Settings {
     pub pilot_size: i32,
     pub pilot_threshold: f64,
     pub pilot_opened: bool,
+    /// Percentage of records that get `reviewers_per_record` votes; the others get one.
+    pub double_percent: i32,
+    /// Fixed reviewer pairs (or groups); each record is routed to one of them. Empty = no pairs.
+    pub pairs: Vec<Vec<i32>>,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { reviewers_per_record: 2, blind: true, maybe_is_conflict: true, pilot_size: 0, pilot_threshold: 0.6, pilot_opened: false }
+        Settings {
+            reviewers_per_record: 2,
+            blind: true,
+            maybe_is_conflict: true,
+            pilot_size: 0,
+            pilot_threshold: 0.6,
+            pilot_opened: false,
+            double_percent: 100,
+            pairs: Vec::new(),
+        }
     }
+}
+
+/// The SQL expression for the votes an item needs: every record gets `reviewers_per_record`, or, when
+/// only a percentage is double-screened, a spread-out share of records (by record id) gets it and the rest one.
+/// Deterministic, so every server and every re-run agree.
+fn needed_expr(s: &Settings, id_column: &str) -> String {
+    if s.double_percent >= 100 || s.reviewers_per_record <= 1 {
+        s.reviewers_per_record.to_string()
+    } else {
+        format!("CASE WHEN ({id_column} * 37) % 100 < {} THEN {} ELSE 1 END", Ord::max(s.double_percent, 0), s.reviewers_per_record)
+    }
+}
+
+/// The votes a record's item needs at a stage: [`needed_expr`] computed in Rust.
+pub fn needed_for(s: &Settings, record_id: i32) -> i32 {
+    if s.double_percent >= 100 || s.reviewers_per_record <= 1 {
+        s.reviewers_per_record
+    } else if (i64::from(record_id) * 37).rem_euclid(100) < i64::from(Ord::max(s.double_percent, 0)) {
+        s.reviewers_per_record
+    } else {
+        1
+    }
+}
+
+/// The pair a reviewer belongs to (its index) and the number of pairs, for routing; `None` = no pairs.
+pub fn pair_of(s: &Settings, reviewer: i32) -> Option<(i32, i32)> {
+    if s.pairs.is_empty() {
+        return None;
+    }
+    let n = i32::try_from(s.pairs.len()).unwrap_or(i32::MAX);
+    let idx = s.pairs.iter().position(|p| p.contains(&reviewer)).map(|i| i32::try_from(i).unwrap_or(-1)).unwrap_or(-1);
+    Some((idx, n))
 }
 
 impl Settings {
@@ -123,6 +168,8 @@ pub async fn settings(db: &impl ConnectionTrait, review_id: i32, stage: &str) ->
             pilot_size: s.pilot_size,
             pilot_threshold: s.pilot_threshold,
             pilot_opened: s.pilot_opened,
+            double_percent: s.double_percent,
+            pairs: serde_json::from_str(&s.pairs).unwrap_or_default(),
         })
         .unwrap_or_default())
 }
@@ -137,21 +184,25 @@ pub async fn save_settings(db: &impl ConnectionTrait, review_id: i32, stage: &st
         pilot_size: Set(s.pilot_size),
         pilot_threshold: Set(s.pilot_threshold),
         pilot_opened: Set(s.pilot_opened),
+        double_percent: Set(s.double_percent),
+        pairs: Set(serde_json::to_string(&s.pairs).unwrap_or_else(|_| "[]".to_owned())),
     };
     if stage_settings::Entity::find_by_id((review_id, stage.to_owned())).one(db).await?.is_some() {
         row.update(db).await?;
     } else {
         row.insert(db).await?;
     }
-    // Open items that have not started take the new number of reviewers.
-    screening_items::Entity::update_many()
-        .col_expr(screening_items::Column::Needed, Expr::value(s.reviewers_per_record))
-        .filter(screening_items::Column::ReviewId.eq(review_id))
-        .filter(screening_items::Column::Stage.eq(stage))
-        .filter(screening_items::Column::State.eq("open"))
-        .filter(screening_items::Column::Votes.eq(0))
-        .exec(db)
-        .await?;
+    // Items nobody has voted on take the new number of reviewers.
+    let b = db.get_database_backend();
+    db.execute_raw(stmt(
+        b,
+        &format!(
+            "UPDATE screening_items SET needed = {} WHERE review_id = $1 AND stage = $2 AND state IN ('open', 'awaiting_file') AND votes = 0",
+            needed_expr(s, "record_id")
+        ),
+        vec![review_id.into(), stage.into()],
+    ))
+    .await?;
     Ok(())
 }
 
@@ -182,33 +233,36 @@ pub async fn sync_title_abstract(db: &impl ConnectionTrait, review_id: i32, need
     ))
     .await?;
     let other = "('website', 'organisation', 'citation_searching')";
+    let ta = settings(db, review_id, TITLE_ABSTRACT).await?;
+    let ta_needed = needed_expr(&Settings { reviewers_per_record: needed, ..ta }, "r.id");
     let res = db
         .execute_raw(stmt(
             b,
             &format!(
                 "INSERT INTO screening_items (review_id, stage, record_id, state, needed, votes, created_at) \
-                 SELECT r.review_id, 'title_abstract', r.id, 'open', $2, 0, $3 FROM records r \
+                 SELECT r.review_id, 'title_abstract', r.id, 'open', {ta_needed}, 0, $2 FROM records r \
                  JOIN search_sources s ON s.id = r.search_source_id \
                  WHERE r.review_id = $1 AND r.merged_into IS NULL AND s.kind NOT IN {other} \
                  AND NOT EXISTS (SELECT 1 FROM screening_items i WHERE i.record_id = r.id AND i.stage = 'title_abstract') \
                  ORDER BY r.id"
             ),
-            vec![review_id.into(), needed.into(), now.into()],
+            vec![review_id.into(), now.into()],
         ))
         .await?;
-    let ft_needed = settings(db, review_id, FULL_TEXT).await?.reviewers_per_record;
+    let ft = settings(db, review_id, FULL_TEXT).await?;
+    let ft_needed = needed_expr(&ft, "r.id");
     let other_res = db
         .execute_raw(stmt(
             b,
             &format!(
                 "INSERT INTO screening_items (review_id, stage, record_id, state, needed, votes, created_at) \
-                 SELECT r.review_id, 'full_text', r.id, 'awaiting_file', $2, 0, $3 FROM records r \
+                 SELECT r.review_id, 'full_text', r.id, 'awaiting_file', {ft_needed}, 0, $2 FROM records r \
                  JOIN search_sources s ON s.id = r.search_source_id \
                  WHERE r.review_id = $1 AND r.merged_into IS NULL AND s.kind IN {other} \
                  AND NOT EXISTS (SELECT 1 FROM screening_items i WHERE i.record_id = r.id) \
                  ORDER BY r.id"
             ),
-            vec![review_id.into(), ft_needed.into(), now.into()],
+            vec![review_id.into(), now.into()],
         ))
         .await?;
     let created = res.rows_affected() + other_res.rows_affected();
@@ -291,7 +345,9 @@ pub async fn reserve_next(
     now: i64,
     expires_at: i64,
     max_item_id: i32,
+    pair: Option<(i32, i32)>,
 ) -> Result<Vec<Item>, StoreError> {
+    let (pair_idx, n_pairs) = pair.unwrap_or((0, 1));
     let b = db.get_database_backend();
     db.execute_raw(stmt(b, "DELETE FROM reservations WHERE expires_at <= $1", vec![now.into()])).await?;
     // Two cheap passes instead of one sort over every open item: first items that already have votes
@@ -306,13 +362,18 @@ pub async fn reserve_next(
         let sql = format!(
             "SELECT i.id FROM screening_items i \
              WHERE i.review_id = $1 AND i.stage = $2 AND i.state = 'open' AND {votes_filter} AND i.id <= $5 \
+             AND i.id % $7 = $6 \
              AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
              AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.item_id = i.id AND r.reviewer_id = $3) \
              AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id) < i.needed \
              ORDER BY i.id ASC LIMIT $4"
         );
         let rows = db
-            .query_all_raw(stmt(b, &sql, vec![review_id.into(), stage.into(), reviewer.into(), wanted.into(), max_item_id.into()]))
+            .query_all_raw(stmt(
+                b,
+                &sql,
+                vec![review_id.into(), stage.into(), reviewer.into(), wanted.into(), max_item_id.into(), pair_idx.into(), n_pairs.into()],
+            ))
             .await?;
         ids.extend(rows.iter().filter_map(|r| r.try_get::<i32>("", "id").ok()));
     }
@@ -639,4 +700,19 @@ pub async fn pilot_ids(db: &impl ConnectionTrait, review_id: i32, stage: &str, s
         .into_iter()
         .map(|i| i.id)
         .collect())
+}
+
+/// Moves a reviewer's live reservations at a stage to another reviewer (skipping records the other has
+/// judged already); returns how many moved.
+pub async fn reassign(db: &impl ConnectionTrait, review_id: i32, stage: &str, from: i32, to: i32, now: i64, expires_at: i64) -> Result<u64, StoreError> {
+    let mine = my_reservations(db, review_id, stage, from, now).await?;
+    let mut moved = 0;
+    for item in mine {
+        release(db, item.id, from).await?;
+        if vote_of(db, item.id, to).await?.is_none() {
+            reserve(db, item.id, to, expires_at).await?;
+            moved += 1;
+        }
+    }
+    Ok(moved)
 }

@@ -78,7 +78,13 @@ pub async fn next(store: &Store, review_id: i32, stage: &str, reviewer: i32, cou
         let mut settings = store::screening::settings(db, review_id, stage).await?;
         let pilot = if settings.in_pilot() { store::screening::pilot_ids(db, review_id, stage, settings.pilot_size).await? } else { Vec::new() };
         let bound = if settings.in_pilot() { pilot.last().copied().unwrap_or(0) } else { i32::MAX };
-        let mut more = store::screening::reserve_next(db, review_id, stage, reviewer, missing, now, expires, bound).await?;
+        let pair = store::screening::pair_of(&settings, reviewer);
+        if pair.is_some_and(|(idx, _)| idx < 0) {
+            return Err(ScreeningError::Conflict(
+                "This stage uses fixed reviewer pairs and you are not in one. Ask a lead to add you to a pair.".into(),
+            ));
+        }
+        let mut more = store::screening::reserve_next(db, review_id, stage, reviewer, missing, now, expires, bound, pair).await?;
         if more.is_empty() && items.is_empty() && settings.in_pilot() {
             let status = pilot_status(db, review_id, stage, &settings, &pilot).await?;
             if status.complete {
@@ -103,7 +109,7 @@ pub async fn next(store: &Store, review_id: i32, stage: &str, reviewer: i32, cou
                     now,
                 )
                 .await?;
-                more = store::screening::reserve_next(db, review_id, stage, reviewer, missing, now, expires, i32::MAX).await?;
+                more = store::screening::reserve_next(db, review_id, stage, reviewer, missing, now, expires, i32::MAX, pair).await?;
             }
         }
         items.extend(more);
@@ -260,7 +266,7 @@ async fn after_decision(db: &store::DatabaseTransaction, item: &Item, now: i64) 
     if item.stage == TITLE_ABSTRACT {
         if item.state == "included" {
             let ft = store::screening::settings(db, item.review_id, FULL_TEXT).await?;
-            store::screening::ensure_full_text(db, item.review_id, item.record_id, ft.reviewers_per_record, now).await?;
+            store::screening::ensure_full_text(db, item.review_id, item.record_id, store::screening::needed_for(&ft, item.record_id), now).await?;
         } else {
             store::screening::withdraw_full_text(db, item.record_id).await?;
         }
@@ -603,4 +609,35 @@ pub async fn included_citations(store: &Store, review_id: i32) -> Result<Vec<cit
         }
     }
     Ok(out)
+}
+
+/// A lead moves a reviewer's reserved records at a stage to another member (a reviewer leaving, or
+/// workload rebalanced); records the other has judged already are simply released.
+pub async fn reassign(store: &Store, review_id: i32, stage: &str, from: i32, to: i32, lead: i32, now: i64) -> Result<u64, ScreeningError> {
+    if from == to {
+        return Err(ScreeningError::Invalid("Choose two different reviewers.".into()));
+    }
+    let locked = store.begin_locked(review_id).await?;
+    let db = &locked.txn;
+    let roles = store::reviews::roles(db, review_id, to).await?;
+    if !roles.iter().any(|r| r == "reviewer" || r == "lead") {
+        return Err(ScreeningError::Invalid("Records can only be given to a reviewer or lead of this review.".into()));
+    }
+    let moved = store::screening::reassign(db, review_id, stage, from, to, now, now + RESERVATION_MS).await?;
+    store::audit::append(
+        db,
+        NewEvent {
+            review_id: Some(review_id),
+            actor_id: Some(lead),
+            action: "screening.reassign",
+            entity: "stage",
+            entity_id: stage.to_owned(),
+            before: Some(json!({"reviewer": from})),
+            after: Some(json!({"reviewer": to, "records": moved})),
+        },
+        now,
+    )
+    .await?;
+    locked.commit().await?;
+    Ok(moved)
 }

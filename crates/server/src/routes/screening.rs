@@ -13,7 +13,7 @@ use super::{Need, review_for};
 use crate::app::screening::{self as app, ScreeningError};
 use crate::auth::Caller;
 use crate::dto::{
-    AgreementView, Estimate, FileView, Pilot, StudyLink, NextQuery, NotRetrieved, Protocol, Record, Resolution, ReviewerProgress, ScreeningItem,
+    AgreementView, Estimate, FileView, Pilot, Reassign, StudyLink, NextQuery, NotRetrieved, Protocol, Record, Resolution, ReviewerProgress, ScreeningItem,
     StageProgress, StageSettings, VoteRequest, VoteView,
 };
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -41,7 +41,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(decisions)
         .service(link_study)
         .service(open_pilot)
-        .service(list_items);
+        .service(list_items)
+        .service(reassign);
 }
 
 impl From<ScreeningError> for ApiError {
@@ -71,6 +72,8 @@ fn settings_dto(s: &store::screening::Settings) -> StageSettings {
         pilot_size: Some(s.pilot_size),
         pilot_threshold: Some(s.pilot_threshold),
         pilot_opened: Some(s.pilot_opened),
+        double_percent: Some(s.double_percent),
+        pairs: Some(s.pairs.clone()),
     }
 }
 
@@ -220,6 +223,28 @@ async fn put_settings(state: web::Data<AppState>, caller: Caller, path: web::Pat
     if body.pilot_threshold.is_some_and(|k| !(-1.0..=1.0).contains(&k)) {
         errors.push(FieldError { field: "pilot_threshold".into(), message: "must be a kappa between -1 and 1 (0.6 is common)".into() });
     }
+    if body.double_percent.is_some_and(|p| !(1..=100).contains(&p)) {
+        errors.push(FieldError { field: "double_percent".into(), message: "must be 1 to 100 (100 = every record)".into() });
+    }
+    if let Some(pairs) = &body.pairs {
+        let screeners: Vec<i32> = store::reviews::members(&state.store.db, review.id)
+            .await?
+            .into_iter()
+            .filter(|(_, roles)| roles.iter().any(|r| r == "reviewer" || r == "lead"))
+            .map(|(u, _)| u.id)
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        for p in pairs {
+            let distinct: std::collections::HashSet<&i32> = p.iter().collect();
+            if p.len() < usize::try_from(body.reviewers_per_record).unwrap_or(2) || distinct.len() != p.len() {
+                errors.push(FieldError { field: "pairs".into(), message: "each pair needs as many different reviewers as votes per record".into() });
+            } else if let Some(x) = p.iter().find(|x| !screeners.contains(x)) {
+                errors.push(FieldError { field: "pairs".into(), message: format!("user {x} is not a reviewer or lead of this review") });
+            } else if let Some(x) = p.iter().find(|x| !seen.insert(**x)) {
+                errors.push(FieldError { field: "pairs".into(), message: format!("user {x} is in two pairs") });
+            }
+        }
+    }
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
@@ -233,6 +258,8 @@ async fn put_settings(state: web::Data<AppState>, caller: Caller, path: web::Pat
         pilot_size: body.pilot_size.unwrap_or(before.pilot_size),
         pilot_threshold: body.pilot_threshold.unwrap_or(before.pilot_threshold),
         pilot_opened: before.pilot_opened,
+        double_percent: body.double_percent.unwrap_or(before.double_percent),
+        pairs: body.pairs.clone().unwrap_or_else(|| before.pairs.clone()),
     };
     store::screening::save_settings(&locked.txn, review.id, stage, &s).await?;
     store::audit::append(
@@ -243,8 +270,8 @@ async fn put_settings(state: web::Data<AppState>, caller: Caller, path: web::Pat
             action: "settings.update",
             entity: "stage",
             entity_id: stage.to_owned(),
-            before: Some(serde_json::json!({"reviewers_per_record": before.reviewers_per_record, "blind": before.blind, "maybe_is_conflict": before.maybe_is_conflict, "pilot_size": before.pilot_size, "pilot_threshold": before.pilot_threshold})),
-            after: Some(serde_json::json!({"reviewers_per_record": s.reviewers_per_record, "blind": s.blind, "maybe_is_conflict": s.maybe_is_conflict, "pilot_size": s.pilot_size, "pilot_threshold": s.pilot_threshold})),
+            before: Some(serde_json::json!({"reviewers_per_record": before.reviewers_per_record, "blind": before.blind, "maybe_is_conflict": before.maybe_is_conflict, "pilot_size": before.pilot_size, "pilot_threshold": before.pilot_threshold, "double_percent": before.double_percent, "pairs": before.pairs})),
+            after: Some(serde_json::json!({"reviewers_per_record": s.reviewers_per_record, "blind": s.blind, "maybe_is_conflict": s.maybe_is_conflict, "pilot_size": s.pilot_size, "pilot_threshold": s.pilot_threshold, "double_percent": s.double_percent, "pairs": s.pairs})),
         },
         now,
     )
@@ -571,7 +598,7 @@ async fn open_pilot(state: web::Data<AppState>, caller: Caller, path: web::Path<
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 struct ItemsQuery {
     /// `open`, `conflict` (leads, or a stage that is not blind), `included`, `excluded`, `awaiting_file` or `not_retrieved`.
-    state: String,
+    state: Option<String>,
     #[serde(default)]
     offset: u64,
     /// At most 200; 50 when omitted.
@@ -591,17 +618,34 @@ async fn list_items(state: web::Data<AppState>, caller: Caller, path: web::Path<
     let stage = stage_of(&stage)?;
     let (review, roles) = review_for(&state, &caller, &key, Need::Member).await?;
     const STATES: [&str; 6] = ["open", "conflict", "included", "excluded", "awaiting_file", "not_retrieved"];
-    if !STATES.contains(&q.state.as_str()) {
+    let wanted = q.state.clone().unwrap_or_default();
+    if !STATES.contains(&wanted.as_str()) {
         return Err(ApiError::invalid(vec![FieldError { field: "state".into(), message: format!("must be one of {}", STATES.join(", ")) }]));
     }
-    if q.state == "conflict" && !sees_all(&state, review.id, stage, &roles).await? {
+    if wanted == "conflict" && !sees_all(&state, review.id, stage, &roles).await? {
         return Err(ApiError::forbidden("Conflicts stay hidden from reviewers while screening is blind; a lead resolves them."));
     }
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let rows = store::screening::items_in(&state.store.db, review.id, stage, &[q.state.as_str()], q.offset + limit).await?;
+    let rows = store::screening::items_in(&state.store.db, review.id, stage, &[wanted.as_str()], q.offset + limit).await?;
     let mut out = Vec::new();
     for item in rows.iter().skip(usize::try_from(q.offset).unwrap_or(0)) {
         out.push(item_view(&state, &review, &roles, caller.id(), item).await?);
     }
     Ok(web::Json(out))
+}
+
+/// Moves a reviewer's reserved records at a stage to another reviewer or lead (leads only): for a
+/// reviewer who leaves, or to rebalance work. Returns how many records moved.
+#[utoipa::path(tag = "screening", request_body = Reassign, params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text")), responses(
+    (status = 200, description = "Moved: {\"moved\": n}", body = Object),
+    (status = 403, description = "Not a lead", body = crate::error::Problem),
+    (status = 422, description = "Not a reviewer of this review", body = crate::error::Problem),
+))]
+#[post("/api/reviews/{review}/stages/{stage}/reassign")]
+async fn reassign(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Json<Reassign>) -> ApiResult<web::Json<serde_json::Value>> {
+    let (key, stage) = path.into_inner();
+    let stage = stage_of(&stage)?;
+    let (review, _) = review_for(&state, &caller, &key, Need::Lead).await?;
+    let moved = app::reassign(&state.store, review.id, stage, body.from, body.to, caller.id(), now_ms()).await?;
+    Ok(web::Json(serde_json::json!({"moved": moved})))
 }

@@ -19,6 +19,10 @@ pub struct Model {
     pub pilot_threshold: f64,
     /// The rest of the stage is open (the pilot passed, or a lead opened it).
     pub pilot_opened: bool,
+    /// Percentage of records screened by `reviewers_per_record` reviewers; the rest need one.
+    pub double_percent: i32,
+    /// JSON array of fixed reviewer pairs (`[[a, b], ...]`); empty = anyone screens anything.
+    pub pairs: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
