@@ -14,6 +14,7 @@ mod m20261123_000006_add_studies_and_previous;
 mod m20261123_000007_add_pilot;
 mod m20261123_000008_add_routing_index;
 mod m20261123_000009_add_routing_options;
+mod m20261123_000010_create_appraisal;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_add_pilot::Migration),
             Box::new(m20261123_000008_add_routing_index::Migration),
             Box::new(m20261123_000009_add_routing_options::Migration),
+            Box::new(m20261123_000010_create_appraisal::Migration),
         ]
     }
 }

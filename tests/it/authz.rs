@@ -88,6 +88,14 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("post", "/api/reviews/{review}/stages/{stage}/pilot/open") => (Lead, Value::Null),
         ("get", "/api/reviews/{review}/stages/{stage}/items") => (Member, Value::Null),
         ("post", "/api/reviews/{review}/stages/{stage}/reassign") => (Lead, json!({"from": 1, "to": 1})),
+        ("get", "/api/instruments") => (Account, Value::Null),
+        ("get", "/api/reviews/{review}/appraisal") => (Member, Value::Null),
+        ("put", "/api/reviews/{review}/appraisal/settings") => (Lead, json!({"instrument_id": "nope", "appraisers": 2})),
+        ("post", "/api/reviews/{review}/appraisal/instruments") => (Lead, json!({"toml": "id = "})),
+        ("get", "/api/reviews/{review}/appraisal/studies/{id}") => (Member, Value::Null),
+        ("put", "/api/reviews/{review}/appraisal/studies/{id}/mine") => (Contributor, json!({"answers": [], "submit": false})),
+        ("put", "/api/reviews/{review}/appraisal/studies/{id}/consensus") => (Lead, json!({"decisions": []})),
+        ("get", "/api/reviews/{review}/appraisal/table.csv") | ("get", "/api/reviews/{review}/appraisal/table.html") | ("get", "/api/reviews/{review}/appraisal/traffic-light.svg") => (Member, Value::Null),
         _ => return None,
     };
     Some(r)

@@ -1,5 +1,6 @@
 //! End-to-end tests through HTTP against the real server, each on SQLite and on PostgreSQL.
 
+mod appraisal;
 mod audit;
 mod auth;
 mod authz;

@@ -4,6 +4,7 @@
 //!
 //! Time is an argument: every function that stamps a row takes `now` (Unix milliseconds).
 
+pub mod appraisal;
 pub mod audit;
 pub mod dedup;
 pub mod entity;

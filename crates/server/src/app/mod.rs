@@ -1,6 +1,7 @@
 //! Operations shared by the HTTP routes and the command line: importing a file into a review,
 //! deduplicating a review, judging duplicate pairs, and writing the demo review.
 
+pub mod appraisal;
 pub mod demo;
 pub mod dedup;
 pub mod import;

@@ -3,6 +3,7 @@
 //! Each resource has its own module; every handler carries `#[utoipa::path]`, and registration goes
 //! through `utoipa_actix_web`, so a handler without an OpenAPI description does not compile in.
 
+mod appraisal;
 mod audit;
 mod auth;
 mod duplicates;
@@ -26,6 +27,7 @@ use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     health::configure(cfg);
+    appraisal::configure(cfg);
     auth::configure(cfg);
     users::configure(cfg);
     reviews::configure(cfg);

@@ -1,8 +1,12 @@
 //! sea-orm entities, one module per table; columns mirror `migrations/` exactly.
 
+pub mod appraisal_consensus;
+pub mod appraisal_settings;
+pub mod appraisals;
 pub mod audit_events;
 pub mod dedup_pairs;
 pub mod files;
+pub mod instruments;
 pub mod jobs;
 pub mod login_attempts;
 pub mod members;
