@@ -32,4 +32,10 @@ db_test!(demo_review_is_complete_and_idempotent, |app| {
     let (_, agreement) = app.get("/api/reviews/demo/stages/title_abstract/agreement", &lead).await;
     assert!(agreement[0]["n"].as_u64().unwrap() >= 20, "{agreement}");
     assert!(agreement[0]["cohen_kappa"]["value"].as_f64().is_some());
+    // Appraisal: one study reconciled, one waiting for its second appraiser.
+    let (_, appraisal) = app.get("/api/reviews/demo/appraisal", &lead).await;
+    let studies = appraisal["studies"].as_array().unwrap();
+    assert!(studies.iter().any(|s| s["complete"] == true), "{appraisal}");
+    let csv = app.client.get(app.url("/api/reviews/demo/appraisal/table.csv")).bearer_auth(&lead).send().await.unwrap().text().await.unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
 });

@@ -322,8 +322,31 @@ pub enum IncludedFormat {
     Csv,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AppraisalFormat {
+    /// Studies × items with consensus answers and comments.
+    Csv,
+    /// The same table as a standalone HTML page.
+    Html,
+    /// The traffic-light summary plot.
+    Svg,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
+    /// The reconciled appraisal of the included studies: table (CSV, HTML) or traffic-light plot (SVG).
+    Appraisal {
+        /// The review: its short name (e.g. `demo`) or id.
+        #[arg(long)]
+        review: String,
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, value_enum)]
+        format: AppraisalFormat,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// The reports included at full text, as RIS or CSV.
     Included {
         /// The review: its short name (e.g. `demo`) or id.

@@ -236,6 +236,11 @@ fn headless_team_workflow() {
         let included = citation::parse(ris.as_bytes(), Some(citation::Format::Ris));
         assert_eq!(included.records.len() as u64, json["databases_and_registers"]["reports_included"].as_u64().unwrap());
         assert!(!included.records.is_empty());
+        let o = run(sift().args(["export", "appraisal", "--review", "demo", "--database", &db.url, "--format", "csv"]));
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stdout(&o).lines().count(), 2, "one reconciled study in the demo");
+        let o = run(sift().args(["export", "appraisal", "--review", "demo", "--database", &db.url, "--format", "svg"]));
+        assert!(stdout(&o).contains("</svg>"));
         let o = run(sift().args(["prisma", "--review", "nope", "--database", &db.url, "--format", "json"]));
         assert!(!o.status.success() && stderr(&o).contains("no review \"nope\""));
 

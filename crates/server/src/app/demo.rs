@@ -106,7 +106,45 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool, ApiError> {
     }
     let reviewers: Vec<i32> = ids.iter().filter(|(_, r)| *r == "reviewer").map(|(id, _)| *id).collect();
     screen(store, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
+    appraise(store, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
     Ok(true)
+}
+
+/// Appraises the demo's included studies with CASP Qualitative: two reviewers each, disagreeing on two
+/// items of the first study, which the lead reconciles; the second study waits for its second appraiser.
+async fn appraise(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now: i64) -> Result<(), ApiError> {
+    use review::appraisal::Answer;
+    let (Some(&r1), Some(&r2)) = (reviewers.first(), reviewers.get(1)) else { return Ok(()) };
+    let instr = super::appraisal::instrument(store, review_id).await.map_err(|e| ApiError::internal(format!("demo instrument: {e}")))?;
+    let answers = |overrides: &[(&str, &str)]| -> Vec<Answer> {
+        instr
+            .items()
+            .map(|item| match &item.answer_set {
+                None => Answer { item: item.id.clone(), text: Some("Valuable: rich accounts of the peer role in practice.".to_owned()), ..Default::default() },
+                Some(_) => Answer {
+                    item: item.id.clone(),
+                    key: Some(overrides.iter().find(|(i, _)| *i == item.id).map(|(_, k)| (*k).to_owned()).unwrap_or_else(|| "yes".to_owned())),
+                    comment: Some(format!("Question {}: reported clearly.", item.number)),
+                    ..Default::default()
+                },
+            })
+            .collect()
+    };
+    let fail = |e: super::screening::ScreeningError| ApiError::internal(format!("demo appraisal: {e}"));
+    let studies = super::appraisal::studies(store, review_id).await?;
+    if let Some(first) = studies.first() {
+        super::appraisal::save_mine(store, review_id, first, r1, answers(&[("q6", "cant_tell")]), true, now).await.map_err(fail)?;
+        super::appraisal::save_mine(store, review_id, first, r2, answers(&[("q6", "no"), ("q4", "cant_tell")]), true, now).await.map_err(fail)?;
+        let decisions = vec![
+            super::appraisal::Decision { item: "q4".into(), key: Some("yes".into()), text: None, note: Some("Recruitment through services is described on p. 3.".into()) },
+            super::appraisal::Decision { item: "q6".into(), key: Some("no".into()), text: None, note: Some("No reflexive account of the researchers' roles.".into()) },
+        ];
+        super::appraisal::save_consensus(store, review_id, first, lead, decisions, now).await.map_err(fail)?;
+    }
+    if let Some(second) = studies.get(1) {
+        super::appraisal::save_mine(store, review_id, second, r1, answers(&[]), true, now).await.map_err(fail)?;
+    }
+    Ok(())
 }
 
 /// Exclusion reasons of the demo protocol, in order.

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::open_store;
-use crate::cli::{ExportCommand, IncludedFormat, PrismaArgs, PrismaFormat};
+use crate::cli::{AppraisalFormat, ExportCommand, IncludedFormat, PrismaArgs, PrismaFormat};
 use crate::config::FileConfig;
 
 async fn review_id(store: &store::Store, key: &str) -> anyhow::Result<i32> {
@@ -37,6 +37,17 @@ pub async fn prisma(args: PrismaArgs, file: &FileConfig) -> anyhow::Result<ExitC
 
 pub async fn export(cmd: ExportCommand, file: &FileConfig) -> anyhow::Result<ExitCode> {
     match cmd {
+        ExportCommand::Appraisal { review, db, format, out } => {
+            let store = open_store(db.database.as_deref(), file).await?;
+            let id = review_id(&store, &review).await?;
+            let (instr, rows) = server::app::appraisal::table(&store, id).await.map_err(|e| anyhow::anyhow!("cannot build the appraisal table: {e}"))?;
+            let text = match format {
+                AppraisalFormat::Csv => review::appraisal::table_csv(&instr, &rows),
+                AppraisalFormat::Html => review::appraisal::table_html(&instr, &rows),
+                AppraisalFormat::Svg => review::appraisal::traffic_light_svg(&instr, &rows),
+            };
+            write_out(out.as_deref(), &text)?;
+        }
         ExportCommand::Included { review, db, format, out } => {
             let store = open_store(db.database.as_deref(), file).await?;
             let id = review_id(&store, &review).await?;
