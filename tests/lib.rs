@@ -119,28 +119,34 @@ pub struct TestApp {
 impl TestApp {
     /// Starts a server on a fresh database; `None` when that database is not available here.
     pub async fn spawn(kind: Db) -> Option<TestApp> {
+        Self::spawn_configured(kind, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with settings adjusted by `configure`.
+    pub async fn spawn_configured(kind: Db, configure: impl FnOnce(&mut server::Settings)) -> Option<TestApp> {
         let test_db = match TestDb::new(kind).await {
             Ok(Some(db)) => std::sync::Arc::new(db),
             Ok(None) => return None,
             Err(e) => panic!("cannot create a test database on {kind:?}: {e:#}"),
         };
-        Some(Self::spawn_on(kind, test_db).await)
+        Some(Self::spawn_on(kind, test_db, configure).await)
     }
 
     /// Starts another server on the same database as `self` (for scale-out tests).
     pub async fn sibling(&self) -> TestApp {
-        Self::spawn_on(self.db, self.test_db.clone()).await
+        Self::spawn_on(self.db, self.test_db.clone(), |_| {}).await
     }
 
-    async fn spawn_on(kind: Db, test_db: std::sync::Arc<TestDb>) -> TestApp {
+    async fn spawn_on(kind: Db, test_db: std::sync::Arc<TestDb>, configure: impl FnOnce(&mut server::Settings)) -> TestApp {
         let store = store::connect(&test_db.url).await.expect("connect to the test database");
         store.migrate().await.expect("migrate the test database");
-        let settings = server::Settings {
+        let mut settings = server::Settings {
             bind: "127.0.0.1:0".to_owned(),
             database_url: test_db.url.clone(),
             workers: 2,
             ..server::Settings::default()
         };
+        configure(&mut settings);
         let app = server::Application::build(settings, store.clone()).await.expect("build the server");
         let port = app.port();
         let handle = app.handle();

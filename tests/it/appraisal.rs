@@ -83,6 +83,15 @@ db_test!(two_appraisers_reconcile_a_casp_appraisal, |app| {
     assert_eq!(fin.iter().find(|a| a["item"] == "q8").unwrap()["key"], "yes");
     assert_eq!(done["study"]["complete"], true);
 
+    // Agreement per item between the two appraisers: they agree on 8 of 10... on this one study.
+    let (s, ag) = app.get("/api/reviews/qes/appraisal/agreement", &t.lead).await;
+    assert_eq!(s, 200, "{ag}");
+    let q6 = ag.as_array().unwrap().iter().find(|a| a["item"] == "q6").unwrap();
+    assert_eq!(q6["n"], 1);
+    assert_eq!(q6["percent"], 0.0);
+    let q1 = ag.as_array().unwrap().iter().find(|a| a["item"] == "q1").unwrap();
+    assert_eq!(q1["percent"], 1.0);
+
     // The table, the traffic-light plot, and the audit trail.
     let csv = app.client.get(app.url("/api/reviews/qes/appraisal/table.csv")).bearer_auth(&t.rev1).send().await.unwrap().text().await.unwrap();
     let mut lines = csv.lines();
@@ -144,3 +153,16 @@ answer_set = "yn"
     let (_, builtins) = app.get("/api/instruments", &t.rev1).await;
     assert!(builtins.as_array().unwrap().len() >= 9);
 });
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_can_switch_built_in_instruments_off() {
+    let Some(app) = TestApp::spawn_configured(Db::Sqlite, |s| s.disabled_instruments = vec!["casp-rct".to_owned(), "jbi-qualitative".to_owned()]).await else { return };
+    let lead = app.user("lead@example.org", "correct horse battery", false).await;
+    app.review("qes", lead).await;
+    let token = app.login("lead@example.org", "correct horse battery").await;
+    let (_, list) = app.get("/api/instruments", &token).await;
+    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert!(!ids.contains(&"casp-rct") && !ids.contains(&"jbi-qualitative") && ids.contains(&"casp-qualitative"), "{ids:?}");
+    let res = app.client.put(app.url("/api/reviews/qes/appraisal/settings")).bearer_auth(&token).json(&json!({"instrument_id": "jbi-qualitative", "appraisers": 2})).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+}

@@ -95,6 +95,7 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("get", "/api/reviews/{review}/appraisal/studies/{id}") => (Member, Value::Null),
         ("put", "/api/reviews/{review}/appraisal/studies/{id}/mine") => (Contributor, json!({"answers": [], "submit": false})),
         ("put", "/api/reviews/{review}/appraisal/studies/{id}/consensus") => (Lead, json!({"decisions": []})),
+        ("get", "/api/reviews/{review}/appraisal/agreement") => (NotBlindReviewer, Value::Null),
         ("get", "/api/reviews/{review}/appraisal/table.csv") | ("get", "/api/reviews/{review}/appraisal/table.html") | ("get", "/api/reviews/{review}/appraisal/traffic-light.svg") => (Member, Value::Null),
         _ => return None,
     };

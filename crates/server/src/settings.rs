@@ -22,6 +22,8 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// HTTP worker threads (defaults to the number of cores).
     pub workers: usize,
+    /// Built-in appraisal instruments this deployment switched off (ids such as `casp-rct`).
+    pub disabled_instruments: Vec<String>,
 }
 
 impl Default for Settings {
@@ -35,6 +37,7 @@ impl Default for Settings {
             refresh_ttl_secs: 30 * 24 * 3600,
             max_upload_bytes: 256 * 1024 * 1024,
             workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            disabled_instruments: Vec::new(),
         }
     }
 }
@@ -50,6 +53,7 @@ impl fmt::Debug for Settings {
             .field("refresh_ttl_secs", &self.refresh_ttl_secs)
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("workers", &self.workers)
+            .field("disabled_instruments", &self.disabled_instruments)
             .finish()
     }
 }

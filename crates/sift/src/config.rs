@@ -25,6 +25,7 @@ pub struct FileConfig {
     pub refresh_ttl_secs: Option<i64>,
     pub max_upload_mb: Option<usize>,
     pub workers: Option<usize>,
+    pub disabled_instruments: Option<Vec<String>>,
 }
 
 /// Reads the configuration file named by `--config`/`SIFT_CONFIG`, or `./sift.toml` when present.
@@ -98,6 +99,19 @@ pub fn server_settings(
         }
         s.max_upload_bytes = usize::try_from(mb).unwrap_or(1) * 1024 * 1024;
     }
+    let disabled = match std::env::var("SIFT_DISABLED_INSTRUMENTS") {
+        Ok(v) => v.split(',').map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect(),
+        Err(_) => file.disabled_instruments.clone().unwrap_or_default(),
+    };
+    for id in &disabled {
+        if review::appraisal::builtin(id).is_none() {
+            bail!(
+                "disabled_instruments names {id:?}, which is not a built-in instrument; use any of {}",
+                review::appraisal::BUILTIN_IDS.join(", ")
+            );
+        }
+    }
+    s.disabled_instruments = disabled;
     if let Some(w) = workers.or(file.workers) {
         if !(1..=256).contains(&w) {
             bail!("workers = {w} is out of range; use 1 to 256");

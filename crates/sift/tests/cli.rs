@@ -123,6 +123,9 @@ fn bad_configuration_is_one_line_and_fails() {
     assert!(err.contains("databse") && err.lines().count() == 1, "{err}");
 
     let clean = tempfile::tempdir().unwrap();
+    let o = run(sift().env("SIFT_DISABLED_INSTRUMENTS", "casp-rct, no-such-checklist").args(["serve", "--database", "sqlite://unused.db", "--bind", "127.0.0.1:0"]).current_dir(clean.path()));
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no-such-checklist"), "{}", stderr(&o));
     let o = run(sift().env("SIFT_JWT_SECRET", "short").args(["serve", "--database", "sqlite://unused.db", "--bind", "127.0.0.1:0"]).current_dir(clean.path()));
     assert!(!o.status.success());
     assert!(stderr(&o).contains("at least 32"), "{}", stderr(&o));

@@ -25,15 +25,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(put_consensus)
         .service(table_csv)
         .service(table_html)
-        .service(traffic_light);
+        .service(traffic_light)
+        .service(agreement);
 }
 
 /// The built-in appraisal instruments of this deployment.
 #[utoipa::path(tag = "appraisal", responses((status = 200, description = "Instruments: id, name, version, verified, attribution, licence", body = Object)))]
 #[get("/api/instruments")]
-async fn list_instruments(_caller: Caller) -> web::Json<Vec<Value>> {
+async fn list_instruments(state: web::Data<AppState>, _caller: Caller) -> web::Json<Vec<Value>> {
+    let off: Vec<&str> = state.settings.disabled_instruments.iter().map(String::as_str).collect();
     web::Json(
-        review::appraisal::builtins()
+        review::appraisal::builtins_except(&off)
             .iter()
             .map(|i| json!({"id": i.id, "name": i.name, "version": i.version, "verified": i.verified, "attribution": i.attribution, "licence": i.licence}))
             .collect(),
@@ -105,10 +107,11 @@ struct AppraisalSettings {
 async fn put_settings(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Json<AppraisalSettings>) -> ApiResult<web::Json<Value>> {
     let (review, _) = review_for(&state, &caller, &path, Need::Lead).await?;
     let mut errors = Vec::new();
-    let known = review::appraisal::builtin(&body.instrument_id).is_some()
+    let enabled = !state.settings.disabled_instruments.iter().any(|d| d == &body.instrument_id);
+    let known = (review::appraisal::builtin(&body.instrument_id).is_some() && enabled)
         || store::appraisal::custom_instrument(&state.store.db, review.id, &body.instrument_id).await?.is_some();
     if !known {
-        errors.push(FieldError { field: "instrument_id".into(), message: "is neither a built-in instrument nor one imported into this review".into() });
+        errors.push(FieldError { field: "instrument_id".into(), message: "is neither a built-in instrument this server offers nor one imported into this review".into() });
     }
     if !(1..=2).contains(&body.appraisers) {
         errors.push(FieldError { field: "appraisers".into(), message: "must be 1 or 2".into() });
@@ -305,4 +308,41 @@ async fn traffic_light(state: web::Data<AppState>, caller: Caller, path: web::Pa
         .content_type("image/svg+xml; charset=utf-8")
         .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"))
         .body(review::appraisal::traffic_light_svg(&instr, &rows)))
+}
+
+/// Agreement between the first two appraisers of each study, per item: how many studies both
+/// answered, percent agreement and Cohen's kappa. Leads and viewers (or anyone once every study is
+/// complete), since it would reveal answers while appraisal is blind.
+#[utoipa::path(tag = "appraisal", params(("review" = String, Path, description = "Short name or id")), responses(
+    (status = 200, description = "Per item: item, number, n, percent, kappa", body = Object),
+    (status = 403, description = "A blind appraiser", body = crate::error::Problem),
+))]
+#[get("/api/reviews/{review}/appraisal/agreement")]
+async fn agreement(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> ApiResult<web::Json<Vec<Value>>> {
+    let (review, roles) = review_for(&state, &caller, &path, Need::Member).await?;
+    let instr = app::instrument(&state.store, review.id).await?;
+    let (_, appraisers) = store::appraisal::settings(&state.store.db, review.id).await?;
+    let studies = app::studies(&state.store, review.id).await?;
+    let mut pairs = Vec::new();
+    let mut all_complete = true;
+    for s in &studies {
+        let st = app::state(&state.store, &instr, s, appraisers).await?;
+        all_complete &= st.final_answers.is_some();
+        let done: Vec<_> = st.appraisals.iter().filter(|a| a.submitted).collect();
+        if let (Some(a), Some(b)) = (done.first(), done.get(1)) {
+            let to = |r: &store::appraisal::AppraisalRow| review::appraisal::Appraisal { appraiser: i64::from(r.appraiser_id), study: s.label.clone(), answers: app::answers_of(r) };
+            pairs.push((to(a), to(b)));
+        }
+    }
+    let appraises = roles.iter().any(|r| r == "reviewer") && !roles.iter().any(|r| r == "lead");
+    if appraises && (studies.is_empty() || !all_complete) {
+        return Err(ApiError::forbidden("Agreement would reveal the other appraisers' answers before every study is reconciled; a lead can see it."));
+    }
+    let refs: Vec<(&review::appraisal::Appraisal, &review::appraisal::Appraisal)> = pairs.iter().map(|(a, b)| (a, b)).collect();
+    Ok(web::Json(
+        review::appraisal::item_agreement(&instr, &refs)
+            .into_iter()
+            .map(|a| json!({"item": a.item, "number": a.number, "n": a.n, "percent": a.percent, "kappa": a.kappa}))
+            .collect(),
+    ))
 }
