@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail, ensure};
 use base64::Engine;
-use fantoccini::key::Key;
 use serde_json::{Value, json};
 
 use super::*;
@@ -296,8 +295,21 @@ pub(crate) async fn active_id(c: &Client) -> anyhow::Result<String> {
     Ok(c.attr(&el, "id").await?.unwrap_or_default())
 }
 
+/// W3C WebDriver key codes for the keys the tests press.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Key {
+    Tab,
+    Enter,
+    Escape,
+}
+
+/// The character WebDriver reads as `k`.
 pub(crate) fn key(k: Key) -> char {
-    char::from(k)
+    match k {
+        Key::Tab => '\u{E004}',
+        Key::Enter => '\u{E007}',
+        Key::Escape => '\u{E00C}',
+    }
 }
 
 pub(crate) fn number(text: &str) -> anyhow::Result<u64> {

@@ -12,10 +12,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, ensure};
-use fantoccini::key::Key;
 use serde_json::{Value, json};
 
-use super::browser::{CHROMEDRIVER, Client, Driver, PW, active_id, key, number, screenshot_dir, shot, text_of, type_here, wait_css, wait_text};
+use super::browser::{CHROMEDRIVER, Client, Driver, Key, PW, active_id, key, number, screenshot_dir, shot, text_of, type_here, wait_css, wait_text};
 use super::screening::team;
 use super::*;
 
@@ -23,7 +22,7 @@ const SECRET: &str = "R1-SECRET-NOTE-5521";
 const REASONS: [&str; 3] = ["Wrong population", "Not qualitative", "Wrong setting"];
 
 /// Signs in on the sign-in page the app sent us to, by keyboard.
-async fn sign_in(c: &Client, app: &TestApp, path: &str, email: &str) -> anyhow::Result<()> {
+pub(crate) async fn sign_in(c: &Client, app: &TestApp, path: &str, email: &str) -> anyhow::Result<()> {
     c.goto(&app.url(path)).await?;
     wait_css(c, "form #email").await?;
     ensure!(active_id(c).await? == "email", "the email field must have focus");
@@ -33,7 +32,7 @@ async fn sign_in(c: &Client, app: &TestApp, path: &str, email: &str) -> anyhow::
     Ok(())
 }
 
-async fn sign_out(c: &Client) -> anyhow::Result<()> {
+pub(crate) async fn sign_out(c: &Client) -> anyhow::Result<()> {
     c.click(&c.find("#signout").await?).await?;
     wait_css(c, "form #email").await?;
     Ok(())

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod authz;
 mod browser;
+mod browser_appraisal;
 mod browser_screening;
 mod demo;
 mod duplicates;

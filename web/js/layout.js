@@ -43,6 +43,7 @@ const PAGES = [
   ['/duplicates', 'Duplicates'],
   ['/records', 'Records'],
   ['/screen/title_abstract', 'Screen'],
+  ['/appraise', 'Appraise'],
   ['/conflicts/title_abstract', 'Conflicts', { lead: true }],
   ['/reports', 'Reports'],
   ['/members', 'Members'],

@@ -15,6 +15,7 @@ import * as screen from './pages/screen.js';
 import * as conflicts from './pages/conflicts.js';
 import * as settings from './pages/settings.js';
 import * as reports from './pages/reports.js';
+import * as appraise from './pages/appraise.js';
 
 route('/signin', signin.render, { auth: false });
 route('/', reviews.render);
@@ -29,6 +30,8 @@ route('/reviews/:slug/conflicts', ({ params }) => navigate(`/reviews/${encodeURI
 route('/reviews/:slug/conflicts/:stage', conflicts.render);
 route('/reviews/:slug/settings', settings.render);
 route('/reviews/:slug/reports', reports.render);
+route('/reviews/:slug/appraise', appraise.render);
+route('/reviews/:slug/appraise/:item', appraise.render);
 
 beforeAuthPages(ensureUser);
 
