@@ -32,6 +32,21 @@ db_test!(demo_review_is_complete_and_idempotent, |app| {
     let (_, agreement) = app.get("/api/reviews/demo/stages/title_abstract/agreement", &lead).await;
     assert!(agreement[0]["n"].as_u64().unwrap() >= 20, "{agreement}");
     assert!(agreement[0]["cohen_kappa"]["value"].as_f64().is_some());
+    // Every imported record is in exactly one state: merged away, or in exactly one first-stage item.
+    let review_id = review_id_of(&app).await;
+    let records = store::records::all(&app.store.db, review_id).await.unwrap();
+    let items = store::screening::all_items(&app.store.db, review_id).await.unwrap();
+    for r in &records {
+        let ta = items.iter().filter(|i| i.record_id == r.id && i.stage == "title_abstract").count();
+        match r.merged_into {
+            Some(_) => assert_eq!(ta, 0, "merged record {} still has a screening item", r.id),
+            None => assert_eq!(ta, 1, "record {} is in {ta} title/abstract items", r.id),
+        }
+    }
+    let (_, ta_progress) = app.get("/api/reviews/demo/stages/title_abstract/progress", &lead).await;
+    let in_states: i64 = ta_progress["states"].as_object().unwrap().values().map(|v| v.as_i64().unwrap()).sum();
+    let (_, review) = app.get("/api/reviews/demo", &lead).await;
+    assert_eq!(in_states, review["counts"]["records"].as_i64().unwrap(), "states add up to the records after deduplication");
     // Appraisal: one study reconciled, one waiting for its second appraiser.
     let (_, appraisal) = app.get("/api/reviews/demo/appraisal", &lead).await;
     let studies = appraisal["studies"].as_array().unwrap();
@@ -39,3 +54,7 @@ db_test!(demo_review_is_complete_and_idempotent, |app| {
     let csv = app.client.get(app.url("/api/reviews/demo/appraisal/table.csv")).bearer_auth(&lead).send().await.unwrap().text().await.unwrap();
     assert_eq!(csv.lines().count(), 2, "{csv}");
 });
+
+async fn review_id_of(app: &TestApp) -> i32 {
+    store::reviews::by_slug(&app.store.db, "demo").await.unwrap().unwrap().id
+}
