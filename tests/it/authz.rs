@@ -60,6 +60,7 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("get", "/api/reviews/{review}/duplicates") => (Member, Value::Null),
         ("post", "/api/reviews/{review}/duplicates/{id}/merge") => (Lead, Value::Null),
         ("post", "/api/reviews/{review}/duplicates/{id}/not-duplicate") => (Lead, Value::Null),
+        ("post", "/api/reviews/{review}/duplicates/{id}/reopen") => (Lead, Value::Null),
         ("post", "/api/reviews/{review}/duplicates/run") => (Lead, Value::Null),
         ("post", "/api/reviews/{review}/records/{id}/unmerge") => (Lead, Value::Null),
         ("get", "/api/reviews/{review}/audit") | ("get", "/api/reviews/{review}/audit.jsonl") | ("get", "/api/reviews/{review}/audit.csv") => (Lead, Value::Null),

@@ -60,6 +60,16 @@ db_test!(imports_deduplicate_and_merges_can_be_undone, |app| {
     }
     let (_, left) = app.get("/api/reviews/qes/duplicates", &token).await;
     assert_eq!(left.as_array().unwrap().len(), 0);
+    // A "not duplicates" judgement can be taken back: the pair returns to the queue.
+    if let Some(rejected) = queue.get(1) {
+        let (status, reopened) = app.post(&format!("/api/reviews/qes/duplicates/{}/reopen", rejected["id"]), &token, serde_json::json!({})).await;
+        assert_eq!(status, 200, "{reopened}");
+        assert_eq!(reopened["status"], "pending");
+        let (_, back) = app.get("/api/reviews/qes/duplicates", &token).await;
+        assert_eq!(back.as_array().unwrap().len(), 1);
+        let (status, _) = app.post(&format!("/api/reviews/qes/duplicates/{}/reopen", rejected["id"]), &token, serde_json::json!({})).await;
+        assert_eq!(status, 409, "a pending pair cannot be reopened");
+    }
     let (_, events) = app.get("/api/reviews/qes/audit", &token).await;
     let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"dedup.unmerge") && actions.contains(&"dedup.run"));

@@ -94,7 +94,7 @@ export async function render({ main, params, alive }) {
   const body = h('div', { id: 'dup-body' });
   const mergeBtn = h('button', { type: 'button', class: 'primary', id: 'merge' }, h('kbd', {}, 'M'), ' Merge');
   const rejectBtn = h('button', { type: 'button', id: 'not-duplicate' }, h('kbd', {}, 'D'), ' Not duplicates');
-  const undoBtn = h('button', { type: 'button', id: 'undo' }, h('kbd', {}, 'U'), ' Undo last merge');
+  const undoBtn = h('button', { type: 'button', id: 'undo' }, h('kbd', {}, 'U'), ' Undo last decision');
   const bar = h('div', { class: 'decide actions', role: 'group', 'aria-label': 'Decide this pair' }, mergeBtn, rejectBtn, undoBtn);
 
   const draw = () => {
@@ -135,7 +135,8 @@ export async function render({ main, params, alive }) {
         if (rootA !== rootB) undo.push({ record: Math.max(rootA, rootB), kept: Math.min(rootA, rootB) });
         toast('Merged · U to undo');
       } else {
-        toast('Marked as not duplicates');
+        undo.push({ pair: pair.id });
+        toast('Marked as not duplicates · U to undo');
       }
       pairs = pairs.slice(1);
       draw();
@@ -152,14 +153,20 @@ export async function render({ main, params, alive }) {
     if (busy) return;
     const last = undo.at(-1);
     if (!last) {
-      toast('Nothing to undo: only merges made on this page can be undone here.', { problem: true });
+      toast('Nothing to undo: only decisions made on this page can be undone here.', { problem: true });
       return;
     }
     busy = true;
     try {
-      await post(`${base}/records/${last.record}/unmerge`);
-      undo.pop();
-      toast(`Merge undone · record #${last.record} stands on its own again`);
+      if (last.pair !== undefined) {
+        await post(`${base}/duplicates/${last.pair}/reopen`);
+        undo.pop();
+        toast('Decision undone · the pair is back in the queue');
+      } else {
+        await post(`${base}/records/${last.record}/unmerge`);
+        undo.pop();
+        toast(`Merge undone · record #${last.record} stands on its own again`);
+      }
       await reload();
       if (alive()) draw();
     } catch (err) {
@@ -175,7 +182,7 @@ export async function render({ main, params, alive }) {
   setKeys([
     { key: 'm', label: 'Merge: the two records are the same work', run: () => act('merge') },
     { key: 'd', label: 'Not duplicates: keep both records', run: () => act('reject') },
-    { key: 'u', label: 'Undo the last merge', run: undoLast },
+    { key: 'u', label: 'Undo the last decision', run: undoLast },
   ]);
 
   fill(main, [

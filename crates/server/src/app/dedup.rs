@@ -268,3 +268,29 @@ pub async fn unmerge(store: &Store, review_id: i32, record_id: i32, actor: i32, 
     super::screening::sync_items(store, review_id, now).await?;
     store::records::get(&store.db, review_id, record_id).await?.ok_or(store::StoreError::NotFound)
 }
+
+/// Takes back a "not duplicates" judgement: the pair returns to the queue.
+pub async fn reopen(store: &Store, review_id: i32, pair_id: i32, actor: i32, now: i64) -> Result<store::dedup::Pair, store::StoreError> {
+    let pair = store::dedup::get(&store.db, review_id, pair_id).await?.ok_or(store::StoreError::NotFound)?;
+    if pair.status != status::NOT_DUPLICATE {
+        return Err(store::StoreError::Conflict("Only a pair judged \"not duplicates\" can be reopened; undo a merge from the merged record.".into()));
+    }
+    let txn = store.begin().await?;
+    store::dedup::set_status(&txn, pair.id, status::PENDING, Some(actor), now).await?;
+    store::audit::append(
+        &txn,
+        NewEvent {
+            review_id: Some(review_id),
+            actor_id: Some(actor),
+            action: "dedup.reopen",
+            entity: "dedup_pair",
+            entity_id: pair.id.to_string(),
+            before: Some(json!({"status": pair.status})),
+            after: Some(json!({"status": status::PENDING})),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(store::StoreError::from)?;
+    store::dedup::get(&store.db, review_id, pair_id).await?.ok_or(store::StoreError::NotFound)
+}

@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::time::now_ms;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_pairs).service(merge_pair).service(reject_pair).service(unmerge).service(rerun);
+    cfg.service(list_pairs).service(merge_pair).service(reject_pair).service(reopen_pair).service(unmerge).service(rerun);
 }
 
 const STATUSES: [&str; 5] = ["pending", "auto_merged", "merged", "not_duplicate", "unmerged"];
@@ -93,6 +93,24 @@ async fn merge_pair(state: web::Data<AppState>, caller: Caller, path: web::Path<
 #[post("/api/reviews/{review}/duplicates/{id}/not-duplicate")]
 async fn reject_pair(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>) -> ApiResult<web::Json<DuplicatePair>> {
     judge(state, caller, path, Judgement::NotDuplicate).await
+}
+
+/// Takes back a "not duplicates" judgement: the pair returns to the queue (leads only).
+#[utoipa::path(tag = "duplicates", params(("review" = String, Path, description = "Short name or id"), ("id" = i32, Path, description = "Pair id")), responses(
+    (status = 200, description = "Back in the queue", body = DuplicatePair),
+    (status = 403, description = "Not a lead", body = crate::error::Problem),
+    (status = 404, description = "No such pair", body = crate::error::Problem),
+    (status = 409, description = "The pair was not judged \"not duplicates\"", body = crate::error::Problem),
+))]
+#[post("/api/reviews/{review}/duplicates/{id}/reopen")]
+async fn reopen_pair(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>) -> ApiResult<web::Json<DuplicatePair>> {
+    let (key, id) = path.into_inner();
+    let (review, _) = review_for(&state, &caller, &key, Need::Lead).await?;
+    let pair = crate::app::dedup::reopen(&state.store, review.id, id, caller.id(), now_ms()).await.map_err(|e| match e {
+        store::StoreError::NotFound => ApiError::not_found("duplicate pair"),
+        other => other.into(),
+    })?;
+    Ok(web::Json(pair_dto(&state, review.id, &pair).await?))
 }
 
 async fn judge(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, j: Judgement) -> ApiResult<web::Json<DuplicatePair>> {
