@@ -151,10 +151,7 @@ impl TestApp {
         let port = app.port();
         let handle = app.handle();
         tokio::spawn(app.run_without_signals());
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(120))
-            .build()
-            .expect("build the HTTP client");
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(120)).build().expect("build the HTTP client");
         TestApp { base: format!("http://127.0.0.1:{port}"), port, client, store, db: kind, handle, test_db }
     }
 
@@ -164,10 +161,17 @@ impl TestApp {
 
     /// Creates an account directly in the store.
     pub async fn user(&self, email: &str, password: &str, admin: bool) -> i32 {
-        server::app::users::create(&self.store, email, email.split('@').next().unwrap_or("someone"), password, admin, server::time::now_ms())
-            .await
-            .expect("create a user")
-            .id
+        server::app::users::create(
+            &self.store,
+            email,
+            email.split('@').next().unwrap_or("someone"),
+            password,
+            admin,
+            server::time::now_ms(),
+        )
+        .await
+        .expect("create a user")
+        .id
     }
 
     /// Creates a review led by `lead` and returns its slug.

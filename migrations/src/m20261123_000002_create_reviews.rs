@@ -30,12 +30,7 @@ impl MigrationTrait for Migration {
                 .col(integer(Members::UserId))
                 .col(string(Members::Role))
                 .col(big_integer(Members::AddedAt))
-                .primary_key(
-                    Index::create()
-                        .col(Members::ReviewId)
-                        .col(Members::UserId)
-                        .col(Members::Role),
-                )
+                .primary_key(Index::create().col(Members::ReviewId).col(Members::UserId).col(Members::Role))
                 .foreign_key(
                     ForeignKey::create()
                         .from(Members::Table, Members::ReviewId)
@@ -51,14 +46,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("idx_members_user")
-                .table(Members::Table)
-                .col(Members::UserId)
-                .to_owned(),
-        )
-        .await?;
+        m.create_index(Index::create().name("idx_members_user").table(Members::Table).col(Members::UserId).to_owned()).await?;
         m.create_table(
             Table::create()
                 .table(AuditEvents::Table)
@@ -75,12 +63,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("idx_audit_review")
-                .table(AuditEvents::Table)
-                .col(AuditEvents::ReviewId)
-                .col(AuditEvents::Id)
-                .to_owned(),
+            Index::create().name("idx_audit_review").table(AuditEvents::Table).col(AuditEvents::ReviewId).col(AuditEvents::Id).to_owned(),
         )
         .await
     }

@@ -90,14 +90,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("idx_records_source")
-                .table(Records::Table)
-                .col(Records::SearchSourceId)
-                .to_owned(),
-        )
-        .await?;
+        m.create_index(Index::create().name("idx_records_source").table(Records::Table).col(Records::SearchSourceId).to_owned()).await?;
         m.create_table(
             Table::create()
                 .table(Jobs::Table)

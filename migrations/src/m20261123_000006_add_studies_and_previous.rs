@@ -9,12 +9,9 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(Table::alter().table(ScreeningItems::Table).add_column(integer_null(ScreeningItems::StudyOf)).to_owned())
-            .await?;
-        m.alter_table(Table::alter().table(Reviews::Table).add_column(integer_null(Reviews::PreviousStudies)).to_owned())
-            .await?;
-        m.alter_table(Table::alter().table(Reviews::Table).add_column(integer_null(Reviews::PreviousReports)).to_owned())
-            .await
+        m.alter_table(Table::alter().table(ScreeningItems::Table).add_column(integer_null(ScreeningItems::StudyOf)).to_owned()).await?;
+        m.alter_table(Table::alter().table(Reviews::Table).add_column(integer_null(Reviews::PreviousStudies)).to_owned()).await?;
+        m.alter_table(Table::alter().table(Reviews::Table).add_column(integer_null(Reviews::PreviousReports)).to_owned()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {

@@ -11,8 +11,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(Table::alter().table(StageSettings::Table).add_column(integer(StageSettings::DoublePercent).default(100)).to_owned())
             .await?;
-        m.alter_table(Table::alter().table(StageSettings::Table).add_column(text(StageSettings::Pairs).default("[]")).to_owned())
-            .await
+        m.alter_table(Table::alter().table(StageSettings::Table).add_column(text(StageSettings::Pairs).default("[]")).to_owned()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {

@@ -17,7 +17,12 @@ impl MigrationTrait for Migration {
                 .col(integer(AppraisalSettings::ReviewId).primary_key())
                 .col(string(AppraisalSettings::InstrumentId))
                 .col(integer(AppraisalSettings::Appraisers))
-                .foreign_key(ForeignKey::create().from(AppraisalSettings::Table, AppraisalSettings::ReviewId).to(Reviews::Table, Reviews::Id).on_delete(ForeignKeyAction::Cascade))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(AppraisalSettings::Table, AppraisalSettings::ReviewId)
+                        .to(Reviews::Table, Reviews::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
                 .to_owned(),
         )
         .await?;
@@ -30,7 +35,12 @@ impl MigrationTrait for Migration {
                 .col(text(Instruments::Source))
                 .col(integer_null(Instruments::CreatedBy))
                 .col(big_integer(Instruments::CreatedAt))
-                .foreign_key(ForeignKey::create().from(Instruments::Table, Instruments::ReviewId).to(Reviews::Table, Reviews::Id).on_delete(ForeignKeyAction::Cascade))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Instruments::Table, Instruments::ReviewId)
+                        .to(Reviews::Table, Reviews::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
                 .to_owned(),
         )
         .await?;
@@ -45,12 +55,25 @@ impl MigrationTrait for Migration {
                 .col(text(Appraisals::Answers))
                 .col(boolean(Appraisals::Submitted))
                 .col(big_integer(Appraisals::UpdatedAt))
-                .foreign_key(ForeignKey::create().from(Appraisals::Table, Appraisals::ReviewId).to(Reviews::Table, Reviews::Id).on_delete(ForeignKeyAction::Cascade))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Appraisals::Table, Appraisals::ReviewId)
+                        .to(Reviews::Table, Reviews::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_appraisals_item_appraiser").table(Appraisals::Table).col(Appraisals::ItemId).col(Appraisals::AppraiserId).unique().to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_appraisals_item_appraiser")
+                .table(Appraisals::Table)
+                .col(Appraisals::ItemId)
+                .col(Appraisals::AppraiserId)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(AppraisalConsensus::Table)
@@ -63,12 +86,25 @@ impl MigrationTrait for Migration {
                 .col(text_null(AppraisalConsensus::Note))
                 .col(integer(AppraisalConsensus::DecidedBy))
                 .col(big_integer(AppraisalConsensus::DecidedAt))
-                .foreign_key(ForeignKey::create().from(AppraisalConsensus::Table, AppraisalConsensus::ReviewId).to(Reviews::Table, Reviews::Id).on_delete(ForeignKeyAction::Cascade))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(AppraisalConsensus::Table, AppraisalConsensus::ReviewId)
+                        .to(Reviews::Table, Reviews::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_consensus_item_question").table(AppraisalConsensus::Table).col(AppraisalConsensus::ItemId).col(AppraisalConsensus::Question).unique().to_owned())
-            .await
+        m.create_index(
+            Index::create()
+                .name("idx_consensus_item_question")
+                .table(AppraisalConsensus::Table)
+                .col(AppraisalConsensus::ItemId)
+                .col(AppraisalConsensus::Question)
+                .unique()
+                .to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {

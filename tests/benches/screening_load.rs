@@ -42,7 +42,13 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 fn summary(name: &str, mut v: Vec<f64>) -> String {
     v.sort_by(|a, b| a.total_cmp(b));
-    format!("{name:<8} n={:<7} p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms", v.len(), percentile(&v, 0.5), percentile(&v, 0.99), v.last().copied().unwrap_or(f64::NAN))
+    format!(
+        "{name:<8} n={:<7} p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms",
+        v.len(),
+        percentile(&v, 0.5),
+        percentile(&v, 0.99),
+        v.last().copied().unwrap_or(f64::NAN)
+    )
 }
 
 async fn run(kind: Db, records: usize, reviewers: usize, seconds: u64) {
@@ -63,7 +69,8 @@ async fn run(kind: Db, records: usize, reviewers: usize, seconds: u64) {
     let review = store::reviews::by_slug(&app.store.db, "load").await.expect("query").expect("review");
     let mut tokens = Vec::new();
     for i in 0..reviewers {
-        let u = store::users::create(&app.store.db, &format!("r{i}@load.test"), &format!("Reviewer {i}"), &hash, false, 0).await.expect("user");
+        let u =
+            store::users::create(&app.store.db, &format!("r{i}@load.test"), &format!("Reviewer {i}"), &hash, false, 0).await.expect("user");
         store::reviews::add_member(&app.store.db, review.id, u.id, "reviewer", 0).await.expect("member");
         tokens.push(app.login(&format!("r{i}@load.test"), PW).await);
     }
@@ -100,7 +107,8 @@ async fn run(kind: Db, records: usize, reviewers: usize, seconds: u64) {
             let (mut next_ms, mut vote_ms, mut pair_ms) = (Vec::new(), Vec::new(), Vec::new());
             while Instant::now() < deadline {
                 let t0 = Instant::now();
-                let res = client.post(format!("{base}/api/reviews/load/stages/title_abstract/next?count=1")).bearer_auth(&token).send().await;
+                let res =
+                    client.post(format!("{base}/api/reviews/load/stages/title_abstract/next?count=1")).bearer_auth(&token).send().await;
                 let Ok(res) = res else { continue };
                 let items: Value = res.json().await.unwrap_or(Value::Null);
                 let t1 = Instant::now();

@@ -13,7 +13,9 @@ fn casp(instrument: &Value, overrides: &[(&str, &str)]) -> Vec<Value> {
         for item in section["items"].as_array().unwrap() {
             let id = item["id"].as_str().unwrap();
             if item["answer_set"].is_null() {
-                out.push(json!({"item": id, "text": "Valuable: new insight into peer roles", "comment": null, "quote": null, "page": null}));
+                out.push(
+                    json!({"item": id, "text": "Valuable: new insight into peer roles", "comment": null, "quote": null, "page": null}),
+                );
             } else {
                 let key = overrides.iter().find(|(i, _)| *i == id).map(|(_, k)| *k).unwrap_or("yes");
                 out.push(json!({"item": id, "key": key, "comment": format!("comment on {id}"), "quote": "we interviewed peer workers", "page": "4"}));
@@ -48,20 +50,55 @@ db_test!(two_appraisers_reconcile_a_casp_appraisal, |app| {
     let path = format!("/api/reviews/qes/appraisal/studies/{study}");
 
     // Reviewer 1 drafts, then submits; an incomplete submission is refused with what is missing.
-    let res = app.client.put(app.url(&format!("{path}/mine"))).bearer_auth(&t.rev1).json(&json!({"answers": [], "submit": true})).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url(&format!("{path}/mine")))
+        .bearer_auth(&t.rev1)
+        .json(&json!({"answers": [], "submit": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422);
-    let res = app.client.put(app.url(&format!("{path}/mine"))).bearer_auth(&t.rev1).json(&json!({"answers": casp(&instrument, &[("q6", "cant_tell")]), "submit": false})).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url(&format!("{path}/mine")))
+        .bearer_auth(&t.rev1)
+        .json(&json!({"answers": casp(&instrument, &[("q6", "cant_tell")]), "submit": false}))
+        .send()
+        .await
+        .unwrap();
     let view: Value = res.json().await.unwrap();
     assert_eq!(view["mine"]["submitted"], false);
-    let res = app.client.put(app.url(&format!("{path}/mine"))).bearer_auth(&t.rev1).json(&json!({"answers": casp(&instrument, &[("q6", "cant_tell")]), "submit": true})).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url(&format!("{path}/mine")))
+        .bearer_auth(&t.rev1)
+        .json(&json!({"answers": casp(&instrument, &[("q6", "cant_tell")]), "submit": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     // Blind: reviewer 2 sees nothing of reviewer 1's answers before submitting.
     let (_, v2) = app.get(&path, &t.rev2).await;
     assert_eq!(v2["others"], Value::Null);
     assert!(!v2.to_string().contains("comment on q6"));
-    let res = app.client.put(app.url(&format!("{path}/mine"))).bearer_auth(&t.rev2).json(&json!({"answers": casp(&instrument, &[("q6", "no"), ("q8", "cant_tell")]), "submit": true})).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url(&format!("{path}/mine")))
+        .bearer_auth(&t.rev2)
+        .json(&json!({"answers": casp(&instrument, &[("q6", "no"), ("q8", "cant_tell")]), "submit": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    let res = app.client.put(app.url(&format!("{path}/mine"))).bearer_auth(&t.rev2).json(&json!({"answers": casp(&instrument, &[]), "submit": true})).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url(&format!("{path}/mine")))
+        .bearer_auth(&t.rev2)
+        .json(&json!({"answers": casp(&instrument, &[]), "submit": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 409, "submitted answers are locked");
     // Now both are in: each sees the other's; the lead sees the two disagreements.
     let (_, v2) = app.get(&path, &t.rev2).await;
@@ -70,12 +107,26 @@ db_test!(two_appraisers_reconcile_a_casp_appraisal, |app| {
     let items: Vec<&str> = lead_view["disagreements"].as_array().unwrap().iter().map(|d| d["item"].as_str().unwrap()).collect();
     assert_eq!(items, ["q6", "q8"]);
     assert_eq!(lead_view["final"], Value::Null, "not final until reconciled");
-    let res = app.client.put(app.url(&format!("{path}/consensus"))).bearer_auth(&t.lead).json(&json!({"decisions": [{"item": "q6", "key": "maybe-not"}]})).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url(&format!("{path}/consensus")))
+        .bearer_auth(&t.lead)
+        .json(&json!({"decisions": [{"item": "q6", "key": "maybe-not"}]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422);
-    let res = app.client.put(app.url(&format!("{path}/consensus"))).bearer_auth(&t.lead).json(&json!({"decisions": [
-        {"item": "q6", "key": "no", "note": "No reflexivity statement in the paper."},
-        {"item": "q8", "key": "yes", "note": "Analysis described in detail on p. 5."}
-    ]})).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url(&format!("{path}/consensus")))
+        .bearer_auth(&t.lead)
+        .json(&json!({"decisions": [
+            {"item": "q6", "key": "no", "note": "No reflexivity statement in the paper."},
+            {"item": "q8", "key": "yes", "note": "Analysis described in detail on p. 5."}
+        ]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let done: Value = res.json().await.unwrap();
     let fin = done["final"].as_array().expect("final answers");
@@ -93,14 +144,25 @@ db_test!(two_appraisers_reconcile_a_casp_appraisal, |app| {
     assert_eq!(q1["percent"], 1.0);
 
     // The table, the traffic-light plot, and the audit trail.
-    let csv = app.client.get(app.url("/api/reviews/qes/appraisal/table.csv")).bearer_auth(&t.rev1).send().await.unwrap().text().await.unwrap();
+    let csv =
+        app.client.get(app.url("/api/reviews/qes/appraisal/table.csv")).bearer_auth(&t.rev1).send().await.unwrap().text().await.unwrap();
     let mut lines = csv.lines();
     let header = lines.next().unwrap();
     assert!(header.starts_with("study,"), "{header}");
     assert_eq!(lines.count(), 1, "one complete study: {csv}");
-    let html = app.client.get(app.url("/api/reviews/qes/appraisal/table.html")).bearer_auth(&t.rev1).send().await.unwrap().text().await.unwrap();
+    let html =
+        app.client.get(app.url("/api/reviews/qes/appraisal/table.html")).bearer_auth(&t.rev1).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("<table") && html.contains("CASP"));
-    let svg = app.client.get(app.url("/api/reviews/qes/appraisal/traffic-light.svg")).bearer_auth(&t.rev1).send().await.unwrap().text().await.unwrap();
+    let svg = app
+        .client
+        .get(app.url("/api/reviews/qes/appraisal/traffic-light.svg"))
+        .bearer_auth(&t.rev1)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let label = overview["studies"][0]["label"].as_str().unwrap();
     assert!(svg.contains("<svg") && svg.contains(label.split(' ').next().unwrap()), "{label}");
     let out = repo_root().join("target/test-output");
@@ -143,12 +205,26 @@ answer_set = "yn"
 "#;
     let (s, body) = app.post("/api/reviews/qes/appraisal/instruments", &t.lead, json!({"toml": good})).await;
     assert_eq!(s, 201, "{body}");
-    let res = app.client.put(app.url("/api/reviews/qes/appraisal/settings")).bearer_auth(&t.lead).json(&json!({"instrument_id": "team-checklist", "appraisers": 1})).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url("/api/reviews/qes/appraisal/settings"))
+        .bearer_auth(&t.lead)
+        .json(&json!({"instrument_id": "team-checklist", "appraisers": 1}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let (_, overview) = app.get("/api/reviews/qes/appraisal", &t.rev1).await;
     assert_eq!(overview["instrument"]["name"], "Team checklist");
     assert_eq!(overview["appraisers"], 1);
-    let res = app.client.put(app.url("/api/reviews/qes/appraisal/settings")).bearer_auth(&t.lead).json(&json!({"instrument_id": "nope", "appraisers": 3})).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url("/api/reviews/qes/appraisal/settings"))
+        .bearer_auth(&t.lead)
+        .json(&json!({"instrument_id": "nope", "appraisers": 3}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422);
     let (_, builtins) = app.get("/api/instruments", &t.rev1).await;
     assert!(builtins.as_array().unwrap().len() >= 9);
@@ -156,13 +232,24 @@ answer_set = "yn"
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deployment_can_switch_built_in_instruments_off() {
-    let Some(app) = TestApp::spawn_configured(Db::Sqlite, |s| s.disabled_instruments = vec!["casp-rct".to_owned(), "jbi-qualitative".to_owned()]).await else { return };
+    let Some(app) =
+        TestApp::spawn_configured(Db::Sqlite, |s| s.disabled_instruments = vec!["casp-rct".to_owned(), "jbi-qualitative".to_owned()]).await
+    else {
+        return;
+    };
     let lead = app.user("lead@example.org", "correct horse battery", false).await;
     app.review("qes", lead).await;
     let token = app.login("lead@example.org", "correct horse battery").await;
     let (_, list) = app.get("/api/instruments", &token).await;
     let ids: Vec<&str> = list.as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
     assert!(!ids.contains(&"casp-rct") && !ids.contains(&"jbi-qualitative") && ids.contains(&"casp-qualitative"), "{ids:?}");
-    let res = app.client.put(app.url("/api/reviews/qes/appraisal/settings")).bearer_auth(&token).json(&json!({"instrument_id": "jbi-qualitative", "appraisers": 2})).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url("/api/reviews/qes/appraisal/settings"))
+        .bearer_auth(&token)
+        .json(&json!({"instrument_id": "jbi-qualitative", "appraisers": 2}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422);
 }

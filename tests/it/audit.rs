@@ -29,7 +29,12 @@ db_test!(counts_can_be_recomputed_from_the_audit_trail, |app| {
         let v2 = if n == 5 { json!({"vote": "include"}) } else { v1 };
         vote(&app, &t.rev2, item, v2).await;
         if n == 5 {
-            app.post(&format!("/api/reviews/qes/items/{item}/resolve"), &t.lead, json!({"decision": "exclude", "reason": REASONS_FOR_TESTS[1]})).await;
+            app.post(
+                &format!("/api/reviews/qes/items/{item}/resolve"),
+                &t.lead,
+                json!({"decision": "exclude", "reason": REASONS_FOR_TESTS[1]}),
+            )
+            .await;
         }
     }
     let undo = next(&app, &t.rev1, "title_abstract", 1).await[0]["id"].as_i64().unwrap();

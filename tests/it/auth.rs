@@ -22,7 +22,13 @@ db_test!(login_me_logout, |app| {
 db_test!(wrong_password_and_unknown_account_look_alike, |app| {
     app.user("ana@example.org", PW, false).await;
     for email in ["ana@example.org", "nobody@example.org"] {
-        let res = app.client.post(app.url("/api/auth/login")).json(&serde_json::json!({"email": email, "password": "wrong password"})).send().await.unwrap();
+        let res = app
+            .client
+            .post(app.url("/api/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": "wrong password"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 401);
         let body: serde_json::Value = res.json().await.unwrap();
         assert_eq!(body["code"], "bad_credentials");
@@ -32,11 +38,23 @@ db_test!(wrong_password_and_unknown_account_look_alike, |app| {
 db_test!(failed_logins_are_throttled_per_account, |app| {
     app.user("ana@example.org", PW, false).await;
     for _ in 0..10 {
-        let res = app.client.post(app.url("/api/auth/login")).json(&serde_json::json!({"email": "ana@example.org", "password": "nope nope nope"})).send().await.unwrap();
+        let res = app
+            .client
+            .post(app.url("/api/auth/login"))
+            .json(&serde_json::json!({"email": "ana@example.org", "password": "nope nope nope"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 401);
     }
     // Even the right password is refused while throttled.
-    let res = app.client.post(app.url("/api/auth/login")).json(&serde_json::json!({"email": "ana@example.org", "password": PW})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .json(&serde_json::json!({"email": "ana@example.org", "password": PW}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 429);
     assert_eq!(res.headers()["retry-after"], "60");
     let body: serde_json::Value = res.json().await.unwrap();
@@ -88,7 +106,12 @@ db_test!(bad_tokens_are_refused, |app| {
 /// Signs claims with the server's real secret, so only the claim under test is wrong.
 fn sign(app: &TestApp, claims: &serde_json::Value) -> String {
     let secret = futures_lite(store::settings::get(&app.store.db, "jwt_secret")).unwrap().unwrap();
-    jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256), claims, &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes())).unwrap()
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
 }
 
 fn futures_lite<F: std::future::Future>(f: F) -> F::Output {
@@ -99,7 +122,12 @@ db_test!(cookies_need_csrf_header_on_writes, |app| {
     let ana = app.user("ana@example.org", PW, false).await;
     app.review("qes", ana).await;
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let res = client.post(app.url("/api/auth/login")).json(&serde_json::json!({"email": "ana@example.org", "password": PW})).send().await.unwrap();
+    let res = client
+        .post(app.url("/api/auth/login"))
+        .json(&serde_json::json!({"email": "ana@example.org", "password": PW}))
+        .send()
+        .await
+        .unwrap();
     let cookies: Vec<String> = res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
     let access = cookies.iter().find(|c| c.starts_with("sift_access=")).expect("access cookie");
     assert!(access.contains("HttpOnly") && access.contains("SameSite=Strict"), "{access}");
@@ -113,16 +141,34 @@ db_test!(cookies_need_csrf_header_on_writes, |app| {
     let problem: serde_json::Value = res.json().await.unwrap();
     assert_eq!(problem["code"], "csrf_failed");
     // ...and with a wrong header too; the right one passes.
-    let res = client.patch(app.url("/api/reviews/qes")).header("X-CSRF-Token", "forged").json(&serde_json::json!({"title": "Renamed"})).send().await.unwrap();
+    let res = client
+        .patch(app.url("/api/reviews/qes"))
+        .header("X-CSRF-Token", "forged")
+        .json(&serde_json::json!({"title": "Renamed"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
-    let res = client.patch(app.url("/api/reviews/qes")).header("X-CSRF-Token", csrf).json(&serde_json::json!({"title": "Renamed"})).send().await.unwrap();
+    let res = client
+        .patch(app.url("/api/reviews/qes"))
+        .header("X-CSRF-Token", csrf)
+        .json(&serde_json::json!({"title": "Renamed"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<serde_json::Value>().await.unwrap()["title"], "Renamed");
 });
 
 db_test!(refresh_rotates_and_reuse_ends_session, |app| {
     app.user("ana@example.org", PW, false).await;
-    let res = app.client.post(app.url("/api/auth/login")).json(&serde_json::json!({"email": "ana@example.org", "password": PW})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .json(&serde_json::json!({"email": "ana@example.org", "password": PW}))
+        .send()
+        .await
+        .unwrap();
     let body: serde_json::Value = res.json().await.unwrap();
     let first = body["refresh_token"].as_str().unwrap().to_owned();
     let (status, refreshed) = app.post("/api/auth/refresh", "", serde_json::json!({"refresh_token": first})).await;
@@ -144,28 +190,50 @@ db_test!(disabled_account_is_locked_out, |app| {
     let ana = app.user("ana@example.org", PW, false).await;
     let admin = app.login("admin@example.org", PW).await;
     let token = app.login("ana@example.org", PW).await;
-    let res = app.client.patch(app.url(&format!("/api/users/{ana}"))).bearer_auth(&admin).json(&serde_json::json!({"disabled": true})).send().await.unwrap();
+    let res = app
+        .client
+        .patch(app.url(&format!("/api/users/{ana}")))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"disabled": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(app.get("/api/me", &token).await.0, 401);
-    let res = app.client.post(app.url("/api/auth/login")).json(&serde_json::json!({"email": "ana@example.org", "password": PW})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .json(&serde_json::json!({"email": "ana@example.org", "password": PW}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     // A non-admin cannot manage accounts.
     let other = app.user("bo@example.org", PW, false).await;
     let bo = app.login("bo@example.org", PW).await;
-    let res = app.client.patch(app.url(&format!("/api/users/{other}"))).bearer_auth(&bo).json(&serde_json::json!({"disabled": true})).send().await.unwrap();
+    let res = app
+        .client
+        .patch(app.url(&format!("/api/users/{other}")))
+        .bearer_auth(&bo)
+        .json(&serde_json::json!({"disabled": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
 });
 
 db_test!(password_change_ends_sessions, |app| {
     app.user("ana@example.org", PW, false).await;
     let token = app.login("ana@example.org", PW).await;
-    let (status, body) = app.post("/api/me/password", &token, serde_json::json!({"current_password": "wrong", "new_password": "a new long password"})).await;
+    let (status, body) =
+        app.post("/api/me/password", &token, serde_json::json!({"current_password": "wrong", "new_password": "a new long password"})).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["errors"][0]["field"], "current_password");
     assert_eq!(app.get("/api/me", &token).await.0, 200, "a wrong current password does not end the session");
     let (status, _) = app.post("/api/me/password", &token, serde_json::json!({"current_password": PW, "new_password": "short"})).await;
     assert_eq!(status, 422);
-    let (status, _) = app.post("/api/me/password", &token, serde_json::json!({"current_password": PW, "new_password": "a new long password"})).await;
+    let (status, _) =
+        app.post("/api/me/password", &token, serde_json::json!({"current_password": PW, "new_password": "a new long password"})).await;
     assert_eq!(status, 204);
     assert_eq!(app.get("/api/me", &token).await.0, 401);
     app.login("ana@example.org", "a new long password").await;
@@ -175,11 +243,23 @@ db_test!(failed_logins_are_throttled_per_address, |app| {
     app.user("ana@example.org", PW, false).await;
     // Fifty failures from one address, each against a different account (password spraying)...
     for i in 0..50 {
-        let res = app.client.post(app.url("/api/auth/login")).json(&serde_json::json!({"email": format!("guess{i}@example.org"), "password": "spray spray"})).send().await.unwrap();
+        let res = app
+            .client
+            .post(app.url("/api/auth/login"))
+            .json(&serde_json::json!({"email": format!("guess{i}@example.org"), "password": "spray spray"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 401);
     }
     // ...and that address is refused, even for an account with no failures of its own.
-    let res = app.client.post(app.url("/api/auth/login")).json(&serde_json::json!({"email": "ana@example.org", "password": PW})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .json(&serde_json::json!({"email": "ana@example.org", "password": PW}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 429);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["code"], "rate_limited");

@@ -63,11 +63,18 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("post", "/api/reviews/{review}/duplicates/{id}/reopen") => (Lead, Value::Null),
         ("post", "/api/reviews/{review}/duplicates/run") => (Lead, Value::Null),
         ("post", "/api/reviews/{review}/records/{id}/unmerge") => (Lead, Value::Null),
-        ("get", "/api/reviews/{review}/audit") | ("get", "/api/reviews/{review}/audit.jsonl") | ("get", "/api/reviews/{review}/audit.csv") => (Lead, Value::Null),
+        ("get", "/api/reviews/{review}/audit")
+        | ("get", "/api/reviews/{review}/audit.jsonl")
+        | ("get", "/api/reviews/{review}/audit.csv") => (Lead, Value::Null),
         ("get", "/api/reviews/{review}/protocol") => (Member, Value::Null),
-        ("put", "/api/reviews/{review}/protocol") => (Lead, json!({"framework": "nope", "elements": {}, "inclusion": "", "exclusion": "", "reasons": [], "include_keywords": [], "exclude_keywords": []})),
+        ("put", "/api/reviews/{review}/protocol") => (
+            Lead,
+            json!({"framework": "nope", "elements": {}, "inclusion": "", "exclusion": "", "reasons": [], "include_keywords": [], "exclude_keywords": []}),
+        ),
         ("get", "/api/reviews/{review}/stages/{stage}/settings") => (Member, Value::Null),
-        ("put", "/api/reviews/{review}/stages/{stage}/settings") => (Lead, json!({"reviewers_per_record": 0, "blind": true, "maybe_is_conflict": true})),
+        ("put", "/api/reviews/{review}/stages/{stage}/settings") => {
+            (Lead, json!({"reviewers_per_record": 0, "blind": true, "maybe_is_conflict": true}))
+        }
         ("post", "/api/reviews/{review}/stages/{stage}/next") => (Contributor, Value::Null),
         ("get", "/api/reviews/{review}/items/{id}") => (Member, Value::Null),
         ("put", "/api/reviews/{review}/items/{id}/vote") => (Contributor, json!({"vote": "nonsense"})),
@@ -82,7 +89,9 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("get", "/api/reviews/{review}/stages/{stage}/progress") => (Member, Value::Null),
         ("get", "/api/reviews/{review}/stages/{stage}/agreement") => (NotBlindReviewer, Value::Null),
         ("get", "/api/reviews/{review}/decisions.csv") => (Lead, Value::Null),
-        ("get", "/api/reviews/{review}/prisma") | ("get", "/api/reviews/{review}/prisma.csv") | ("get", "/api/reviews/{review}/prisma.svg") => (Member, Value::Null),
+        ("get", "/api/reviews/{review}/prisma")
+        | ("get", "/api/reviews/{review}/prisma.csv")
+        | ("get", "/api/reviews/{review}/prisma.svg") => (Member, Value::Null),
         ("get", "/api/reviews/{review}/included.ris") | ("get", "/api/reviews/{review}/included.csv") => (Member, Value::Null),
         ("put", "/api/reviews/{review}/prisma/previous") => (Lead, json!({"studies": -1, "reports": null})),
         ("post", "/api/reviews/{review}/items/{id}/study") => (Lead, json!({"study_of": null})),
@@ -97,7 +106,9 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("put", "/api/reviews/{review}/appraisal/studies/{id}/mine") => (Contributor, json!({"answers": [], "submit": false})),
         ("put", "/api/reviews/{review}/appraisal/studies/{id}/consensus") => (Lead, json!({"decisions": []})),
         ("get", "/api/reviews/{review}/appraisal/agreement") => (NotBlindReviewer, Value::Null),
-        ("get", "/api/reviews/{review}/appraisal/table.csv") | ("get", "/api/reviews/{review}/appraisal/table.html") | ("get", "/api/reviews/{review}/appraisal/traffic-light.svg") => (Member, Value::Null),
+        ("get", "/api/reviews/{review}/appraisal/table.csv")
+        | ("get", "/api/reviews/{review}/appraisal/table.html")
+        | ("get", "/api/reviews/{review}/appraisal/traffic-light.svg") => (Member, Value::Null),
         _ => return None,
     };
     Some(r)
@@ -161,7 +172,8 @@ db_test!(every_route_has_a_rule_and_keeps_it, |app| {
                 let res = req.send().await.unwrap();
                 let status = res.status().as_u16();
                 let text = res.text().await.unwrap_or_default();
-                let code = serde_json::from_str::<Value>(&text).ok().and_then(|v| v["code"].as_str().map(str::to_owned)).unwrap_or_default();
+                let code =
+                    serde_json::from_str::<Value>(&text).ok().and_then(|v| v["code"].as_str().map(str::to_owned)).unwrap_or_default();
                 let review_hidden = status == 404 && text.contains("No review here");
                 let refused = (status == 401 && code == "unauthenticated") || (status == 403 && code == "forbidden") || review_hidden;
                 cells += 1;

@@ -116,7 +116,11 @@ impl Browser {
         let ok = res.status().is_success();
         let body: Value = res.json().await.with_context(|| format!("{method} {path}: not JSON"))?;
         if !ok {
-            bail!("{method} {path}: {} ({})", body["value"]["error"], body["value"]["message"].as_str().unwrap_or_default().lines().next().unwrap_or_default());
+            bail!(
+                "{method} {path}: {} ({})",
+                body["value"]["error"],
+                body["value"]["message"].as_str().unwrap_or_default().lines().next().unwrap_or_default()
+            );
         }
         Ok(body["value"].clone())
     }

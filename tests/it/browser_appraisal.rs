@@ -20,7 +20,9 @@ async fn appraise(c: &Client, digits: &[char; 9]) -> anyhow::Result<()> {
     c.exec("document.getElementById('item-q1').focus();", vec![]).await?;
     for (n, d) in digits.iter().enumerate() {
         c.press(*d).await?;
-        let checked = c.exec(&format!("const r = document.querySelector('input[name=answer-q{}]:checked'); return r ? r.value : null;", n + 1), vec![]).await?;
+        let checked = c
+            .exec(&format!("const r = document.querySelector('input[name=answer-q{}]:checked'); return r ? r.value : null;", n + 1), vec![])
+            .await?;
         ensure!(!checked.is_null(), "question {} has no answer after pressing {d}", n + 1);
         c.press('j').await?;
     }
@@ -39,7 +41,8 @@ async fn journey(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     next(app, &t.rev2, "title_abstract", 1).await;
     let (_, decided) = vote(app, &t.rev2, item, json!({"vote": "include"})).await;
     let record = decided["record"]["id"].as_i64().ok_or_else(|| anyhow!("no record"))?;
-    let ft = store::screening::item_for_record(&app.store.db, i32::try_from(record)?, "full_text").await?.ok_or_else(|| anyhow!("no report"))?;
+    let ft =
+        store::screening::item_for_record(&app.store.db, i32::try_from(record)?, "full_text").await?.ok_or_else(|| anyhow!("no report"))?;
     let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("s.pdf"));
     app.client.post(app.url(&format!("/api/reviews/qes/items/{}/file", ft.id))).bearer_auth(&t.rev1).multipart(form).send().await?;
     vote(app, &t.rev1, ft.id.into(), json!({"vote": "include"})).await;
@@ -98,7 +101,11 @@ async fn journey(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     wait_css(c, "#traffic-light").await?;
     let mut width = 0;
     for _ in 0..50 {
-        width = c.exec("const i = document.getElementById('traffic-light'); return i.complete ? i.naturalWidth : 0;", vec![]).await?.as_u64().unwrap_or(0);
+        width = c
+            .exec("const i = document.getElementById('traffic-light'); return i.complete ? i.naturalWidth : 0;", vec![])
+            .await?
+            .as_u64()
+            .unwrap_or(0);
         if width > 0 {
             break;
         }

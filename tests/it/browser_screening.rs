@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow, ensure};
 use serde_json::{Value, json};
 
-use super::browser::{CHROMEDRIVER, Client, Driver, Key, PW, active_id, key, number, screenshot_dir, shot, text_of, type_here, wait_css, wait_text};
+use super::browser::{
+    CHROMEDRIVER, Client, Driver, Key, PW, active_id, key, number, screenshot_dir, shot, text_of, type_here, wait_css, wait_text,
+};
 use super::screening::team;
 use super::*;
 
@@ -103,14 +105,20 @@ async fn vote_of(app: &TestApp, lead: &str, item: i64, reviewer: i32) -> anyhow:
 async fn click_nav(c: &Client, name: &str) -> anyhow::Result<()> {
     let link = c.find_xpath(&format!("//nav[@id='review-nav']/a[normalize-space()='{name}']")).await?;
     c.click(&link).await?;
-    wait_css(c, &format!("#review-nav a[aria-current=page][href$='{}']", match name {
-        "Dashboard" => "/reviews/qes",
-        "Conflicts" => "/conflicts/title_abstract",
-        "Settings" => "/settings",
-        "Screen" => "/screen/title_abstract",
-        "Reports" => "/reports",
-        other => other,
-    }))
+    wait_css(
+        c,
+        &format!(
+            "#review-nav a[aria-current=page][href$='{}']",
+            match name {
+                "Dashboard" => "/reviews/qes",
+                "Conflicts" => "/conflicts/title_abstract",
+                "Settings" => "/settings",
+                "Screen" => "/screen/title_abstract",
+                "Reports" => "/reports",
+                other => other,
+            }
+        ),
+    )
     .await?;
     Ok(())
 }
@@ -211,7 +219,10 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
             c.click(&c.find("#retry-now").await?).await?;
         }
     }
-    ensure!(seen.contains(&a) && seen.contains(&b) && seen.contains(&cc), "reviewer 2 is routed to the half-voted records first: {seen:?} vs {a} {b} {cc}");
+    ensure!(
+        seen.contains(&a) && seen.contains(&b) && seen.contains(&cc),
+        "reviewer 2 is routed to the half-voted records first: {seen:?} vs {a} {b} {cc}"
+    );
     all_saved(c).await?;
     ensure!(!page_html(c).await?.contains(SECRET));
     let v2 = vote_of(app, &t.lead, a, t.rev2_id).await?;
@@ -281,21 +292,29 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     click_nav(c, "Reports").await?;
     wait_css(c, "#prisma-numbers").await?;
     let (_, prisma) = app.get("/api/reviews/qes/prisma", &t.lead).await;
-    let loaded = c
-        .exec("const img = document.getElementById('prisma-diagram'); return img.complete ? img.naturalWidth : 0;", vec![])
-        .await?;
+    let loaded =
+        c.exec("const img = document.getElementById('prisma-diagram'); return img.complete ? img.naturalWidth : 0;", vec![]).await?;
     let mut width = loaded.as_u64().unwrap_or(0);
     for _ in 0..50 {
         if width > 0 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        width = c.exec("const img = document.getElementById('prisma-diagram'); return img.complete ? img.naturalWidth : 0;", vec![]).await?.as_u64().unwrap_or(0);
+        width = c
+            .exec("const img = document.getElementById('prisma-diagram'); return img.complete ? img.naturalWidth : 0;", vec![])
+            .await?
+            .as_u64()
+            .unwrap_or(0);
     }
     ensure!(width > 300, "the PRISMA diagram did not load (width {width})");
     let table = text_of(c, "#prisma-numbers").await?;
     let screened = prisma["records_screened"].as_u64().ok_or_else(|| anyhow!("{prisma}"))?;
-    ensure!(table.contains(&format!("Records screened {screened}")) || table.contains(&format!("Records screened\t{screened}")) || table.lines().any(|l| l.starts_with("Records screened") && l.ends_with(&screened.to_string())), "{table}");
+    ensure!(
+        table.contains(&format!("Records screened {screened}"))
+            || table.contains(&format!("Records screened\t{screened}"))
+            || table.lines().any(|l| l.starts_with("Records screened") && l.ends_with(&screened.to_string())),
+        "{table}"
+    );
     let checks = text_of(c, "#prisma-checks").await?;
     ensure!(checks.contains("Not reconciled yet") == !prisma["checks"].as_array().map(Vec::is_empty).unwrap_or(true), "{checks}");
     shot(c, "reports").await?;
@@ -304,7 +323,9 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     // Full text: the included record waits for its PDF; reviewer 1 attaches it on the page, and an
     // exclusion there needs a reason.
     let record = resolved["record"]["id"].as_i64().ok_or_else(|| anyhow!("no record id"))?;
-    let ft = store::screening::item_for_record(&app.store.db, i32::try_from(record)?, "full_text").await?.ok_or_else(|| anyhow!("no full-text item"))?;
+    let ft = store::screening::item_for_record(&app.store.db, i32::try_from(record)?, "full_text")
+        .await?
+        .ok_or_else(|| anyhow!("no full-text item"))?;
     sign_in(c, app, &format!("/reviews/qes/screen/full_text?item={}", ft.id), "rev1@example.org").await?;
     wait_css(c, "#awaiting #pdf-drop").await?;
     shot(c, "screening-ft-awaiting").await?;
@@ -368,7 +389,15 @@ async fn browser_screening_by_keyboard() {
         eprintln!("page errors: {:#?}", browser.page_errors().await);
         eprintln!("url: {:?}", browser.get("/url").await);
         eprintln!("render: {:?}", browser.post("/execute/async", json!({"script": "const done = arguments[arguments.length - 1]; import('/js/pages/dashboard.js').then(m => m.render({main: document.getElementById('main'), params: {slug: 'qes'}, query: new URLSearchParams(), alive: () => true})).then(() => done('ok'), (e) => done(String(e.stack)));", "args": []})).await);
-        eprintln!("requests: {:?}", browser.exec("return performance.getEntriesByType('resource').map(e => e.name + ' ' + (e.responseStatus ?? '')).slice(-15);", vec![]).await);
+        eprintln!(
+            "requests: {:?}",
+            browser
+                .exec(
+                    "return performance.getEntriesByType('resource').map(e => e.name + ' ' + (e.responseStatus ?? '')).slice(-15);",
+                    vec![]
+                )
+                .await
+        );
     }
     let _ = browser.close().await;
     drop(driver);
@@ -458,11 +487,15 @@ async fn bench(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     println!("browser_bench: 200 decisions in {:.1} s of WebDriver time; all 200 votes saved", wall.as_secs_f64());
     println!(
         "browser_bench: keydown -> next record, rAF after the swap: median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
-        percentile(&raf, 0.5), percentile(&raf, 0.95), raf[raf.len() - 1]
+        percentile(&raf, 0.5),
+        percentile(&raf, 0.95),
+        raf[raf.len() - 1]
     );
     println!(
         "browser_bench: keydown -> task after that frame (painted): median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
-        percentile(&painted, 0.5), percentile(&painted, 0.95), painted[painted.len() - 1]
+        percentile(&painted, 0.5),
+        percentile(&painted, 0.95),
+        painted[painted.len() - 1]
     );
     Ok(())
 }

@@ -51,7 +51,8 @@ db_test!(demo_review_is_complete_and_idempotent, |app| {
     let (_, appraisal) = app.get("/api/reviews/demo/appraisal", &lead).await;
     let studies = appraisal["studies"].as_array().unwrap();
     assert!(studies.iter().any(|s| s["complete"] == true), "{appraisal}");
-    let csv = app.client.get(app.url("/api/reviews/demo/appraisal/table.csv")).bearer_auth(&lead).send().await.unwrap().text().await.unwrap();
+    let csv =
+        app.client.get(app.url("/api/reviews/demo/appraisal/table.csv")).bearer_auth(&lead).send().await.unwrap().text().await.unwrap();
     assert_eq!(csv.lines().count(), 2, "{csv}");
 });
 

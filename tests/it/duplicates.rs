@@ -23,8 +23,12 @@ db_test!(imports_deduplicate_and_merges_can_be_undone, |app| {
     assert!(removed >= 10, "too few automatic merges: {removed}");
     assert_eq!(counts["records"].as_u64().unwrap(), 70 - removed);
     let (_, page) = app.get("/api/reviews/qes/records?limit=500", &token).await;
-    let titles: Vec<String> = page["records"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap_or("").to_lowercase()).collect();
-    assert!(titles.iter().any(|t| t.contains("part 1")) && titles.iter().any(|t| t.contains("part 2")), "Part 1 and Part 2 must both survive");
+    let titles: Vec<String> =
+        page["records"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap_or("").to_lowercase()).collect();
+    assert!(
+        titles.iter().any(|t| t.contains("part 1")) && titles.iter().any(|t| t.contains("part 2")),
+        "Part 1 and Part 2 must both survive"
+    );
     assert!(titles.iter().any(|t| t.starts_with("correction to")), "the erratum must survive");
 
     // Find a merged record and undo it.
@@ -54,7 +58,8 @@ db_test!(imports_deduplicate_and_merges_can_be_undone, |app| {
     for (i, pair) in queue.iter().enumerate() {
         assert!(pair["evidence"]["fields"].as_array().is_some(), "evidence must be shown: {pair}");
         let action = if i % 2 == 0 { "merge" } else { "not-duplicate" };
-        let (status, judged) = app.post(&format!("/api/reviews/qes/duplicates/{}/{action}", pair["id"]), &token, serde_json::json!({})).await;
+        let (status, judged) =
+            app.post(&format!("/api/reviews/qes/duplicates/{}/{action}", pair["id"]), &token, serde_json::json!({})).await;
         assert_eq!(status, 200, "{judged}");
         assert_eq!(judged["status"], if i % 2 == 0 { "merged" } else { "not_duplicate" });
     }
@@ -62,7 +67,8 @@ db_test!(imports_deduplicate_and_merges_can_be_undone, |app| {
     assert_eq!(left.as_array().unwrap().len(), 0);
     // A "not duplicates" judgement can be taken back: the pair returns to the queue.
     if let Some(rejected) = queue.get(1) {
-        let (status, reopened) = app.post(&format!("/api/reviews/qes/duplicates/{}/reopen", rejected["id"]), &token, serde_json::json!({})).await;
+        let (status, reopened) =
+            app.post(&format!("/api/reviews/qes/duplicates/{}/reopen", rejected["id"]), &token, serde_json::json!({})).await;
         assert_eq!(status, 200, "{reopened}");
         assert_eq!(reopened["status"], "pending");
         let (_, back) = app.get("/api/reviews/qes/duplicates", &token).await;

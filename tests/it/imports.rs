@@ -37,7 +37,8 @@ db_test!(import_records_a_search_source, |app| {
 
 db_test!(bad_file_stores_nothing_and_names_the_line, |app| {
     let token = setup(&app).await;
-    let (status, job) = app.import("qes", &token, "notes.txt", b"%0 Journal Article\n%T Not a supported export\n%A Smith, J\n".to_vec(), "EndNote").await;
+    let (status, job) =
+        app.import("qes", &token, "notes.txt", b"%0 Journal Article\n%T Not a supported export\n%A Smith, J\n".to_vec(), "EndNote").await;
     assert_eq!(status, 200);
     assert_eq!(job["state"], "failed", "{job}");
     let diags = job["result"]["diagnostics"].as_array().unwrap();

@@ -28,14 +28,8 @@ db_test!(unknown_api_path_is_problem_json, |app| {
 });
 
 db_test!(bad_json_body_is_problem_json, |app| {
-    let res = app
-        .client
-        .post(app.url("/api/auth/login"))
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.client.post(app.url("/api/auth/login")).header("content-type", "application/json").body("{not json").send().await.unwrap();
     assert_eq!(res.status(), 400);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["code"], "bad_json");

@@ -18,7 +18,14 @@ async fn both(app: &TestApp, t: &super::screening::Team, stage: &str, v: Value) 
 async fn attach(app: &TestApp, token: &str, record: i64) -> i64 {
     let ft = store::screening::item_for_record(&app.store.db, record as i32, "full_text").await.unwrap().unwrap();
     let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("r.pdf"));
-    let res = app.client.post(app.url(&format!("/api/reviews/qes/items/{}/file", ft.id))).bearer_auth(token).multipart(form).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url(&format!("/api/reviews/qes/items/{}/file", ft.id)))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     ft.id.into()
 }
@@ -84,9 +91,23 @@ db_test!(prisma_counts_follow_the_review, |app| {
     assert_eq!(p["studies_included"], 1);
     assert_eq!(p["reports_of_included_studies"], 2);
     // An updated review: the previous version's studies are added to the totals.
-    let res = app.client.put(app.url("/api/reviews/qes/prisma/previous")).bearer_auth(&t.lead).json(&json!({"studies": 4, "reports": 3})).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url("/api/reviews/qes/prisma/previous"))
+        .bearer_auth(&t.lead)
+        .json(&json!({"studies": 4, "reports": 3}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422, "reports cannot be fewer than studies");
-    let res = app.client.put(app.url("/api/reviews/qes/prisma/previous")).bearer_auth(&t.lead).json(&json!({"studies": 4, "reports": 5})).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url("/api/reviews/qes/prisma/previous"))
+        .bearer_auth(&t.lead)
+        .json(&json!({"studies": 4, "reports": 5}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let p: Value = res.json().await.unwrap();
     assert_eq!(p["previous_review"], json!({"studies": 4, "reports": 5}));
@@ -154,7 +175,14 @@ db_test!(other_methods_skip_screening_and_form_their_own_arm, |app| {
         &t.lead,
         "citation_searching",
         "Reference lists of included studies",
-        ris("CIT", &["Peer mentors in street outreach: an ethnography", "Lived experience on the night shift", "Recovery coaches at the shelter door"]),
+        ris(
+            "CIT",
+            &[
+                "Peer mentors in street outreach: an ethnography",
+                "Lived experience on the night shift",
+                "Recovery coaches at the shelter door",
+            ],
+        ),
     )
     .await;
     import_kind(&app, &t.lead, "website", "Homeless Link", ris("WEB", &["Peer work in practice: a report from the sector"])).await;
@@ -171,7 +199,14 @@ db_test!(other_methods_skip_screening_and_form_their_own_arm, |app| {
     let (included, excluded, lost) = (awaiting[0], awaiting[1], awaiting[2]);
     for (item, v) in [(included, json!({"vote": "include"})), (excluded, json!({"vote": "exclude", "reason": "Not qualitative"}))] {
         let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("r.pdf"));
-        let res = app.client.post(app.url(&format!("/api/reviews/qes/items/{item}/file"))).bearer_auth(&t.rev1).multipart(form).send().await.unwrap();
+        let res = app
+            .client
+            .post(app.url(&format!("/api/reviews/qes/items/{item}/file")))
+            .bearer_auth(&t.rev1)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 200);
         vote(&app, &t.rev1, item, v.clone()).await;
         vote(&app, &t.rev2, item, v).await;

@@ -11,7 +11,13 @@ db_test!(reviews_are_invisible_to_non_members, |app| {
     app.review("secret-review", lead).await;
     app.add_member("secret-review", viewer, "viewer").await;
     let stranger = app.login("stranger@example.org", PW).await;
-    for path in ["/api/reviews/secret-review", "/api/reviews/secret-review/records", "/api/reviews/secret-review/sources", "/api/reviews/secret-review/duplicates", "/api/reviews/secret-review/members"] {
+    for path in [
+        "/api/reviews/secret-review",
+        "/api/reviews/secret-review/records",
+        "/api/reviews/secret-review/sources",
+        "/api/reviews/secret-review/duplicates",
+        "/api/reviews/secret-review/members",
+    ] {
         let (status, body) = app.get(path, &stranger).await;
         assert_eq!(status, 404, "{path}: {body}");
         assert_eq!(body["code"], "not_found");
@@ -25,7 +31,14 @@ db_test!(reviews_are_invisible_to_non_members, |app| {
     // A viewer reads but cannot change or import.
     let v = app.login("viewer@example.org", PW).await;
     assert_eq!(app.get("/api/reviews/secret-review", &v).await.0, 200);
-    let res = app.client.patch(app.url("/api/reviews/secret-review")).bearer_auth(&v).json(&serde_json::json!({"title": "x"})).send().await.unwrap();
+    let res = app
+        .client
+        .patch(app.url("/api/reviews/secret-review"))
+        .bearer_auth(&v)
+        .json(&serde_json::json!({"title": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     let (status, _) = app.import("secret-review", &v, "a.ris", fixture("demo/cinahl.ris"), "CINAHL").await;
     assert_eq!(status, 403);
@@ -43,12 +56,19 @@ db_test!(lead_creates_review_and_adds_members, |app| {
     assert_eq!(body["code"], "invalid_request");
     let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["slug", "title"]);
-    let (status, review) = app.post("/api/reviews", &lead, serde_json::json!({"slug": "peer-qes", "title": "Peer workers", "question": "What are peer workers' experiences?"})).await;
+    let (status, review) = app
+        .post(
+            "/api/reviews",
+            &lead,
+            serde_json::json!({"slug": "peer-qes", "title": "Peer workers", "question": "What are peer workers' experiences?"}),
+        )
+        .await;
     assert_eq!(status, 201, "{review}");
     assert_eq!(review["roles"], serde_json::json!(["lead"]));
     let (status, _) = app.post("/api/reviews", &lead, serde_json::json!({"slug": "peer-qes", "title": "Again"})).await;
     assert_eq!(status, 409);
-    let (status, members) = app.post("/api/reviews/peer-qes/members", &lead, serde_json::json!({"email": "rev@example.org", "role": "reviewer"})).await;
+    let (status, members) =
+        app.post("/api/reviews/peer-qes/members", &lead, serde_json::json!({"email": "rev@example.org", "role": "reviewer"})).await;
     assert_eq!(status, 201);
     assert!(members.as_array().unwrap().iter().any(|m| m["user_id"] == rev && m["roles"] == serde_json::json!(["reviewer"])));
     let r = app.login("rev@example.org", PW).await;

@@ -101,7 +101,13 @@ db_test!(dual_screening_end_to_end, |app| {
     assert_eq!(c[0]["id"], a);
     assert_eq!(c[0]["votes"].as_array().unwrap().len(), 2);
     assert_eq!(app.get("/api/reviews/qes/stages/title_abstract/conflicts", &t.rev1).await.0, 403);
-    let (s, resolved) = app.post(&format!("/api/reviews/qes/items/{a}/resolve"), &t.lead, json!({"decision": "include", "note": "Peer navigators are peer workers."})).await;
+    let (s, resolved) = app
+        .post(
+            &format!("/api/reviews/qes/items/{a}/resolve"),
+            &t.lead,
+            json!({"decision": "include", "note": "Peer navigators are peer workers."}),
+        )
+        .await;
     assert_eq!(s, 200, "{resolved}");
     assert_eq!(resolved["state"], "included");
 
@@ -135,7 +141,11 @@ db_test!(dual_screening_end_to_end, |app| {
     let (s, awaiting) = app.get("/api/reviews/qes/stages/full_text/items?state=awaiting_file", &t.rev2).await;
     assert_eq!(s, 200, "{awaiting}");
     assert_eq!(awaiting.as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect::<Vec<_>>(), vec![i64::from(ft_item.id)]);
-    assert_eq!(app.get("/api/reviews/qes/stages/title_abstract/items?state=conflict", &t.rev2).await.0, 403, "blind reviewers cannot list conflicts");
+    assert_eq!(
+        app.get("/api/reviews/qes/stages/title_abstract/items?state=conflict", &t.rev2).await.0,
+        403,
+        "blind reviewers cannot list conflicts"
+    );
     assert_eq!(app.get("/api/reviews/qes/stages/title_abstract/items?state=bogus", &t.lead).await.0, 422);
     let upload = |bytes: Vec<u8>| {
         let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("lennox-2021.pdf"));
@@ -214,7 +224,8 @@ db_test!(third_reviewer_breaks_a_tie_and_reports_can_be_unretrievable, |app| {
     let ft = store::screening::item_for_record(&app.store.db, record_id as i32, "full_text").await.unwrap().unwrap();
     let (s, _) = app.post(&format!("/api/reviews/qes/items/{}/not-retrieved", ft.id), &t.rev1, json!({"reason": " "})).await;
     assert_eq!(s, 422);
-    let (s, nr) = app.post(&format!("/api/reviews/qes/items/{}/not-retrieved", ft.id), &t.rev1, json!({"reason": "Authors did not reply"})).await;
+    let (s, nr) =
+        app.post(&format!("/api/reviews/qes/items/{}/not-retrieved", ft.id), &t.rev1, json!({"reason": "Authors did not reply"})).await;
     assert_eq!(s, 200, "{nr}");
     assert_eq!(nr["state"], "not_retrieved");
     assert_eq!(nr["not_retrieved_reason"], "Authors did not reply");
@@ -267,13 +278,27 @@ db_test!(concurrent_reviewers_never_overfill_records, |app| {
             let client = reqwest::Client::new();
             let mut cast = 0;
             loop {
-                let items: Value = client.post(format!("{base}/api/reviews/qes/stages/title_abstract/next?count=2")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+                let items: Value = client
+                    .post(format!("{base}/api/reviews/qes/stages/title_abstract/next?count=2"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
                 let items = items.as_array().cloned().unwrap_or_default();
                 if items.is_empty() {
                     break;
                 }
                 for it in items {
-                    let res = client.put(format!("{base}/api/reviews/qes/items/{}/vote", it["id"])).bearer_auth(&token).json(&json!({"vote": "include"})).send().await.unwrap();
+                    let res = client
+                        .put(format!("{base}/api/reviews/qes/items/{}/vote", it["id"]))
+                        .bearer_auth(&token)
+                        .json(&json!({"vote": "include"}))
+                        .send()
+                        .await
+                        .unwrap();
                     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
                     cast += 1;
                 }
@@ -301,11 +326,20 @@ db_test!(concurrent_reviewers_never_overfill_records, |app| {
 db_test!(a_pilot_set_gates_the_rest_of_the_stage, |app| {
     let t = team(&app).await;
     let settings = json!({"reviewers_per_record": 2, "blind": true, "maybe_is_conflict": true, "pilot_size": 4, "pilot_threshold": 0.6});
-    let res = app.client.put(app.url("/api/reviews/qes/stages/title_abstract/settings")).bearer_auth(&t.lead).json(&settings).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url("/api/reviews/qes/stages/title_abstract/settings"))
+        .bearer_auth(&t.lead)
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    let pilot: Vec<i64> = store::screening::pilot_ids(&app.store.db, 1, "title_abstract", 4).await.unwrap().into_iter().map(i64::from).collect();
+    let pilot: Vec<i64> =
+        store::screening::pilot_ids(&app.store.db, 1, "title_abstract", 4).await.unwrap().into_iter().map(i64::from).collect();
     // Only pilot records are handed out, to both reviewers; they disagree on two of four.
-    for (token, votes) in [(&t.rev1, ["include", "include", "exclude", "exclude"]), (&t.rev2, ["include", "exclude", "include", "exclude"])] {
+    for (token, votes) in [(&t.rev1, ["include", "include", "exclude", "exclude"]), (&t.rev2, ["include", "exclude", "include", "exclude"])]
+    {
         for v in votes {
             let items = next(&app, token, "title_abstract", 1).await;
             let id = items[0]["id"].as_i64().unwrap();
@@ -367,11 +401,19 @@ db_test!(routing_options_percentage_pairs_and_reassignment, |app| {
     let (rev3, rev3_token) = extra[0].clone();
     let (rev4, _) = extra[1].clone();
     let settings = json!({"reviewers_per_record": 2, "blind": true, "maybe_is_conflict": true, "double_percent": 40, "pairs": [[t.rev1_id, t.rev2_id], [rev3, rev4]]});
-    let res = app.client.put(app.url("/api/reviews/qes/stages/title_abstract/settings")).bearer_auth(&t.lead).json(&settings).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url("/api/reviews/qes/stages/title_abstract/settings"))
+        .bearer_auth(&t.lead)
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
     let saved: Value = res.json().await.unwrap();
     assert_eq!(saved["double_percent"], 40, "{saved}");
     // 40% of records need two votes, the rest one; the share is spread over the records.
-    let items: Vec<_> = store::screening::all_items(&app.store.db, 1).await.unwrap().into_iter().filter(|i| i.stage == "title_abstract").collect();
+    let items: Vec<_> =
+        store::screening::all_items(&app.store.db, 1).await.unwrap().into_iter().filter(|i| i.stage == "title_abstract").collect();
     let doubles = items.iter().filter(|i| i.needed == 2).count();
     assert!((5..=15).contains(&doubles), "{doubles} of 25 records are double-screened");
     assert!(items.iter().all(|i| i.needed == 1 || i.needed == 2));
@@ -389,10 +431,12 @@ db_test!(routing_options_percentage_pairs_and_reassignment, |app| {
     let (s, body) = app.post("/api/reviews/qes/stages/title_abstract/next", &token5, json!({})).await;
     assert_eq!(s, 409, "{body}");
     let bad = json!({"reviewers_per_record": 2, "blind": true, "maybe_is_conflict": true, "pairs": [[t.rev1_id, t.rev1_id]]});
-    let res = app.client.put(app.url("/api/reviews/qes/stages/title_abstract/settings")).bearer_auth(&t.lead).json(&bad).send().await.unwrap();
+    let res =
+        app.client.put(app.url("/api/reviews/qes/stages/title_abstract/settings")).bearer_auth(&t.lead).json(&bad).send().await.unwrap();
     assert_eq!(res.status(), 422);
     // A lead moves reviewer 1's reserved records to reviewer 2.
-    let (s, moved) = app.post("/api/reviews/qes/stages/title_abstract/reassign", &t.lead, json!({"from": t.rev1_id, "to": t.rev2_id})).await;
+    let (s, moved) =
+        app.post("/api/reviews/qes/stages/title_abstract/reassign", &t.lead, json!({"from": t.rev1_id, "to": t.rev2_id})).await;
     assert_eq!(s, 200, "{moved}");
     assert_eq!(moved["moved"], first.len());
     let now_rev2 = next(&app, &t.rev2, "title_abstract", 5).await;
@@ -400,5 +444,8 @@ db_test!(routing_options_percentage_pairs_and_reassignment, |app| {
     for i in &first {
         assert!(ids.contains(&i["id"].as_i64().unwrap()), "reassigned record missing for reviewer 2");
     }
-    assert_eq!(app.post("/api/reviews/qes/stages/title_abstract/reassign", &t.rev1, json!({"from": t.rev2_id, "to": t.rev1_id})).await.0, 403);
+    assert_eq!(
+        app.post("/api/reviews/qes/stages/title_abstract/reassign", &t.rev1, json!({"from": t.rev2_id, "to": t.rev1_id})).await.0,
+        403
+    );
 });

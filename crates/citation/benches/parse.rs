@@ -14,12 +14,7 @@ use citation::{Format, parse_stream};
 
 /// Target size of each generated file: 100 MiB, or `CITATION_BENCH_MB` MiB for a quick run.
 fn target() -> usize {
-    std::env::var("CITATION_BENCH_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100)
-        * 1024
-        * 1024
+    std::env::var("CITATION_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(100) * 1024 * 1024
 }
 
 /// A small deterministic generator (64-bit LCG) so no randomness crate is needed.
@@ -27,10 +22,7 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
     fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
@@ -41,30 +33,9 @@ impl Lcg {
     }
 }
 
-const FAMILY: [&str; 12] = [
-    "Miler",
-    "Carver",
-    "Tsemberis",
-    "Padgett",
-    "Collins",
-    "Kerman",
-    "Aubry",
-    "Müller",
-    "O'Brien",
-    "Nakae",
-    "Gulcur",
-    "Bardwell",
-];
-const GIVEN: [&str; 8] = [
-    "Joanna A.",
-    "Hannah",
-    "Sam",
-    "Deborah K.",
-    "Susan E.",
-    "Nick",
-    "Tim",
-    "Jörg",
-];
+const FAMILY: [&str; 12] =
+    ["Miler", "Carver", "Tsemberis", "Padgett", "Collins", "Kerman", "Aubry", "Müller", "O'Brien", "Nakae", "Gulcur", "Bardwell"];
+const GIVEN: [&str; 8] = ["Joanna A.", "Hannah", "Sam", "Deborah K.", "Susan E.", "Nick", "Tim", "Jörg"];
 const WORDS: [&str; 24] = [
     "peer",
     "support",
@@ -119,11 +90,7 @@ fn gen_ris(path: &Path) -> usize {
         n += 1;
         let (j, ja) = JOURNALS[(r.next() as usize) % JOURNALS.len()];
         let sp = r.range(1, 2000);
-        let _ = write!(
-            out,
-            "TY  - JOUR\r\nID  - {n}\r\nTI  - {}\r\n",
-            sentence(&mut r, 14)
-        );
+        let _ = write!(out, "TY  - JOUR\r\nID  - {n}\r\nTI  - {}\r\n", sentence(&mut r, 14));
         for _ in 0..r.range(2, 8) {
             let _ = write!(out, "AU  - {}, {}\r\n", r.pick(&FAMILY), r.pick(&GIVEN));
         }
@@ -141,11 +108,7 @@ fn gen_ris(path: &Path) -> usize {
         for _ in 0..5 {
             let _ = write!(out, "KW  - {}\r\n", sentence(&mut r, 2));
         }
-        let _ = write!(
-            out,
-            "UR  - https://pubmed.ncbi.nlm.nih.gov/{}/\r\nLA  - English\r\nDB  - Scopus\r\nER  - \r\n\r\n",
-            30_000_000 + n
-        );
+        let _ = write!(out, "UR  - https://pubmed.ncbi.nlm.nih.gov/{}/\r\nLA  - English\r\nDB  - Scopus\r\nER  - \r\n\r\n", 30_000_000 + n);
     }
     std::fs::write(path, out).ok();
     n
@@ -220,11 +183,7 @@ fn gen_endnote(path: &Path) -> usize {
             "<record><database name=\"review.enl\" path=\"C:\\Users\\r\\review.enl\">review.enl</database><source-app name=\"EndNote\" version=\"20.6\">EndNote</source-app><rec-number>{n}</rec-number><foreign-keys><key app=\"EN\" db-id=\"x9v0e2fdrp2w5ve9tx6vaw2nd0pzr2s0wp5t\" timestamp=\"1700000000\">{n}</key></foreign-keys><ref-type name=\"Journal Article\">17</ref-type><contributors><authors>"
         );
         for _ in 0..r.range(2, 8) {
-            let _ = write!(
-                out,
-                "<author>{}</author>",
-                styled(&format!("{}, {}", r.pick(&FAMILY), r.pick(&GIVEN)))
-            );
+            let _ = write!(out, "<author>{}</author>", styled(&format!("{}, {}", r.pick(&FAMILY), r.pick(&GIVEN))));
         }
         let _ = write!(
             out,
@@ -248,10 +207,7 @@ fn gen_endnote(path: &Path) -> usize {
             styled("1471-2458 (Electronic)&#xD;1471-2458"),
             styled(&format!("10.1186/s12889-020-{n}")),
             styled(&sentence(&mut r, 150)),
-            styled(&format!(
-                "https://www.ncbi.nlm.nih.gov/pubmed/{}",
-                30_000_000 + n
-            )),
+            styled(&format!("https://www.ncbi.nlm.nih.gov/pubmed/{}", 30_000_000 + n)),
             styled("eng"),
         );
     }
@@ -299,31 +255,17 @@ fn time_parse(path: &Path, format: Format) -> (f64, f64, f64, usize) {
         count = n;
         best = best.min(secs);
     }
-    (
-        size / best,
-        best,
-        if best_cpu == f64::MAX { best } else { best_cpu },
-        count,
-    )
+    (size / best, best, if best_cpu == f64::MAX { best } else { best_cpu }, count)
 }
 
 /// Times rispy on the RIS file if Python and rispy are available.
 fn time_rispy(path: &Path) -> Option<(f64, usize)> {
-    let ok = Command::new("python3")
-        .args(["-c", "import rispy"])
-        .output()
-        .ok()?
-        .status
-        .success();
+    let ok = Command::new("python3").args(["-c", "import rispy"]).output().ok()?.status.success();
     if !ok {
         return None;
     }
     let script = "import sys, time, rispy\nbest = None\nfor _ in range(2):\n    t = time.perf_counter()\n    with open(sys.argv[1], encoding='utf-8') as f:\n        entries = rispy.load(f)\n    d = time.perf_counter() - t\n    best = d if best is None else min(best, d)\nprint(best, len(entries))\n";
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(path)
-        .output()
-        .ok()?;
+    let out = Command::new("python3").args(["-c", script]).arg(path).output().ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     let mut it = text.split_whitespace();
     let secs: f64 = it.next()?.parse().ok()?;
@@ -338,38 +280,21 @@ fn main() {
     let pubmed = dir.join("bench-pubmed.xml");
     let endnote = dir.join("bench-endnote.xml");
     // `CITATION_BENCH_ONLY=ris|pubmed-xml|endnote-xml` limits a quick run to one format.
-    let only = std::env::var("CITATION_BENCH_ONLY")
-        .ok()
-        .and_then(|s| Format::from_name(&s));
+    let only = std::env::var("CITATION_BENCH_ONLY").ok().and_then(|s| Format::from_name(&s));
     let mut files = Vec::new();
     if only.is_none_or(|f| f == Format::Ris) {
         files.push(("RIS", ris.clone(), Format::Ris, gen_ris(&ris), 250.0));
     }
     if only.is_none_or(|f| f == Format::PubmedXml) {
-        files.push((
-            "PubMed XML",
-            pubmed.clone(),
-            Format::PubmedXml,
-            gen_pubmed(&pubmed),
-            200.0,
-        ));
+        files.push(("PubMed XML", pubmed.clone(), Format::PubmedXml, gen_pubmed(&pubmed), 200.0));
     }
     if only.is_none_or(|f| f == Format::EndnoteXml) {
-        files.push((
-            "EndNote XML",
-            endnote.clone(),
-            Format::EndnoteXml,
-            gen_endnote(&endnote),
-            200.0,
-        ));
+        files.push(("EndNote XML", endnote.clone(), Format::EndnoteXml, gen_endnote(&endnote), 200.0));
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "citation parse_stream throughput (single thread, best of 3; load average {})",
-        load.split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
     );
     let mut ris_secs = 0.0;
     for (label, path, format, generated, target) in &files {
@@ -380,20 +305,12 @@ fn main() {
         if *format == Format::Ris {
             ris_secs = secs;
         }
-        let verdict = if cpu_rate >= *target {
-            "meets"
-        } else {
-            "MISSES"
-        };
+        let verdict = if cpu_rate >= *target { "meets" } else { "MISSES" };
         println!(
             "{label:12} {mb:7.1} MB  {n:7} records  wall {secs:6.3} s = {rate:7.1} MB/s  cpu {cpu:6.3} s = {cpu_rate:7.1} MB/s  ({verdict} target {target} MB/s)"
         );
     }
-    let rispy = if std::env::var_os("CITATION_BENCH_NO_RISPY").is_some() || ris_secs == 0.0 {
-        None
-    } else {
-        time_rispy(&ris)
-    };
+    let rispy = if std::env::var_os("CITATION_BENCH_NO_RISPY").is_some() || ris_secs == 0.0 { None } else { time_rispy(&ris) };
     match rispy {
         Some((secs, n)) => {
             let mb = std::fs::metadata(&ris).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;

@@ -12,10 +12,7 @@ fn main() {
     for d in &p.diagnostics {
         println!("{d:?}");
     }
-    let n: usize = std::env::args()
-        .nth(2)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3);
+    let n: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(3);
     for r in p.records.iter().take(n) {
         println!("{r:#?}");
     }

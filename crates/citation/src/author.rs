@@ -32,24 +32,15 @@ pub(crate) fn parse(s: &str) -> Author {
     let s = text::clean_line(s);
     let s = s.trim_matches(|c: char| c == ';' || c.is_whitespace());
     if let Some(corp) = s.strip_suffix(',') {
-        return Author {
-            family: corp.trim().to_string(),
-            given: None,
-        };
+        return Author { family: corp.trim().to_string(), given: None };
     }
     if let Some((family, given)) = s.split_once(',') {
         let given = given.trim();
-        return Author {
-            family: family.trim().to_string(),
-            given: (!given.is_empty()).then(|| given.to_string()),
-        };
+        return Author { family: family.trim().to_string(), given: (!given.is_empty()).then(|| given.to_string()) };
     }
     let words: Vec<&str> = s.split(' ').filter(|w| !w.is_empty()).collect();
     if words.len() <= 1 || is_collective(&words) {
-        return Author {
-            family: s.to_string(),
-            given: None,
-        };
+        return Author { family: s.to_string(), given: None };
     }
     // "Smith J", "Gan L. M", "El Hachmane M.": trailing initials are the given name.
     let initials = words.iter().rev().take_while(|w| is_initials(w)).count();
@@ -62,17 +53,10 @@ pub(crate) fn parse(s: &str) -> Author {
     }
     // "John Smith", "Anna van der Berg".
     let mut split = words.len() - 1;
-    while split > 1
-        && words
-            .get(split - 1)
-            .is_some_and(|w| PARTICLES.contains(&w.to_lowercase().as_str()))
-    {
+    while split > 1 && words.get(split - 1).is_some_and(|w| PARTICLES.contains(&w.to_lowercase().as_str())) {
         split -= 1;
     }
-    Author {
-        family: words.get(split..).unwrap_or_default().join(" "),
-        given: Some(words.get(..split).unwrap_or_default().join(" ")),
-    }
+    Author { family: words.get(split..).unwrap_or_default().join(" "), given: Some(words.get(..split).unwrap_or_default().join(" ")) }
 }
 
 /// True for tokens such as "J", "J.", "JA", "J.A.", "J.-P.".
@@ -85,10 +69,7 @@ fn is_initials(w: &str) -> bool {
 }
 
 fn is_collective(words: &[&str]) -> bool {
-    words.len() >= 5
-        || words
-            .iter()
-            .any(|w| COLLECTIVE.contains(&w.to_lowercase().trim_matches(',')))
+    words.len() >= 5 || words.iter().any(|w| COLLECTIVE.contains(&w.to_lowercase().trim_matches(',')))
 }
 
 /// Splits an author cell from a spreadsheet: on `;`, on `|`, on " and ", on commas between
@@ -105,20 +86,13 @@ pub(crate) fn split_list(cell: &str) -> Vec<Author> {
     } else if cell.contains(" and ") {
         cell.split(" and ").map(str::to_string).collect()
     } else if cell.contains(", ")
-        && cell
-            .split(", ")
-            .all(|p| p.split(' ').count() >= 2 && p.split(' ').next_back().is_some_and(is_initials))
+        && cell.split(", ").all(|p| p.split(' ').count() >= 2 && p.split(' ').next_back().is_some_and(is_initials))
     {
         cell.split(", ").map(str::to_string).collect()
     } else {
         split_run_together(cell)
     };
-    parts
-        .iter()
-        .map(|p| p.trim())
-        .filter(|p| !p.is_empty())
-        .map(parse)
-        .collect()
+    parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).map(parse).collect()
 }
 
 /// Splits "Adeli K.Lewis G. F." at a full stop directly followed by a capitalised word.
@@ -148,10 +122,7 @@ mod tests {
     use super::*;
 
     fn a(f: &str, g: Option<&str>) -> Author {
-        Author {
-            family: f.into(),
-            given: g.map(Into::into),
-        }
+        Author { family: f.into(), given: g.map(Into::into) }
     }
 
     #[test]
@@ -162,16 +133,10 @@ mod tests {
         assert_eq!(parse("John Smith"), a("Smith", Some("John")));
         assert_eq!(parse("Anna van der Berg"), a("van der Berg", Some("Anna")));
         assert_eq!(parse("Homeless Link,"), a("Homeless Link", None));
-        assert_eq!(
-            parse("WHO Collaboration Group"),
-            a("WHO Collaboration Group", None)
-        );
+        assert_eq!(parse("WHO Collaboration Group"), a("WHO Collaboration Group", None));
         let l = split_list("Adeli K.Lewis G. F.");
         assert_eq!(l, vec![a("Adeli", Some("K.")), a("Lewis", Some("G. F."))]);
         let l = split_list("Anderson R.C., Mansi S.A.");
-        assert_eq!(
-            l,
-            vec![a("Anderson", Some("R.C.")), a("Mansi", Some("S.A."))]
-        );
+        assert_eq!(l, vec![a("Anderson", Some("R.C.")), a("Mansi", Some("S.A."))]);
     }
 }

@@ -27,11 +27,7 @@ use crate::{Citation, Diagnostic, text};
 const MAX_ENTRY: usize = 8 * 1024 * 1024;
 
 /// Reads BibTeX entries from `source`, handing each to `sink`.
-pub(crate) fn parse(
-    mut source: Source<'_>,
-    sink: &mut dyn FnMut(Citation),
-    diags: &mut Vec<Diagnostic>,
-) -> io::Result<()> {
+pub(crate) fn parse(mut source: Source<'_>, sink: &mut dyn FnMut(Citation), diags: &mut Vec<Diagnostic>) -> io::Result<()> {
     let mut buf = Vec::with_capacity(4096);
     let mut line_no: u32 = 0;
     let mut entry = String::new();
@@ -65,10 +61,7 @@ pub(crate) fn parse(
             }
         }
         if entry.len() + line.len() > MAX_ENTRY {
-            diags.push(Diagnostic::error(
-                start,
-                "This BibTeX entry is too long (unbalanced braces?); it was skipped.",
-            ));
+            diags.push(Diagnostic::error(start, "This BibTeX entry is too long (unbalanced braces?); it was skipped."));
             entry.clear();
             continue;
         }
@@ -83,7 +76,10 @@ pub(crate) fn parse(
         }
     }
     if !entry.is_empty() {
-        diags.push(Diagnostic::warning(start, format!("The entry starting on line {start} is not closed at the end of the file; it was read as far as it goes.")));
+        diags.push(Diagnostic::warning(
+            start,
+            format!("The entry starting on line {start} is not closed at the end of the file; it was read as far as it goes."),
+        ));
         if let Some(c) = entry_to_citation(&entry, start, &mut macros, position + 1, diags) {
             sink(c);
         }
@@ -120,9 +116,7 @@ impl<'a> Cur<'a> {
     }
     fn ident(&mut self) -> &'a str {
         let from = self.i;
-        while self.peek().is_some_and(|c| {
-            !c.is_whitespace() && !matches!(c, ',' | '=' | '{' | '}' | '(' | ')' | '#' | '"')
-        }) {
+        while self.peek().is_some_and(|c| !c.is_whitespace() && !matches!(c, ',' | '=' | '{' | '}' | '(' | ')' | '#' | '"')) {
             self.bump();
         }
         self.s.get(from..self.i).unwrap_or_default()
@@ -214,10 +208,7 @@ fn entry_to_citation(
     let kind = c.ident().to_ascii_lowercase();
     c.ws();
     if !matches!(c.bump(), Some('{' | '(')) {
-        diags.push(Diagnostic::warning(
-            line,
-            format!("The @{kind} line has no opening brace; it was skipped."),
-        ));
+        diags.push(Diagnostic::warning(line, format!("The @{kind} line has no opening brace; it was skipped.")));
         return None;
     }
     match kind.as_str() {
@@ -250,10 +241,7 @@ fn entry_to_citation(
         let name = c.ident().to_ascii_lowercase();
         c.ws();
         if name.is_empty() || c.peek() != Some('=') {
-            diags.push(Diagnostic::warning(
-                line,
-                format!("Entry {key}: a field without \"name = value\" was skipped."),
-            ));
+            diags.push(Diagnostic::warning(line, format!("Entry {key}: a field without \"name = value\" was skipped.")));
             // Skip to the next comma to resynchronise.
             while c.peek().is_some_and(|ch| ch != ',') {
                 c.bump();
@@ -267,14 +255,7 @@ fn entry_to_citation(
     Some(build(&kind, &key, fields, line, position, diags))
 }
 
-fn build(
-    kind: &str,
-    key: &str,
-    fields: Vec<(String, String)>,
-    line: u32,
-    position: usize,
-    diags: &mut Vec<Diagnostic>,
-) -> Citation {
+fn build(kind: &str, key: &str, fields: Vec<(String, String)>, line: u32, position: usize, diags: &mut Vec<Diagnostic>) -> Citation {
     let mut b = Builder::new(line);
     b.source_id(key);
     b.type_name(match kind {
@@ -489,9 +470,7 @@ pub(crate) fn latex_to_text(s: &str) -> String {
                     out.push_str(sym);
                     if chars.get(i) == Some(&'{') && chars.get(i + 1) == Some(&'}') {
                         i += 2;
-                    } else if cmd.chars().all(|c| c.is_ascii_alphabetic())
-                        && chars.get(i) == Some(&' ')
-                    {
+                    } else if cmd.chars().all(|c| c.is_ascii_alphabetic()) && chars.get(i) == Some(&' ') {
                         i += 1;
                     }
                 } else if cmd.len() == 1 && !cmd.chars().all(|c| c.is_ascii_alphabetic()) {
@@ -528,9 +507,7 @@ mod tests {
     #[test]
     fn latex() {
         assert_eq!(
-            latex_to_text(
-                r#"Schr{\"o}dinger and M\"uller \& Co, caf\'{e}, na\"\i ve, \c{c}a, {\ss}, Ng\~{u}y\^{e}n"#
-            ),
+            latex_to_text(r#"Schr{\"o}dinger and M\"uller \& Co, caf\'{e}, na\"\i ve, \c{c}a, {\ss}, Ng\~{u}y\^{e}n"#),
             "Schrödinger and Müller & Co, café, naïve, ça, ß, Ngũyên"
         );
         assert_eq!(

@@ -57,75 +57,27 @@ struct Cols {
 }
 
 fn find(headers: &[String], aliases: &[&str]) -> Option<usize> {
-    aliases
-        .iter()
-        .find_map(|a| headers.iter().position(|h| h == a))
+    aliases.iter().find_map(|a| headers.iter().position(|h| h == a))
 }
 
 fn find_all(headers: &[String], aliases: &[&str]) -> Vec<usize> {
-    (0..headers.len())
-        .filter(|&i| {
-            headers
-                .get(i)
-                .is_some_and(|h| aliases.contains(&h.as_str()))
-        })
-        .collect()
+    (0..headers.len()).filter(|&i| headers.get(i).is_some_and(|h| aliases.contains(&h.as_str()))).collect()
 }
 
 impl Cols {
     fn map(h: &[String]) -> Cols {
         Cols {
             id: find(h, &["id", "key", "record id", "recordid"]),
-            kind: find(
-                h,
-                &[
-                    "type",
-                    "document type",
-                    "publication type",
-                    "ref_type",
-                    "reference type",
-                    "item type",
-                ],
-            ),
-            title: find(
-                h,
-                &["title", "article title", "document title", "primary title"],
-            ),
+            kind: find(h, &["type", "document type", "publication type", "ref_type", "reference type", "item type"]),
+            title: find(h, &["title", "article title", "document title", "primary title"]),
             authors: find(h, &["authors", "author", "author(s)", "author names"]),
             full_names: find(h, &["author full names", "author full name"]),
-            year: find(
-                h,
-                &[
-                    "year",
-                    "publication year",
-                    "py",
-                    "pubyear",
-                    "publication_year",
-                    "date",
-                    "publication date",
-                ],
-            ),
+            year: find(h, &["year", "publication year", "py", "pubyear", "publication_year", "date", "publication date"]),
             journal: find(
                 h,
-                &[
-                    "journal",
-                    "source title",
-                    "journal title",
-                    "publication title",
-                    "secondary title",
-                    "journal/book",
-                    "source",
-                ],
+                &["journal", "source title", "journal title", "publication title", "secondary title", "journal/book", "source"],
             ),
-            abbrev: find(
-                h,
-                &[
-                    "abbreviated source title",
-                    "journal abbreviation",
-                    "journal_abbrev",
-                    "abbrev",
-                ],
-            ),
+            abbrev: find(h, &["abbreviated source title", "journal abbreviation", "journal_abbrev", "abbrev"]),
             volume: find(h, &["volume", "vol"]),
             issue: find(h, &["issue", "number"]),
             pages: find(h, &["pages", "page", "page range"]),
@@ -135,16 +87,7 @@ impl Cols {
             doi: find(h, &["doi"]),
             abstract_text: find(h, &["abstract", "abstract note"]),
             ids: find_all(h, &["issn", "isbn", "sn", "eissn", "issn/isbn"]),
-            keywords: find_all(
-                h,
-                &[
-                    "keywords",
-                    "author keywords",
-                    "index keywords",
-                    "manual tags",
-                    "mesh terms",
-                ],
-            ),
+            keywords: find_all(h, &["keywords", "author keywords", "index keywords", "manual tags", "mesh terms"]),
             pmid: find(h, &["pubmed id", "pmid"]),
             pmcid: find(h, &["pmcid"]),
             language: find(h, &["language", "language of original document"]),
@@ -178,31 +121,18 @@ fn sniff_delimiter(first: &[u8]) -> u8 {
 }
 
 /// Reads CSV records from `source`, handing each to `sink`.
-pub(crate) fn parse(
-    mut source: Source<'_>,
-    sink: &mut dyn FnMut(Citation),
-    diags: &mut Vec<Diagnostic>,
-) -> io::Result<()> {
+pub(crate) fn parse(mut source: Source<'_>, sink: &mut dyn FnMut(Citation), diags: &mut Vec<Diagnostic>) -> io::Result<()> {
     let head = source.reader.fill_buf()?;
     // Excel's "sep=;" first line names the delimiter; it is skipped.
-    let sep_line = head
-        .strip_prefix(b"sep=")
-        .and_then(|r| r.first().copied())
-        .filter(|d| matches!(d, b',' | b';' | b'\t' | b'|'));
+    let sep_line = head.strip_prefix(b"sep=").and_then(|r| r.first().copied()).filter(|d| matches!(d, b',' | b';' | b'\t' | b'|'));
     let delim = sep_line.unwrap_or_else(|| sniff_delimiter(head));
     // With CRLF line ends the csv crate reports a row as starting on the previous line (at its `\n`).
-    let crlf_shift = u32::from(
-        memchr::memchr(b'\n', head).is_some_and(|i| i > 0 && head.get(i - 1) == Some(&b'\r')),
-    );
+    let crlf_shift = u32::from(memchr::memchr(b'\n', head).is_some_and(|i| i > 0 && head.get(i - 1) == Some(&b'\r')));
     if sep_line.is_some() {
         let mut skipped = Vec::new();
         source.reader.read_until(b'\n', &mut skipped)?;
     }
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(source.reader);
+    let mut rdr = csv::ReaderBuilder::new().delimiter(delim).flexible(true).has_headers(false).from_reader(source.reader);
     let mut rec = csv::ByteRecord::new();
     let mut warned = false;
     let mut decode = |bytes: &[u8], line: u32, diags: &mut Vec<Diagnostic>| -> String {
@@ -218,23 +148,12 @@ pub(crate) fn parse(
         Ok(false) => return Ok(()),
         Err(e) => return csv_error(e, 1, diags),
     };
-    let names: Vec<String> = headers
-        .iter()
-        .map(|h| {
-            h.trim_matches(|c: char| c == '\u{feff}' || c == '"' || c.is_whitespace())
-                .to_lowercase()
-        })
-        .collect();
+    let names: Vec<String> =
+        headers.iter().map(|h| h.trim_matches(|c: char| c == '\u{feff}' || c == '"' || c.is_whitespace()).to_lowercase()).collect();
     let cols = Cols::map(&names);
-    if cols.title.is_none()
-        && cols.authors.is_none()
-        && cols.doi.is_none()
-        && cols.full_names.is_none()
-    {
-        diags.push(Diagnostic::error(
-            1,
-            "The header row has no title, authors or DOI column: check that the first row holds column names.",
-        ));
+    if cols.title.is_none() && cols.authors.is_none() && cols.doi.is_none() && cols.full_names.is_none() {
+        diags
+            .push(Diagnostic::error(1, "The header row has no title, authors or DOI column: check that the first row holds column names."));
         return Ok(());
     }
     let mut position = 0usize;
@@ -267,29 +186,15 @@ fn csv_error(e: csv::Error, line: u32, diags: &mut Vec<Diagnostic>) -> io::Resul
     match e.into_kind() {
         csv::ErrorKind::Io(io) => Err(io),
         other => {
-            diags.push(Diagnostic::error(
-                line,
-                format!("This row could not be read and was skipped: {other:?}."),
-            ));
+            diags.push(Diagnostic::error(line, format!("This row could not be read and was skipped: {other:?}.")));
             Ok(())
         }
     }
 }
 
-fn build(
-    cols: &Cols,
-    headers: &[String],
-    cells: Vec<String>,
-    line: u32,
-    position: usize,
-    diags: &mut Vec<Diagnostic>,
-) -> Citation {
+fn build(cols: &Cols, headers: &[String], cells: Vec<String>, line: u32, position: usize, diags: &mut Vec<Diagnostic>) -> Citation {
     let mut b = Builder::new(line);
-    let get = |i: Option<usize>| {
-        i.and_then(|i| cells.get(i))
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-    };
+    let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).map(|s| s.trim()).filter(|s| !s.is_empty());
     if let Some(v) = get(cols.id) {
         b.source_id(v);
     }

@@ -68,10 +68,7 @@ pub(crate) fn head_text(head: &[u8]) -> String {
         Encoding::Utf8 => String::from_utf8_lossy(body).into_owned(),
         Encoding::Utf16Le => UTF_16LE.decode_without_bom_handling(body).0.into_owned(),
         Encoding::Utf16Be => UTF_16BE.decode_without_bom_handling(body).0.into_owned(),
-        Encoding::Windows1252 => WINDOWS_1252
-            .decode_without_bom_handling(body)
-            .0
-            .into_owned(),
+        Encoding::Windows1252 => WINDOWS_1252.decode_without_bom_handling(body).0.into_owned(),
     }
 }
 
@@ -97,11 +94,7 @@ pub(crate) struct Source<'a> {
 
 impl<'a> Source<'a> {
     /// Wraps the already-read head and the rest of the input, transcoding when needed.
-    pub(crate) fn new(
-        head: Vec<u8>,
-        rest: impl Read + 'a,
-        diags: &mut Vec<Diagnostic>,
-    ) -> Source<'a> {
+    pub(crate) fn new(head: Vec<u8>, rest: impl Read + 'a, diags: &mut Vec<Diagnostic>) -> Source<'a> {
         let (enc, bom) = sniff(&head);
         let has_lf = memchr::memchr(b'\n', &head).is_some();
         let has_cr = memchr::memchr(b'\r', &head).is_some();
@@ -111,41 +104,19 @@ impl<'a> Source<'a> {
         let chained = Cursor::new(head).chain(rest);
         let reader: Box<dyn BufRead + 'a> = match enc {
             Encoding::Utf8 => Box::new(BufReader::with_capacity(256 * 1024, chained)),
-            Encoding::Utf16Le => Box::new(Transcode::new(
-                chained,
-                UTF_16LE.new_decoder_without_bom_handling(),
-            )),
-            Encoding::Utf16Be => Box::new(Transcode::new(
-                chained,
-                UTF_16BE.new_decoder_without_bom_handling(),
-            )),
+            Encoding::Utf16Le => Box::new(Transcode::new(chained, UTF_16LE.new_decoder_without_bom_handling())),
+            Encoding::Utf16Be => Box::new(Transcode::new(chained, UTF_16BE.new_decoder_without_bom_handling())),
             Encoding::Windows1252 => {
-                diags.push(Diagnostic::warning(
-                    1,
-                    "The file is not valid UTF-8; it was read as Windows-1252. Check accented characters.",
-                ));
-                Box::new(Transcode::new(
-                    chained,
-                    WINDOWS_1252.new_decoder_without_bom_handling(),
-                ))
+                diags.push(Diagnostic::warning(1, "The file is not valid UTF-8; it was read as Windows-1252. Check accented characters."));
+                Box::new(Transcode::new(chained, WINDOWS_1252.new_decoder_without_bom_handling()))
             }
         };
         // UTF-16 files with lone CR line ends are too rare to special-case after transcoding.
-        Source {
-            reader,
-            lone_cr,
-            warned_1252: false,
-            warned_long: false,
-        }
+        Source { reader, lone_cr, warned_1252: false, warned_long: false }
     }
 
     /// Reads the next line into `buf` without its line end. Returns false at the end of the input.
-    pub(crate) fn next_line(
-        &mut self,
-        buf: &mut Vec<u8>,
-        line_no: u32,
-        diags: &mut Vec<Diagnostic>,
-    ) -> io::Result<bool> {
+    pub(crate) fn next_line(&mut self, buf: &mut Vec<u8>, line_no: u32, diags: &mut Vec<Diagnostic>) -> io::Result<bool> {
         buf.clear();
         let term = if self.lone_cr { b'\r' } else { b'\n' };
         let mut any = false;
@@ -177,10 +148,7 @@ impl<'a> Source<'a> {
         }
         if truncated && !self.warned_long {
             self.warned_long = true;
-            diags.push(Diagnostic::warning(
-                line_no,
-                "A line longer than 64 MiB was cut short.",
-            ));
+            diags.push(Diagnostic::warning(line_no, "A line longer than 64 MiB was cut short."));
         }
         if !self.lone_cr && buf.last() == Some(&b'\r') {
             buf.pop();
@@ -189,12 +157,7 @@ impl<'a> Source<'a> {
     }
 
     /// Decodes one line, falling back to Windows-1252 (with a single warning) when it is not UTF-8.
-    pub(crate) fn decode<'b>(
-        &mut self,
-        bytes: &'b [u8],
-        line_no: u32,
-        diags: &mut Vec<Diagnostic>,
-    ) -> Cow<'b, str> {
+    pub(crate) fn decode<'b>(&mut self, bytes: &'b [u8], line_no: u32, diags: &mut Vec<Diagnostic>) -> Cow<'b, str> {
         let (s, fell_back) = utf8_or_1252(bytes);
         if fell_back && !self.warned_1252 {
             self.warned_1252 = true;
@@ -273,12 +236,8 @@ impl<R: Read> BufRead for Transcode<R> {
                     self.eof = true;
                 }
             }
-            let src = self
-                .input
-                .get(self.in_start..self.in_end)
-                .unwrap_or_default();
-            let (res, read, written, _) =
-                self.decoder.decode_to_utf8(src, &mut self.output, self.eof);
+            let src = self.input.get(self.in_start..self.in_end).unwrap_or_default();
+            let (res, read, written, _) = self.decoder.decode_to_utf8(src, &mut self.output, self.eof);
             self.in_start += read;
             self.out_pos = 0;
             self.out_len = written;
@@ -286,10 +245,7 @@ impl<R: Read> BufRead for Transcode<R> {
                 self.finished = true;
             }
         }
-        Ok(self
-            .output
-            .get(self.out_pos..self.out_len)
-            .unwrap_or_default())
+        Ok(self.output.get(self.out_pos..self.out_len).unwrap_or_default())
     }
 
     fn consume(&mut self, amt: usize) {

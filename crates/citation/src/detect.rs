@@ -20,10 +20,7 @@ pub(crate) fn detect(head: &[u8]) -> Option<Format> {
 fn detect_text(text: &str) -> Option<Format> {
     let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
     if trimmed.starts_with('<') {
-        if trimmed.contains("<PubmedArticleSet")
-            || trimmed.contains("<PubmedArticle")
-            || trimmed.contains("<PubmedBookArticle")
-        {
+        if trimmed.contains("<PubmedArticleSet") || trimmed.contains("<PubmedArticle") || trimmed.contains("<PubmedBookArticle") {
             return Some(Format::PubmedXml);
         }
         if trimmed.contains("<records>") || trimmed.contains("<record>") {
@@ -31,18 +28,11 @@ fn detect_text(text: &str) -> Option<Format> {
         }
         return None;
     }
-    let mut lines = trimmed
-        .lines()
-        .map(|l| l.trim_end_matches('\r'))
-        .take(MAX_LINES)
-        .peekable();
+    let mut lines = trimmed.lines().map(|l| l.trim_end_matches('\r')).take(MAX_LINES).peekable();
     let first = lines.peek().copied().unwrap_or_default();
     // Lone-CR files arrive as one long "line"; split those too.
-    let all: Vec<&str> = if !trimmed.contains('\n') && trimmed.contains('\r') {
-        trimmed.split('\r').take(MAX_LINES).collect()
-    } else {
-        lines.collect()
-    };
+    let all: Vec<&str> =
+        if !trimmed.contains('\n') && trimmed.contains('\r') { trimmed.split('\r').take(MAX_LINES).collect() } else { lines.collect() };
     for (i, line) in all.iter().enumerate() {
         if let Some(("TY", _)) = ris::tag_line(line) {
             return Some(Format::Ris);
@@ -56,9 +46,7 @@ fn detect_text(text: &str) -> Option<Format> {
         if line.len() >= 4
             && line.starts_with("PT ")
             && all.get(i + 1).is_some_and(|n| wos_tag(n))
-            && all
-                .get(i + 2)
-                .is_some_and(|n| wos_tag(n) || n.starts_with("   "))
+            && all.get(i + 2).is_some_and(|n| wos_tag(n) || n.starts_with("   "))
         {
             return Some(Format::Wos);
         }
@@ -66,17 +54,9 @@ fn detect_text(text: &str) -> Option<Format> {
             return Some(Format::Bibtex);
         }
     }
-    let header_line = if all.is_empty() {
-        first
-    } else {
-        all.first().copied().unwrap_or_default()
-    };
+    let header_line = if all.is_empty() { first } else { all.first().copied().unwrap_or_default() };
     // Excel may put "sep=;" above the header row.
-    let header_line = if header_line.starts_with("sep=") {
-        all.get(1).copied().unwrap_or_default()
-    } else {
-        header_line
-    };
+    let header_line = if header_line.starts_with("sep=") { all.get(1).copied().unwrap_or_default() } else { header_line };
     if csv_header(header_line) {
         return Some(Format::Csv);
     }
@@ -94,21 +74,13 @@ fn bibtex_entry(line: &str) -> bool {
     let Some(rest) = line.trim_start().strip_prefix('@') else {
         return false;
     };
-    let name_len = rest
-        .find(|c: char| !c.is_ascii_alphabetic())
-        .unwrap_or(rest.len());
-    name_len > 0
-        && rest
-            .get(name_len..)
-            .is_some_and(|r| r.trim_start().starts_with(['{', '(']))
+    let name_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+    name_len > 0 && rest.get(name_len..).is_some_and(|r| r.trim_start().starts_with(['{', '(']))
 }
 
 /// True when a first line looks like a spreadsheet header with at least one bibliographic column.
 fn csv_header(line: &str) -> bool {
-    let delim = [',', ';', '\t']
-        .into_iter()
-        .max_by_key(|d| line.matches(*d).count())
-        .unwrap_or(',');
+    let delim = [',', ';', '\t'].into_iter().max_by_key(|d| line.matches(*d).count()).unwrap_or(',');
     if line.matches(delim).count() == 0 {
         return false;
     }
@@ -156,22 +128,11 @@ pub(crate) fn describe_unknown(head: &[u8]) -> String {
         "an RTF document".to_string()
     } else if t.starts_with('[') || t.starts_with('{') {
         "JSON (perhaps CSL-JSON)".to_string()
-    } else if t
-        .get(..200)
-        .unwrap_or(t)
-        .to_ascii_lowercase()
-        .contains("<html")
-    {
+    } else if t.get(..200).unwrap_or(t).to_ascii_lowercase().contains("<html") {
         "a web page (HTML)".to_string()
     } else if t.starts_with('<') {
-        let root = t
-            .split("<")
-            .find(|s| !s.starts_with(['?', '!']))
-            .unwrap_or_default();
-        let name: String = root
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || matches!(c, ':' | '-' | '_'))
-            .collect();
+        let root = t.split("<").find(|s| !s.starts_with(['?', '!'])).unwrap_or_default();
+        let name: String = root.chars().take_while(|c| c.is_alphanumeric() || matches!(c, ':' | '-' | '_')).collect();
         format!("XML whose root element is <{name}>, which is neither PubMed XML nor EndNote XML")
     } else if t.chars().take(2000).any(|c| c == '\0') {
         "a binary file".to_string()
@@ -184,10 +145,7 @@ pub(crate) fn describe_unknown(head: &[u8]) -> String {
 /// Describes a file for the message given when a forced format found no records.
 pub(crate) fn describe_forced(head: &[u8]) -> String {
     match detect(head) {
-        Some(f) => format!(
-            "This file looks like {} instead: choose that format or let it be detected.",
-            f.label()
-        ),
+        Some(f) => format!("This file looks like {} instead: choose that format or let it be detected.", f.label()),
         None => describe_unknown(head),
     }
 }
@@ -201,35 +159,14 @@ mod tests {
         assert_eq!(detect(b"1.\r\nTY  - JOUR\r\n"), Some(Format::Ris));
         assert_eq!(detect(b"TY - JOUR\n"), Some(Format::Ris));
         assert_eq!(detect(b"\nPMID- 123\nOWN - NLM\n"), Some(Format::Nbib));
-        assert_eq!(
-            detect(b"FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\n"),
-            Some(Format::Wos)
-        );
-        assert_eq!(
-            detect(b"% comment\n@Article{smith2020,\n"),
-            Some(Format::Bibtex)
-        );
-        assert_eq!(
-            detect(b"\xEF\xBB\xBF\"Authors\",\"Title\",\"Year\"\n"),
-            Some(Format::Csv)
-        );
-        assert_eq!(
-            detect(b"<?xml version=\"1.0\"?><xml><records><record>"),
-            Some(Format::EndnoteXml)
-        );
-        assert_eq!(
-            detect(b"<?xml version=\"1.0\"?>\n<!DOCTYPE PubmedArticleSet>\n<PubmedArticleSet>"),
-            Some(Format::PubmedXml)
-        );
-        let utf16: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain("TY  - JOUR\r\n".encode_utf16().flat_map(u16::to_le_bytes))
-            .collect();
+        assert_eq!(detect(b"FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\n"), Some(Format::Wos));
+        assert_eq!(detect(b"% comment\n@Article{smith2020,\n"), Some(Format::Bibtex));
+        assert_eq!(detect(b"\xEF\xBB\xBF\"Authors\",\"Title\",\"Year\"\n"), Some(Format::Csv));
+        assert_eq!(detect(b"<?xml version=\"1.0\"?><xml><records><record>"), Some(Format::EndnoteXml));
+        assert_eq!(detect(b"<?xml version=\"1.0\"?>\n<!DOCTYPE PubmedArticleSet>\n<PubmedArticleSet>"), Some(Format::PubmedXml));
+        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("TY  - JOUR\r\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
         assert_eq!(detect(&utf16), Some(Format::Ris));
         assert_eq!(detect(b"%0 Journal Article\n%A Smith"), None);
-        assert!(
-            describe_unknown(b"%0 Journal Article\n")
-                .contains("EndNote tagged export (line 1 starts with %0)")
-        );
+        assert!(describe_unknown(b"%0 Journal Article\n").contains("EndNote tagged export (line 1 starts with %0)"));
     }
 }

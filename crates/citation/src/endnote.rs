@@ -33,18 +33,11 @@ fn is_record(name: &str) -> bool {
 }
 
 fn is_inline(name: &str) -> bool {
-    matches!(
-        name,
-        "style" | "i" | "b" | "u" | "sup" | "sub" | "em" | "strong"
-    )
+    matches!(name, "style" | "i" | "b" | "u" | "sup" | "sub" | "em" | "strong")
 }
 
 /// Reads EndNote XML records from `source`, handing each to `sink`.
-pub(crate) fn parse(
-    source: Source<'_>,
-    sink: &mut dyn FnMut(Citation),
-    diags: &mut Vec<Diagnostic>,
-) -> io::Result<()> {
+pub(crate) fn parse(source: Source<'_>, sink: &mut dyn FnMut(Citation), diags: &mut Vec<Diagnostic>) -> io::Result<()> {
     let mut records = Records::new(source, is_record, is_inline, &["</record>"], build);
     while let Some(c) = records.next_record(diags)? {
         sink(c);
@@ -68,8 +61,7 @@ fn type_number(n: &str) -> Option<&'static str> {
 
 fn build(rec: XmlRecord<'_>, position: usize, diags: &mut Vec<Diagnostic>) -> Citation {
     let mut b = Builder::new(rec.line);
-    let (mut secondary, mut alt_abbr, mut alt_title, mut issue, mut pub_date) =
-        (None, None, None, None, None);
+    let (mut secondary, mut alt_abbr, mut alt_title, mut issue, mut pub_date) = (None, None, None, None, None);
     let (mut accession, mut medline) = (None, false);
     for e in &rec.elems {
         let t: &str = &e.text;
@@ -114,9 +106,7 @@ fn build(rec: XmlRecord<'_>, position: usize, diags: &mut Vec<Diagnostic>) -> Ci
             "abstract" => b.abstract_part(t),
             "keywords/keyword" => b.keywords_split(t),
             "language" => b.language(t),
-            p if p.starts_with("urls/") && p.ends_with("/url") && t.trim().starts_with("http") => {
-                b.url(t)
-            }
+            p if p.starts_with("urls/") && p.ends_with("/url") && t.trim().starts_with("http") => b.url(t),
             _ => {}
         }
     }

@@ -42,15 +42,8 @@ pub enum Format {
 
 impl Format {
     /// Every supported format, in the order they are listed to users.
-    pub const ALL: [Format; 7] = [
-        Format::Ris,
-        Format::PubmedXml,
-        Format::EndnoteXml,
-        Format::Nbib,
-        Format::Wos,
-        Format::Bibtex,
-        Format::Csv,
-    ];
+    pub const ALL: [Format; 7] =
+        [Format::Ris, Format::PubmedXml, Format::EndnoteXml, Format::Nbib, Format::Wos, Format::Bibtex, Format::Csv];
 
     /// The short machine name of the format, such as `"pubmed-xml"`.
     pub fn name(self) -> &'static str {
@@ -68,9 +61,7 @@ impl Format {
     /// The inverse of [`Format::name`] (case-insensitive).
     pub fn from_name(s: &str) -> Option<Format> {
         let s = s.trim();
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(s))
+        Format::ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(s))
     }
 
     /// A human-readable label used in messages, such as `"PubMed XML"`.
@@ -201,19 +192,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub(crate) fn warning(line: u32, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            line,
-            severity: Severity::Warning,
-            message: message.into(),
-        }
+        Diagnostic { line, severity: Severity::Warning, message: message.into() }
     }
 
     pub(crate) fn error(line: u32, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            line,
-            severity: Severity::Error,
-            message: message.into(),
-        }
+        Diagnostic { line, severity: Severity::Error, message: message.into() }
     }
 }
 
@@ -244,50 +227,25 @@ pub fn parse(bytes: &[u8], format: Option<Format>) -> Parsed {
     let mut records = Vec::new();
     let outcome = parse_stream(bytes, format, &mut |c| records.push(c));
     match outcome {
-        Ok(o) => Parsed {
-            format: o.format,
-            records,
-            diagnostics: o.diagnostics,
-        },
+        Ok(o) => Parsed { format: o.format, records, diagnostics: o.diagnostics },
         // Reading from a byte slice cannot fail, but report it rather than panic if it ever does.
-        Err(e) => Parsed {
-            format,
-            records,
-            diagnostics: vec![Diagnostic::error(
-                1,
-                format!("The file could not be read: {e}."),
-            )],
-        },
+        Err(e) => Parsed { format, records, diagnostics: vec![Diagnostic::error(1, format!("The file could not be read: {e}."))] },
     }
 }
 
 /// Streaming: reads `reader` incrementally with bounded memory and calls `on_record` for each record in
 /// file order. Returns the detected format and the diagnostics.
-pub fn parse_stream(
-    mut reader: impl Read,
-    format: Option<Format>,
-    on_record: &mut dyn FnMut(Citation),
-) -> std::io::Result<Outcome> {
+pub fn parse_stream(mut reader: impl Read, format: Option<Format>, on_record: &mut dyn FnMut(Citation)) -> std::io::Result<Outcome> {
     let head = decode::read_head(&mut reader)?;
     let fmt = match format.or_else(|| detect::detect(&head)) {
         Some(f) => f,
         None => {
-            return Ok(Outcome {
-                format: None,
-                records: 0,
-                diagnostics: vec![Diagnostic::error(1, detect::describe_unknown(&head))],
-            });
+            return Ok(Outcome { format: None, records: 0, diagnostics: vec![Diagnostic::error(1, detect::describe_unknown(&head))] });
         }
     };
     let mut diags = Vec::new();
     let mut count = 0usize;
-    let head_sample = if format.is_some() {
-        head.get(..head.len().min(8192))
-            .unwrap_or_default()
-            .to_vec()
-    } else {
-        Vec::new()
-    };
+    let head_sample = if format.is_some() { head.get(..head.len().min(8192)).unwrap_or_default().to_vec() } else { Vec::new() };
     let source = decode::Source::new(head, reader, &mut diags);
     {
         let mut sink = |c: Citation| {
@@ -307,19 +265,11 @@ pub fn parse_stream(
     }
     if count == 0 && !diags.iter().any(|d| d.severity == Severity::Error) {
         let msg = if format.is_some() {
-            format!(
-                "No {} records were found. {}",
-                fmt.label(),
-                detect::describe_forced(&head_sample)
-            )
+            format!("No {} records were found. {}", fmt.label(), detect::describe_forced(&head_sample))
         } else {
             format!("No records were found in this {} file.", fmt.label())
         };
         diags.insert(0, Diagnostic::error(1, msg));
     }
-    Ok(Outcome {
-        format: Some(fmt),
-        records: count,
-        diagnostics: diags,
-    })
+    Ok(Outcome { format: Some(fmt), records: count, diagnostics: diags })
 }

@@ -33,22 +33,14 @@ fn tag_line(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     let tag = line.get(..4)?.trim_end();
-    if tag.is_empty()
-        || !tag
-            .bytes()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-    {
+    if tag.is_empty() || !tag.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
         return None;
     }
     Some((tag, line.get(6..).unwrap_or_default().trim()))
 }
 
 /// Reads MEDLINE records from `source`, handing each to `sink`.
-pub(crate) fn parse(
-    mut source: Source<'_>,
-    sink: &mut dyn FnMut(Citation),
-    diags: &mut Vec<Diagnostic>,
-) -> io::Result<()> {
+pub(crate) fn parse(mut source: Source<'_>, sink: &mut dyn FnMut(Citation), diags: &mut Vec<Diagnostic>) -> io::Result<()> {
     let mut buf = Vec::with_capacity(4096);
     let mut line_no: u32 = 0;
     let mut open: Option<(u32, Vec<(String, String)>)> = None;
@@ -71,9 +63,7 @@ pub(crate) fn parse(
                 position += 1;
                 sink(build(start, fields, position, diags));
             }
-            open.get_or_insert_with(|| (line_no, Vec::new()))
-                .1
-                .push((tag.to_string(), v.to_string()));
+            open.get_or_insert_with(|| (line_no, Vec::new())).1.push((tag.to_string(), v.to_string()));
         } else if line.starts_with(' ') {
             if let Some((_, value)) = open.as_mut().and_then(|(_, f)| f.last_mut()) {
                 if !value.is_empty() {
@@ -83,10 +73,7 @@ pub(crate) fn parse(
             }
         } else if !stray_warned {
             stray_warned = true;
-            diags.push(Diagnostic::warning(
-                line_no,
-                "A line that is neither a MEDLINE tag nor a continuation was ignored.",
-            ));
+            diags.push(Diagnostic::warning(line_no, "A line that is neither a MEDLINE tag nor a continuation was ignored."));
         }
     }
     if let Some((start, fields)) = open.take() {
@@ -96,12 +83,7 @@ pub(crate) fn parse(
     Ok(())
 }
 
-fn build(
-    line: u32,
-    fields: Vec<(String, String)>,
-    position: usize,
-    diags: &mut Vec<Diagnostic>,
-) -> Citation {
+fn build(line: u32, fields: Vec<(String, String)>, position: usize, diags: &mut Vec<Diagnostic>) -> Citation {
     let mut b = Builder::new(line);
     let mut full: Vec<&str> = Vec::new();
     let mut short: Vec<&str> = Vec::new();

@@ -32,25 +32,12 @@ fn is_record(name: &str) -> bool {
 }
 
 fn is_inline(name: &str) -> bool {
-    matches!(
-        name,
-        "i" | "b" | "u" | "sup" | "sub" | "sc" | "em" | "strong" | "bold" | "italic" | "underline"
-    ) || name.starts_with("mml:")
+    matches!(name, "i" | "b" | "u" | "sup" | "sub" | "sc" | "em" | "strong" | "bold" | "italic" | "underline") || name.starts_with("mml:")
 }
 
 /// Reads PubMed XML records from `source`, handing each to `sink`.
-pub(crate) fn parse(
-    source: Source<'_>,
-    sink: &mut dyn FnMut(Citation),
-    diags: &mut Vec<Diagnostic>,
-) -> io::Result<()> {
-    let mut records = Records::new(
-        source,
-        is_record,
-        is_inline,
-        &["</PubmedArticle>", "</PubmedBookArticle>"],
-        build,
-    );
+pub(crate) fn parse(source: Source<'_>, sink: &mut dyn FnMut(Citation), diags: &mut Vec<Diagnostic>) -> io::Result<()> {
+    let mut records = Records::new(source, is_record, is_inline, &["</PubmedArticle>", "</PubmedBookArticle>"], build);
     while let Some(c) = records.next_record(diags)? {
         sink(c);
     }
@@ -102,8 +89,7 @@ impl Pending {
 fn build(rec: XmlRecord<'_>, position: usize, diags: &mut Vec<Diagnostic>) -> Citation {
     let mut b = Builder::new(rec.line);
     let book = rec.name == "PubmedBookArticle";
-    let (mut vernacular, mut book_title, mut medline_ta, mut issn_linking) =
-        (None, None, None, None);
+    let (mut vernacular, mut book_title, mut medline_ta, mut issn_linking) = (None, None, None, None);
     let (mut medline_date, mut article_year, mut eloc_doi, mut eloc_pii) = (None, None, None, None);
     let mut abstract_parts: Vec<String> = Vec::new();
     let mut preprint = false;
@@ -152,10 +138,7 @@ fn build(rec: XmlRecord<'_>, position: usize, diags: &mut Vec<Diagnostic>) -> Ci
             ("Book", "BookTitle") => book_title = book_title.or(Some(t)),
             ("Abstract", "AbstractText") => {
                 let body = crate::text::clean(t);
-                match e
-                    .attr("Label")
-                    .filter(|l| !l.is_empty() && !l.eq_ignore_ascii_case("UNLABELLED"))
-                {
+                match e.attr("Label").filter(|l| !l.is_empty() && !l.eq_ignore_ascii_case("UNLABELLED")) {
                     Some(label) => abstract_parts.push(format!("{label}: {body}")),
                     None => abstract_parts.push(body),
                 }
@@ -178,9 +161,7 @@ fn build(rec: XmlRecord<'_>, position: usize, diags: &mut Vec<Diagnostic>) -> Ci
                 Some("pii") => eloc_pii = eloc_pii.or(Some(t)),
                 _ => {}
             },
-            ("ArticleIdList", "ArticleId")
-                if path.starts_with("PubmedData/") || path.starts_with("PubmedBookData/") =>
-            {
+            ("ArticleIdList", "ArticleId") if path.starts_with("PubmedData/") || path.starts_with("PubmedBookData/") => {
                 match e.attr("IdType").as_deref() {
                     Some("doi") => b.doi(t),
                     Some("pmc") => b.pmcid(t),
@@ -190,8 +171,7 @@ fn build(rec: XmlRecord<'_>, position: usize, diags: &mut Vec<Diagnostic>) -> Ci
             }
             (_, "Language") => b.language(t),
             ("PublicationTypeList", "PublicationType")
-                if e.attr("UI").as_deref() == Some("D000076942")
-                    || t.trim().eq_ignore_ascii_case("preprint") =>
+                if e.attr("UI").as_deref() == Some("D000076942") || t.trim().eq_ignore_ascii_case("preprint") =>
             {
                 preprint = true;
             }

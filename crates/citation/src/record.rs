@@ -213,9 +213,7 @@ impl Builder {
         }
         if let Some(end) = self.end_raw.take() {
             match &self.c.start_page {
-                Some(start) if self.c.end_page.is_none() => {
-                    self.c.end_page = Some(text::expand_end(start, &end))
-                }
+                Some(start) if self.c.end_page.is_none() => self.c.end_page = Some(text::expand_end(start, &end)),
                 None => {
                     let (s, e) = text::expand_pages(&end);
                     self.c.start_page = s;
@@ -230,10 +228,7 @@ impl Builder {
         if self.c.year.is_none()
             && let Some((v, line)) = self.bad_year.take()
         {
-            diags.push(Diagnostic::warning(
-                line,
-                format!("Could not read a year from \"{v}\"; the year was left empty."),
-            ));
+            diags.push(Diagnostic::warning(line, format!("Could not read a year from \"{v}\"; the year was left empty.")));
         }
         if self.c.source_id.is_empty() {
             self.c.source_id = position.to_string();

@@ -49,9 +49,7 @@ pub(crate) fn tag_line(line: &str) -> Option<(&str, &str)> {
         None => Some((line.get(..2)?, "")),
         Some(b' ') => Some((line.get(..2)?, line.get(after + 1..)?.trim())),
         // Tolerate trailing whitespace after the dash ("ER  -\t").
-        Some(c) if c.is_ascii_whitespace() && line.get(after..)?.trim().is_empty() => {
-            Some((line.get(..2)?, ""))
-        }
+        Some(c) if c.is_ascii_whitespace() && line.get(after..)?.trim().is_empty() => Some((line.get(..2)?, "")),
         _ => None,
     }
 }
@@ -62,11 +60,7 @@ fn keeps_newlines(tag: &str) -> bool {
 }
 
 /// Reads RIS records from `source`, handing each to `sink`.
-pub(crate) fn parse(
-    mut source: Source<'_>,
-    sink: &mut dyn FnMut(Citation),
-    diags: &mut Vec<Diagnostic>,
-) -> io::Result<()> {
+pub(crate) fn parse(mut source: Source<'_>, sink: &mut dyn FnMut(Citation), diags: &mut Vec<Diagnostic>) -> io::Result<()> {
     let mut buf = Vec::with_capacity(4096);
     let mut line_no: u32 = 0;
     let mut open: Option<(u32, Vec<(String, String)>)> = None;
@@ -93,10 +87,7 @@ pub(crate) fn parse(
                     position += 1;
                     sink(build(start, fields, position, diags));
                 }
-                None => diags.push(Diagnostic::warning(
-                    line_no,
-                    "An ER line outside any record was ignored.",
-                )),
+                None => diags.push(Diagnostic::warning(line_no, "An ER line outside any record was ignored.")),
             },
             Some((tag, v)) => {
                 if let Some((_, fields)) = open.as_mut() {
@@ -136,12 +127,7 @@ pub(crate) fn parse(
 }
 
 /// Maps one record's tags to a citation.
-fn build(
-    line: u32,
-    mut fields: Vec<(String, String)>,
-    position: usize,
-    diags: &mut Vec<Diagnostic>,
-) -> Citation {
+fn build(line: u32, mut fields: Vec<(String, String)>, position: usize, diags: &mut Vec<Diagnostic>) -> Citation {
     for (_, v) in fields.iter_mut() {
         while v.ends_with('\n') {
             v.pop();

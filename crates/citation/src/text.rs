@@ -5,20 +5,12 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Normalises text to Unicode NFC, skipping the work for ASCII and already-normal text.
 pub fn nfc(s: String) -> String {
-    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
-        s
-    } else {
-        s.nfc().collect()
-    }
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes { s } else { s.nfc().collect() }
 }
 
 /// Copies `s` normalised to NFC.
 fn nfc_str(s: &str) -> String {
-    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
-        s.to_string()
-    } else {
-        s.nfc().collect()
-    }
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes { s.to_string() } else { s.nfc().collect() }
 }
 
 /// True when `s` may hold an entity or a tag.
@@ -35,11 +27,7 @@ pub fn clean(s: &str) -> String {
     }
     let once = clean_once(s);
     // Escaped markup ("&lt;i&gt;") only becomes a tag after the first pass.
-    if s.contains("&lt;") && once.contains('<') {
-        nfc(clean_once(&once))
-    } else {
-        nfc(once)
-    }
+    if s.contains("&lt;") && once.contains('<') { nfc(clean_once(&once)) } else { nfc(once) }
 }
 
 /// Cleans a field and collapses all runs of whitespace (including newlines) to single spaces.
@@ -119,20 +107,13 @@ fn entity(s: &str) -> Option<(String, usize)> {
     let end = s.get(..s.len().min(12))?.find(';')?;
     let name = s.get(1..end)?;
     let text = if let Some(num) = name.strip_prefix('#') {
-        let code = if let Some(hex) = num.strip_prefix(['x', 'X']) {
-            u32::from_str_radix(hex, 16).ok()?
-        } else {
-            num.parse::<u32>().ok()?
-        };
+        let code =
+            if let Some(hex) = num.strip_prefix(['x', 'X']) { u32::from_str_radix(hex, 16).ok()? } else { num.parse::<u32>().ok()? };
         let c = match code {
             // Windows-1252 code points written as numeric references (a common exporter bug).
             0x80..=0x9F => {
                 let b = [code as u8];
-                encoding_rs::WINDOWS_1252
-                    .decode_without_bom_handling(&b)
-                    .0
-                    .chars()
-                    .next()?
+                encoding_rs::WINDOWS_1252.decode_without_bom_handling(&b).0.chars().next()?
             }
             _ => char::from_u32(code)?,
         };
@@ -216,9 +197,7 @@ fn inline_tag(s: &str) -> Option<(usize, bool)> {
     let inner = s.get(1..end)?;
     let inner = inner.strip_prefix('/').unwrap_or(inner);
     let inner = inner.strip_suffix('/').unwrap_or(inner);
-    let name_len = inner
-        .find(|c: char| !c.is_ascii_alphanumeric() && c != ':')
-        .unwrap_or(inner.len());
+    let name_len = inner.find(|c: char| !c.is_ascii_alphanumeric() && c != ':').unwrap_or(inner.len());
     let name = inner.get(..name_len)?.to_ascii_lowercase();
     let rest = inner.get(name_len..)?;
     if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
@@ -265,13 +244,7 @@ pub fn canonical_doi(s: &str) -> Option<String> {
         let prev_ok = i == 0 || bytes.get(i - 1).is_some_and(|b| !b.is_ascii_alphanumeric());
         let registrant = lower.get(i + 3..)?;
         let digits = registrant.bytes().take_while(u8::is_ascii_digit).count();
-        if prev_ok
-            && digits >= 4
-            && registrant
-                .as_bytes()
-                .get(digits..)
-                .is_some_and(|r| r.contains(&b'/'))
-        {
+        if prev_ok && digits >= 4 && registrant.as_bytes().get(digits..).is_some_and(|r| r.contains(&b'/')) {
             break i;
         }
         from = i + 3;
@@ -326,13 +299,8 @@ pub fn expand_pages(s: &str) -> (Option<String>, Option<String>) {
         return (Some(s.to_string()), None);
     };
     let start = s.get(..d).unwrap_or_default().trim();
-    let end = s
-        .get(d..)
-        .unwrap_or_default()
-        .trim_start_matches(['-', '–', '—', '−'])
-        .trim();
-    let simple =
-        |x: &str| !x.is_empty() && x.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
+    let end = s.get(d..).unwrap_or_default().trim_start_matches(['-', '–', '—', '−']).trim();
+    let simple = |x: &str| !x.is_empty() && x.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
     if !simple(start) || !simple(end) {
         return (Some(s.to_string()), None);
     }
@@ -344,10 +312,7 @@ pub(crate) fn expand_end(start: &str, end: &str) -> String {
     let sd = start.trim_start_matches(|c: char| !c.is_ascii_digit());
     let prefix = start.get(..start.len() - sd.len()).unwrap_or_default();
     let end_digits = end.trim_start_matches(|c: char| c.is_ascii_alphabetic());
-    if sd.is_empty()
-        || !sd.bytes().all(|b| b.is_ascii_digit())
-        || end_digits.is_empty()
-        || !end_digits.bytes().all(|b| b.is_ascii_digit())
+    if sd.is_empty() || !sd.bytes().all(|b| b.is_ascii_digit()) || end_digits.is_empty() || !end_digits.bytes().all(|b| b.is_ascii_digit())
     {
         return end.to_string();
     }
@@ -374,11 +339,7 @@ pub fn year_of(s: &str) -> Option<i32> {
         let w = b.get(i..i + 4)?;
         let before = i == 0 || b.get(i - 1).is_some_and(|c| !c.is_ascii_digit());
         let after = b.get(i + 4).is_none_or(|c| !c.is_ascii_digit());
-        if before
-            && after
-            && w.iter().all(u8::is_ascii_digit)
-            && matches!(w.first(), Some(b'1' | b'2'))
-        {
+        if before && after && w.iter().all(u8::is_ascii_digit) && matches!(w.first(), Some(b'1' | b'2')) {
             let y = std::str::from_utf8(w).ok()?.parse().ok()?;
             return Some(y);
         }
@@ -392,16 +353,8 @@ pub fn as_issn(s: &str) -> Option<String> {
     let t: String = s.trim().chars().filter(|c| *c != '-').collect();
     let ok = t.len() == 8
         && t.chars().take(7).all(|c| c.is_ascii_digit())
-        && t.chars()
-            .nth(7)
-            .is_some_and(|c| c.is_ascii_digit() || c == 'x' || c == 'X');
-    ok.then(|| {
-        format!(
-            "{}-{}",
-            t.get(..4).unwrap_or_default(),
-            t.get(4..).unwrap_or_default().to_ascii_uppercase()
-        )
-    })
+        && t.chars().nth(7).is_some_and(|c| c.is_ascii_digit() || c == 'x' || c == 'X');
+    ok.then(|| format!("{}-{}", t.get(..4).unwrap_or_default(), t.get(4..).unwrap_or_default().to_ascii_uppercase()))
 }
 
 /// Returns the value as an ISBN (10 or 13 characters, hyphens kept) when it has that shape.
@@ -411,9 +364,7 @@ pub fn as_isbn(s: &str) -> Option<String> {
     let n = t.len();
     let ok = (n == 10 || n == 13)
         && t.chars().take(n - 1).all(|c| c.is_ascii_digit())
-        && t.chars()
-            .last()
-            .is_some_and(|c| c.is_ascii_digit() || c == 'x' || c == 'X');
+        && t.chars().last().is_some_and(|c| c.is_ascii_digit() || c == 'x' || c == 'X');
     ok.then(|| s.to_ascii_uppercase())
 }
 
@@ -422,9 +373,7 @@ pub fn as_isbn(s: &str) -> Option<String> {
 pub fn split_issn_isbn(s: &str) -> (Option<String>, Option<String>) {
     let mut issn = None;
     let mut isbn = None;
-    for tok in
-        s.split(|c: char| c.is_whitespace() || matches!(c, ';' | ',' | '(' | ')' | '[' | ']'))
-    {
+    for tok in s.split(|c: char| c.is_whitespace() || matches!(c, ';' | ',' | '(' | ')' | '[' | ']')) {
         if tok.is_empty() {
             continue;
         }
@@ -444,11 +393,7 @@ pub fn split_issn_isbn(s: &str) -> (Option<String>, Option<String>) {
 /// Returns digits-only PMIDs (with an optional `PMID:` prefix removed).
 pub fn as_pmid(s: &str) -> Option<String> {
     let t = s.trim();
-    let t = t
-        .strip_prefix("PMID:")
-        .or_else(|| t.strip_prefix("PMID"))
-        .unwrap_or(t)
-        .trim();
+    let t = t.strip_prefix("PMID:").or_else(|| t.strip_prefix("PMID")).unwrap_or(t).trim();
     (!t.is_empty() && t.len() <= 10 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.to_string())
 }
 
@@ -457,8 +402,7 @@ pub fn as_pmcid(s: &str) -> Option<String> {
     let t = s.trim();
     let t = t.strip_prefix("PMCID:").unwrap_or(t).trim();
     let digits = t.strip_prefix("PMC").or_else(|| t.strip_prefix("pmc"))?;
-    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| format!("PMC{digits}"))
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then(|| format!("PMC{digits}"))
 }
 
 #[cfg(test)]
@@ -467,59 +411,29 @@ mod tests {
 
     #[test]
     fn dois() {
-        assert_eq!(
-            canonical_doi("https://doi.org/10.1097/MOL.0b013E3282FFAF82.").as_deref(),
-            Some("10.1097/mol.0b013e3282ffaf82")
-        );
-        assert_eq!(
-            canonical_doi("doi:10.1016/S0140-6736(07)61234-1").as_deref(),
-            Some("10.1016/s0140-6736(07)61234-1")
-        );
-        assert_eq!(
-            canonical_doi("http://dx.doi.org/10.1000%2Fabc)").as_deref(),
-            Some("10.1000/abc")
-        );
+        assert_eq!(canonical_doi("https://doi.org/10.1097/MOL.0b013E3282FFAF82.").as_deref(), Some("10.1097/mol.0b013e3282ffaf82"));
+        assert_eq!(canonical_doi("doi:10.1016/S0140-6736(07)61234-1").as_deref(), Some("10.1016/s0140-6736(07)61234-1"));
+        assert_eq!(canonical_doi("http://dx.doi.org/10.1000%2Fabc)").as_deref(), Some("10.1000/abc"));
         assert_eq!(canonical_doi("no doi here"), None);
     }
 
     #[test]
     fn pages() {
-        assert_eq!(
-            expand_pages("221-8"),
-            (Some("221".into()), Some("228".into()))
-        );
-        assert_eq!(
-            expand_pages("1021-32"),
-            (Some("1021".into()), Some("1032".into()))
-        );
+        assert_eq!(expand_pages("221-8"), (Some("221".into()), Some("228".into())));
+        assert_eq!(expand_pages("1021-32"), (Some("1021".into()), Some("1032".into())));
         assert_eq!(expand_pages("e0123"), (Some("e0123".into()), None));
-        assert_eq!(
-            expand_pages("S12-8"),
-            (Some("S12".into()), Some("S18".into()))
-        );
-        assert_eq!(
-            expand_pages("98–102"),
-            (Some("98".into()), Some("102".into()))
-        );
+        assert_eq!(expand_pages("S12-8"), (Some("S12".into()), Some("S18".into())));
+        assert_eq!(expand_pages("98–102"), (Some("98".into()), Some("102".into())));
     }
 
     #[test]
     fn cleaning() {
-        assert_eq!(
-            clean("A &amp; B <i>in vivo</i> &#233;t&#x00E9; &nbsp;x"),
-            "A & B in vivo été  x"
-        );
+        assert_eq!(clean("A &amp; B <i>in vivo</i> &#233;t&#x00E9; &nbsp;x"), "A & B in vivo été  x");
         assert_eq!(clean("a < b and c > d"), "a < b and c > d");
         assert_eq!(year_of("2008///"), Some(2008));
         assert_eq!(year_of("1998 Dec-1999 Jan"), Some(1998));
         assert_eq!(year_of("n.d."), None);
-        assert_eq!(
-            split_issn_isbn("0957-9672 (Print)\n0957-9672"),
-            (Some("0957-9672".into()), None)
-        );
-        assert_eq!(
-            split_issn_isbn("978-0-19-953556-9"),
-            (None, Some("978-0-19-953556-9".into()))
-        );
+        assert_eq!(split_issn_isbn("0957-9672 (Print)\n0957-9672"), (Some("0957-9672".into()), None));
+        assert_eq!(split_issn_isbn("978-0-19-953556-9"), (None, Some("978-0-19-953556-9".into())));
     }
 }

@@ -2,11 +2,10 @@
 
 /// The RIS type codes accepted as they are (rispy's list plus Zotero's extras, mapped where they differ).
 const RIS_CODES: [&str; 55] = [
-    "ABST", "ADVS", "AGGR", "ANCIENT", "ART", "BILL", "BLOG", "BOOK", "CASE", "CHAP", "CHART",
-    "CLSWK", "COMP", "CONF", "CPAPER", "CTLG", "DATA", "DBASE", "DICT", "EBOOK", "ECHAP", "EDBOOK",
-    "EJOUR", "ELEC", "ENCYC", "EQUA", "FIGURE", "GEN", "GOVDOC", "GRANT", "HEAR", "ICOMM", "INPR",
-    "JFULL", "JOUR", "LEGAL", "MANSCPT", "MAP", "MGZN", "MPCT", "MULTI", "MUSIC", "NEWS", "PAMP",
-    "PAT", "PCOMM", "RPRT", "SER", "SLIDE", "SOUND", "STAND", "STAT", "THES", "UNPB", "VIDEO",
+    "ABST", "ADVS", "AGGR", "ANCIENT", "ART", "BILL", "BLOG", "BOOK", "CASE", "CHAP", "CHART", "CLSWK", "COMP", "CONF", "CPAPER", "CTLG",
+    "DATA", "DBASE", "DICT", "EBOOK", "ECHAP", "EDBOOK", "EJOUR", "ELEC", "ENCYC", "EQUA", "FIGURE", "GEN", "GOVDOC", "GRANT", "HEAR",
+    "ICOMM", "INPR", "JFULL", "JOUR", "LEGAL", "MANSCPT", "MAP", "MGZN", "MPCT", "MULTI", "MUSIC", "NEWS", "PAMP", "PAT", "PCOMM", "RPRT",
+    "SER", "SLIDE", "SOUND", "STAND", "STAT", "THES", "UNPB", "VIDEO",
 ];
 
 /// Normalises a RIS `TY` value. Unknown codes become `GEN`.
@@ -51,18 +50,11 @@ pub(crate) fn from_name(name: &str) -> Option<String> {
         "book" | "b" | "whole book" | "monograph" => "BOOK",
         "edited book" | "edbook" => "EDBOOK",
         "book section" | "book chapter" | "chapter" | "inbook" | "incollection" | "chap" => "CHAP",
-        "conference paper"
-        | "conference proceedings"
-        | "proceedings paper"
-        | "inproceedings"
-        | "conference"
-        | "cpaper" => "CPAPER",
+        "conference paper" | "conference proceedings" | "proceedings paper" | "inproceedings" | "conference" | "cpaper" => "CPAPER",
         "proceedings" | "conference review" | "conf" => "CONF",
         "thesis" | "phdthesis" | "mastersthesis" | "dissertation" | "thes" => "THES",
         "report" | "techreport" | "government document" | "rprt" => "RPRT",
-        "web page" | "webpage" | "online" | "electronic" | "www" | "electronic source" | "elec" => {
-            "ELEC"
-        }
+        "web page" | "webpage" | "online" | "electronic" | "www" | "electronic source" | "elec" => "ELEC",
         "meeting abstract" | "abstract" | "abst" => "ABST",
         "preprint" | "article in press" | "in press" | "inpr" | "posted content" => "INPR",
         "unpublished" | "unpublished work" | "manuscript" | "unpb" => "UNPB",
@@ -79,9 +71,5 @@ pub(crate) fn from_name(name: &str) -> Option<String> {
 
 /// The type to use when a record gives none: a journal article when it names a journal.
 pub(crate) fn default_for(has_journal: bool) -> String {
-    if has_journal {
-        "JOUR".into()
-    } else {
-        "GEN".into()
-    }
+    if has_journal { "JOUR".into() } else { "GEN".into() }
 }

@@ -30,10 +30,7 @@ use crate::{Citation, Diagnostic};
 
 /// Tags whose continuation lines are separate values.
 fn is_list(tag: &str) -> bool {
-    matches!(
-        tag,
-        "AU" | "AF" | "BA" | "BF" | "CA" | "GP" | "CR" | "C1" | "RP" | "EM" | "RI" | "OI" | "FU"
-    )
+    matches!(tag, "AU" | "AF" | "BA" | "BF" | "CA" | "GP" | "CR" | "C1" | "RP" | "EM" | "RI" | "OI" | "FU")
 }
 
 /// Splits a WoS tag line into tag and value.
@@ -51,11 +48,7 @@ fn tag_line(line: &str) -> Option<(&str, &str)> {
 }
 
 /// Reads Web of Science records from `source`, handing each to `sink`.
-pub(crate) fn parse(
-    mut source: Source<'_>,
-    sink: &mut dyn FnMut(Citation),
-    diags: &mut Vec<Diagnostic>,
-) -> io::Result<()> {
+pub(crate) fn parse(mut source: Source<'_>, sink: &mut dyn FnMut(Citation), diags: &mut Vec<Diagnostic>) -> io::Result<()> {
     let mut buf = Vec::with_capacity(4096);
     let mut line_no: u32 = 0;
     let mut open: Option<(u32, Vec<(String, String)>)> = None;
@@ -101,35 +94,27 @@ pub(crate) fn parse(
                     position += 1;
                     sink(build(start, fields, position, diags));
                 }
-                None => diags.push(Diagnostic::warning(
-                    line_no,
-                    "An ER line outside any record was ignored.",
-                )),
+                None => diags.push(Diagnostic::warning(line_no, "An ER line outside any record was ignored.")),
             },
             "FN" | "VR" | "EF" if open.is_none() => {}
             _ => match open.as_mut() {
                 Some((_, f)) => f.push((tag.to_string(), v.to_string())),
-                None => diags.push(Diagnostic::warning(
-                    line_no,
-                    format!("The {tag} line outside any record was ignored."),
-                )),
+                None => diags.push(Diagnostic::warning(line_no, format!("The {tag} line outside any record was ignored."))),
             },
         }
     }
     if let Some((start, fields)) = open.take() {
-        diags.push(Diagnostic::warning(start, format!("The record starting on line {start} has no ER line at the end of the file; it was kept.")));
+        diags.push(Diagnostic::warning(
+            start,
+            format!("The record starting on line {start} has no ER line at the end of the file; it was kept."),
+        ));
         position += 1;
         sink(build(start, fields, position, diags));
     }
     Ok(())
 }
 
-fn build(
-    line: u32,
-    fields: Vec<(String, String)>,
-    position: usize,
-    diags: &mut Vec<Diagnostic>,
-) -> Citation {
+fn build(line: u32, fields: Vec<(String, String)>, position: usize, diags: &mut Vec<Diagnostic>) -> Citation {
     let mut b = Builder::new(line);
     let (mut af, mut au): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     let (mut pt, mut j9, mut pd, mut ar, mut d2) = (None, None, None, None, None);

@@ -34,15 +34,7 @@ fn author_text(a: &crate::Author) -> String {
 /// Writes records as RIS with CRLF line ends and `ER  - ` (with the trailing space EndNote requires).
 pub fn ris(records: &[Citation], out: &mut String) {
     for c in records {
-        tag(
-            out,
-            "TY",
-            if c.ref_type.is_empty() {
-                "GEN"
-            } else {
-                &c.ref_type
-            },
-        );
+        tag(out, "TY", if c.ref_type.is_empty() { "GEN" } else { &c.ref_type });
         tag(out, "ID", &c.source_id);
         if let Some(v) = &c.title {
             tag(out, "TI", v);
@@ -107,9 +99,7 @@ pub const CSV_COLUMNS: [&str; 20] = [
 
 /// Writes records as UTF-8 CSV (with a header row; multi-valued cells joined with "; ").
 pub fn csv(records: &[Citation], out: &mut Vec<u8>) {
-    let mut w = ::csv::WriterBuilder::new()
-        .terminator(::csv::Terminator::CRLF)
-        .from_writer(Vec::new());
+    let mut w = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(Vec::new());
     // Writing to a Vec cannot fail; errors are ignored rather than unwrapped.
     let _ = w.write_record(CSV_COLUMNS);
     for c in records {
@@ -118,11 +108,7 @@ pub fn csv(records: &[Citation], out: &mut Vec<u8>) {
             c.source_id.clone(),
             c.ref_type.clone(),
             s(&c.title),
-            c.authors
-                .iter()
-                .map(author_text)
-                .collect::<Vec<_>>()
-                .join("; "),
+            c.authors.iter().map(author_text).collect::<Vec<_>>().join("; "),
             c.year.map(|y| y.to_string()).unwrap_or_default(),
             s(&c.journal),
             s(&c.journal_abbrev),

@@ -52,11 +52,7 @@ impl Elem<'_> {
         it.with_checks(false);
         it.flatten().map(|a| {
             let key = a.key.0;
-            let value = if a.value.contains('&') {
-                Cow::Owned(text::clean(&a.value))
-            } else {
-                a.value
-            };
+            let value = if a.value.contains('&') { Cow::Owned(text::clean(&a.value)) } else { a.value };
             (local(key), value)
         })
     }
@@ -84,9 +80,7 @@ pub(crate) struct XmlRecord<'w> {
 impl XmlRecord<'_> {
     /// The path of an element below the record element, such as `MedlineCitation/PMID`.
     pub(crate) fn path(&self, e: &Elem<'_>) -> &str {
-        self.paths
-            .get(e.path.0 as usize..e.path.1 as usize)
-            .unwrap_or_default()
+        self.paths.get(e.path.0 as usize..e.path.1 as usize).unwrap_or_default()
     }
 
     /// Turns the elements into verbatim `(path, value)` fields; attributes appear as `path@name`.
@@ -166,10 +160,7 @@ impl<'a> Records<'a> {
     }
 
     /// Reads the next record, or `None` at the end of the document (or after a fatal error).
-    pub(crate) fn next_record(
-        &mut self,
-        diags: &mut Vec<Diagnostic>,
-    ) -> io::Result<Option<Citation>> {
+    pub(crate) fn next_record(&mut self, diags: &mut Vec<Diagnostic>) -> io::Result<Option<Citation>> {
         loop {
             if let Some(r) = self.queue.pop_front() {
                 return Ok(Some(r));
@@ -186,12 +177,7 @@ impl<'a> Records<'a> {
         let tail_from = self.window.len().saturating_sub(256 * 1024);
         let find = |from: usize| {
             let hay = self.window.get(from..).unwrap_or_default();
-            self.end_tags
-                .iter()
-                .filter_map(|t| {
-                    memchr::memmem::rfind(hay, t.as_bytes()).map(|i| from + i + t.len())
-                })
-                .max()
+            self.end_tags.iter().filter_map(|t| memchr::memmem::rfind(hay, t.as_bytes()).map(|i| from + i + t.len())).max()
         };
         find(tail_from).or_else(|| if tail_from > 0 { find(0) } else { None })
     }
@@ -258,9 +244,7 @@ impl<'a> Records<'a> {
         if pos > self.counted {
             let seg = text.as_bytes().get(self.counted..pos).unwrap_or_default();
             let n = memchr::memchr_iter(b'\n', seg).count();
-            self.line = self
-                .line
-                .saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+            self.line = self.line.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
             self.counted = pos;
         }
         self.line
@@ -274,14 +258,7 @@ impl<'a> Records<'a> {
         cfg.allow_unmatched_ends = true;
         cfg.check_end_names = false;
         cfg.trim_text(false);
-        let mut st = State {
-            rec: None,
-            stack: Vec::new(),
-            path: (0, 0),
-            text_target: None,
-            pending_ws: None,
-            overflow: false,
-        };
+        let mut st = State { rec: None, stack: Vec::new(), path: (0, 0), text_target: None, pending_ws: None, overflow: false };
         loop {
             let before = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
             let ev = match reader.read_event() {
@@ -306,12 +283,7 @@ impl<'a> Records<'a> {
                         None => {
                             if (self.is_record)(name) {
                                 let line = self.line_at(text, before);
-                                st.rec = Some(XmlRecord {
-                                    name,
-                                    line,
-                                    elems: Vec::with_capacity(128),
-                                    paths: String::with_capacity(2048),
-                                });
+                                st.rec = Some(XmlRecord { name, line, elems: Vec::with_capacity(128), paths: String::with_capacity(2048) });
                                 st.stack.clear();
                                 st.path = (0, 0);
                                 st.text_target = None;
@@ -323,19 +295,12 @@ impl<'a> Records<'a> {
                             if st.stack.len() >= MAX_DEPTH || r.elems.len() >= MAX_ELEMS {
                                 st.overflow = true;
                             }
-                            if st.overflow
-                                || (self.is_inline)(tag.get(..name_len).unwrap_or_default())
-                            {
+                            if st.overflow || (self.is_inline)(tag.get(..name_len).unwrap_or_default()) {
                                 st.stack.push(None);
                             } else {
                                 let range = push_path(&mut r.paths, st.path, name);
                                 st.path = range;
-                                r.elems.push(Elem {
-                                    path: arena_range(range),
-                                    tag,
-                                    name_len,
-                                    text: Cow::Borrowed(""),
-                                });
+                                r.elems.push(Elem { path: arena_range(range), tag, name_len, text: Cow::Borrowed("") });
                                 let idx = r.elems.len() - 1;
                                 st.stack.push(Some(idx));
                                 st.text_target = Some(idx);
@@ -353,12 +318,7 @@ impl<'a> Records<'a> {
                         && !(self.is_inline)(full)
                     {
                         let range = push_path(&mut r.paths, st.path, local(full));
-                        r.elems.push(Elem {
-                            path: arena_range(range),
-                            tag,
-                            name_len,
-                            text: Cow::Borrowed(""),
-                        });
+                        r.elems.push(Elem { path: arena_range(range), tag, name_len, text: Cow::Borrowed("") });
                     }
                 }
                 Event::End(_) => {
@@ -367,15 +327,15 @@ impl<'a> Records<'a> {
                             // Back to the nearest open non-inline element's path and text.
                             st.text_target = st.stack.iter().rev().find_map(|i| *i);
                             st.path = match (st.rec.as_ref(), st.text_target) {
-                                (Some(r), Some(i)) => r
-                                    .elems
-                                    .get(i)
-                                    .map_or((0, 0), |e| (e.path.0 as usize, e.path.1 as usize)),
+                                (Some(r), Some(i)) => r.elems.get(i).map_or((0, 0), |e| (e.path.0 as usize, e.path.1 as usize)),
                                 _ => (0, 0),
                             };
                         } else if let Some(r) = st.rec.take() {
                             if st.overflow {
-                                diags.push(Diagnostic::error(r.line, "This record is too large or too deeply nested; the rest of it was skipped."));
+                                diags.push(Diagnostic::error(
+                                    r.line,
+                                    "This record is too large or too deeply nested; the rest of it was skipped.",
+                                ));
                             }
                             self.position += 1;
                             let c = (self.build)(r, self.position, diags);
@@ -458,10 +418,7 @@ fn push_path(arena: &mut String, parent: (usize, usize), name: &str) -> (usize, 
 
 /// Stores an arena range compactly.
 fn arena_range((a, b): (usize, usize)) -> (u32, u32) {
-    (
-        u32::try_from(a).unwrap_or(u32::MAX),
-        u32::try_from(b).unwrap_or(u32::MAX),
-    )
+    (u32::try_from(a).unwrap_or(u32::MAX), u32::try_from(b).unwrap_or(u32::MAX))
 }
 
 /// Appends text to the element that currently receives it; `ws_aware` holds back indentation.
@@ -499,9 +456,7 @@ fn lossy_1252(bytes: &[u8]) -> String {
             }
             Err(e) => {
                 let valid = e.valid_up_to();
-                out.push_str(
-                    std::str::from_utf8(rest.get(..valid).unwrap_or_default()).unwrap_or_default(),
-                );
+                out.push_str(std::str::from_utf8(rest.get(..valid).unwrap_or_default()).unwrap_or_default());
                 let bad_len = e.error_len().unwrap_or(rest.len() - valid).max(1);
                 let bad = rest.get(valid..valid + bad_len).unwrap_or_default();
                 out.push_str(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(bad).0);

@@ -29,22 +29,11 @@ fn scopus_csv_columns_by_name() {
             ("issn", "1471-2458"),
             ("pmid", "32375757"),
             ("language", "English"),
-            (
-                "keywords",
-                "homelessness; peer support; substance use; adult; human; homeless person",
-            ),
+            ("keywords", "homelessness; peer support; substance use; adult; human; homeless person"),
             ("line", "2"),
         ],
     );
-    check(
-        &p.records[1],
-        &[
-            ("pages", "98-106"),
-            ("abbrev", "J. Soc. Distress Homeless"),
-            ("abstract", ""),
-            ("issn", "1053-0789"),
-        ],
-    );
+    check(&p.records[1], &[("pages", "98-106"), ("abbrev", "J. Soc. Distress Homeless"), ("abstract", ""), ("issn", "1053-0789")]);
     has_raw(&p.records[1], "EID", "2-s2.0-85021000000");
 }
 
@@ -66,21 +55,11 @@ fn generic_spreadsheet_run_together_authors_and_issn_in_isbn_column() {
     );
     check(
         &p.records[1],
-        &[
-            ("authors", "Corrigan, P. W.; Kraus, D. J.; Pickett, S. A."),
-            ("doi", "10.1176/appi.ps.201600134"),
-            ("issn", "1075-2730"),
-        ],
+        &[("authors", "Corrigan, P. W.; Kraus, D. J.; Pickett, S. A."), ("doi", "10.1176/appi.ps.201600134"), ("issn", "1075-2730")],
     );
     check(
         &p.records[2],
-        &[
-            ("id", "7"),
-            ("type", "BOOK"),
-            ("isbn", "978-0-19-953556-9"),
-            ("authors", "Homeless Link Research Team"),
-            ("line", "5"),
-        ],
+        &[("id", "7"), ("type", "BOOK"), ("isbn", "978-0-19-953556-9"), ("authors", "Homeless Link Research Team"), ("line", "5")],
     );
 }
 
@@ -105,14 +84,8 @@ fn semicolon_delimited_windows_1252() {
 #[test]
 fn real_diabetes_export_parses_every_row() {
     // The shared data set sits beside the repository (or at /work/shared on a developer machine).
-    let beside = format!(
-        "{}/../../../shared/data/dedup/diabetes.csv",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let Some(bytes) = [beside.as_str(), "/work/shared/data/dedup/diabetes.csv"]
-        .iter()
-        .find_map(|p| std::fs::read(p).ok())
-    else {
+    let beside = format!("{}/../../../shared/data/dedup/diabetes.csv", env!("CARGO_MANIFEST_DIR"));
+    let Some(bytes) = [beside.as_str(), "/work/shared/data/dedup/diabetes.csv"].iter().find_map(|p| std::fs::read(p).ok()) else {
         return;
     };
     let p = parse(&bytes, None);
@@ -120,62 +93,21 @@ fn real_diabetes_export_parses_every_row() {
     assert_eq!(p.records.len(), 1845);
     assert!(diags(&p, Severity::Error).is_empty(), "{:?}", p.diagnostics);
     let first = &p.records[0];
-    check(
-        first,
-        &[
-            ("id", "1"),
-            ("authors", "Adeli, K.; Lewis, G. F."),
-            ("pages", "221-228"),
-            ("issn", "0957-9672"),
-        ],
-    );
-    assert!(
-        p.records
-            .iter()
-            .all(|r| !r.source_id.is_empty() && r.title.is_some())
-    );
-    let many = p
-        .records
-        .iter()
-        .find(|r| r.authors.len() == 12 && r.authors[0].family == "Adingupu");
-    let names: Vec<String> = many
-        .map(|r| r.authors.iter().map(|a| a.display()).collect())
-        .unwrap_or_default();
+    check(first, &[("id", "1"), ("authors", "Adeli, K.; Lewis, G. F."), ("pages", "221-228"), ("issn", "0957-9672")]);
+    assert!(p.records.iter().all(|r| !r.source_id.is_empty() && r.title.is_some()));
+    let many = p.records.iter().find(|r| r.authors.len() == 12 && r.authors[0].family == "Adingupu");
+    let names: Vec<String> = many.map(|r| r.authors.iter().map(|a| a.display()).collect()).unwrap_or_default();
     assert_eq!(names.get(4).map(String::as_str), Some("El Hachmane, M."));
     assert_eq!(names.get(10).map(String::as_str), Some("Gan, L. M."));
-    assert_eq!(
-        names.get(11).map(String::as_str),
-        Some("Jonsson-Rylander, A. C.")
-    );
+    assert_eq!(names.get(11).map(String::as_str), Some("Jonsson-Rylander, A. C."));
 }
 
 #[test]
 fn excel_sep_line_and_tab_delimited() {
-    let p = parse(
-        b"sep=;\r\nTitle;Authors;Year\r\nPeer support;Doe J.; Roe K.;2020\r\n",
-        None,
-    );
+    let p = parse(b"sep=;\r\nTitle;Authors;Year\r\nPeer support;Doe J.; Roe K.;2020\r\n", None);
     assert_eq!(p.format, Some(Format::Csv));
     assert_eq!(p.records.len(), 1, "{:?}", p.diagnostics);
-    check(
-        &p.records[0],
-        &[
-            ("title", "Peer support"),
-            ("authors", "Doe, J."),
-            ("year", ""),
-            ("line", "3"),
-        ],
-    );
-    let p = parse(
-        b"Title\tAuthors\tYear\nHousing First\tSmith J; Doe A\t2019\n",
-        None,
-    );
-    check(
-        &p.records[0],
-        &[
-            ("title", "Housing First"),
-            ("authors", "Smith, J; Doe, A"),
-            ("year", "2019"),
-        ],
-    );
+    check(&p.records[0], &[("title", "Peer support"), ("authors", "Doe, J."), ("year", ""), ("line", "3")]);
+    let p = parse(b"Title\tAuthors\tYear\nHousing First\tSmith J; Doe A\t2019\n", None);
+    check(&p.records[0], &[("title", "Housing First"), ("authors", "Smith, J; Doe, A"), ("year", "2019")]);
 }

@@ -22,10 +22,7 @@ fn nbib_full_names_continuations_and_ids() {
                 "title",
                 "Provision of peer support at the intersection of homelessness and problem substance use services: a systematic 'state of the art' review.",
             ),
-            (
-                "authors",
-                "Miler, Joanna A; Carver, Hannah; Drug Deaths Study Group",
-            ),
+            ("authors", "Miler, Joanna A; Carver, Hannah; Drug Deaths Study Group"),
             (
                 "abstract",
                 "BACKGROUND: People experiencing homelessness and problem substance use are at increased risk of harm. METHODS: We searched nine databases.",
@@ -38,37 +35,14 @@ fn nbib_full_names_continuations_and_ids() {
             ("pages", "641"),
             ("doi", "10.1186/s12889-020-8407-4"),
             ("issn", "1471-2458"),
-            (
-                "keywords",
-                "*Ill-Housed Persons/psychology; Peer Group; Homelessness; Peer support",
-            ),
+            ("keywords", "*Ill-Housed Persons/psychology; Peer Group; Homelessness; Peer support"),
             ("language", "eng"),
             ("line", "2"),
         ],
     );
-    has_raw(
-        &p.records[0],
-        "AD",
-        "Salvation Army Centre for Addiction Services and Research, University of Stirling, Stirling, UK.",
-    );
-    check(
-        &p.records[1],
-        &[
-            ("authors", "Kushel, MB; Vittinghoff, E"),
-            ("pages", "1334-1338"),
-            ("year", "1999"),
-            ("line", "44"),
-        ],
-    );
-    check(
-        &p.records[2],
-        &[
-            ("type", "INPR"),
-            ("pages", "e2023110223"),
-            ("doi", "10.1101/2023.11.02.23297950"),
-            ("line", "57"),
-        ],
-    );
+    has_raw(&p.records[0], "AD", "Salvation Army Centre for Addiction Services and Research, University of Stirling, Stirling, UK.");
+    check(&p.records[1], &[("authors", "Kushel, MB; Vittinghoff, E"), ("pages", "1334-1338"), ("year", "1999"), ("line", "44")]);
+    check(&p.records[2], &[("type", "INPR"), ("pages", "e2023110223"), ("doi", "10.1101/2023.11.02.23297950"), ("line", "57")]);
 }
 
 #[test]
@@ -81,14 +55,8 @@ fn wos_tagged_export() {
         &[
             ("id", "WOS:000327715900020"),
             ("type", "JOUR"),
-            (
-                "authors",
-                "Collins, Susan E.; Malone, Daniel K.; Clifasefi, Seema L.",
-            ),
-            (
-                "title",
-                "Housing retention in single-site Housing First for chronically homeless individuals with severe alcohol problems",
-            ),
+            ("authors", "Collins, Susan E.; Malone, Daniel K.; Clifasefi, Seema L."),
+            ("title", "Housing retention in single-site Housing First for chronically homeless individuals with severe alcohol problems"),
             ("journal", "AMERICAN JOURNAL OF PUBLIC HEALTH"),
             ("abbrev", "Am. J. Public Health"),
             ("year", "2013"),
@@ -97,38 +65,14 @@ fn wos_tagged_export() {
             ("doi", "10.2105/ajph.2013.301312"),
             ("pmid", "24148063"),
             ("issn", "0090-0036"),
-            (
-                "keywords",
-                "Housing First; alcohol; homelessness; HARM REDUCTION; PROGRAMS",
-            ),
-            (
-                "abstract",
-                "Objectives. We investigated housing retention in a single-site Housing First program.",
-            ),
+            ("keywords", "Housing First; alcohol; homelessness; HARM REDUCTION; PROGRAMS"),
+            ("abstract", "Objectives. We investigated housing retention in a single-site Housing First program."),
             ("line", "3"),
         ],
     );
-    has_raw(
-        &p.records[0],
-        "CR",
-        "Padgett DK, 2006, RES SOCIAL WORK PRAC, V16, P74",
-    );
-    check(
-        &p.records[1],
-        &[
-            ("pages", "108025"),
-            ("type", "JOUR"),
-            ("authors", "Bassuk, Ellen L."),
-        ],
-    );
-    check(
-        &p.records[2],
-        &[
-            ("type", "BOOK"),
-            ("isbn", "978-0-19-998980-5"),
-            ("authors", "Padgett, DK; Henwood, BF; Tsemberis, SJ"),
-        ],
-    );
+    has_raw(&p.records[0], "CR", "Padgett DK, 2006, RES SOCIAL WORK PRAC, V16, P74");
+    check(&p.records[1], &[("pages", "108025"), ("type", "JOUR"), ("authors", "Bassuk, Ellen L.")]);
+    check(&p.records[2], &[("type", "BOOK"), ("isbn", "978-0-19-998980-5"), ("authors", "Padgett, DK; Henwood, BF; Tsemberis, SJ")]);
 }
 
 #[test]
@@ -141,10 +85,7 @@ fn bibtex_library() {
         &[
             ("id", "tsemberis2004housing"),
             ("type", "JOUR"),
-            (
-                "title",
-                "Housing First, Consumer Choice, and Harm Reduction for Homeless Individuals with a Dual Diagnosis",
-            ),
+            ("title", "Housing First, Consumer Choice, and Harm Reduction for Homeless Individuals with a Dual Diagnosis"),
             ("authors", "Tsemberis, Sam; Gulcur, Leyla; Nakae, Maria"),
             ("journal", "American Journal of Public Health"),
             ("volume", "94"),
@@ -154,10 +95,7 @@ fn bibtex_library() {
             ("doi", "10.2105/ajph.94.4.651"),
             ("pmid", "15054020"),
             ("keywords", "housing first; harm reduction; dual diagnosis"),
-            (
-                "abstract",
-                "Objectives. We examined the longitudinal effects of a Housing First program.",
-            ),
+            ("abstract", "Objectives. We examined the longitudinal effects of a Housing First program."),
             ("line", "6"),
         ],
     );
@@ -166,10 +104,7 @@ fn bibtex_library() {
         &[
             ("type", "CHAP"),
             ("authors", "Padgett, Deborah K.; Henwood, Benjamin F."),
-            (
-                "journal",
-                "Housing First: Ending Homelessness, Transforming Systems, and Changing Lives",
-            ),
+            ("journal", "Housing First: Ending Homelessness, Transforming Systems, and Changing Lives"),
             ("pages", "117-140"),
         ],
     );
@@ -179,23 +114,14 @@ fn bibtex_library() {
             ("type", "RPRT"),
             ("authors", "World Health Organization"),
             ("year", "2014"),
-            (
-                "urls",
-                "https://www.who.int/publications/i/item/9789241548731",
-            ),
+            ("urls", "https://www.who.int/publications/i/item/9789241548731"),
         ],
     );
     check(
         &p.records[3],
         &[
-            (
-                "authors",
-                "Müller, Jörg; Schröder, Françoise; Gómez-López, María",
-            ),
-            (
-                "title",
-                "Peer support & recovery cafés in Germany: 10–20 years on",
-            ),
+            ("authors", "Müller, Jörg; Schröder, Françoise; Gómez-López, María"),
+            ("title", "Peer support & recovery cafés in Germany: 10–20 years on"),
             ("journal", "Sucht"),
             ("abbrev", "Sucht"),
             ("issue", "3"),
@@ -207,12 +133,7 @@ fn bibtex_library() {
 
 #[test]
 fn encodings_utf16_cp1252_bom_lone_cr_nfd() {
-    for f in [
-        "encoding/utf16le-bom.ris",
-        "encoding/utf16be-bom.ris",
-        "encoding/utf8-bom-cr.ris",
-        "encoding/nfd.ris",
-    ] {
+    for f in ["encoding/utf16le-bom.ris", "encoding/utf16be-bom.ris", "encoding/utf8-bom-cr.ris", "encoding/nfd.ris"] {
         let p = load(f, Format::Ris);
         assert_eq!(p.records.len(), 1, "{f}: {:?}", p.diagnostics);
         assert!(p.diagnostics.is_empty(), "{f}: {:?}", p.diagnostics);
@@ -227,13 +148,7 @@ fn encodings_utf16_cp1252_bom_lone_cr_nfd() {
         );
     }
     let p = load("encoding/windows-1252.ris", Format::Ris);
-    check(
-        &p.records[0],
-        &[
-            ("title", "Café culture and peer support – a study"),
-            ("authors", "Müller, Jörg"),
-        ],
-    );
+    check(&p.records[0], &[("title", "Café culture and peer support – a study"), ("authors", "Müller, Jörg")]);
     let w = diags(&p, Severity::Warning);
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(w[0].contains("Windows-1252"));
@@ -248,9 +163,7 @@ fn unsupported_files_get_one_clear_error() {
     let d = &p.diagnostics[0];
     assert_eq!((d.line, d.severity), (1, Severity::Error));
     assert!(
-        d.message
-            .contains("EndNote tagged export (line 1 starts with %0)")
-            && d.message.contains("export again as RIS"),
+        d.message.contains("EndNote tagged export (line 1 starts with %0)") && d.message.contains("export again as RIS"),
         "{}",
         d.message
     );
@@ -265,10 +178,7 @@ fn unsupported_files_get_one_clear_error() {
     assert!(p.records.is_empty());
     let e = diags(&p, Severity::Error);
     assert_eq!(e.len(), 1, "{e:?}");
-    assert!(
-        e[0].starts_with("1: No PubMed XML records were found") && e[0].contains("looks like RIS"),
-        "{e:?}"
-    );
+    assert!(e[0].starts_with("1: No PubMed XML records were found") && e[0].contains("looks like RIS"), "{e:?}");
 }
 
 #[test]

@@ -17,10 +17,7 @@ fn ovid_numbering_n2_abstracts_and_y1() {
             ("id", "31234567"),
             ("pmid", "31234567"),
             ("type", "JOUR"),
-            (
-                "title",
-                "Peer support for people experiencing homelessness: a systematic review of effectiveness and implementation",
-            ),
+            ("title", "Peer support for people experiencing homelessness: a systematic review of effectiveness and implementation"),
             ("authors", "Barker, Sarah L.; Maguire, Nick"),
             ("year", "2019"),
             ("journal", "Journal of Urban Health"),
@@ -30,10 +27,7 @@ fn ovid_numbering_n2_abstracts_and_y1() {
             ("pages", "598-605"),
             ("doi", "10.1007/s11524-019-00365-0"),
             ("issn", "1099-3460"),
-            (
-                "abstract",
-                "BACKGROUND: Peer support is increasingly used in homelessness services.\n\nMETHODS: We searched five databases.",
-            ),
+            ("abstract", "BACKGROUND: Peer support is increasingly used in homelessness services.\n\nMETHODS: We searched five databases."),
             ("keywords", "Homeless Persons; Peer Group"),
             ("line", "8"),
         ],
@@ -42,10 +36,7 @@ fn ovid_numbering_n2_abstracts_and_y1() {
     check(
         b,
         &[
-            (
-                "title",
-                "Housing First and substance use: a randomized trial & follow-up",
-            ),
+            ("title", "Housing First and substance use: a randomized trial & follow-up"),
             ("year", "2018"),
             ("pages", "1021-1032"),
             ("authors", "Kerman, Nick; Sylvestre, John; Aubry, Tim"),
@@ -69,21 +60,10 @@ fn ebsco_doi_in_l3() {
             ("pages", "177-195"),
             ("doi", "10.1093/epirev/mxu004"),
             ("issn", "0193-936X"),
-            (
-                "abstract",
-                "Homelessness among US veterans has been a focus of research for over three decades.",
-            ),
+            ("abstract", "Homelessness among US veterans has been a focus of research for over three decades."),
         ],
     );
-    check(
-        &p.records[1],
-        &[
-            ("id", "2"),
-            ("doi", "10.1371/journal.pone.0226306"),
-            ("pages", "e0226306"),
-            ("journal", "PLoS ONE"),
-        ],
-    );
+    check(&p.records[1], &[("id", "2"), ("doi", "10.1371/journal.pone.0226306"), ("pages", "e0226306"), ("journal", "PLoS ONE")]);
 }
 
 #[test]
@@ -103,16 +83,8 @@ fn scopus_article_number_pmid_and_long_notes() {
             ("language", "English"),
         ],
     );
-    let n1 = c
-        .fields
-        .iter()
-        .find(|(t, _)| t == "N1")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_default();
-    assert!(
-        n1.contains("\nReferences: Fazel") && n1.ends_with("pp. 241-250"),
-        "{n1}"
-    );
+    let n1 = c.fields.iter().find(|(t, _)| t == "N1").map(|(_, v)| v.as_str()).unwrap_or_default();
+    assert!(n1.contains("\nReferences: Fazel") && n1.ends_with("pp. 241-250"), "{n1}");
 }
 
 #[test]
@@ -122,10 +94,7 @@ fn web_of_science_ris_di() {
         &p.records[0],
         &[
             ("doi", "10.1353/hpu.2012.0187"),
-            (
-                "journal",
-                "JOURNAL OF HEALTH CARE FOR THE POOR AND UNDERSERVED",
-            ),
+            ("journal", "JOURNAL OF HEALTH CARE FOR THE POOR AND UNDERSERVED"),
             ("abbrev", "J HEALTH CARE POOR U"),
             ("authors", "Collins, SE; Clifasefi, SL"),
         ],
@@ -147,15 +116,7 @@ fn endnote_doi_in_m3_and_corporate_author() {
             ("journal", "Psychology of Men & Masculinity"),
         ],
     );
-    check(
-        &p.records[1],
-        &[
-            ("type", "BOOK"),
-            ("authors", "World Health Organization"),
-            ("isbn", "978-92-4-154873-1"),
-            ("issn", ""),
-        ],
-    );
+    check(&p.records[1], &[("type", "BOOK"), ("authors", "World Health Organization"), ("isbn", "978-92-4-154873-1"), ("issn", "")]);
     assert_eq!(p.records[1].authors[0].given, None);
 }
 
@@ -175,10 +136,7 @@ fn zotero_newlines_kept_in_abstract() {
             ("keywords", "Peer support; Workforce"),
         ],
     );
-    check(
-        &p.records[1],
-        &[("type", "ELEC"), ("year", "2024"), ("journal", "")],
-    );
+    check(&p.records[1], &[("type", "ELEC"), ("year", "2024"), ("journal", "")]);
 }
 
 #[test]
@@ -188,14 +146,8 @@ fn mendeley_repeated_tags_and_html() {
     check(
         c,
         &[
-            (
-                "title",
-                "Recovery housing and peer support: a scoping review",
-            ),
-            (
-                "abstract",
-                "Sobriety-based housing versus harm reduction: a review.\n\nSecond abstract paragraph from a repeated tag.",
-            ),
+            ("title", "Recovery housing and peer support: a scoping review"),
+            ("abstract", "Sobriety-based housing versus harm reduction: a review.\n\nSecond abstract paragraph from a repeated tag."),
             ("doi", "10.1080/09687637.2021.1882943"),
             ("keywords", "housing; harm reduction; recovery"),
             ("pages", "201-210"),
@@ -208,51 +160,15 @@ fn mendeley_repeated_tags_and_html() {
 fn missing_and_stray_er_one_space_ty_empty_tags() {
     let p = load("ris/quirks.ris", Format::Ris);
     assert_eq!(p.records.len(), 3);
-    check(
-        &p.records[0],
-        &[
-            ("id", "1"),
-            ("title", "Missing end record one"),
-            ("year", ""),
-            ("keywords", ""),
-            ("line", "2"),
-        ],
-    );
-    check(
-        &p.records[1],
-        &[
-            ("type", "CHAP"),
-            ("journal", "Handbook of Recovery"),
-            ("authors", "Smith, J"),
-        ],
-    );
-    check(
-        &p.records[2],
-        &[
-            ("type", "RPRT"),
-            ("authors", ""),
-            ("year", "2022"),
-            ("line", "15"),
-        ],
-    );
+    check(&p.records[0], &[("id", "1"), ("title", "Missing end record one"), ("year", ""), ("keywords", ""), ("line", "2")]);
+    check(&p.records[1], &[("type", "CHAP"), ("journal", "Handbook of Recovery"), ("authors", "Smith, J")]);
+    check(&p.records[2], &[("type", "RPRT"), ("authors", ""), ("year", "2022"), ("line", "15")]);
     has_raw(&p.records[0], "KW", "");
     let w = diags(&p, Severity::Warning);
     assert_eq!(w.len(), 4, "{w:#?}");
-    assert!(
-        w.iter()
-            .any(|m| m.starts_with("2: ") && m.contains("no ER line") && m.contains("line 7")),
-        "{w:#?}"
-    );
-    assert!(
-        w.iter()
-            .any(|m| m.starts_with("12: ") && m.contains("outside any record")),
-        "{w:#?}"
-    );
+    assert!(w.iter().any(|m| m.starts_with("2: ") && m.contains("no ER line") && m.contains("line 7")), "{w:#?}");
+    assert!(w.iter().any(|m| m.starts_with("12: ") && m.contains("outside any record")), "{w:#?}");
     assert!(w.iter().any(|m| m.contains("n.d.")), "{w:#?}");
-    assert!(
-        w.iter()
-            .any(|m| m.starts_with("15: ") && m.contains("end of the file")),
-        "{w:#?}"
-    );
+    assert!(w.iter().any(|m| m.starts_with("15: ") && m.contains("end of the file")), "{w:#?}");
     assert!(diags(&p, Severity::Error).is_empty());
 }

@@ -29,11 +29,7 @@ fn parse_all(bytes: &[u8]) {
         let p = parse(bytes, Some(f));
         assert_eq!(p.format, Some(f));
     }
-    assert!(
-        start.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        start.elapsed()
-    );
+    assert!(start.elapsed() < Duration::from_secs(5), "took {:?}", start.elapsed());
 }
 
 proptest! {
@@ -87,8 +83,7 @@ fn pathological_inputs_finish_quickly() {
     let deep = "<xml><records><record>".to_string() + &"<a>".repeat(50_000) + "x";
     let braces = "@article{k, title = ".to_string() + &"{".repeat(100_000);
     let long_line = "TY  - JOUR\nAB  - ".to_string() + &"x".repeat(5_000_000) + "\nER  - \n";
-    let many_entities =
-        "<PubmedArticleSet><PubmedArticle><PMID>1</PMID>".to_string() + &"&e;".repeat(100_000);
+    let many_entities = "<PubmedArticleSet><PubmedArticle><PMID>1</PMID>".to_string() + &"&e;".repeat(100_000);
     for s in [deep, braces, long_line, many_entities] {
         parse_all(s.as_bytes());
     }

@@ -46,12 +46,7 @@ fn records(path: &str) -> Vec<Citation> {
 fn same(path: &str, via: &str, before: &[Citation], after: &[Citation]) {
     assert_eq!(before.len(), after.len(), "{path} via {via}");
     for (a, b) in before.iter().zip(after) {
-        assert_eq!(
-            normalised(a),
-            normalised(b),
-            "{path} via {via}, record {}",
-            a.source_id
-        );
+        assert_eq!(normalised(a), normalised(b), "{path} via {via}, record {}", a.source_id);
     }
 }
 
@@ -64,11 +59,7 @@ fn ris_round_trip_keeps_normalised_fields() {
         assert!(out.contains("ER  - \r\n"));
         let again = parse(out.as_bytes(), None);
         assert_eq!(again.format, Some(Format::Ris));
-        assert!(
-            again.diagnostics.is_empty(),
-            "{path}: {:?}",
-            again.diagnostics
-        );
+        assert!(again.diagnostics.is_empty(), "{path}: {:?}", again.diagnostics);
         same(path, "RIS", &before, &again.records);
     }
 }
@@ -81,11 +72,7 @@ fn csv_round_trip_keeps_normalised_fields() {
         write::csv(&before, &mut out);
         let again = parse(&out, None);
         assert_eq!(again.format, Some(Format::Csv), "{path}");
-        assert!(
-            again.diagnostics.is_empty(),
-            "{path}: {:?}",
-            again.diagnostics
-        );
+        assert!(again.diagnostics.is_empty(), "{path}: {:?}", again.diagnostics);
         same(path, "CSV", &before, &again.records);
     }
 }
@@ -105,15 +92,11 @@ impl Read for Trickle<'_> {
 
 #[test]
 fn parse_stream_matches_parse() {
-    for path in FIXTURES
-        .iter()
-        .chain(["reject/billion-laughs.xml", "reject/endnote-tagged.enw"].iter())
-    {
+    for path in FIXTURES.iter().chain(["reject/billion-laughs.xml", "reject/endnote-tagged.enw"].iter()) {
         let bytes = fixture(path);
         let whole = parse(&bytes, None);
         let mut streamed = Vec::new();
-        let outcome = parse_stream(Trickle(&bytes), None, &mut |c| streamed.push(c))
-            .expect("reading from memory");
+        let outcome = parse_stream(Trickle(&bytes), None, &mut |c| streamed.push(c)).expect("reading from memory");
         assert_eq!(outcome.format, whole.format, "{path}");
         assert_eq!(outcome.records, whole.records.len(), "{path}");
         assert_eq!(outcome.diagnostics, whole.diagnostics, "{path}");
@@ -126,9 +109,7 @@ fn large_stream_is_read_incrementally() {
     // 20,000 RIS records through a reader: every record arrives, in order.
     let mut ris = String::new();
     for i in 0..20_000 {
-        ris.push_str(&format!(
-            "TY  - JOUR\nID  - r{i}\nTI  - Title {i}\nPY  - 2001\nER  - \n"
-        ));
+        ris.push_str(&format!("TY  - JOUR\nID  - r{i}\nTI  - Title {i}\nPY  - 2001\nER  - \n"));
     }
     let mut n = 0;
     let mut last = String::new();

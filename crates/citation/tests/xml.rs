@@ -24,10 +24,7 @@ fn pubmed_efetch_articles_and_book() {
                 "title",
                 "Provision of peer support at the intersection of homelessness and problem substance use services: a systematic 'state of the art' review.",
             ),
-            (
-                "authors",
-                "Miler, Joanna A; Carver, Hannah; Drug Deaths Study Group",
-            ),
+            ("authors", "Miler, Joanna A; Carver, Hannah; Drug Deaths Study Group"),
             ("year", "2020"),
             ("journal", "BMC public health"),
             ("abbrev", "BMC Public Health"),
@@ -37,10 +34,7 @@ fn pubmed_efetch_articles_and_book() {
             ("doi", "10.1186/s12889-020-8407-4"),
             ("issn", "1471-2458"),
             ("language", "eng"),
-            (
-                "keywords",
-                "Ill-Housed Persons; Peer Group; Homelessness; Peer support",
-            ),
+            ("keywords", "Ill-Housed Persons; Peer Group; Homelessness; Peer support"),
             (
                 "abstract",
                 "BACKGROUND: People experiencing homelessness and problem substance use are at increased risk of harm.\nMETHODS: We searched nine databases for studies of peer support (≥1 peer worker).\nCONCLUSIONS: Peer support is a promising approach.",
@@ -48,31 +42,17 @@ fn pubmed_efetch_articles_and_book() {
             ("line", "4"),
         ],
     );
-    has_raw(
-        a,
-        "MedlineCitation/Article/Abstract/AbstractText@Label",
-        "BACKGROUND",
-    );
-    has_raw(
-        a,
-        "PubmedData/ReferenceList/Reference/ArticleIdList/ArticleId",
-        "10.1016/S0140-6736(14)61132-6",
-    );
+    has_raw(a, "MedlineCitation/Article/Abstract/AbstractText@Label", "BACKGROUND");
+    has_raw(a, "PubmedData/ReferenceList/Reference/ArticleIdList/ArticleId", "10.1016/S0140-6736(14)61132-6");
     let b = &p.records[1];
     check(
         b,
         &[
-            (
-                "title",
-                "Effects of Housing First on CD4+ counts & substance use among homeless adults.",
-            ),
+            ("title", "Effects of Housing First on CD4+ counts & substance use among homeless adults."),
             ("year", "1998"),
             ("pages", "1334-1338"),
             ("authors", "Kushel, M B; Vittinghoff, E, Jr"),
-            (
-                "abstract",
-                "Homeless adults with HIV were followed for 12 months.",
-            ),
+            ("abstract", "Homeless adults with HIV were followed for 12 months."),
             ("doi", ""),
             ("issn", "0090-0036"),
         ],
@@ -83,10 +63,7 @@ fn pubmed_efetch_articles_and_book() {
             ("type", "INPR"),
             ("doi", "10.1101/2023.11.02.23297950"),
             ("pages", ""),
-            (
-                "title",
-                "Overdose prevention sites and peer workers: a mixed-methods study—preliminary results.",
-            ),
+            ("title", "Overdose prevention sites and peer workers: a mixed-methods study—preliminary results."),
         ],
     );
     check(
@@ -99,10 +76,7 @@ fn pubmed_efetch_articles_and_book() {
                 "journal",
                 "Permanent Supportive Housing: Evaluating the Evidence for Improving Health Outcomes Among People Experiencing Chronic Homelessness",
             ),
-            (
-                "authors",
-                "Committee on an Evaluation of Permanent Supportive Housing Programs",
-            ),
+            ("authors", "Committee on an Evaluation of Permanent Supportive Housing Programs"),
             ("year", "2018"),
             ("isbn", "9780309475655"),
             ("doi", "10.17226/25133"),
@@ -114,14 +88,7 @@ fn pubmed_efetch_articles_and_book() {
 fn pubmed_unknown_entity_and_truncated_file() {
     let p = load("pubmed-xml/unknown-entity.xml", Format::PubmedXml);
     assert_eq!(p.records.len(), 2);
-    check(
-        &p.records[0],
-        &[
-            ("title", "Naloxone take-home kits & peers"),
-            ("year", "2019"),
-            ("journal", "Addiction"),
-        ],
-    );
+    check(&p.records[0], &[("title", "Naloxone take-home kits & peers"), ("year", "2019"), ("journal", "Addiction")]);
     let w = diags(&p, Severity::Warning);
     assert!(w.iter().any(|m| m.contains("&mdash;")), "{w:?}");
     assert!(w.iter().any(|m| m.contains("not closed")), "{w:?}");
@@ -151,38 +118,26 @@ fn endnote_native_style_runs() {
             ("issn", "0090-0036"),
             ("pmcid", "PMC1448313"),
             ("pmid", "15054020"),
-            (
-                "keywords",
-                "Adult; *Housing; Ill-Housed Persons/*psychology",
-            ),
+            ("keywords", "Adult; *Housing; Ill-Housed Persons/*psychology"),
             ("urls", "https://www.ncbi.nlm.nih.gov/pubmed/15054020"),
             ("language", "eng"),
             ("line", "1"),
         ],
     );
-    assert!(field_contains(
-        &p.records[0],
-        "individuals’ on consumer choice"
-    ));
+    assert!(field_contains(&p.records[0], "individuals’ on consumer choice"));
     has_raw(&p.records[0], "ref-type@name", "Journal Article");
     has_raw(&p.records[0], "accession-num", "15054020");
     check(
         &p.records[1],
         &[
             ("type", "CHAP"),
-            (
-                "journal",
-                "Housing First: Ending Homelessness, Transforming Systems, and Changing Lives",
-            ),
+            ("journal", "Housing First: Ending Homelessness, Transforming Systems, and Changing Lives"),
             ("authors", "Padgett, Deborah K."),
             ("isbn", "978-0-19-998980-5"),
             ("pages", "117-140"),
         ],
     );
-    check(
-        &p.records[2],
-        &[("type", "RPRT"), ("authors", "Crisis"), ("year", "")],
-    );
+    check(&p.records[2], &[("type", "RPRT"), ("authors", "Crisis"), ("year", "")]);
     let w = diags(&p, Severity::Warning);
     assert!(w.iter().any(|m| m.contains("In press")), "{w:?}");
 }
@@ -199,10 +154,7 @@ fn endnote_zotero_plain_values() {
         &p.records[0],
         &[
             ("id", "1"),
-            (
-                "authors",
-                "Collins, Susan E.; Malone, Daniel K.; Clifasefi, Seema L.",
-            ),
+            ("authors", "Collins, Susan E.; Malone, Daniel K.; Clifasefi, Seema L."),
             ("abbrev", "Am J Public Health"),
             ("issue", "S2"),
             ("pages", "S269-S274"),
@@ -211,14 +163,7 @@ fn endnote_zotero_plain_values() {
             ("line", "4"),
         ],
     );
-    check(
-        &p.records[1],
-        &[
-            ("id", "2"),
-            ("type", "THES"),
-            ("abstract", "Line one of the abstract.\nLine two & more."),
-        ],
-    );
+    check(&p.records[1], &[("id", "2"), ("type", "THES"), ("abstract", "Line one of the abstract.\nLine two & more.")]);
 }
 
 #[test]
@@ -232,16 +177,15 @@ fn billion_laughs_rejected_quickly() {
     assert!(e[0].contains("declares its own entities"), "{e:?}");
     let p = parse(&fixture("reject/xxe.xml"), Some(Format::EndnoteXml));
     assert!(p.records.is_empty());
-    assert!(
-        diags(&p, Severity::Error)
-            .iter()
-            .any(|m| m.contains("entities"))
-    );
+    assert!(diags(&p, Severity::Error).iter().any(|m| m.contains("entities")));
 }
 
 #[test]
 fn malformed_xml_reports_line() {
-    let p = parse(b"<xml><records>\n<record><rec-number>1</rec-number></record>\n<record><titles><title>x</title></titles></record>\n</wrong><<<", None);
+    let p = parse(
+        b"<xml><records>\n<record><rec-number>1</rec-number></record>\n<record><titles><title>x</title></titles></record>\n</wrong><<<",
+        None,
+    );
     assert_eq!(p.format, Some(Format::EndnoteXml));
     assert_eq!(p.records.len(), 2);
     let e = diags(&p, Severity::Error);
@@ -253,10 +197,7 @@ fn malformed_xml_reports_line() {
 fn utf16_endnote_xml_matches_utf8() {
     let utf8 = fixture("endnote-xml/zotero.xml");
     let text = String::from_utf8(utf8.clone()).unwrap_or_default();
-    let utf16: Vec<u8> = [0xFF, 0xFE]
-        .into_iter()
-        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
-        .collect();
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
     let a = parse(&utf8, None);
     let b = parse(&utf16, None);
     assert_eq!(b.format, Some(Format::EndnoteXml));

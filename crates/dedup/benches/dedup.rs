@@ -116,9 +116,7 @@ fn word(rng: &mut Rng) -> String {
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 /// One original record of work number `w`.
@@ -127,16 +125,9 @@ fn original(rng: &mut Rng, w: usize) -> Citation {
     let words: Vec<String> = (0..len).map(|_| word(rng)).collect();
     let title = capitalise(&words.join(" "));
     let n_auth = 1 + rng.below(8);
-    let authors = (0..n_auth)
-        .map(|_| Author {
-            family: rng.pick(SURNAMES).to_string(),
-            given: Some(rng.pick(GIVEN).to_string()),
-        })
-        .collect();
-    let (full, abbr) = JOURNALS
-        .get(rng.below(JOURNALS.len()))
-        .copied()
-        .unwrap_or(("", ""));
+    let authors =
+        (0..n_auth).map(|_| Author { family: rng.pick(SURNAMES).to_string(), given: Some(rng.pick(GIVEN).to_string()) }).collect();
+    let (full, abbr) = JOURNALS.get(rng.below(JOURNALS.len())).copied().unwrap_or(("", ""));
     let start = 1 + rng.below(3000);
     let end = start + 2 + rng.below(14);
     Citation {
@@ -150,12 +141,8 @@ fn original(rng: &mut Rng, w: usize) -> Citation {
         issue: Some((1 + rng.below(12)).to_string()),
         start_page: Some(start.to_string()),
         end_page: Some(end.to_string()),
-        doi: rng
-            .chance(0.7)
-            .then(|| format!("10.{}/j.x.{}.{}", 1000 + rng.below(900), w, rng.below(1000))),
-        abstract_text: rng
-            .chance(0.6)
-            .then(|| format!("Background: {} Methods: ...", words.join(" "))),
+        doi: rng.chance(0.7).then(|| format!("10.{}/j.x.{}.{}", 1000 + rng.below(900), w, rng.below(1000))),
+        abstract_text: rng.chance(0.6).then(|| format!("Background: {} Methods: ...", words.join(" "))),
         ..Citation::default()
     }
 }
@@ -207,23 +194,9 @@ fn corrupt(rng: &mut Rng, c: &Citation) -> Citation {
         let joined: String = d
             .authors
             .iter()
-            .map(|a| {
-                format!(
-                    "{} {}.",
-                    strip_accents(&a.family),
-                    a.given
-                        .as_deref()
-                        .unwrap_or("")
-                        .chars()
-                        .next()
-                        .unwrap_or('X')
-                )
-            })
+            .map(|a| format!("{} {}.", strip_accents(&a.family), a.given.as_deref().unwrap_or("").chars().next().unwrap_or('X')))
             .collect();
-        d.authors = vec![Author {
-            family: joined,
-            given: None,
-        }];
+        d.authors = vec![Author { family: joined, given: None }];
     } else if rng.chance(0.3) {
         for a in &mut d.authors {
             a.family = strip_accents(&a.family);
@@ -273,11 +246,7 @@ fn generate(n: usize, seed: u64) -> (Vec<Citation>, Vec<usize>) {
     let mut w = 0;
     while records.len() < n {
         let c = original(&mut rng, w);
-        let copies = if rng.chance(0.25) {
-            1 + rng.below(3)
-        } else {
-            0
-        };
+        let copies = if rng.chance(0.25) { 1 + rng.below(3) } else { 0 };
         for _ in 0..copies {
             if records.len() + 1 < n {
                 records.push(corrupt(&mut rng, &c));
@@ -313,15 +282,8 @@ fn rss_mb(key: &str) -> f64 {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.replace('_', "").parse().ok())
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![10_000, 100_000, 1_000_000]
-    } else {
-        sizes
-    };
+    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.replace('_', "").parse().ok()).collect();
+    let sizes = if sizes.is_empty() { vec![10_000, 100_000, 1_000_000] } else { sizes };
     println!(
         "{:>9} {:>9} {:>12} {:>10} {:>10} {:>9} {:>9} {:>7} {:>7}",
         "records", "seconds", "compared", "input_MB", "peak_MB", "sens", "false", "review", "gen_s"
@@ -342,10 +304,7 @@ fn main() {
         let mut split = Vec::new();
         for (i, (stage, start, rss)) in stages.iter().enumerate() {
             let end = stages.get(i + 1).map_or_else(Instant::now, |(_, e, _)| *e);
-            split.push(format!(
-                "{stage} {:.2}s (RSS at start {rss:.0} MB)",
-                end.duration_since(*start).as_secs_f64()
-            ));
+            split.push(format!("{stage} {:.2}s (RSS at start {rss:.0} MB)", end.duration_since(*start).as_secs_f64()));
         }
         // Score as dedup-score does.
         let mut sizes: HashMap<usize, usize> = HashMap::new();
@@ -362,17 +321,9 @@ fn main() {
             } else {
                 a.cluster
             };
-            *clusters
-                .entry(c)
-                .or_default()
-                .entry(truth.get(i).copied().unwrap_or(usize::MAX))
-                .or_default() += 1;
+            *clusters.entry(c).or_default().entry(truth.get(i).copied().unwrap_or(usize::MAX)).or_default() += 1;
         }
-        let correct: usize = clusters
-            .values()
-            .flat_map(|p| p.values())
-            .map(|n| n - 1)
-            .sum();
+        let correct: usize = clusters.values().flat_map(|p| p.values()).map(|n| n - 1).sum();
         let false_merges: usize = clusters.values().map(|p| p.len() - 1).sum();
         println!(
             "{:>9} {:>9.2} {:>12} {:>10.0} {:>10.0} {:>9.4} {:>9} {:>7} {:>7.1}",

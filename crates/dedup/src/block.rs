@@ -51,11 +51,7 @@ pub fn keys(n: &Norm, out: &mut Vec<u64>) {
         out.push(key_hash(6, &[first, &y, &initial]));
     }
     if let (Some(v), Some(p)) = (&n.volume, &n.spage) {
-        let j = n
-            .journals
-            .first()
-            .and_then(|j| j.words().next())
-            .map_or("", |w| w.get(..w.len().min(3)).unwrap_or(w));
+        let j = n.journals.first().and_then(|j| j.words().next()).map_or("", |w| w.get(..w.len().min(3)).unwrap_or(w));
         out.push(key_hash(7, &[j, v, p]));
     }
 }
@@ -80,21 +76,13 @@ pub fn candidates(norms: &[Norm]) -> Vec<(u32, u32)> {
         while entries.get(end).is_some_and(|e| e.0 == key) {
             end += 1;
         }
-        let block: Vec<u32> = entries
-            .get(start..end)
-            .unwrap_or(&[])
-            .iter()
-            .map(|e| e.1)
-            .collect();
+        let block: Vec<u32> = entries.get(start..end).unwrap_or(&[]).iter().map(|e| e.1).collect();
         emit_block(norms, block, &mut pairs);
         start = end;
     }
     pairs.sort_unstable();
     pairs.dedup();
-    pairs
-        .into_iter()
-        .map(|p| ((p >> 32) as u32, p as u32))
-        .collect()
+    pairs.into_iter().map(|p| ((p >> 32) as u32, p as u32)).collect()
 }
 
 fn push_pair(a: u32, b: u32, out: &mut Vec<u64>) {

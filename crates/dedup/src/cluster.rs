@@ -17,10 +17,7 @@ struct Sets {
 
 impl Sets {
     fn new(n: usize) -> Sets {
-        Sets {
-            parent: (0..n).collect(),
-            members: (0..n).map(|i| vec![i]).collect(),
-        }
+        Sets { parent: (0..n).collect(), members: (0..n).map(|i| vec![i]).collect() }
     }
 
     fn find(&mut self, mut x: usize) -> usize {
@@ -48,16 +45,8 @@ impl Sets {
     }
 
     fn union(&mut self, a: usize, b: usize) {
-        let (big, small) = if self.members(a).len() >= self.members(b).len() {
-            (a, b)
-        } else {
-            (b, a)
-        };
-        let moved = self
-            .members
-            .get_mut(small)
-            .map(std::mem::take)
-            .unwrap_or_default();
+        let (big, small) = if self.members(a).len() >= self.members(b).len() { (a, b) } else { (b, a) };
+        let moved = self.members.get_mut(small).map(std::mem::take).unwrap_or_default();
         if let Some(list) = self.members.get_mut(big) {
             list.extend(moved);
         }
@@ -68,13 +57,7 @@ impl Sets {
 }
 
 /// Why joining the clusters rooted at `ra` and `rb` is refused, if it is.
-fn refusal(
-    sets: &Sets,
-    ra: usize,
-    rb: usize,
-    norms: &[Norm],
-    cannot: &HashSet<(usize, usize)>,
-) -> Option<String> {
+fn refusal(sets: &Sets, ra: usize, rb: usize, norms: &[Norm], cannot: &HashSet<(usize, usize)>) -> Option<String> {
     let (ma, mb) = (sets.members(ra), sets.members(rb));
     if ma.len() + mb.len() > MAX_CLUSTER {
         return Some(format!("cluster would exceed {MAX_CLUSTER} records"));
@@ -83,18 +66,12 @@ fn refusal(
         for &y in mb {
             let key = (x.min(y), x.max(y));
             if cannot.contains(&key) {
-                return Some(format!(
-                    "a person judged records {} and {} not duplicates",
-                    key.0, key.1
-                ));
+                return Some(format!("a person judged records {} and {} not duplicates", key.0, key.1));
             }
             if let (Some(nx), Some(ny)) = (norms.get(x), norms.get(y))
                 && let Some(reason) = cluster_conflict(nx, ny)
             {
-                return Some(format!(
-                    "would join records {} and {}: {reason}",
-                    key.0, key.1
-                ));
+                return Some(format!("would join records {} and {}: {reason}", key.0, key.1));
             }
         }
     }
@@ -103,19 +80,11 @@ fn refusal(
 
 /// Clusters the records and assigns roles. Duplicate pairs whose union is refused become Review
 /// pairs carrying the refusal as their guard.
-pub fn cluster(
-    norms: &[Norm],
-    completeness: &[u32],
-    pairs: &mut [Pair],
-    judged: &[(usize, usize, bool)],
-) -> Vec<Assignment> {
+pub fn cluster(norms: &[Norm], completeness: &[u32], pairs: &mut [Pair], judged: &[(usize, usize, bool)]) -> Vec<Assignment> {
     let n = norms.len();
     let mut sets = Sets::new(n);
-    let cannot: HashSet<(usize, usize)> = judged
-        .iter()
-        .filter(|(a, b, same)| !same && a != b && *a < n && *b < n)
-        .map(|(a, b, _)| (*a.min(b), *a.max(b)))
-        .collect();
+    let cannot: HashSet<(usize, usize)> =
+        judged.iter().filter(|(a, b, same)| !same && a != b && *a < n && *b < n).map(|(a, b, _)| (*a.min(b), *a.max(b))).collect();
     // A person's "same work" links first: they override every guard.
     for &(a, b, same) in judged {
         if same && a < n && b < n {
@@ -125,13 +94,7 @@ pub fn cluster(
             }
         }
     }
-    let mut order: Vec<usize> = (0..pairs.len())
-        .filter(|i| {
-            pairs
-                .get(*i)
-                .is_some_and(|p| p.decision == Decision::Duplicate)
-        })
-        .collect();
+    let mut order: Vec<usize> = (0..pairs.len()).filter(|i| pairs.get(*i).is_some_and(|p| p.decision == Decision::Duplicate)).collect();
     order.sort_by(|x, y| {
         let (px, py) = (pairs.get(*x), pairs.get(*y));
         let sx = px.map_or(0.0, |p| p.score);
@@ -221,11 +184,7 @@ fn assign(sets: &mut Sets, completeness: &[u32], pairs: &[Pair]) -> Vec<Assignme
             (false, false) => {
                 let ca = completeness.get(p.a).copied().unwrap_or(0);
                 let cb = completeness.get(p.b).copied().unwrap_or(0);
-                if ca > cb || (ca == cb && p.a < p.b) {
-                    (p.b, p.a)
-                } else {
-                    (p.a, p.b)
-                }
+                if ca > cb || (ca == cb && p.a < p.b) { (p.b, p.a) } else { (p.a, p.b) }
             }
         };
         if let Some(slot) = best.get_mut(me)
@@ -249,29 +208,12 @@ mod tests {
     use crate::FieldEvidence;
 
     fn norm(title: &str, doi: Option<&str>, part: Option<u32>) -> Norm {
-        Norm {
-            title: title.to_string(),
-            key_len: title.replace(' ', "").len(),
-            doi: doi.map(str::to_string),
-            part,
-            ..Norm::default()
-        }
+        Norm { title: title.to_string(), key_len: title.replace(' ', "").len(), doi: doi.map(str::to_string), part, ..Norm::default() }
     }
 
     fn dup(a: usize, b: usize, score: f64) -> Pair {
-        let evidence = vec![FieldEvidence {
-            field: "title",
-            similarity: 1.0,
-            note: String::new(),
-        }];
-        Pair {
-            a,
-            b,
-            decision: Decision::Duplicate,
-            score,
-            evidence,
-            guard: None,
-        }
+        let evidence = vec![FieldEvidence { field: "title", similarity: 1.0, note: String::new() }];
+        Pair { a, b, decision: Decision::Duplicate, score, evidence, guard: None }
     }
 
     #[test]
@@ -288,13 +230,7 @@ mod tests {
         assert_eq!(out[2].role, Role::Review);
         assert_eq!(out[2].cluster, out[0].cluster);
         assert_eq!(pairs[1].decision, Decision::Review);
-        assert!(
-            pairs[1]
-                .guard
-                .as_deref()
-                .unwrap_or("")
-                .contains("part 1 vs part 2")
-        );
+        assert!(pairs[1].guard.as_deref().unwrap_or("").contains("part 1 vs part 2"));
     }
 
     #[test]
@@ -322,12 +258,7 @@ mod tests {
         ];
         let mut pairs = vec![dup(0, 2, 0.9), dup(1, 2, 0.9)];
         // A person links 0 and 1 despite their DOIs, and separates 1 from 2.
-        let out = cluster(
-            &norms,
-            &[0, 0, 0],
-            &mut pairs,
-            &[(0, 1, true), (2, 1, false)],
-        );
+        let out = cluster(&norms, &[0, 0, 0], &mut pairs, &[(0, 1, true), (2, 1, false)]);
         assert_eq!(out[0].cluster, out[1].cluster);
         assert_ne!(out[2].role, Role::Duplicate);
     }

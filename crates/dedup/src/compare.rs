@@ -4,8 +4,7 @@ use crate::evidence::{ev, evidence, score};
 use crate::journal::JournalMatch;
 use crate::record::Norm;
 use crate::similarity::{
-    Agree, YearAgree, author_similarity, dice, journal_agree, opt_agree, page_agree,
-    title_similarity, word_set, year_agree,
+    Agree, YearAgree, author_similarity, dice, journal_agree, opt_agree, page_agree, title_similarity, word_set, year_agree,
 };
 use crate::text::Kind;
 use crate::{Decision, FieldEvidence};
@@ -69,11 +68,7 @@ pub fn guard(a: &Norm, b: &Norm) -> Option<String> {
         return Some(format!("PMIDs differ: {x} vs {y}"));
     }
     if a.kind != b.kind {
-        return Some(format!(
-            "{} and {} are different publications",
-            a.kind.label(),
-            b.kind.label()
-        ));
+        return Some(format!("{} and {} are different publications", a.kind.label(), b.kind.label()));
     }
     if a.part != b.part
         && let (Some(x), Some(y)) = (a.part, b.part)
@@ -81,15 +76,11 @@ pub fn guard(a: &Norm, b: &Norm) -> Option<String> {
         return Some(format!("different parts of a series: part {x} vs part {y}"));
     }
     if a.abstract_like != b.abstract_like && !same_doi {
-        let same_issue = matches!(
-            journal_agree(a, b),
-            JournalMatch::Same | JournalMatch::Abbreviation
-        ) && year_agree(a.year, b.year) == YearAgree::Same
+        let same_issue = matches!(journal_agree(a, b), JournalMatch::Same | JournalMatch::Abbreviation)
+            && year_agree(a.year, b.year) == YearAgree::Same
             && page_agree(a, b) != Agree::Differ;
         if !same_issue {
-            return Some(
-                "conference abstract and full article are different publications".to_string(),
-            );
+            return Some("conference abstract and full article are different publications".to_string());
         }
     }
     None
@@ -102,18 +93,10 @@ pub fn cluster_conflict(a: &Norm, b: &Norm) -> Option<String> {
         return Some(g);
     }
     if page_agree(a, b) == Agree::Differ && !(a.doi.is_some() && a.doi == b.doi) {
-        return Some(format!(
-            "start pages differ: {} vs {}",
-            a.spage.as_deref().unwrap_or(""),
-            b.spage.as_deref().unwrap_or("")
-        ));
+        return Some(format!("start pages differ: {} vs {}", a.spage.as_deref().unwrap_or(""), b.spage.as_deref().unwrap_or("")));
     }
     if year_agree(a.year, b.year) == YearAgree::Far {
-        return Some(format!(
-            "years differ: {} vs {}",
-            a.year.unwrap_or(0),
-            b.year.unwrap_or(0)
-        ));
+        return Some(format!("years differ: {} vs {}", a.year.unwrap_or(0), b.year.unwrap_or(0)));
     }
     if a.key_len > 0 && b.key_len > 0 && dice(&word_set(&a.title), &word_set(&b.title)) < 0.6 {
         return Some("titles are unrelated".to_string());
@@ -130,29 +113,15 @@ pub fn decide(a: &Norm, b: &Norm) -> Verdict {
         let d = dice(&word_set(&a.title), &word_set(&b.title));
         if d < 0.5 {
             let note = format!("titles unrelated ({:.0}% of words shared)", d * 100.0);
-            return Verdict {
-                decision: Decision::Distinct,
-                score: 0.0,
-                evidence: vec![ev("title", d * 0.8, note)],
-                guard: None,
-            };
+            return Verdict { decision: Decision::Distinct, score: 0.0, evidence: vec![ev("title", d * 0.8, note)], guard: None };
         }
     }
     let s = measure(a, b);
     let evidence = evidence(a, b, &s);
     let score = score(&s);
-    let verdict = |decision, guard: Option<String>| Verdict {
-        decision,
-        score,
-        evidence: evidence.clone(),
-        guard,
-    };
+    let verdict = |decision, guard: Option<String>| Verdict { decision, score, evidence: evidence.clone(), guard };
     if let Some(g) = guard(a, b) {
-        if a.preprint != b.preprint
-            && a.kind == b.kind
-            && s.title >= 0.9
-            && s.authors.is_none_or(|(o, f)| f || o >= 0.5)
-        {
+        if a.preprint != b.preprint && a.kind == b.kind && s.title >= 0.9 && s.authors.is_none_or(|(o, f)| f || o >= 0.5) {
             return verdict(Decision::Related, Some(g));
         }
         return verdict(Decision::Distinct, Some(g));
@@ -167,14 +136,7 @@ pub fn decide(a: &Norm, b: &Norm) -> Verdict {
         if s.title >= 0.8 || a.key_len == 0 || b.key_len == 0 {
             if s.pages == Agree::Differ {
                 // One DOI on several items means a supplement-wide DOI, not one work.
-                return verdict(
-                    if s.title >= 0.95 {
-                        Decision::Review
-                    } else {
-                        Decision::Distinct
-                    },
-                    None,
-                );
+                return verdict(if s.title >= 0.95 { Decision::Review } else { Decision::Distinct }, None);
             }
             return verdict(Decision::Duplicate, None);
         }
@@ -184,30 +146,18 @@ pub fn decide(a: &Norm, b: &Norm) -> Verdict {
         return verdict(Decision::Distinct, None);
     }
 
-    let support = [
-        s.pages == Agree::Same,
-        s.volume == Agree::Same,
-        journal_ok,
-        authors_agree,
-        s.year == YearAgree::Same,
-    ]
-    .iter()
-    .filter(|x| **x)
-    .count();
+    let support = [s.pages == Agree::Same, s.volume == Agree::Same, journal_ok, authors_agree, s.year == YearAgree::Same]
+        .iter()
+        .filter(|x| **x)
+        .count();
     let volume_conflict = s.volume == Agree::Differ && s.volume_clean;
-    let conflicts = [
-        s.pages == Agree::Differ,
-        s.year == YearAgree::Far,
-        s.journal == JournalMatch::Different,
-        authors_conflict,
-        volume_conflict,
-    ]
-    .iter()
-    .filter(|x| **x)
-    .count();
+    let conflicts =
+        [s.pages == Agree::Differ, s.year == YearAgree::Far, s.journal == JournalMatch::Different, authors_conflict, volume_conflict]
+            .iter()
+            .filter(|x| **x)
+            .count();
     // An online-first record (no volume, no pages) often carries the year before the issue's.
-    let online_first =
-        (a.volume.is_none() && a.spage.is_none()) || (b.volume.is_none() && b.spage.is_none());
+    let online_first = (a.volume.is_none() && a.spage.is_none()) || (b.volume.is_none() && b.spage.is_none());
     let same_team = s.authors.is_some_and(|(o, f)| f && o >= 0.8);
     let online_first_match = s.year == YearAgree::Adjacent
         && journal_ok
@@ -218,17 +168,12 @@ pub fn decide(a: &Norm, b: &Norm) -> Verdict {
         && !b.abstract_like;
     let year_ok = s.year == YearAgree::Same
         || online_first_match
-        || (s.year == YearAgree::Adjacent
-            && journal_ok
-            && (s.pages == Agree::Same || s.volume == Agree::Same));
+        || (s.year == YearAgree::Adjacent && journal_ok && (s.pages == Agree::Same || s.volume == Agree::Same));
 
     if s.title >= 0.95 {
         // A generic title ("Editorial", "Poster abstracts") needs the same page, or the same
         // authors in the same journal issue.
-        let same_issue = journal_ok
-            && s.volume == Agree::Same
-            && s.issue != Agree::Differ
-            && s.year == YearAgree::Same;
+        let same_issue = journal_ok && s.volume == Agree::Same && s.issue != Agree::Differ && s.year == YearAgree::Same;
         if short && s.pages != Agree::Same && !(same_issue && authors_agree && conflicts == 0) {
             return verdict(Decision::Distinct, None);
         }
@@ -236,9 +181,7 @@ pub fn decide(a: &Norm, b: &Norm) -> Verdict {
             if (year_ok && support >= 3) || online_first_match {
                 return verdict(Decision::Duplicate, None);
             }
-            if s.year == YearAgree::Unknown
-                && (support >= 4 || (support >= 3 && s.title >= 0.999 && authors_agree))
-            {
+            if s.year == YearAgree::Unknown && (support >= 4 || (support >= 3 && s.title >= 0.999 && authors_agree)) {
                 return verdict(Decision::Duplicate, None);
             }
             if s.title >= 0.999 && s.year == YearAgree::Same && authors_agree {
@@ -251,35 +194,20 @@ pub fn decide(a: &Norm, b: &Norm) -> Verdict {
         }
         if conflicts == 1 && s.journal == JournalMatch::Different {
             // Same title, volume, pages, year and authors: the journal names are two spellings of one journal.
-            if s.pages == Agree::Same
-                && s.volume == Agree::Same
-                && s.year == YearAgree::Same
-                && authors_agree
-            {
+            if s.pages == Agree::Same && s.volume == Agree::Same && s.year == YearAgree::Same && authors_agree {
                 return verdict(Decision::Duplicate, None);
             }
         }
-        if conflicts == 1
-            && s.pages == Agree::Same
-            && s.volume == Agree::Same
-            && authors_agree
-            && journal_ok
-        {
+        if conflicts == 1 && s.pages == Agree::Same && s.volume == Agree::Same && authors_agree && journal_ok {
             return verdict(Decision::Review, None);
         }
         return verdict(Decision::Distinct, None);
     }
     if s.title >= 0.85 && !short {
-        if conflicts == 0
-            && year_ok
-            && s.pages == Agree::Same
-            && authors_agree
-            && s.journal != JournalMatch::Different
-        {
+        if conflicts == 0 && year_ok && s.pages == Agree::Same && authors_agree && s.journal != JournalMatch::Different {
             return verdict(Decision::Duplicate, None);
         }
-        let same_place =
-            s.pages == Agree::Same || (s.volume == Agree::Same && s.issue == Agree::Same);
+        let same_place = s.pages == Agree::Same || (s.volume == Agree::Same && s.issue == Agree::Same);
         if conflicts == 0 && s.year == YearAgree::Same && authors_agree && same_place {
             return verdict(Decision::Review, None);
         }

@@ -30,21 +30,12 @@ pub fn canonical_doi(raw: &str) -> Option<String> {
     let lower = decoded.to_lowercase();
     let start = lower.find("10.")?;
     let tail = lower.get(start..)?;
-    let mut doi: String = tail
-        .chars()
-        .take_while(|c| !c.is_whitespace() && *c != '"')
-        .collect();
+    let mut doi: String = tail.chars().take_while(|c| !c.is_whitespace() && *c != '"').collect();
     // Trailing punctuation from the surrounding sentence goes; a closing bracket stays when the
     // DOI itself opened it ("10.1016/0021-9150(80)90001-4", SICI DOIs with "<...>").
     while let Some(last) = doi.chars().last() {
-        let unbalanced = |open: char, close: char| {
-            last == close && doi.matches(open).count() < doi.matches(close).count()
-        };
-        if matches!(last, '.' | ',' | ';' | ':')
-            || unbalanced('(', ')')
-            || unbalanced('[', ']')
-            || unbalanced('<', '>')
-        {
+        let unbalanced = |open: char, close: char| last == close && doi.matches(open).count() < doi.matches(close).count();
+        if matches!(last, '.' | ',' | ';' | ':') || unbalanced('(', ')') || unbalanced('[', ']') || unbalanced('<', '>') {
             doi.pop();
         } else {
             break;
@@ -53,10 +44,7 @@ pub fn canonical_doi(raw: &str) -> Option<String> {
     let slash = doi.find('/')?;
     let prefix = doi.get(3..slash)?;
     let suffix = doi.get(slash + 1..)?;
-    if prefix.is_empty()
-        || !prefix.chars().all(|c| c.is_ascii_digit() || c == '.')
-        || suffix.is_empty()
-    {
+    if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_digit() || c == '.') || suffix.is_empty() {
         return None;
     }
     Some(doi)
@@ -64,12 +52,7 @@ pub fn canonical_doi(raw: &str) -> Option<String> {
 
 /// Reads the leading number of a volume or issue field ("38 (Supplement 1)" gives "38").
 pub fn leading_number(raw: &str) -> Option<String> {
-    let digits: String = raw
-        .trim_start()
-        .trim_start_matches(['(', '['])
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let digits: String = raw.trim_start().trim_start_matches(['(', '[']).chars().take_while(char::is_ascii_digit).collect();
     let trimmed = digits.trim_start_matches('0');
     if digits.is_empty() {
         None
@@ -121,11 +104,7 @@ fn clean_page(p: &str) -> Option<String> {
     let digits_start = t.find(|c: char| c.is_ascii_digit()).unwrap_or(t.len());
     let (letters, rest) = t.split_at(digits_start);
     let rest = rest.trim_start_matches('0');
-    let rest = if rest.is_empty() && !t.is_empty() && digits_start < t.len() {
-        "0"
-    } else {
-        rest
-    };
+    let rest = if rest.is_empty() && !t.is_empty() && digits_start < t.len() { "0" } else { rest };
     Some(format!("{letters}{rest}"))
 }
 
@@ -133,13 +112,8 @@ fn clean_page(p: &str) -> Option<String> {
 /// gives "1315". Non-numeric or already complete ends are returned unchanged.
 fn expand_end(start: &str, end: &str) -> String {
     let (Some(sd), Some(ed)) = (
-        start
-            .trim_start_matches(|c: char| c.is_ascii_alphabetic())
-            .parse::<u64>()
-            .ok(),
-        end.trim_start_matches(|c: char| c.is_ascii_alphabetic())
-            .parse::<u64>()
-            .ok(),
+        start.trim_start_matches(|c: char| c.is_ascii_alphabetic()).parse::<u64>().ok(),
+        end.trim_start_matches(|c: char| c.is_ascii_alphabetic()).parse::<u64>().ok(),
     ) else {
         return end.to_string();
     };
@@ -148,10 +122,7 @@ fn expand_end(start: &str, end: &str) -> String {
     if e_digits.len() < s_digits.len() && ed < sd {
         let keep = s_digits.len() - e_digits.len();
         let prefix: String = s_digits.chars().take(keep).collect();
-        let letters: String = start
-            .chars()
-            .take_while(char::is_ascii_alphabetic)
-            .collect();
+        let letters: String = start.chars().take_while(char::is_ascii_alphabetic).collect();
         return format!("{letters}{prefix}{e_digits}");
     }
     end.to_string()
@@ -180,9 +151,7 @@ pub fn pages(start: Option<&str>, end: Option<&str>) -> (Option<String>, Option<
         (Some(m), None) if s_part.len() >= 3 && s_part.chars().all(|c| c.is_ascii_alphabetic()) => {
             (m.to_string(), e_part.map(str::to_string))
         }
-        (None, Some(m)) if e_part.is_some_and(|e| e.chars().all(|c| c.is_ascii_alphabetic())) => {
-            (s_part.to_string(), Some(m.to_string()))
-        }
+        (None, Some(m)) if e_part.is_some_and(|e| e.chars().all(|c| c.is_ascii_alphabetic())) => (s_part.to_string(), Some(m.to_string())),
         _ => (s_part.to_string(), e_part.map(str::to_string)),
     };
     let s = clean_page(&s_fixed);
@@ -210,19 +179,13 @@ fn is_initials(tok: &str) -> bool {
     !letters.is_empty()
         && letters.len() <= 3
         && letters.iter().all(|c| c.is_uppercase())
-        && tok
-            .chars()
-            .all(|c| c.is_alphabetic() || c == '.' || c == '-')
+        && tok.chars().all(|c| c.is_alphabetic() || c == '.' || c == '-')
 }
 
 /// Splits a run-together author string ("Adeli K.Lewis G. F.") into one string per author.
 fn split_run_together(s: &str) -> Vec<String> {
     if s.contains(';') {
-        return s
-            .split(';')
-            .map(|p| p.trim().to_string())
-            .filter(|p| !p.is_empty())
-            .collect();
+        return s.split(';').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
     }
     let chars: Vec<char> = s.chars().collect();
     let mut parts = Vec::new();
@@ -243,11 +206,7 @@ fn split_run_together(s: &str) -> Vec<String> {
     }
     // "Smith J, Jones K" lists authors with commas; "Smith, John" is one inverted name.
     if parts.len() == 1 && s.matches(',').count() >= 1 {
-        let pieces: Vec<&str> = s
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect();
+        let pieces: Vec<&str> = s.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
         let listed = pieces.len() >= 2
             && pieces.iter().all(|p| {
                 let toks: Vec<&str> = p.split_whitespace().collect();
@@ -266,10 +225,7 @@ fn key_from_string(s: &str) -> Option<NameKey> {
         return make_key(fam, given);
     }
     let toks: Vec<&str> = s.split_whitespace().collect();
-    let split = toks
-        .iter()
-        .rposition(|t| !is_initials(t))
-        .map_or(0, |p| p + 1);
+    let split = toks.iter().rposition(|t| !is_initials(t)).map_or(0, |p| p + 1);
     if split > 0 && split < toks.len() {
         let fam = toks.get(..split).unwrap_or(&[]).join(" ");
         let given = toks.get(split..).unwrap_or(&[]).join(" ");
@@ -285,18 +241,12 @@ fn key_from_string(s: &str) -> Option<NameKey> {
 }
 
 fn make_key(family: &str, given: &str) -> Option<NameKey> {
-    let fam: String = fold(family)
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect();
+    let fam: String = fold(family).chars().filter(|c| c.is_alphanumeric()).collect();
     if fam.is_empty() {
         return None;
     }
     let initial = fold(given).chars().find(|c| c.is_alphabetic());
-    Some(NameKey {
-        family: fam,
-        initial,
-    })
+    Some(NameKey { family: fam, initial })
 }
 
 /// Comparison looks at the first 40 authors at most, so only those are kept.
@@ -332,35 +282,17 @@ mod tests {
     use crate::cite::Author;
 
     fn keys(family: &str, given: Option<&str>) -> Vec<(String, Option<char>)> {
-        author_keys(&[Author {
-            family: family.into(),
-            given: given.map(Into::into),
-        }])
-        .into_iter()
-        .map(|k| (k.family, k.initial))
-        .collect()
+        author_keys(&[Author { family: family.into(), given: given.map(Into::into) }]).into_iter().map(|k| (k.family, k.initial)).collect()
     }
 
     #[test]
     fn dois_are_canonical() {
         let want = Some("10.1097/mol.0b013e3282ffaf82".to_string());
-        assert_eq!(
-            canonical_doi("http://dx.doi.org/10.1097/MOL.0b013e3282ffaf82"),
-            want
-        );
-        assert_eq!(
-            canonical_doi("https://doi.org/10.1097/MOL.0b013e3282ffaf82."),
-            want
-        );
+        assert_eq!(canonical_doi("http://dx.doi.org/10.1097/MOL.0b013e3282ffaf82"), want);
+        assert_eq!(canonical_doi("https://doi.org/10.1097/MOL.0b013e3282ffaf82."), want);
         assert_eq!(canonical_doi("doi: 10.1097/mol.0b013e3282ffaf82"), want);
-        assert_eq!(
-            canonical_doi("10.1016/S0025-7753%2817%2930624-3"),
-            Some("10.1016/s0025-7753(17)30624-3".to_string())
-        );
-        assert_eq!(
-            canonical_doi("(doi: 10.1016/0021-9150(80)90001-4)."),
-            Some("10.1016/0021-9150(80)90001-4".to_string())
-        );
+        assert_eq!(canonical_doi("10.1016/S0025-7753%2817%2930624-3"), Some("10.1016/s0025-7753(17)30624-3".to_string()));
+        assert_eq!(canonical_doi("(doi: 10.1016/0021-9150(80)90001-4)."), Some("10.1016/0021-9150(80)90001-4".to_string()));
         assert_eq!(
             canonical_doi("10.1002/(SICI)1097-0258(19980430)17:8<857::AID-SIM777>3.0.CO;2-E"),
             Some("10.1002/(sici)1097-0258(19980430)17:8<857::aid-sim777>3.0.co;2-e".to_string())
@@ -382,31 +314,19 @@ mod tests {
         assert_eq!(p("11-Sep"), (Some("11".into()), Some("19".into())));
         assert_eq!(p("e001469"), (Some("e1469".into()), None));
         assert_eq!(p("(no pagination)"), (None, None));
-        assert_eq!(
-            pages(Some("221"), Some("8")),
-            (Some("221".into()), Some("228".into()))
-        );
+        assert_eq!(pages(Some("221"), Some("8")), (Some("221".into()), Some("228".into())));
         assert_eq!(p("-"), (None, None));
         assert_eq!(p("A175.E1638"), (Some("a175".into()), None));
     }
 
     #[test]
     fn authors_split_and_reduce() {
-        assert_eq!(
-            keys("Adeli K.Lewis G. F.", None),
-            vec![("adeli".into(), Some('k')), ("lewis".into(), Some('g'))]
-        );
+        assert_eq!(keys("Adeli K.Lewis G. F.", None), vec![("adeli".into(), Some('k')), ("lewis".into(), Some('g'))]);
         assert_eq!(keys("Smith J", None), vec![("smith".into(), Some('j'))]);
         assert_eq!(keys("Smith, John", None), vec![("smith".into(), Some('j'))]);
-        assert_eq!(
-            keys("Smith", Some("John")),
-            vec![("smith".into(), Some('j'))]
-        );
+        assert_eq!(keys("Smith", Some("John")), vec![("smith".into(), Some('j'))]);
         assert_eq!(keys("John Smith", None), vec![("smith".into(), Some('j'))]);
-        assert_eq!(
-            keys("Müller-Lüdenscheidt K.", None),
-            vec![("mullerludenscheidt".into(), Some('k'))]
-        );
+        assert_eq!(keys("Müller-Lüdenscheidt K.", None), vec![("mullerludenscheidt".into(), Some('k'))]);
         assert_eq!(keys("Smith J, Jones K", None).len(), 2);
         assert_eq!(keys("Segers V. F. M.Revin V.", None).len(), 2);
         assert!(keys("", None).is_empty());

@@ -4,18 +4,12 @@ use crate::text::fold;
 
 /// Words that abbreviations drop ("Journal of the American ..." becomes "J Am ...").
 const STOP: &[&str] = &[
-    "the", "of", "and", "in", "for", "on", "at", "to", "de", "des", "du", "la", "le", "les", "et",
-    "und", "fur", "der", "die", "das", "y", "di", "del", "della", "d", "l",
+    "the", "of", "and", "in", "for", "on", "at", "to", "de", "des", "du", "la", "le", "les", "et", "und", "fur", "der", "die", "das", "y",
+    "di", "del", "della", "d", "l",
 ];
 
 /// Markers that start the conference part of an indexed journal name ("Circulation. Conference: ...").
-const CONFERENCE_MARKERS: &[&str] = &[
-    ". conference",
-    "conference:",
-    ". meeting",
-    ". congress",
-    ". abstracts",
-];
+const CONFERENCE_MARKERS: &[&str] = &[". conference", "conference:", ". meeting", ". congress", ". abstracts"];
 
 /// The journal as comparable words plus whether its name marks a conference or abstract issue.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -44,17 +38,7 @@ pub fn journal_key(raw: &str) -> JournalKey {
             conference = true;
         }
     }
-    if [
-        "conference",
-        "congress",
-        "meeting",
-        "symposium",
-        "proceedings",
-        "abstracts",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-    {
+    if ["conference", "congress", "meeting", "symposium", "proceedings", "abstracts"].iter().any(|w| lower.contains(w)) {
         conference = conference || lower.contains("abstract") || lower.contains("conference");
     }
     let base = lower.get(..cut).unwrap_or(&lower);
@@ -71,14 +55,8 @@ pub fn journal_key(raw: &str) -> JournalKey {
     }
     let cleaned = cleaned.replace(['\'', '\u{2019}'], " ");
     let folded = fold(&cleaned);
-    let words: Vec<&str> = folded
-        .split(' ')
-        .filter(|w| !w.is_empty() && !STOP.contains(w))
-        .collect();
-    JournalKey {
-        name: words.join(" "),
-        conference,
-    }
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty() && !STOP.contains(w)).collect();
+    JournalKey { name: words.join(" "), conference }
 }
 
 /// True when `abbr` can abbreviate `full`: same first letter and its letters appear in order
@@ -106,9 +84,7 @@ fn is_acronym_of(short: &JournalKey, long: &JournalKey) -> bool {
     if word.contains(' ') || !(2..=6).contains(&word.len()) || long.words().count() != word.len() {
         return false;
     }
-    long.words()
-        .zip(word.chars())
-        .all(|(w, c)| w.starts_with(c))
+    long.words().zip(word.chars()).all(|(w, c)| w.starts_with(c))
 }
 
 /// Reads the ISSNs (`1234-567X`) in a field such as "0957-9672 (Print) 1473-6535 (Linking)".
@@ -161,10 +137,7 @@ pub fn compare(a: &JournalKey, b: &JournalKey) -> JournalMatch {
         return JournalMatch::Abbreviation;
     }
     if a.words().count() == b.words().count() {
-        let ok = a
-            .words()
-            .zip(b.words())
-            .all(|(x, y)| abbreviates(x, y) || abbreviates(y, x));
+        let ok = a.words().zip(b.words()).all(|(x, y)| abbreviates(x, y) || abbreviates(y, x));
         if ok {
             return JournalMatch::Abbreviation;
         }
@@ -182,72 +155,33 @@ mod tests {
 
     #[test]
     fn abbreviations_match_full_titles() {
+        assert_eq!(m("Curr Opin Lipidol", "Current Opinion in Lipidology"), JournalMatch::Abbreviation);
+        assert_eq!(m("J Am Coll Cardiol", "Journal of the American College of Cardiology"), JournalMatch::Abbreviation);
+        assert_eq!(m("Diab Vasc Dis Res", "Diabetes & Vascular Disease Research"), JournalMatch::Abbreviation);
         assert_eq!(
-            m("Curr Opin Lipidol", "Current Opinion in Lipidology"),
-            JournalMatch::Abbreviation
-        );
-        assert_eq!(
-            m(
-                "J Am Coll Cardiol",
-                "Journal of the American College of Cardiology"
-            ),
-            JournalMatch::Abbreviation
-        );
-        assert_eq!(
-            m("Diab Vasc Dis Res", "Diabetes & Vascular Disease Research"),
-            JournalMatch::Abbreviation
-        );
-        assert_eq!(
-            m(
-                "Proc Natl Acad Sci U S A",
-                "Proceedings of the National Academy of Sciences of the United States of America"
-            ),
+            m("Proc Natl Acad Sci U S A", "Proceedings of the National Academy of Sciences of the United States of America"),
             JournalMatch::Abbreviation
         );
         assert_eq!(m("The Lancet", "Lancet"), JournalMatch::Same);
-        assert_eq!(
-            m("Circulation. Conference: AHA 2017", "Circulation"),
-            JournalMatch::Same
-        );
-        assert_eq!(
-            m("Ann Endocrinol (Paris)", "Annales d'Endocrinologie"),
-            JournalMatch::Abbreviation
-        );
-        assert_eq!(
-            m("Ann Endocrinol (Paris)", "Ann Endocrinol"),
-            JournalMatch::Same
-        );
-        assert_eq!(
-            m("BMJ", "British Medical Journal"),
-            JournalMatch::Abbreviation
-        );
-        assert_eq!(
-            m("JAMA", "Journal of the American Medical Association"),
-            JournalMatch::Abbreviation
-        );
+        assert_eq!(m("Circulation. Conference: AHA 2017", "Circulation"), JournalMatch::Same);
+        assert_eq!(m("Ann Endocrinol (Paris)", "Annales d'Endocrinologie"), JournalMatch::Abbreviation);
+        assert_eq!(m("Ann Endocrinol (Paris)", "Ann Endocrinol"), JournalMatch::Same);
+        assert_eq!(m("BMJ", "British Medical Journal"), JournalMatch::Abbreviation);
+        assert_eq!(m("JAMA", "Journal of the American Medical Association"), JournalMatch::Abbreviation);
         assert_eq!(m("BMJ", "Brain"), JournalMatch::Different);
     }
 
     #[test]
     fn issns_are_found() {
-        assert_eq!(
-            issns("0957-9672 (Print)\n0957-9672"),
-            vec!["0957-9672".to_string()]
-        );
-        assert_eq!(
-            issns("1473-6535 2044-026x"),
-            vec!["1473-6535".to_string(), "2044-026X".to_string()]
-        );
+        assert_eq!(issns("0957-9672 (Print)\n0957-9672"), vec!["0957-9672".to_string()]);
+        assert_eq!(issns("1473-6535 2044-026x"), vec!["1473-6535".to_string(), "2044-026X".to_string()]);
         assert!(issns("978-0-12-345678-9").is_empty());
         assert!(issns("").is_empty());
     }
 
     #[test]
     fn different_journals_differ() {
-        assert_eq!(
-            m("Circulation", "Circulation Research"),
-            JournalMatch::Different
-        );
+        assert_eq!(m("Circulation", "Circulation Research"), JournalMatch::Different);
         assert_eq!(m("Diabetes", "Diabetologia"), JournalMatch::Different);
         assert_eq!(m("Diabetes Care", "Diabetes"), JournalMatch::Different);
         assert_eq!(m("", "Diabetes"), JournalMatch::Unknown);

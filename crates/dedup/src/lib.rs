@@ -151,15 +151,7 @@ fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + 
     let chunk = items.len().div_ceil(threads);
     let f = &f;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| {
-                (
-                    part,
-                    scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()),
-                )
-            })
-            .collect();
+        let handles: Vec<_> = items.chunks(chunk).map(|part| (part, scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))).collect();
         let mut out = Vec::with_capacity(items.len());
         for (part, handle) in handles {
             match handle.join() {
@@ -172,45 +164,23 @@ fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + 
 }
 
 /// Finds duplicates among `records`. Never panics; the output depends only on the input.
-pub fn find(
-    records: &[Citation],
-    options: &Options,
-    progress: &mut dyn FnMut(Progress),
-) -> Outcome {
+pub fn find(records: &[Citation], options: &Options, progress: &mut dyn FnMut(Progress)) -> Outcome {
     find_with_stats(records, options, progress).0
 }
 
 /// [`find`], also returning how many candidate pairs were compared.
-pub fn find_with_stats(
-    records: &[Citation],
-    options: &Options,
-    progress: &mut dyn FnMut(Progress),
-) -> (Outcome, Stats) {
+pub fn find_with_stats(records: &[Citation], options: &Options, progress: &mut dyn FnMut(Progress)) -> (Outcome, Stats) {
     let n = records.len();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |p| p.get())
-        .clamp(1, 2);
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get()).clamp(1, 2);
     let mut norms = Vec::with_capacity(n);
     for (k, batch) in records.chunks(BATCH).enumerate() {
-        progress(Progress {
-            stage: "normalise",
-            done: k * BATCH,
-            total: n,
-        });
+        progress(Progress { stage: "normalise", done: k * BATCH, total: n });
         norms.extend(par_map(batch, threads, record::Norm::new));
     }
-    progress(Progress {
-        stage: "normalise",
-        done: n,
-        total: n,
-    });
+    progress(Progress { stage: "normalise", done: n, total: n });
     let completeness: Vec<u32> = records.iter().map(record::completeness).collect();
 
-    progress(Progress {
-        stage: "block",
-        done: 0,
-        total: n,
-    });
+    progress(Progress { stage: "block", done: 0, total: n });
     let mut candidates = block::candidates(&norms);
     // Judged pairs are decided even when no blocking key brought them together.
     for &(a, b, _) in &options.judged {
@@ -224,19 +194,11 @@ pub fn find_with_stats(
     }
     candidates.sort_unstable();
     candidates.dedup();
-    progress(Progress {
-        stage: "block",
-        done: n,
-        total: n,
-    });
+    progress(Progress { stage: "block", done: n, total: n });
 
     let total = candidates.len();
-    let judged: std::collections::HashMap<(usize, usize), bool> = options
-        .judged
-        .iter()
-        .filter(|(a, b, _)| a != b)
-        .map(|(a, b, same)| ((*a.min(b), *a.max(b)), *same))
-        .collect();
+    let judged: std::collections::HashMap<(usize, usize), bool> =
+        options.judged.iter().filter(|(a, b, _)| a != b).map(|(a, b, same)| ((*a.min(b), *a.max(b)), *same)).collect();
     let decide = |&(a, b): &(u32, u32)| -> Option<Pair> {
         let (a, b) = (a as usize, b as usize);
         let (na, nb) = (norms.get(a)?, norms.get(b)?);
@@ -263,30 +225,14 @@ pub fn find_with_stats(
     };
     let mut pairs = Vec::new();
     for (k, batch) in candidates.chunks(BATCH).enumerate() {
-        progress(Progress {
-            stage: "compare",
-            done: k * BATCH,
-            total,
-        });
+        progress(Progress { stage: "compare", done: k * BATCH, total });
         pairs.extend(par_map(batch, threads, decide).into_iter().flatten());
     }
     drop(candidates);
-    progress(Progress {
-        stage: "compare",
-        done: total,
-        total,
-    });
+    progress(Progress { stage: "compare", done: total, total });
 
-    progress(Progress {
-        stage: "cluster",
-        done: 0,
-        total: n,
-    });
+    progress(Progress { stage: "cluster", done: 0, total: n });
     let assignments = cluster::cluster(&norms, &completeness, &mut pairs, &options.judged);
-    progress(Progress {
-        stage: "cluster",
-        done: n,
-        total: n,
-    });
+    progress(Progress { stage: "cluster", done: n, total: n });
     (Outcome { pairs, assignments }, Stats { compared: total })
 }

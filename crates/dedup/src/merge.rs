@@ -46,9 +46,7 @@ fn author_quality(authors: &[Author]) -> usize {
     authors
         .iter()
         .map(|a| {
-            let given = a.given.as_deref().map_or(0, |g| {
-                g.trim().chars().filter(|c| c.is_alphabetic()).count()
-            });
+            let given = a.given.as_deref().map_or(0, |g| g.trim().chars().filter(|c| c.is_alphabetic()).count());
             2 + given.min(10) + usize::from(!a.family.contains('.'))
         })
         .sum()
@@ -66,22 +64,13 @@ pub fn merge_best(records: &[&Citation]) -> Citation {
     };
     let authors = ordered
         .iter()
-        .max_by(|x, y| {
-            author_quality(&x.authors)
-                .cmp(&author_quality(&y.authors))
-                .then(std::cmp::Ordering::Greater)
-        })
+        .max_by(|x, y| author_quality(&x.authors).cmp(&author_quality(&y.authors)).then(std::cmp::Ordering::Greater))
         .map(|r| r.authors.clone())
         .unwrap_or_default();
-    let doi = ordered
-        .iter()
-        .find_map(|r| r.doi.as_deref().and_then(canonical_doi));
+    let doi = ordered.iter().find_map(|r| r.doi.as_deref().and_then(canonical_doi));
     let end_page = ordered
         .iter()
-        .filter(|r| {
-            present(&r.start_page) == present(&base.start_page)
-                || present(&base.start_page).is_none()
-        })
+        .filter(|r| present(&r.start_page) == present(&base.start_page) || present(&base.start_page).is_none())
         .filter_map(|r| present(&r.end_page))
         .max_by_key(|e| e.len())
         .cloned();
@@ -125,10 +114,7 @@ mod tests {
             end_page: Some("8".into()),
             abstract_text: Some("Short.".into()),
             keywords: vec!["Mice".into()],
-            authors: vec![Author {
-                family: "Smith".into(),
-                given: Some("J".into()),
-            }],
+            authors: vec![Author { family: "Smith".into(), given: Some("J".into()) }],
             ..Citation::default()
         };
         let b = Citation {
@@ -140,10 +126,7 @@ mod tests {
             end_page: Some("228".into()),
             abstract_text: Some("A much longer abstract.".into()),
             keywords: vec!["mice".into(), "Rats".into()],
-            authors: vec![Author {
-                family: "Smith".into(),
-                given: Some("John".into()),
-            }],
+            authors: vec![Author { family: "Smith".into(), given: Some("John".into()) }],
             ..Citation::default()
         };
         let m = merge_best(&[&a, &b]);
@@ -154,10 +137,7 @@ mod tests {
         assert_eq!(m.abstract_text.as_deref(), Some("A much longer abstract."));
         assert_eq!(m.keywords, vec!["mice".to_string(), "Rats".to_string()]);
         assert_eq!(m.end_page.as_deref(), Some("228"));
-        assert_eq!(
-            m.authors.first().and_then(|a| a.given.clone()).as_deref(),
-            Some("John")
-        );
+        assert_eq!(m.authors.first().and_then(|a| a.given.clone()).as_deref(), Some("John"));
         assert_eq!(merge_best(&[]), Citation::default());
     }
 }

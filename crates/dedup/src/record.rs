@@ -72,38 +72,25 @@ fn non_empty(s: &Option<String>) -> Option<&str> {
 /// True when a volume or issue field marks a supplement or meeting-abstract issue.
 fn marks_supplement(s: &str) -> bool {
     let l = s.to_ascii_lowercase();
-    l.contains("suppl")
-        || l.contains("meeting")
-        || l.contains("abstract")
-        || l.contains("conference")
+    l.contains("suppl") || l.contains("meeting") || l.contains("abstract") || l.contains("conference")
 }
 
 /// Supplement and abstract-book pagination: "S170", "A479", or a pages field naming an abstract.
 fn abstract_pages(p: &str) -> bool {
     let mut chars = p.chars();
-    let lettered =
-        matches!(chars.next(), Some('S' | 'A')) && chars.next().is_some_and(|c| c.is_ascii_digit());
+    let lettered = matches!(chars.next(), Some('S' | 'A')) && chars.next().is_some_and(|c| c.is_ascii_digit());
     lettered || p.to_ascii_lowercase().contains("abstract")
 }
 
 impl Norm {
     /// Normalises a citation without relying on any canonicalisation done by a parser.
     pub fn new(c: &Citation) -> Norm {
-        let title = c
-            .title
-            .as_deref()
-            .map(text::normalize_title)
-            .unwrap_or_default();
+        let title = c.title.as_deref().map(text::normalize_title).unwrap_or_default();
         let key_len = title.bytes().filter(|b| *b != b' ').count();
         let doi = non_empty(&c.doi).and_then(fields::canonical_doi);
-        let pmid = non_empty(&c.pmid)
-            .map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>())
-            .filter(|p| !p.is_empty());
+        let pmid = non_empty(&c.pmid).map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>()).filter(|p| !p.is_empty());
         let mut journals = Vec::new();
-        for j in [non_empty(&c.journal), non_empty(&c.journal_abbrev)]
-            .into_iter()
-            .flatten()
-        {
+        for j in [non_empty(&c.journal), non_empty(&c.journal_abbrev)].into_iter().flatten() {
             let k = journal::journal_key(j);
             if !k.name.is_empty() && !journals.contains(&k) {
                 journals.push(k);
@@ -114,38 +101,20 @@ impl Norm {
         let issue_raw = non_empty(&c.issue).unwrap_or("");
         let ref_type = c.ref_type.trim().to_ascii_uppercase();
         let type_words = ref_type.to_ascii_lowercase();
-        let conference_type = matches!(
-            ref_type.as_str(),
-            "CONF" | "CPAPER" | "ABST" | "CPROCEEDING" | "INCONF"
-        ) || [
-            "conference",
-            "abstract",
-            "meeting",
-            "proceeding",
-            "congress",
-            "poster",
-        ]
-        .iter()
-        .any(|w| type_words.contains(w));
+        let conference_type = matches!(ref_type.as_str(), "CONF" | "CPAPER" | "ABST" | "CPROCEEDING" | "INCONF")
+            || ["conference", "abstract", "meeting", "proceeding", "congress", "poster"].iter().any(|w| type_words.contains(w));
         let abstract_like = conference_type
             || journals.iter().any(|j| j.conference)
             || marks_supplement(vol_raw)
             || marks_supplement(issue_raw)
             || non_empty(&c.start_page).is_some_and(abstract_pages);
-        let journal_text = format!(
-            "{} {}",
-            non_empty(&c.journal).unwrap_or(""),
-            non_empty(&c.journal_abbrev).unwrap_or("")
-        )
-        .to_lowercase();
+        let journal_text = format!("{} {}", non_empty(&c.journal).unwrap_or(""), non_empty(&c.journal_abbrev).unwrap_or("")).to_lowercase();
         // "INPR" also means "in press" (Scopus "Article in Press"): the same work as the issue
         // version. Only a preprint type without a journal, a preprint DOI prefix or a preprint
         // server's name marks a preprint.
         let no_journal = journals.is_empty();
         let preprint = ((ref_type == "INPR" || type_words.contains("preprint")) && no_journal)
-            || doi
-                .as_deref()
-                .is_some_and(|d| PREPRINT_DOI_PREFIXES.iter().any(|p| d.starts_with(p)))
+            || doi.as_deref().is_some_and(|d| PREPRINT_DOI_PREFIXES.iter().any(|p| d.starts_with(p)))
             || PREPRINT_SERVERS.iter().any(|s| journal_text.contains(s));
         let kind = text::title_kind(c.title.as_deref().unwrap_or(""), &title);
         let part = text::title_part(&title);
@@ -155,11 +124,7 @@ impl Norm {
             pmid,
             year: c.year.filter(|y| (1000..=3000).contains(y)),
             journals,
-            issns: [non_empty(&c.issn), non_empty(&c.isbn)]
-                .into_iter()
-                .flatten()
-                .flat_map(journal::issns)
-                .collect(),
+            issns: [non_empty(&c.issn), non_empty(&c.isbn)].into_iter().flatten().flat_map(journal::issns).collect(),
             volume: fields::leading_number(vol_raw),
             volume_clean: fields::is_plain_number(vol_raw),
             issue: fields::leading_number(issue_raw),
@@ -182,12 +147,7 @@ impl Norm {
 
     /// True when the space-free titles are equal (without allocating).
     pub fn same_key(&self, other: &Norm) -> bool {
-        self.key_len == other.key_len
-            && self
-                .title
-                .bytes()
-                .filter(|b| *b != b' ')
-                .eq(other.title.bytes().filter(|b| *b != b' '))
+        self.key_len == other.key_len && self.title.bytes().filter(|b| *b != b' ').eq(other.title.bytes().filter(|b| *b != b' '))
     }
 
     /// The first author's family name, if any.
@@ -205,17 +165,7 @@ pub fn completeness(c: &Citation) -> u32 {
     if non_empty(&c.abstract_text).is_some() {
         score += 4;
     }
-    for f in [
-        &c.title,
-        &c.journal,
-        &c.volume,
-        &c.issue,
-        &c.start_page,
-        &c.end_page,
-        &c.pmid,
-        &c.issn,
-        &c.journal_abbrev,
-    ] {
+    for f in [&c.title, &c.journal, &c.volume, &c.issue, &c.start_page, &c.end_page, &c.pmid, &c.issn, &c.journal_abbrev] {
         if non_empty(f).is_some() {
             score += 1;
         }

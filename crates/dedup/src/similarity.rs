@@ -68,33 +68,19 @@ pub fn title_similarity(a: &Norm, b: &Norm) -> f64 {
         return d.min(NUMBER_MISMATCH_CAP);
     }
     let (ka, kb) = (a.key(), b.key());
-    let (short, long) = if ka.len() <= kb.len() {
-        (&ka, &kb)
-    } else {
-        (&kb, &ka)
-    };
+    let (short, long) = if ka.len() <= kb.len() { (&ka, &kb) } else { (&kb, &ka) };
     let lev = strsim::normalized_levenshtein(&ka, &kb);
     // A title that is the other's main title without its subtitle is close but not identical.
-    let sim = if short.len() >= 30 && long.starts_with(short.as_str()) {
-        lev.max(0.9)
-    } else {
-        lev
-    };
+    let sim = if short.len() >= 30 && long.starts_with(short.as_str()) { lev.max(0.9) } else { lev };
     // A changed word ("mice" for "rats") is not a typo: such titles need more than the title to merge.
-    if word_changed(&a.title, &b.title) {
-        sim.min(WORD_CHANGE_CAP)
-    } else {
-        sim
-    }
+    if word_changed(&a.title, &b.title) { sim.min(WORD_CHANGE_CAP) } else { sim }
 }
 
 /// Similarity ceiling for titles that differ by a whole word rather than by spelling.
 pub const WORD_CHANGE_CAP: f64 = 0.9;
 
 /// Words whose presence or absence does not change what a title says.
-pub const FILLER: &[&str] = &[
-    "the", "a", "an", "of", "and", "in", "on", "for", "to", "with", "by", "at", "from", "as", "or",
-];
+pub const FILLER: &[&str] = &["the", "a", "an", "of", "and", "in", "on", "for", "to", "with", "by", "at", "from", "as", "or"];
 
 /// True when one title has a content word that the other lacks and that is not a spelling
 /// variant, hyphenation split or typo of one of the other's words.
@@ -102,10 +88,7 @@ pub fn word_changed(a: &str, b: &str) -> bool {
     let wa = word_set(a);
     let wb = word_set(b);
     let only = |x: &[&str], y: &[&str]| -> Vec<String> {
-        x.iter()
-            .filter(|w| !FILLER.contains(w) && y.binary_search(w).is_err())
-            .map(|w| (*w).to_string())
-            .collect()
+        x.iter().filter(|w| !FILLER.contains(w) && y.binary_search(w).is_err()).map(|w| (*w).to_string()).collect()
     };
     let (oa, ob) = (only(&wa, &wb), only(&wb, &wa));
     let explained = |w: &str, other_only: &[String], other_title: &str| {
@@ -126,15 +109,10 @@ pub const NUMBER_MISMATCH_CAP: f64 = 0.75;
 
 /// The numbers in a normalised title (digits and Roman numerals), sorted.
 pub fn numbers(title: &str) -> Vec<&str> {
-    const ROMAN: &[&str] = &[
-        "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii",
-    ];
+    const ROMAN: &[&str] = &["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"];
     let mut out: Vec<&str> = title
         .split(' ')
-        .filter(|w| {
-            w.bytes().any(|b| b.is_ascii_digit()) && w.bytes().all(|b| b.is_ascii_digit())
-                || ROMAN.contains(w)
-        })
+        .filter(|w| w.bytes().any(|b| b.is_ascii_digit()) && w.bytes().all(|b| b.is_ascii_digit()) || ROMAN.contains(w))
         .collect();
     out.sort_unstable();
     out
@@ -165,25 +143,15 @@ pub fn author_similarity(a: &[NameKey], b: &[NameKey]) -> Option<(f64, bool)> {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let short = short.get(..short.len().min(15)).unwrap_or(short);
     let long = long.get(..long.len().min(40)).unwrap_or(long);
-    let found = short
-        .iter()
-        .filter(|s| long.iter().any(|l| same_family(&s.family, &l.family)))
-        .count();
+    let found = short.iter().filter(|s| long.iter().any(|l| same_family(&s.family, &l.family))).count();
     Some((found as f64 / short.len().max(1) as f64, first))
 }
 
 pub fn page_agree(a: &Norm, b: &Norm) -> Agree {
     match (&a.spage, &b.spage) {
         (Some(x), Some(y)) => {
-            let digits = |s: &str| {
-                s.trim_start_matches(|c: char| c.is_ascii_alphabetic())
-                    .to_string()
-            };
-            if x == y || (!digits(x).is_empty() && digits(x) == digits(y)) {
-                Agree::Same
-            } else {
-                Agree::Differ
-            }
+            let digits = |s: &str| s.trim_start_matches(|c: char| c.is_ascii_alphabetic()).to_string();
+            if x == y || (!digits(x).is_empty() && digits(x) == digits(y)) { Agree::Same } else { Agree::Differ }
         }
         _ => Agree::Unknown,
     }
@@ -218,12 +186,8 @@ pub fn journal_agree(a: &Norm, b: &Norm) -> JournalMatch {
             let m = journal::compare(x, y);
             best = match (best, m) {
                 (JournalMatch::Same, _) | (_, JournalMatch::Same) => JournalMatch::Same,
-                (JournalMatch::Abbreviation, _) | (_, JournalMatch::Abbreviation) => {
-                    JournalMatch::Abbreviation
-                }
-                (JournalMatch::Different, _) | (_, JournalMatch::Different) => {
-                    JournalMatch::Different
-                }
+                (JournalMatch::Abbreviation, _) | (_, JournalMatch::Abbreviation) => JournalMatch::Abbreviation,
+                (JournalMatch::Different, _) | (_, JournalMatch::Different) => JournalMatch::Different,
                 _ => JournalMatch::Unknown,
             };
         }

@@ -37,9 +37,7 @@ fn decode_entity(name: &str) -> Option<String> {
         return Some(fixed.to_string());
     }
     // Accented letters such as `&eacute;` reduce to their base letter.
-    for suffix in [
-        "acute", "grave", "circ", "uml", "tilde", "cedil", "ring", "caron",
-    ] {
+    for suffix in ["acute", "grave", "circ", "uml", "tilde", "cedil", "ring", "caron"] {
         if let Some(base) = name.strip_suffix(suffix)
             && base.chars().count() == 1
         {
@@ -59,10 +57,7 @@ pub fn strip_html(s: &str) -> String {
     while let Some(c) = rest.chars().next() {
         if c == '<' {
             let after = &rest[1..];
-            let looks_like_tag = after
-                .chars()
-                .next()
-                .is_some_and(|n| n.is_ascii_alphabetic() || n == '/' || n == '!');
+            let looks_like_tag = after.chars().next().is_some_and(|n| n.is_ascii_alphabetic() || n == '/' || n == '!');
             if looks_like_tag && let Some(end) = after.find('>') {
                 rest = &after[end + 1..];
                 continue;
@@ -114,19 +109,12 @@ pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(cleaned.len());
     let mut pending_space = false;
     // ASCII text is its own compatibility decomposition, so the common case skips NFKD.
-    let chars: Box<dyn Iterator<Item = char>> = if cleaned.is_ascii() {
-        Box::new(cleaned.chars())
-    } else {
-        Box::new(cleaned.nfkd())
-    };
+    let chars: Box<dyn Iterator<Item = char>> = if cleaned.is_ascii() { Box::new(cleaned.chars()) } else { Box::new(cleaned.nfkd()) };
     for c in chars {
         if is_combining_mark(c) {
             continue;
         }
-        if matches!(
-            c,
-            '\'' | '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}'
-        ) {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}') {
             continue;
         }
         let push = |piece: &str, out: &mut String, pending: &mut bool| {
@@ -166,11 +154,7 @@ fn strip_title_decoration(s: &str) -> &str {
             && t.ends_with(']')
         {
             let inner = t.get(open + 1..t.len() - 1).unwrap_or("");
-            let is_tag = !inner.is_empty()
-                && inner.len() <= 40
-                && inner
-                    .chars()
-                    .all(|c| c.is_alphabetic() || c == ' ' || c == ',');
+            let is_tag = !inner.is_empty() && inner.len() <= 40 && inner.chars().all(|c| c.is_alphabetic() || c == ' ' || c == ',');
             if is_tag && open > 0 {
                 t = t.get(..open).unwrap_or(t).trim_end();
             }
@@ -238,68 +222,36 @@ fn labelled(lead: &str, word: &str) -> bool {
     let rest = rest.trim_start_matches([' ', '\u{a0}']);
     rest.is_empty()
         || rest.starts_with([':', '.', '-', '\u{2013}', '\u{2014}', '(', '['])
-        || ["to", "notice", "note", "for"].iter().any(|w| {
-            rest.strip_prefix(w)
-                .is_some_and(|after| !after.starts_with(|c: char| c.is_alphanumeric()))
-        })
+        || ["to", "notice", "note", "for"]
+            .iter()
+            .any(|w| rest.strip_prefix(w).is_some_and(|after| !after.starts_with(|c: char| c.is_alphanumeric())))
 }
 
 /// Classifies a title by the notice words at its start (or a MEDLINE "author reply" at its end).
 /// `raw` is the title as given, `norm` its normalised form.
 pub fn title_kind(raw: &str, norm: &str) -> Kind {
-    let lead = raw
-        .trim_start_matches(|c: char| c.is_whitespace() || c == '[' || c == '"')
-        .to_lowercase();
+    let lead = raw.trim_start_matches(|c: char| c.is_whitespace() || c == '[' || c == '"').to_lowercase();
     let starts = |p: &[&str]| p.iter().any(|w| norm.starts_with(w));
     let label = |p: &[&str]| p.iter().any(|w| labelled(&lead, w));
-    if starts(&[
-        "erratum",
-        "errata ",
-        "corrigendum",
-        "corrigenda",
-        "published erratum",
-        "notice of correction",
-    ]) || label(&["correction", "corrections"])
+    if starts(&["erratum", "errata ", "corrigendum", "corrigenda", "published erratum", "notice of correction"])
+        || label(&["correction", "corrections"])
     {
         Kind::Erratum
-    } else if starts(&[
-        "notice of retraction",
-        "retraction notice",
-        "retraction note",
-    ]) || label(&["retraction", "withdrawn", "withdrawal"])
+    } else if starts(&["notice of retraction", "retraction notice", "retraction note"]) || label(&["retraction", "withdrawn", "withdrawal"])
     {
         Kind::Retraction
     } else if starts(&["expression of concern", "editorial expression of concern"]) {
         Kind::Concern
-    } else if starts(&[
-        "in reply",
-        "author reply",
-        "authors reply",
-        "authors response",
-        "author response",
-    ]) || label(&["reply"])
-        || [
-            "letter",
-            "the letter",
-            "comment",
-            "the comment",
-            "commentary",
-            "correspondence",
-            "the editor",
-            "reader",
-        ]
-        .iter()
-        .any(|w| {
-            norm.starts_with(&format!("response to {w}"))
-                || norm.starts_with(&format!("reply to {w}"))
-        })
+    } else if starts(&["in reply", "author reply", "authors reply", "authors response", "author response"])
+        || label(&["reply"])
+        || ["letter", "the letter", "comment", "the comment", "commentary", "correspondence", "the editor", "reader"]
+            .iter()
+            .any(|w| norm.starts_with(&format!("response to {w}")) || norm.starts_with(&format!("reply to {w}")))
         || norm.ends_with(" author reply")
         || norm.ends_with(" authors reply")
     {
         Kind::Reply
-    } else if starts(&["comment on ", "comments on ", "commentary on "])
-        || label(&["re", "comment", "commentary"])
-    {
+    } else if starts(&["comment on ", "comments on ", "commentary on "]) || label(&["re", "comment", "commentary"]) {
         Kind::Comment
     } else {
         Kind::Article
@@ -366,10 +318,7 @@ mod tests {
             normalize_title("Cardiovascular effects of DPP-4 inhibitors. [French]"),
             normalize_title("Cardiovascular effects of DPP-4 inhibitors")
         );
-        assert_eq!(
-            normalize_title("The effects of X on Y in mice"),
-            "effects of x on y in mice"
-        );
+        assert_eq!(normalize_title("The effects of X on Y in mice"), "effects of x on y in mice");
         assert_eq!(normalize_title(""), "");
         assert_eq!(normalize_title("[]"), "");
     }
@@ -380,19 +329,10 @@ mod tests {
 
     #[test]
     fn notices_need_a_label_not_just_a_first_word() {
-        assert_eq!(
-            tk("Correction of hyponatraemia in older adults"),
-            Kind::Article
-        );
-        assert_eq!(
-            tk("Response to treatment with liraglutide in adolescents"),
-            Kind::Article
-        );
+        assert_eq!(tk("Correction of hyponatraemia in older adults"), Kind::Article);
+        assert_eq!(tk("Response to treatment with liraglutide in adolescents"), Kind::Article);
         assert_eq!(tk("Re-evaluation of the peer worker role"), Kind::Article);
-        assert_eq!(
-            tk("Retraction of the tongue in sleep apnoea"),
-            Kind::Article
-        );
+        assert_eq!(tk("Retraction of the tongue in sleep apnoea"), Kind::Article);
         assert_eq!(tk("Correction: Effects of X on Y"), Kind::Erratum);
         assert_eq!(tk("Retraction: Effects of X on Y"), Kind::Retraction);
         assert_eq!(tk("RETRACTED: Effects of X on Y"), Kind::Article);
@@ -410,14 +350,8 @@ mod tests {
         assert_eq!(tk("Effects of X"), Kind::Article);
         assert_eq!(tk("Comment on: Effects of X"), Kind::Comment);
         assert_eq!(tk("Effects of X. Author reply"), Kind::Reply);
-        assert_eq!(
-            title_part(&normalize_title("Diabetes care: Part II")),
-            Some(2)
-        );
-        assert_eq!(
-            title_part(&normalize_title("Diabetes care, part 1.")),
-            Some(1)
-        );
+        assert_eq!(title_part(&normalize_title("Diabetes care: Part II")), Some(2));
+        assert_eq!(title_part(&normalize_title("Diabetes care, part 1.")), Some(1));
         assert_eq!(title_part(&normalize_title("Diabetes care")), None);
     }
 }

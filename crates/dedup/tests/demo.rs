@@ -39,11 +39,7 @@ fn demo() -> Option<Vec<Citation>> {
 }
 
 fn index(records: &[Citation]) -> HashMap<&str, usize> {
-    records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.source_id.as_str(), i))
-        .collect()
+    records.iter().enumerate().map(|(i, r)| (r.source_id.as_str(), i)).collect()
 }
 
 #[test]
@@ -53,74 +49,32 @@ fn demo_groups_merge_and_near_duplicates_stay_apart() {
         return;
     };
     if records.len() != 70 {
-        eprintln!(
-            "skipping: citation::parse read {} of 70 demo records",
-            records.len()
-        );
+        eprintln!("skipping: citation::parse read {} of 70 demo records", records.len());
         return;
     }
     let at = index(&records);
     let out = dedup::find(&records, &Options::default(), &mut |_| {});
-    let cluster = |id: &str| {
-        at.get(id)
-            .map(|&i| (out.assignments[i].role, out.assignments[i].cluster))
-    };
+    let cluster = |id: &str| at.get(id).map(|&i| (out.assignments[i].role, out.assignments[i].cluster));
     let explain = || {
         out.pairs
             .iter()
-            .map(|p| {
-                format!(
-                    "{} ~ {}: {} {:?}",
-                    records[p.a].source_id,
-                    records[p.b].source_id,
-                    p.decision.as_str(),
-                    p.guard
-                )
-            })
+            .map(|p| format!("{} ~ {}: {} {:?}", records[p.a].source_id, records[p.b].source_id, p.decision.as_str(), p.guard))
             .collect::<Vec<_>>()
             .join("\n")
     };
     for group in GROUPS {
-        let clusters: BTreeSet<usize> = group
-            .iter()
-            .filter_map(|id| cluster(id))
-            .map(|(_, c)| c)
-            .collect();
-        let roles: Vec<Role> = group
-            .iter()
-            .filter_map(|id| cluster(id))
-            .map(|(r, _)| r)
-            .collect();
-        assert_eq!(
-            clusters.len(),
-            1,
-            "group {group:?} split: {roles:?}\n{}",
-            explain()
-        );
-        assert!(
-            roles
-                .iter()
-                .all(|r| matches!(r, Role::Kept | Role::Duplicate)),
-            "group {group:?} not merged automatically: {roles:?}"
-        );
+        let clusters: BTreeSet<usize> = group.iter().filter_map(|id| cluster(id)).map(|(_, c)| c).collect();
+        let roles: Vec<Role> = group.iter().filter_map(|id| cluster(id)).map(|(r, _)| r).collect();
+        assert_eq!(clusters.len(), 1, "group {group:?} split: {roles:?}\n{}", explain());
+        assert!(roles.iter().all(|r| matches!(r, Role::Kept | Role::Duplicate)), "group {group:?} not merged automatically: {roles:?}");
     }
     // 14 duplicates removed, and nothing else merged.
-    let removed = out
-        .assignments
-        .iter()
-        .filter(|a| a.role == Role::Duplicate)
-        .count();
+    let removed = out.assignments.iter().filter(|a| a.role == Role::Duplicate).count();
     assert_eq!(removed, 14, "{}", explain());
-    for (a, b) in [
-        ("39000110", "C0010"),
-        ("39000109", "39000101"),
-        ("2-s2.0-85990000110", "39000111"),
-    ] {
+    for (a, b) in [("39000110", "C0010"), ("39000109", "39000101"), ("2-s2.0-85990000110", "39000111")] {
         let (ra, ca) = cluster(a).unwrap_or((Role::Unique, usize::MAX));
         let (rb, cb) = cluster(b).unwrap_or((Role::Unique, usize::MAX - 1));
-        let merged = ca == cb
-            && matches!(ra, Role::Kept | Role::Duplicate)
-            && matches!(rb, Role::Kept | Role::Duplicate);
+        let merged = ca == cb && matches!(ra, Role::Kept | Role::Duplicate) && matches!(rb, Role::Kept | Role::Duplicate);
         assert!(!merged, "{a} and {b} must stay distinct\n{}", explain());
     }
 }
@@ -138,11 +92,7 @@ fn a_doubtful_hand_searched_copy_is_queued_for_a_person() {
         return;
     };
     let out = dedup::find(&records, &Options::default(), &mut |_| {});
-    let pairs: Vec<_> = out
-        .pairs
-        .iter()
-        .filter(|p| p.a == hand || p.b == hand)
-        .collect();
+    let pairs: Vec<_> = out.pairs.iter().filter(|p| p.a == hand || p.b == hand).collect();
     assert_eq!(pairs.len(), 1, "{pairs:?}");
     assert_eq!(pairs[0].decision, Decision::Review);
     assert_eq!(out.assignments[hand].role, Role::Review);

@@ -9,26 +9,14 @@ use std::path::Path;
 fn diabetes_sensitivity_and_no_false_merges() {
     let data = Path::new("/work/shared/data/dedup/diabetes.csv");
     let truth_path = Path::new("/work/shared/data/dedup/diabetes.truth.csv");
-    let (Some((records, _)), Some((_, truth_rows))) =
-        (common::read_csv(data), common::read_csv(truth_path))
-    else {
+    let (Some((records, _)), Some((_, truth_rows))) = (common::read_csv(data), common::read_csv(truth_path)) else {
         eprintln!("skipping: {} or its truth file is absent", data.display());
         return;
     };
-    let groups: HashMap<String, String> = truth_rows
-        .iter()
-        .filter_map(|r| Some((r.get("record_id")?.clone(), r.get("group")?.clone())))
-        .collect();
+    let groups: HashMap<String, String> =
+        truth_rows.iter().filter_map(|r| Some((r.get("record_id")?.clone(), r.get("group")?.clone()))).collect();
     let ids: Vec<String> = records.iter().map(|r| r.source_id.clone()).collect();
-    let truth: Vec<String> = ids
-        .iter()
-        .map(|id| {
-            groups
-                .get(id)
-                .cloned()
-                .unwrap_or_else(|| format!("solo-{id}"))
-        })
-        .collect();
+    let truth: Vec<String> = ids.iter().map(|id| groups.get(id).cloned().unwrap_or_else(|| format!("solo-{id}"))).collect();
     let outcome = dedup::find(&records, &dedup::Options::default(), &mut |_| {});
     let s = common::score(&outcome, &truth);
     let pred = std::env::temp_dir().join("dedup-diabetes.pred.csv");
@@ -47,11 +35,7 @@ fn diabetes_sensitivity_and_no_false_merges() {
         debug_misses(&records, &truth, &outcome);
     }
     assert_eq!(s.false_merges, 0, "false merges");
-    assert!(
-        s.sensitivity() >= 0.99,
-        "sensitivity {:.4}",
-        s.sensitivity()
-    );
+    assert!(s.sensitivity() >= 0.99, "sensitivity {:.4}", s.sensitivity());
 }
 
 /// Prints every true group the run split, with the decided pairs inside it (set DEDUP_DEBUG=1).
@@ -60,8 +44,7 @@ fn debug_misses(records: &[dedup::Citation], truth: &[String], outcome: &dedup::
     for (i, g) in truth.iter().enumerate() {
         by_group.entry(g.as_str()).or_default().push(i);
     }
-    let pairs: HashMap<(usize, usize), &dedup::Pair> =
-        outcome.pairs.iter().map(|p| ((p.a, p.b), p)).collect();
+    let pairs: HashMap<(usize, usize), &dedup::Pair> = outcome.pairs.iter().map(|p| ((p.a, p.b), p)).collect();
     let mut groups: Vec<_> = by_group.into_iter().collect();
     groups.sort();
     for (g, members) in groups {
@@ -69,11 +52,7 @@ fn debug_misses(records: &[dedup::Citation], truth: &[String], outcome: &dedup::
             .iter()
             .map(|m| {
                 let a = &outcome.assignments[*m];
-                if a.role == dedup::Role::Review {
-                    *m
-                } else {
-                    a.cluster
-                }
+                if a.role == dedup::Role::Review { *m } else { a.cluster }
             })
             .collect();
         if clusters.len() < 2 {
@@ -87,23 +66,10 @@ fn debug_misses(records: &[dedup::Citation], truth: &[String], outcome: &dedup::
                 "  [{m}] {:?}->{} | {} | {} | {:?} | {} | {} | {} | {} | {} | {}",
                 a.role,
                 a.cluster,
-                r.title
-                    .as_deref()
-                    .unwrap_or("")
-                    .chars()
-                    .take(70)
-                    .collect::<String>(),
-                r.authors
-                    .first()
-                    .map(|a| a.family.chars().take(25).collect::<String>())
-                    .unwrap_or_default(),
+                r.title.as_deref().unwrap_or("").chars().take(70).collect::<String>(),
+                r.authors.first().map(|a| a.family.chars().take(25).collect::<String>()).unwrap_or_default(),
                 r.year,
-                r.journal
-                    .as_deref()
-                    .unwrap_or("")
-                    .chars()
-                    .take(30)
-                    .collect::<String>(),
+                r.journal.as_deref().unwrap_or("").chars().take(30).collect::<String>(),
                 r.volume.as_deref().unwrap_or(""),
                 r.issue.as_deref().unwrap_or(""),
                 r.start_page.as_deref().unwrap_or(""),
@@ -120,11 +86,7 @@ fn debug_misses(records: &[dedup::Citation], truth: &[String], outcome: &dedup::
                         p.decision.as_str(),
                         p.score,
                         p.guard,
-                        p.evidence
-                            .iter()
-                            .map(|e| e.note.clone())
-                            .collect::<Vec<_>>()
-                            .join("; ")
+                        p.evidence.iter().map(|e| e.note.clone()).collect::<Vec<_>>().join("; ")
                     ),
                     None => eprintln!("    {key:?} not a reported pair"),
                 }
@@ -138,34 +100,19 @@ fn debug_misses(records: &[dedup::Citation], truth: &[String], outcome: &dedup::
 fn diabetes_through_the_citation_parser() {
     let data = Path::new("/work/shared/data/dedup/diabetes.csv");
     let truth_path = Path::new("/work/shared/data/dedup/diabetes.truth.csv");
-    let (Ok(bytes), Some((_, truth_rows))) = (std::fs::read(data), common::read_csv(truth_path))
-    else {
+    let (Ok(bytes), Some((_, truth_rows))) = (std::fs::read(data), common::read_csv(truth_path)) else {
         eprintln!("skipping: {} or its truth file is absent", data.display());
         return;
     };
     let parsed = citation::parse(&bytes, None);
     if parsed.records.len() != truth_rows.len() {
-        eprintln!(
-            "skipping: citation::parse read {} of {} records",
-            parsed.records.len(),
-            truth_rows.len()
-        );
+        eprintln!("skipping: citation::parse read {} of {} records", parsed.records.len(), truth_rows.len());
         return;
     }
-    let groups: HashMap<String, String> = truth_rows
-        .iter()
-        .filter_map(|r| Some((r.get("record_id")?.clone(), r.get("group")?.clone())))
-        .collect();
-    let truth: Vec<String> = parsed
-        .records
-        .iter()
-        .map(|r| {
-            groups
-                .get(&r.source_id)
-                .cloned()
-                .unwrap_or_else(|| format!("solo-{}", r.source_id))
-        })
-        .collect();
+    let groups: HashMap<String, String> =
+        truth_rows.iter().filter_map(|r| Some((r.get("record_id")?.clone(), r.get("group")?.clone()))).collect();
+    let truth: Vec<String> =
+        parsed.records.iter().map(|r| groups.get(&r.source_id).cloned().unwrap_or_else(|| format!("solo-{}", r.source_id))).collect();
     let outcome = dedup::find(&parsed.records, &dedup::Options::default(), &mut |_| {});
     let s = common::score(&outcome, &truth);
     eprintln!(
@@ -177,11 +124,7 @@ fn diabetes_through_the_citation_parser() {
         s.sensitivity()
     );
     assert_eq!(s.false_merges, 0, "false merges");
-    assert!(
-        s.sensitivity() >= 0.99,
-        "sensitivity {:.4}",
-        s.sensitivity()
-    );
+    assert!(s.sensitivity() >= 0.99, "sensitivity {:.4}", s.sensitivity());
 }
 
 /// Ablations: with DOIs, journals, pages or authors removed the rules must still never merge two
@@ -190,25 +133,14 @@ fn diabetes_through_the_citation_parser() {
 fn diabetes_ablations_never_false_merge() {
     let data = Path::new("/work/shared/data/dedup/diabetes.csv");
     let truth_path = Path::new("/work/shared/data/dedup/diabetes.truth.csv");
-    let (Some((records, _)), Some((_, truth_rows))) =
-        (common::read_csv(data), common::read_csv(truth_path))
-    else {
+    let (Some((records, _)), Some((_, truth_rows))) = (common::read_csv(data), common::read_csv(truth_path)) else {
         eprintln!("skipping: {} or its truth file is absent", data.display());
         return;
     };
-    let groups: HashMap<String, String> = truth_rows
-        .iter()
-        .filter_map(|r| Some((r.get("record_id")?.clone(), r.get("group")?.clone())))
-        .collect();
-    let truth: Vec<String> = records
-        .iter()
-        .map(|r| {
-            groups
-                .get(&r.source_id)
-                .cloned()
-                .unwrap_or_else(|| format!("solo-{}", r.source_id))
-        })
-        .collect();
+    let groups: HashMap<String, String> =
+        truth_rows.iter().filter_map(|r| Some((r.get("record_id")?.clone(), r.get("group")?.clone()))).collect();
+    let truth: Vec<String> =
+        records.iter().map(|r| groups.get(&r.source_id).cloned().unwrap_or_else(|| format!("solo-{}", r.source_id))).collect();
     type Ablation = (&'static str, fn(&mut dedup::Citation));
     let ablations: [Ablation; 5] = [
         ("no DOIs", |c| c.doi = None),
@@ -222,12 +154,7 @@ fn diabetes_ablations_never_false_merge() {
         copy.iter_mut().for_each(f);
         let outcome = dedup::find(&copy, &dedup::Options::default(), &mut |_| {});
         let s = common::score(&outcome, &truth);
-        eprintln!(
-            "diabetes {name}: sensitivity={:.4} false_merges={} review_rows={}",
-            s.sensitivity(),
-            s.false_merges,
-            s.review_rows
-        );
+        eprintln!("diabetes {name}: sensitivity={:.4} false_merges={} review_rows={}", s.sensitivity(), s.false_merges, s.review_rows);
         if std::env::var_os("DEDUP_DEBUG").is_some() {
             debug_false_merges(&copy, &truth, &outcome);
         }
@@ -244,8 +171,7 @@ fn debug_false_merges(records: &[dedup::Citation], truth: &[String], outcome: &d
         }
     }
     for members in clusters.values() {
-        let gs: std::collections::BTreeSet<&str> =
-            members.iter().map(|m| truth[*m].as_str()).collect();
+        let gs: std::collections::BTreeSet<&str> = members.iter().map(|m| truth[*m].as_str()).collect();
         if gs.len() > 1 {
             eprintln!("-- false merge");
             for m in members {
@@ -253,12 +179,7 @@ fn debug_false_merges(records: &[dedup::Citation], truth: &[String], outcome: &d
                 eprintln!(
                     "  [{m}] {} | {} | {:?} | {:?} | {:?} | {:?} | {:?} | {:?}",
                     truth[*m],
-                    r.title
-                        .as_deref()
-                        .unwrap_or("")
-                        .chars()
-                        .take(80)
-                        .collect::<String>(),
+                    r.title.as_deref().unwrap_or("").chars().take(80).collect::<String>(),
                     r.year,
                     r.journal,
                     r.volume,
@@ -276,41 +197,21 @@ fn debug_false_merges(records: &[dedup::Citation], truth: &[String], outcome: &d
 fn diabetes_imported_twice() {
     let data = Path::new("/work/shared/data/dedup/diabetes.csv");
     let truth_path = Path::new("/work/shared/data/dedup/diabetes.truth.csv");
-    let (Some((records, _)), Some((_, truth_rows))) =
-        (common::read_csv(data), common::read_csv(truth_path))
-    else {
+    let (Some((records, _)), Some((_, truth_rows))) = (common::read_csv(data), common::read_csv(truth_path)) else {
         eprintln!("skipping: {} or its truth file is absent", data.display());
         return;
     };
-    let groups: HashMap<String, String> = truth_rows
-        .iter()
-        .filter_map(|r| Some((r.get("record_id")?.clone(), r.get("group")?.clone())))
-        .collect();
+    let groups: HashMap<String, String> =
+        truth_rows.iter().filter_map(|r| Some((r.get("record_id")?.clone(), r.get("group")?.clone()))).collect();
     let mut twice = records.clone();
     twice.extend(records.iter().cloned());
-    let truth: Vec<String> = twice
-        .iter()
-        .map(|r| {
-            groups
-                .get(&r.source_id)
-                .cloned()
-                .unwrap_or_else(|| format!("solo-{}", r.source_id))
-        })
-        .collect();
+    let truth: Vec<String> =
+        twice.iter().map(|r| groups.get(&r.source_id).cloned().unwrap_or_else(|| format!("solo-{}", r.source_id))).collect();
     let outcome = dedup::find(&twice, &dedup::Options::default(), &mut |_| {});
     let s = common::score(&outcome, &truth);
-    eprintln!(
-        "diabetes twice: sensitivity={:.4} false_merges={} review_rows={}",
-        s.sensitivity(),
-        s.false_merges,
-        s.review_rows
-    );
+    eprintln!("diabetes twice: sensitivity={:.4} false_merges={} review_rows={}", s.sensitivity(), s.false_merges, s.review_rows);
     assert_eq!(s.false_merges, 0);
-    assert!(
-        s.sensitivity() >= 0.99,
-        "sensitivity {:.4}",
-        s.sensitivity()
-    );
+    assert!(s.sensitivity() >= 0.99, "sensitivity {:.4}", s.sensitivity());
     // Every record is merged with its own copy.
     let n = records.len();
     for (i, record) in records.iter().enumerate() {

@@ -24,12 +24,7 @@ fn record() -> impl Strategy<Value = Citation> {
     .prop_map(str::to_string);
     let junk = "[a-zA-Z0-9éß&<>;#’ .,:()\\[\\]/-]{0,30}";
     (
-        (
-            prop::option::of(title),
-            opt(junk.prop_map(|s| s)),
-            "[A-Za-z .,;é]{0,30}",
-            prop::option::of(1990i32..2030),
-        ),
+        (prop::option::of(title), opt(junk.prop_map(|s| s)), "[A-Za-z .,;é]{0,30}", prop::option::of(1990i32..2030)),
         (
             opt(prop::sample::select(vec![
                 "Curr Opin Lipidol",
@@ -40,35 +35,22 @@ fn record() -> impl Strategy<Value = Citation> {
             .prop_map(str::to_string)),
             opt("[0-9A-Za-z() ]{0,6}"),
             opt("[0-9A-Za-z() -]{0,9}"),
-            opt(prop::sample::select(vec![
-                "10.1/a",
-                "10.1/A",
-                "https://doi.org/10.1/b",
-                "10.1101/x",
-                "doi:",
-                "10.",
-            ])
-            .prop_map(str::to_string)),
-            prop::sample::select(vec!["JOUR", "CONF", "INPR", "", "Journal Article"])
-                .prop_map(str::to_string),
+            opt(prop::sample::select(vec!["10.1/a", "10.1/A", "https://doi.org/10.1/b", "10.1101/x", "doi:", "10."])
+                .prop_map(str::to_string)),
+            prop::sample::select(vec!["JOUR", "CONF", "INPR", "", "Journal Article"]).prop_map(str::to_string),
         ),
     )
-        .prop_map(
-            |((title, extra, authors, year), (journal, volume, pages, doi, ref_type))| Citation {
-                title: title.map(|t| format!("{t}{}", extra.unwrap_or_default())),
-                authors: vec![Author {
-                    family: authors,
-                    given: None,
-                }],
-                year,
-                journal,
-                volume,
-                start_page: pages,
-                doi,
-                ref_type,
-                ..Citation::default()
-            },
-        )
+        .prop_map(|((title, extra, authors, year), (journal, volume, pages, doi, ref_type))| Citation {
+            title: title.map(|t| format!("{t}{}", extra.unwrap_or_default())),
+            authors: vec![Author { family: authors, given: None }],
+            year,
+            journal,
+            volume,
+            start_page: pages,
+            doi,
+            ref_type,
+            ..Citation::default()
+        })
 }
 
 proptest! {
@@ -132,13 +114,8 @@ proptest! {
 #[test]
 fn degenerate_input_stays_bounded() {
     let same = Citation {
-        title: Some(
-            "Editorial comment on the management of type 2 diabetes in primary care".into(),
-        ),
-        authors: vec![Author {
-            family: "Anonymous".into(),
-            given: None,
-        }],
+        title: Some("Editorial comment on the management of type 2 diabetes in primary care".into()),
+        authors: vec![Author { family: "Anonymous".into(), given: None }],
         year: Some(2020),
         journal: Some("BMJ".into()),
         ..Citation::default()
@@ -154,19 +131,9 @@ fn degenerate_input_stays_bounded() {
             *sizes.entry(a.cluster).or_default() += 1;
         }
     }
-    assert!(
-        sizes.values().all(|s| *s <= 64),
-        "a cluster exceeded 64 records"
-    );
-    assert!(
-        sizes.values().sum::<usize>() > 2000,
-        "identical records were not merged"
-    );
+    assert!(sizes.values().all(|s| *s <= 64), "a cluster exceeded 64 records");
+    assert!(sizes.values().sum::<usize>() > 2000, "identical records were not merged");
     // Empty records have nothing to compare and stay unique.
-    assert!(
-        out.assignments[3000..]
-            .iter()
-            .all(|a| a.role == Role::Unique)
-    );
+    assert!(out.assignments[3000..].iter().all(|a| a.role == Role::Unique));
     assert!(started.elapsed().as_secs() < 60);
 }

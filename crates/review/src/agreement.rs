@@ -29,11 +29,7 @@ impl Table {
     /// An empty table for `k` categories; `k` is capped at [`MAX_CATEGORIES`].
     pub fn new(k: usize) -> Table {
         let k = k.min(MAX_CATEGORIES);
-        Table {
-            k,
-            cells: vec![0; k * k],
-            skipped: 0,
-        }
+        Table { k, cells: vec![0; k * k], skipped: 0 }
     }
 
     /// Counts one item that rater A put in category `a` and rater B in category `b`.
@@ -82,18 +78,12 @@ impl Table {
 
     /// The count in cell (`a`, `b`), zero outside the table.
     pub fn get(&self, a: usize, b: usize) -> u64 {
-        if a < self.k && b < self.k {
-            self.cells[a * self.k + b]
-        } else {
-            0
-        }
+        if a < self.k && b < self.k { self.cells[a * self.k + b] } else { 0 }
     }
 
     /// The number of items counted.
     pub fn n(&self) -> u64 {
-        self.cells
-            .iter()
-            .fold(0u64, |acc, &c| acc.saturating_add(c))
+        self.cells.iter().fold(0u64, |acc, &c| acc.saturating_add(c))
     }
 
     /// The number of pairs left out because a category was outside `0..k`.
@@ -114,12 +104,7 @@ pub struct Estimate {
 impl Estimate {
     fn with_variance(value: f64, variance: f64) -> Estimate {
         if !variance.is_finite() {
-            return Estimate {
-                value,
-                se: None,
-                ci_low: None,
-                ci_high: None,
-            };
+            return Estimate { value, se: None, ci_low: None, ci_high: None };
         }
         let se = variance.max(0.0).sqrt();
         Estimate {
@@ -163,15 +148,7 @@ pub struct Agreement {
 pub fn agreement(t: &Table) -> Agreement {
     let n = t.n();
     let k = t.k();
-    let empty = Agreement {
-        n,
-        percent: 0.0,
-        cohen_kappa: None,
-        pabak: None,
-        gwet_ac1: None,
-        prevalence_index: None,
-        bias_index: None,
-    };
+    let empty = Agreement { n, percent: 0.0, cohen_kappa: None, pabak: None, gwet_ac1: None, prevalence_index: None, bias_index: None };
     if n == 0 || k == 0 {
         return empty;
     }
@@ -184,10 +161,7 @@ pub fn agreement(t: &Table) -> Agreement {
     let cohen_kappa = cohen(t, &row, &col, po, nf);
     let (pabak, gwet_ac1) = if k >= 2 {
         let kf = k as f64;
-        (
-            Some((kf * po - 1.0) / (kf - 1.0)),
-            Some(gwet(t, &row, &col, po, nf)),
-        )
+        (Some((kf * po - 1.0) / (kf - 1.0)), Some(gwet(t, &row, &col, po, nf)))
     } else {
         (None, None)
     };
@@ -197,15 +171,7 @@ pub fn agreement(t: &Table) -> Agreement {
     } else {
         (None, None)
     };
-    Agreement {
-        n,
-        percent: po,
-        cohen_kappa,
-        pabak,
-        gwet_ac1,
-        prevalence_index,
-        bias_index,
-    }
+    Agreement { n, percent: po, cohen_kappa, pabak, gwet_ac1, prevalence_index, bias_index }
 }
 
 /// Cohen's kappa with the Fleiss, Cohen & Everitt (1969) standard error.

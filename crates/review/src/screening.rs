@@ -72,11 +72,7 @@ pub struct StageSettings {
 
 impl Default for StageSettings {
     fn default() -> StageSettings {
-        StageSettings {
-            reviewers_per_record: 2,
-            blind: true,
-            maybe_is_conflict: true,
-        }
+        StageSettings { reviewers_per_record: 2, blind: true, maybe_is_conflict: true }
     }
 }
 
@@ -140,9 +136,7 @@ pub fn outcome(votes: &[CastVote], settings: &StageSettings) -> Outcome {
     }
     match (includes, excludes) {
         (_, 0) => Outcome::Included,
-        (0, _) => Outcome::Excluded {
-            reason: shared_reason(&counted),
-        },
+        (0, _) => Outcome::Excluded { reason: shared_reason(&counted) },
         _ => Outcome::Conflict,
     }
 }
@@ -166,12 +160,7 @@ fn clean(reason: Option<&str>) -> Option<&str> {
 ///
 /// Reasons are compared after trimming surrounding spaces, and a blank reason counts as none.
 /// The membership check applies to any reason given, whatever the vote.
-pub fn validate_vote(
-    stage: Stage,
-    vote: Vote,
-    reason: Option<&str>,
-    allowed_reasons: &[String],
-) -> Result<(), String> {
+pub fn validate_vote(stage: Stage, vote: Vote, reason: Option<&str>, allowed_reasons: &[String]) -> Result<(), String> {
     let reason = clean(reason);
     if stage == Stage::FullText && vote == Vote::Exclude && reason.is_none() {
         return Err("An exclusion at full text needs a reason: please choose one.".to_owned());
@@ -180,10 +169,7 @@ pub fn validate_vote(
         let known = allowed_reasons.iter().any(|a| a.trim() == r);
         if !allowed_reasons.is_empty() && !known {
             let list: Vec<&str> = allowed_reasons.iter().map(|a| a.trim()).collect();
-            return Err(format!(
-                "\u{201c}{r}\u{201d} is not one of this review's exclusion reasons ({}).",
-                list.join("; ")
-            ));
+            return Err(format!("\u{201c}{r}\u{201d} is not one of this review's exclusion reasons ({}).", list.join("; ")));
         }
     }
     Ok(())

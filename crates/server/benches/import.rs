@@ -10,8 +10,26 @@ use std::sync::Arc;
 use std::time::Instant;
 
 const WORDS: [&str; 20] = [
-    "peer", "support", "workers", "homelessness", "substance", "use", "harm", "reduction", "recovery", "qualitative",
-    "housing", "overdose", "navigation", "trust", "lived", "experience", "outreach", "hepatitis", "treatment", "services",
+    "peer",
+    "support",
+    "workers",
+    "homelessness",
+    "substance",
+    "use",
+    "harm",
+    "reduction",
+    "recovery",
+    "qualitative",
+    "housing",
+    "overdose",
+    "navigation",
+    "trust",
+    "lived",
+    "experience",
+    "outreach",
+    "hepatitis",
+    "treatment",
+    "services",
 ];
 
 fn word(i: usize, k: usize) -> &'static str {

@@ -97,9 +97,7 @@ pub fn decode_access(keys: &Keys, token: &str) -> Result<Claims, ApiError> {
     v.validate_exp = true;
     v.validate_nbf = true;
     v.leeway = LEEWAY_SECS;
-    jsonwebtoken::decode::<Claims>(token, &keys.decoding, &v)
-        .map(|d| d.claims)
-        .map_err(|_| ApiError::unauthenticated())
+    jsonwebtoken::decode::<Claims>(token, &keys.decoding, &v).map(|d| d.claims).map_err(|_| ApiError::unauthenticated())
 }
 
 /// Hashes a password with Argon2id (a fresh random salt each time).
@@ -107,17 +105,12 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
     let mut salt_bytes = [0u8; 16];
     rand::rng().fill(&mut salt_bytes);
     let salt = SaltString::encode_b64(&salt_bytes).map_err(ApiError::internal)?;
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(ApiError::internal)
+    argon2::Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(ApiError::internal)
 }
 
 /// Checks a password against a stored Argon2 hash.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false)
+    PasswordHash::new(hash).map(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()).unwrap_or(false)
 }
 
 /// A hash of a password nobody has, verified when the account does not exist so that a failed login
@@ -187,11 +180,7 @@ pub fn clear_cookies(state: &AppState) -> Vec<Cookie<'static>> {
     [(ACCESS_COOKIE, "/"), (REFRESH_COOKIE, "/api/auth"), (CSRF_COOKIE, "/")]
         .into_iter()
         .map(|(name, path)| {
-            let mut c = Cookie::build(name, "")
-                .path(path)
-                .secure(state.settings.secure_cookies)
-                .same_site(SameSite::Strict)
-                .finish();
+            let mut c = Cookie::build(name, "").path(path).secure(state.settings.secure_cookies).same_site(SameSite::Strict).finish();
             c.make_removal();
             c
         })
@@ -222,9 +211,7 @@ impl FromRequest for Caller {
 }
 
 async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("application state missing"))?;
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal("application state missing"))?;
     let bearer = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -243,9 +230,7 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         check_csrf(req)?;
     }
     let user_id: i32 = claims.sub.parse().map_err(|_| ApiError::unauthenticated())?;
-    let session = store::users::live_session(&state.store.db, &claims.sid, now_ms())
-        .await?
-        .ok_or_else(ApiError::unauthenticated)?;
+    let session = store::users::live_session(&state.store.db, &claims.sid, now_ms()).await?.ok_or_else(ApiError::unauthenticated)?;
     if session.user_id != user_id {
         return Err(ApiError::unauthenticated());
     }
@@ -270,10 +255,7 @@ pub fn check_csrf(req: &HttpRequest) -> Result<(), ApiError> {
     let header = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     match (cookie, header) {
         (Some(c), Some(h)) if !c.is_empty() && constant_time_eq(c.as_bytes(), h.as_bytes()) => Ok(()),
-        _ => Err(ApiError::forbidden(
-            "This request is missing its CSRF token. Reload the page and try again.",
-        )
-        .with_code("csrf_failed")),
+        _ => Err(ApiError::forbidden("This request is missing its CSRF token. Reload the page and try again.").with_code("csrf_failed")),
     }
 }
 

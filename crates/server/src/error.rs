@@ -64,11 +64,7 @@ impl ApiError {
     }
 
     pub fn invalid(errors: Vec<FieldError>) -> ApiError {
-        let detail = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
         ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid_request", detail, errors }
     }
 
@@ -142,15 +138,12 @@ pub fn json_config() -> actix_web::web::JsonConfig {
 }
 
 pub fn query_config() -> actix_web::web::QueryConfig {
-    actix_web::web::QueryConfig::default().error_handler(|err, _req| {
-        ApiError::bad_request("bad_query", format!("The query string is not valid: {err}.")).into()
-    })
+    actix_web::web::QueryConfig::default()
+        .error_handler(|err, _req| ApiError::bad_request("bad_query", format!("The query string is not valid: {err}.")).into())
 }
 
 pub fn path_config() -> actix_web::web::PathConfig {
-    actix_web::web::PathConfig::default().error_handler(|err, _req| {
-        ApiError::not_found(&format!("such path ({err})")).into()
-    })
+    actix_web::web::PathConfig::default().error_handler(|err, _req| ApiError::not_found(&format!("such path ({err})")).into())
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;

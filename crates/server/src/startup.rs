@@ -22,13 +22,18 @@ pub enum StartError {
     Bind { bind: String, reason: String },
     #[error("{0}")]
     Store(#[from] store::StoreError),
-    #[error("the token secret is {0} bytes long; use at least {MIN_SECRET_LEN} random bytes (SIFT_JWT_SECRET), or leave it unset to generate one")]
+    #[error(
+        "the token secret is {0} bytes long; use at least {MIN_SECRET_LEN} random bytes (SIFT_JWT_SECRET), or leave it unset to generate one"
+    )]
     WeakSecret(usize),
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "sift", description = "Systematic-review screening and synthesis. Errors are RFC 9457 problem details with a stable `code`."),
+    info(
+        title = "sift",
+        description = "Systematic-review screening and synthesis. Errors are RFC 9457 problem details with a stable `code`."
+    ),
     components(schemas(crate::error::Problem, crate::error::FieldError))
 )]
 struct ApiDoc;
@@ -42,8 +47,8 @@ impl Application {
     /// Binds the listener, loads (or creates) the signing secret and prepares the server.
     /// The store must already be migrated.
     pub async fn build(settings: Settings, store: store::Store) -> Result<Application, StartError> {
-        let listener = TcpListener::bind(&settings.bind)
-            .map_err(|e| StartError::Bind { bind: settings.bind.clone(), reason: e.to_string() })?;
+        let listener =
+            TcpListener::bind(&settings.bind).map_err(|e| StartError::Bind { bind: settings.bind.clone(), reason: e.to_string() })?;
         let port = listener.local_addr().map_err(|e| StartError::Bind { bind: settings.bind.clone(), reason: e.to_string() })?.port();
         let secret = match &settings.jwt_secret {
             Some(s) if s.len() < MIN_SECRET_LEN => return Err(StartError::WeakSecret(s.len())),
@@ -80,10 +85,12 @@ impl Application {
                 }),
             )
             .configure(crate::web_assets::configure)
-            .wrap(actix_web::middleware::DefaultHeaders::new()
-                .add(("X-Content-Type-Options", "nosniff"))
-                .add(("Referrer-Policy", "same-origin"))
-                .add(("X-Frame-Options", "DENY")))
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "same-origin"))
+                    .add(("X-Frame-Options", "DENY")),
+            )
             .wrap_fn(move |req, srv| {
                 let started = Instant::now();
                 let method = req.method().to_string();

@@ -62,23 +62,20 @@ pub fn server_settings(
     workers: Option<usize>,
     file: &FileConfig,
 ) -> anyhow::Result<server::Settings> {
-    let mut s = server::Settings {
-        database_url: database.to_owned(),
-        ..server::Settings::default()
-    };
+    let mut s = server::Settings { database_url: database.to_owned(), ..server::Settings::default() };
     s.bind = bind.map(str::to_owned).or_else(|| file.bind.clone()).unwrap_or_else(|| DEFAULT_BIND.to_owned());
     if s.bind.parse::<std::net::SocketAddr>().is_err() && !s.bind.contains(':') {
         bail!("--bind/SIFT_BIND {:?} is not an address; use HOST:PORT such as 127.0.0.1:8080", s.bind);
     }
     s.jwt_secret = std::env::var("SIFT_JWT_SECRET").ok().filter(|v| !v.is_empty()).or_else(|| file.jwt_secret.clone());
-    if let Some(secret) = &s.jwt_secret {
-        if secret.len() < server::auth::MIN_SECRET_LEN {
-            bail!(
-                "the token secret (SIFT_JWT_SECRET or jwt_secret) is {} bytes; use at least {} random bytes, or leave it unset and sift generates one",
-                secret.len(),
-                server::auth::MIN_SECRET_LEN
-            );
-        }
+    if let Some(secret) = &s.jwt_secret
+        && secret.len() < server::auth::MIN_SECRET_LEN
+    {
+        bail!(
+            "the token secret (SIFT_JWT_SECRET or jwt_secret) is {} bytes; use at least {} random bytes, or leave it unset and sift generates one",
+            secret.len(),
+            server::auth::MIN_SECRET_LEN
+        );
     }
     s.secure_cookies = secure_cookies.or(file.secure_cookies).unwrap_or(false);
     if let Some(t) = env_or(file.access_ttl_secs, "SIFT_ACCESS_TTL_SECS")? {
@@ -123,11 +120,7 @@ pub fn server_settings(
 
 fn env_or(file: Option<i64>, var: &str) -> anyhow::Result<Option<i64>> {
     match std::env::var(var) {
-        Ok(v) if !v.is_empty() => v
-            .trim()
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| anyhow::anyhow!("{var}={v:?} is not a whole number")),
+        Ok(v) if !v.is_empty() => v.trim().parse::<i64>().map(Some).map_err(|_| anyhow::anyhow!("{var}={v:?} is not a whole number")),
         _ => Ok(file),
     }
 }

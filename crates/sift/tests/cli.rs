@@ -51,8 +51,25 @@ fn parse_writes_one_json_object_per_record() {
     let lines: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 50);
     let keys = [
-        "source_id", "type", "title", "authors", "year", "journal", "volume", "issue", "pages", "start_page", "end_page", "doi", "pmid",
-        "issn", "isbn", "abstract", "keywords", "language", "urls",
+        "source_id",
+        "type",
+        "title",
+        "authors",
+        "year",
+        "journal",
+        "volume",
+        "issue",
+        "pages",
+        "start_page",
+        "end_page",
+        "doi",
+        "pmid",
+        "issn",
+        "isbn",
+        "abstract",
+        "keywords",
+        "language",
+        "urls",
     ];
     for l in &lines {
         for k in keys {
@@ -81,7 +98,11 @@ fn dedup_writes_the_contracted_csv_and_evidence() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("clusters.csv");
     let explain = dir.path().join("explain.jsonl");
-    let o = run(sift().args(["dedup", &demo("medline.xml"), &demo("cinahl.ris"), &demo("scopus.csv"), "--out"]).arg(&out).arg("--explain").arg(&explain));
+    let o = run(sift()
+        .args(["dedup", &demo("medline.xml"), &demo("cinahl.ris"), &demo("scopus.csv"), "--out"])
+        .arg(&out)
+        .arg("--explain")
+        .arg(&explain));
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&out).unwrap();
     let mut lines = text.lines();
@@ -123,10 +144,16 @@ fn bad_configuration_is_one_line_and_fails() {
     assert!(err.contains("databse") && err.lines().count() == 1, "{err}");
 
     let clean = tempfile::tempdir().unwrap();
-    let o = run(sift().env("SIFT_DISABLED_INSTRUMENTS", "casp-rct, no-such-checklist").args(["serve", "--database", "sqlite://unused.db", "--bind", "127.0.0.1:0"]).current_dir(clean.path()));
+    let o = run(sift()
+        .env("SIFT_DISABLED_INSTRUMENTS", "casp-rct, no-such-checklist")
+        .args(["serve", "--database", "sqlite://unused.db", "--bind", "127.0.0.1:0"])
+        .current_dir(clean.path()));
     assert!(!o.status.success());
     assert!(stderr(&o).contains("no-such-checklist"), "{}", stderr(&o));
-    let o = run(sift().env("SIFT_JWT_SECRET", "short").args(["serve", "--database", "sqlite://unused.db", "--bind", "127.0.0.1:0"]).current_dir(clean.path()));
+    let o = run(sift()
+        .env("SIFT_JWT_SECRET", "short")
+        .args(["serve", "--database", "sqlite://unused.db", "--bind", "127.0.0.1:0"])
+        .current_dir(clean.path()));
     assert!(!o.status.success());
     assert!(stderr(&o).contains("at least 32"), "{}", stderr(&o));
 }
@@ -196,7 +223,11 @@ fn serve_demo_prints_accounts_serves_and_stops_gracefully() {
     assert!(exit.success(), "SIGTERM must stop sift gracefully, got {exit:?}");
     // Logs are JSON lines, and never carry a password or a token.
     let logs = std::fs::read_to_string(&log_path).unwrap();
-    let lines: Vec<serde_json::Value> = logs.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
     assert!(lines.iter().any(|l| l["message"] == "request" && l["path"] == "/api/auth/login"), "{logs}");
     assert!(lines.iter().any(|l| l["message"] == "shutting down: finishing in-flight requests"), "{logs}");
     assert!(!logs.contains("demo-lead-password") && !logs.contains(&token), "a secret reached the logs");
@@ -247,19 +278,50 @@ fn headless_team_workflow() {
         let o = run(sift().args(["prisma", "--review", "nope", "--database", &db.url, "--format", "json"]));
         assert!(!o.status.success() && stderr(&o).contains("no review \"nope\""));
 
-        let mut child = sift().args(["user", "add", "--email", "Ana@Example.org", "--name", "Ana", "--database", &db.url]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = sift()
+            .args(["user", "add", "--email", "Ana@Example.org", "--name", "Ana", "--database", &db.url])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         child.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
         let o = child.wait_with_output().unwrap();
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(stdout(&o).contains("ana@example.org"));
         assert!(!stdout(&o).contains("a long enough password") && !stderr(&o).contains("a long enough password"));
 
-        let o = run(sift().args(["review", "create", "--slug", "cli-review", "--title", "CLI review", "--lead", "ana@example.org", "--database", &db.url]));
+        let o = run(sift().args([
+            "review",
+            "create",
+            "--slug",
+            "cli-review",
+            "--title",
+            "CLI review",
+            "--lead",
+            "ana@example.org",
+            "--database",
+            &db.url,
+        ]));
         assert!(o.status.success(), "{}", stderr(&o));
         let dir = tempfile::tempdir().unwrap();
         let q = dir.path().join("query.txt");
         std::fs::write(&q, "\"peer support\" AND homeless*\n").unwrap();
-        let o = run(sift().args(["import", "--review", "cli-review", "--database", &db.url, "--database-name", "CINAHL", "--searched-on", "2024-03-12", "--query-file"]).arg(&q).arg(demo("cinahl.ris")));
+        let o = run(sift()
+            .args([
+                "import",
+                "--review",
+                "cli-review",
+                "--database",
+                &db.url,
+                "--database-name",
+                "CINAHL",
+                "--searched-on",
+                "2024-03-12",
+                "--query-file",
+            ])
+            .arg(&q)
+            .arg(demo("cinahl.ris")));
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(stdout(&o).contains("imported 25 records"), "{}", stdout(&o));
         // A file with errors stores nothing and says which line.
@@ -268,7 +330,9 @@ fn headless_team_workflow() {
         let o = run(sift().args(["import", "--review", "cli-review", "--database", &db.url]).arg(&bad));
         assert!(!o.status.success());
         assert!(stderr(&o).contains("bad.ris:1: error:"), "{}", stderr(&o));
-        let o = run(sift().args(["import", "--review", "cli-review", "--database", &db.url, "--searched-on", "March 2024"]).arg(demo("cinahl.ris")));
+        let o = run(sift()
+            .args(["import", "--review", "cli-review", "--database", &db.url, "--searched-on", "March 2024"])
+            .arg(demo("cinahl.ris")));
         assert!(stderr(&o).contains("YYYY-MM-DD"));
         let store = rt.block_on(store::connect(&db.url)).unwrap();
         let review = rt.block_on(store::reviews::by_slug(&store.db, "cli-review")).unwrap().unwrap();

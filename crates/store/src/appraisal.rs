@@ -46,7 +46,14 @@ pub async fn custom_instrument(db: &impl ConnectionTrait, review_id: i32, instru
         .map(|i| i.source))
 }
 
-pub async fn add_custom_instrument(db: &impl ConnectionTrait, review_id: i32, instrument_id: &str, source: &str, by: i32, now: i64) -> Result<(), StoreError> {
+pub async fn add_custom_instrument(
+    db: &impl ConnectionTrait,
+    review_id: i32,
+    instrument_id: &str,
+    source: &str,
+    by: i32,
+    now: i64,
+) -> Result<(), StoreError> {
     instruments::ActiveModel {
         review_id: Set(review_id),
         instrument_id: Set(instrument_id.to_owned()),

@@ -1,9 +1,6 @@
 //! Candidate duplicate pairs of a review and people's judgements of them.
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    sea_query::Expr,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, sea_query::Expr};
 
 use crate::StoreError;
 use crate::entity::dedup_pairs;
@@ -47,11 +44,7 @@ pub async fn insert_new(db: &impl ConnectionTrait, review_id: i32, pairs: &[NewP
             ..Default::default()
         };
         dedup_pairs::Entity::insert(row)
-            .on_conflict_do_nothing_on([
-                dedup_pairs::Column::ReviewId,
-                dedup_pairs::Column::RecordA,
-                dedup_pairs::Column::RecordB,
-            ])
+            .on_conflict_do_nothing_on([dedup_pairs::Column::ReviewId, dedup_pairs::Column::RecordA, dedup_pairs::Column::RecordB])
             .exec(db)
             .await?;
     }
@@ -59,10 +52,7 @@ pub async fn insert_new(db: &impl ConnectionTrait, review_id: i32, pairs: &[NewP
 }
 
 pub async fn get(db: &impl ConnectionTrait, review_id: i32, id: i32) -> Result<Option<Pair>, StoreError> {
-    Ok(dedup_pairs::Entity::find_by_id(id)
-        .filter(dedup_pairs::Column::ReviewId.eq(review_id))
-        .one(db)
-        .await?)
+    Ok(dedup_pairs::Entity::find_by_id(id).filter(dedup_pairs::Column::ReviewId.eq(review_id)).one(db).await?)
 }
 
 /// Pairs of a review with the given status, best score first.
@@ -92,13 +82,7 @@ pub async fn count_with_status(db: &impl ConnectionTrait, review_id: i32, status
         .await?)
 }
 
-pub async fn set_status(
-    db: &impl ConnectionTrait,
-    id: i32,
-    status: &str,
-    decided_by: Option<i32>,
-    now: i64,
-) -> Result<(), StoreError> {
+pub async fn set_status(db: &impl ConnectionTrait, id: i32, status: &str, decided_by: Option<i32>, now: i64) -> Result<(), StoreError> {
     dedup_pairs::Entity::update_many()
         .col_expr(dedup_pairs::Column::Status, Expr::value(status.to_owned()))
         .col_expr(dedup_pairs::Column::DecidedBy, Expr::value(decided_by))

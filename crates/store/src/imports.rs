@@ -2,9 +2,7 @@
 //! transaction so that a failed import leaves nothing behind.
 
 use citation::Citation;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, sea_query::Expr,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, sea_query::Expr};
 
 use crate::StoreError;
 use crate::entity::{records, search_sources};
@@ -67,10 +65,7 @@ pub async fn insert_records(
 ) -> Result<(), StoreError> {
     for (chunk_idx, chunk) in batch.chunks(BATCH).enumerate() {
         let base = first_position + i32::try_from(chunk_idx * BATCH).unwrap_or(i32::MAX);
-        let rows = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, c)| new_row(review_id, source_id, base + i32::try_from(i).unwrap_or(0), c, now));
+        let rows = chunk.iter().enumerate().map(|(i, c)| new_row(review_id, source_id, base + i32::try_from(i).unwrap_or(0), c, now));
         records::Entity::insert_many(rows).exec(db).await?;
     }
     Ok(())

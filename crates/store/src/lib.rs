@@ -83,9 +83,7 @@ pub struct Store {
 pub async fn connect(url: &str) -> Result<Store, StoreError> {
     let backend = Backend::from_url(url)?;
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(30));
+    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(30));
     match backend {
         Backend::Sqlite => {
             opts.max_connections(8).min_connections(1);
@@ -101,10 +99,8 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
             opts.max_connections(16).min_connections(1);
         }
     }
-    let db = Database::connect(opts).await.map_err(|e| StoreError::Unreachable {
-        url: mask_url(url),
-        reason: first_line(&e.to_string()),
-    })?;
+    let db =
+        Database::connect(opts).await.map_err(|e| StoreError::Unreachable { url: mask_url(url), reason: first_line(&e.to_string()) })?;
     Ok(Store { db, backend, sqlite_writes: std::sync::Arc::new(tokio::sync::Mutex::new(())) })
 }
 
@@ -123,16 +119,8 @@ impl Store {
 
     /// Names of applied migrations and of pending ones.
     pub async fn migration_status(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
-        let applied = Migrator::get_applied_migrations(&self.db)
-            .await?
-            .iter()
-            .map(|m| m.name().to_owned())
-            .collect();
-        let pending = Migrator::get_pending_migrations(&self.db)
-            .await?
-            .iter()
-            .map(|m| m.name().to_owned())
-            .collect();
+        let applied = Migrator::get_applied_migrations(&self.db).await?.iter().map(|m| m.name().to_owned()).collect();
+        let pending = Migrator::get_pending_migrations(&self.db).await?.iter().map(|m| m.name().to_owned()).collect();
         Ok((applied, pending))
     }
 

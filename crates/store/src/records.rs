@@ -5,10 +5,7 @@
 //! merge can always be undone and nothing imported is lost.
 
 use citation::{Author, Citation};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::{Value, json};
 
 use crate::entity::records;
@@ -134,9 +131,7 @@ pub async fn originals(db: &impl ConnectionTrait, review_id: i32) -> Result<Vec<
         .into_tuple()
         .all(db)
         .await?;
-    rows.into_iter()
-        .map(|(id, merged_into, text)| Ok(Original { id, merged_into, citation: citation_from_str(&text)? }))
-        .collect()
+    rows.into_iter().map(|(id, merged_into, text)| Ok(Original { id, merged_into, citation: citation_from_str(&text)? })).collect()
 }
 
 /// Builds the row for a freshly imported citation.
@@ -222,19 +217,12 @@ pub fn display(r: &Record) -> Citation {
 }
 
 pub async fn get(db: &impl ConnectionTrait, review_id: i32, id: i32) -> Result<Option<Record>, StoreError> {
-    Ok(records::Entity::find_by_id(id)
-        .filter(records::Column::ReviewId.eq(review_id))
-        .one(db)
-        .await?)
+    Ok(records::Entity::find_by_id(id).filter(records::Column::ReviewId.eq(review_id)).one(db).await?)
 }
 
 /// Every record of a review (merged duplicates included), in import order.
 pub async fn all(db: &impl ConnectionTrait, review_id: i32) -> Result<Vec<Record>, StoreError> {
-    Ok(records::Entity::find()
-        .filter(records::Column::ReviewId.eq(review_id))
-        .order_by_asc(records::Column::Id)
-        .all(db)
-        .await?)
+    Ok(records::Entity::find().filter(records::Column::ReviewId.eq(review_id)).order_by_asc(records::Column::Id).all(db).await?)
 }
 
 /// One page of the records reviewers see (duplicates merged away), in import order.
@@ -251,11 +239,7 @@ pub async fn page(db: &impl ConnectionTrait, review_id: i32, offset: u64, limit:
 
 /// Records that were merged into `kept_id`.
 pub async fn merged_into(db: &impl ConnectionTrait, kept_id: i32) -> Result<Vec<Record>, StoreError> {
-    Ok(records::Entity::find()
-        .filter(records::Column::MergedInto.eq(kept_id))
-        .order_by_asc(records::Column::Id)
-        .all(db)
-        .await?)
+    Ok(records::Entity::find().filter(records::Column::MergedInto.eq(kept_id)).order_by_asc(records::Column::Id).all(db).await?)
 }
 
 /// (all imported records, records left after duplicates were removed).

@@ -1,8 +1,6 @@
 //! Reviews and their members.
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::StoreError;
 use crate::entity::{members, reviews, users};
@@ -12,13 +10,7 @@ pub type Review = reviews::Model;
 /// The three roles a member can hold in a review.
 pub const ROLES: [&str; 3] = ["lead", "reviewer", "viewer"];
 
-pub async fn create(
-    db: &impl ConnectionTrait,
-    slug: &str,
-    title: &str,
-    created_by: Option<i32>,
-    now: i64,
-) -> Result<Review, StoreError> {
+pub async fn create(db: &impl ConnectionTrait, slug: &str, title: &str, created_by: Option<i32>, now: i64) -> Result<Review, StoreError> {
     if by_slug(db, slug).await?.is_some() {
         return Err(StoreError::Conflict(format!("a review with the short name {slug} already exists")));
     }
@@ -76,11 +68,7 @@ pub async fn for_user(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<(Re
     let mut ids: Vec<i32> = memberships.iter().map(|m| m.review_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let rows = reviews::Entity::find()
-        .filter(reviews::Column::Id.is_in(ids))
-        .order_by_asc(reviews::Column::Id)
-        .all(db)
-        .await?;
+    let rows = reviews::Entity::find().filter(reviews::Column::Id.is_in(ids)).order_by_asc(reviews::Column::Id).all(db).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -91,22 +79,11 @@ pub async fn for_user(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<(Re
 }
 
 /// Gives a user a role in a review; adding a role twice is harmless.
-pub async fn add_member(
-    db: &impl ConnectionTrait,
-    review_id: i32,
-    user_id: i32,
-    role: &str,
-    now: i64,
-) -> Result<(), StoreError> {
+pub async fn add_member(db: &impl ConnectionTrait, review_id: i32, user_id: i32, role: &str, now: i64) -> Result<(), StoreError> {
     if !ROLES.contains(&role) {
         return Err(StoreError::Conflict(format!("{role} is not a role; use lead, reviewer or viewer")));
     }
-    let row = members::ActiveModel {
-        review_id: Set(review_id),
-        user_id: Set(user_id),
-        role: Set(role.to_owned()),
-        added_at: Set(now),
-    };
+    let row = members::ActiveModel { review_id: Set(review_id), user_id: Set(user_id), role: Set(role.to_owned()), added_at: Set(now) };
     members::Entity::insert(row)
         .on_conflict_do_nothing_on([members::Column::ReviewId, members::Column::UserId, members::Column::Role])
         .exec(db)
@@ -138,18 +115,11 @@ pub async fn roles(db: &impl ConnectionTrait, review_id: i32, user_id: i32) -> R
 
 /// Members with their roles, ordered by user id.
 pub async fn members(db: &impl ConnectionTrait, review_id: i32) -> Result<Vec<(users::Model, Vec<String>)>, StoreError> {
-    let rows = members::Entity::find()
-        .filter(members::Column::ReviewId.eq(review_id))
-        .order_by_asc(members::Column::UserId)
-        .all(db)
-        .await?;
+    let rows =
+        members::Entity::find().filter(members::Column::ReviewId.eq(review_id)).order_by_asc(members::Column::UserId).all(db).await?;
     let mut ids: Vec<i32> = rows.iter().map(|m| m.user_id).collect();
     ids.dedup();
-    let people = users::Entity::find()
-        .filter(users::Column::Id.is_in(ids))
-        .order_by_asc(users::Column::Id)
-        .all(db)
-        .await?;
+    let people = users::Entity::find().filter(users::Column::Id.is_in(ids)).order_by_asc(users::Column::Id).all(db).await?;
     Ok(people
         .into_iter()
         .map(|u| {

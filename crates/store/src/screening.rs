@@ -4,8 +4,8 @@
 //! over-fill an item.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, Statement, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    Statement, Value,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -131,13 +131,10 @@ fn needed_expr(s: &Settings, id_column: &str) -> String {
 
 /// The votes a record's item needs at a stage: [`needed_expr`] computed in Rust.
 pub fn needed_for(s: &Settings, record_id: i32) -> i32 {
-    if s.double_percent >= 100 || s.reviewers_per_record <= 1 {
-        s.reviewers_per_record
-    } else if (i64::from(record_id) * 37).rem_euclid(100) < i64::from(Ord::max(s.double_percent, 0)) {
-        s.reviewers_per_record
-    } else {
-        1
-    }
+    let double = s.double_percent >= 100
+        || s.reviewers_per_record <= 1
+        || (i64::from(record_id) * 37).rem_euclid(100) < i64::from(Ord::max(s.double_percent, 0));
+    if double { s.reviewers_per_record } else { 1 }
 }
 
 /// The pair a reviewer belongs to (its index) and the number of pairs, for routing; `None` = no pairs.
@@ -286,7 +283,13 @@ pub async fn item_for_record(db: &impl ConnectionTrait, record_id: i32, stage: &
 }
 
 /// Items of a stage in the given states, oldest first.
-pub async fn items_in(db: &impl ConnectionTrait, review_id: i32, stage: &str, states: &[&str], limit: u64) -> Result<Vec<Item>, StoreError> {
+pub async fn items_in(
+    db: &impl ConnectionTrait,
+    review_id: i32,
+    stage: &str,
+    states: &[&str],
+    limit: u64,
+) -> Result<Vec<Item>, StoreError> {
     Ok(screening_items::Entity::find()
         .filter(screening_items::Column::ReviewId.eq(review_id))
         .filter(screening_items::Column::Stage.eq(stage))
@@ -314,7 +317,13 @@ pub async fn state_counts(db: &impl ConnectionTrait, review_id: i32, stage: &str
 }
 
 /// Items the reviewer holds a live reservation on and has not voted yet, oldest reservation first.
-pub async fn my_reservations(db: &impl ConnectionTrait, review_id: i32, stage: &str, reviewer: i32, now: i64) -> Result<Vec<Item>, StoreError> {
+pub async fn my_reservations(
+    db: &impl ConnectionTrait,
+    review_id: i32,
+    stage: &str,
+    reviewer: i32,
+    now: i64,
+) -> Result<Vec<Item>, StoreError> {
     let b = db.get_database_backend();
     let rows = db
         .query_all_raw(stmt(
@@ -420,11 +429,7 @@ pub async fn votes_of_item(db: &impl ConnectionTrait, item_id: i32) -> Result<Ve
 }
 
 pub async fn vote_of(db: &impl ConnectionTrait, item_id: i32, reviewer: i32) -> Result<Option<VoteRow>, StoreError> {
-    Ok(votes::Entity::find()
-        .filter(votes::Column::ItemId.eq(item_id))
-        .filter(votes::Column::ReviewerId.eq(reviewer))
-        .one(db)
-        .await?)
+    Ok(votes::Entity::find().filter(votes::Column::ItemId.eq(item_id)).filter(votes::Column::ReviewerId.eq(reviewer)).one(db).await?)
 }
 
 /// A vote to record.
@@ -524,7 +529,13 @@ pub async fn add_needed(db: &impl ConnectionTrait, item_id: i32, note: &str) -> 
 }
 
 /// Creates the full-text item of a record included at title/abstract (a report sought for retrieval).
-pub async fn ensure_full_text(db: &impl ConnectionTrait, review_id: i32, record_id: i32, needed: i32, now: i64) -> Result<Item, StoreError> {
+pub async fn ensure_full_text(
+    db: &impl ConnectionTrait,
+    review_id: i32,
+    record_id: i32,
+    needed: i32,
+    now: i64,
+) -> Result<Item, StoreError> {
     if let Some(existing) = item_for_record(db, record_id, FULL_TEXT).await? {
         return Ok(existing);
     }
@@ -605,7 +616,13 @@ pub async fn file(db: &impl ConnectionTrait, review_id: i32, id: i32) -> Result<
 }
 
 /// A reviewer's votes in a stage, most recently changed first.
-pub async fn votes_by(db: &impl ConnectionTrait, review_id: i32, reviewer: i32, stage: &str, limit: u64) -> Result<Vec<(VoteRow, Item)>, StoreError> {
+pub async fn votes_by(
+    db: &impl ConnectionTrait,
+    review_id: i32,
+    reviewer: i32,
+    stage: &str,
+    limit: u64,
+) -> Result<Vec<(VoteRow, Item)>, StoreError> {
     let rows = votes::Entity::find()
         .filter(votes::Column::ReviewId.eq(review_id))
         .filter(votes::Column::ReviewerId.eq(reviewer))
@@ -685,7 +702,11 @@ pub async fn set_study_of(db: &impl ConnectionTrait, item_id: i32, study_of: Opt
 
 /// Reports that name `item_id` as their study's main report.
 pub async fn reports_of_study(db: &impl ConnectionTrait, item_id: i32) -> Result<Vec<Item>, StoreError> {
-    Ok(screening_items::Entity::find().filter(screening_items::Column::StudyOf.eq(item_id)).order_by_asc(screening_items::Column::Id).all(db).await?)
+    Ok(screening_items::Entity::find()
+        .filter(screening_items::Column::StudyOf.eq(item_id))
+        .order_by_asc(screening_items::Column::Id)
+        .all(db)
+        .await?)
 }
 
 /// The ids of a stage's pilot set: its first `size` items.
@@ -704,7 +725,15 @@ pub async fn pilot_ids(db: &impl ConnectionTrait, review_id: i32, stage: &str, s
 
 /// Moves a reviewer's live reservations at a stage to another reviewer (skipping records the other has
 /// judged already); returns how many moved.
-pub async fn reassign(db: &impl ConnectionTrait, review_id: i32, stage: &str, from: i32, to: i32, now: i64, expires_at: i64) -> Result<u64, StoreError> {
+pub async fn reassign(
+    db: &impl ConnectionTrait,
+    review_id: i32,
+    stage: &str,
+    from: i32,
+    to: i32,
+    now: i64,
+    expires_at: i64,
+) -> Result<u64, StoreError> {
     let mine = my_reservations(db, review_id, stage, from, now).await?;
     let mut moved = 0;
     for item in mine {

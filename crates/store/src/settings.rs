@@ -13,9 +13,6 @@ pub async fn get(db: &impl ConnectionTrait, key: &str) -> Result<Option<String>,
 /// Safe when several servers start at once: exactly one value is ever kept.
 pub async fn get_or_insert(db: &impl ConnectionTrait, key: &str, value: &str) -> Result<String, StoreError> {
     let row = settings::ActiveModel { key: Set(key.to_owned()), value: Set(value.to_owned()) };
-    settings::Entity::insert(row)
-        .on_conflict_do_nothing_on([settings::Column::Key])
-        .exec(db)
-        .await?;
+    settings::Entity::insert(row).on_conflict_do_nothing_on([settings::Column::Key]).exec(db).await?;
     get(db, key).await?.ok_or(StoreError::NotFound)
 }

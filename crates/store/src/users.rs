@@ -1,9 +1,6 @@
 //! Accounts, sessions and login attempts.
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    sea_query::Expr,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, sea_query::Expr};
 
 use crate::StoreError;
 use crate::entity::{login_attempts, sessions, users};
@@ -161,17 +158,9 @@ pub async fn record_login_attempt(
 }
 
 /// Failed attempts since `since` for this account and for this address.
-pub async fn failed_attempts_since(
-    db: &impl ConnectionTrait,
-    email: &str,
-    address: &str,
-    since: i64,
-) -> Result<(u64, u64), StoreError> {
-    let base = || {
-        login_attempts::Entity::find()
-            .filter(login_attempts::Column::Succeeded.eq(false))
-            .filter(login_attempts::Column::At.gte(since))
-    };
+pub async fn failed_attempts_since(db: &impl ConnectionTrait, email: &str, address: &str, since: i64) -> Result<(u64, u64), StoreError> {
+    let base =
+        || login_attempts::Entity::find().filter(login_attempts::Column::Succeeded.eq(false)).filter(login_attempts::Column::At.gte(since));
     let by_email = base().filter(login_attempts::Column::Email.eq(email)).count(db).await?;
     let by_address = base().filter(login_attempts::Column::Address.eq(address)).count(db).await?;
     Ok((by_email, by_address))

@@ -6,10 +6,7 @@ use citation::{Citation, Format, Parsed, Severity, parse};
 
 /// Reads a fixture from `fixtures/import/`.
 pub fn fixture(path: &str) -> Vec<u8> {
-    let full = format!(
-        "{}/../../fixtures/import/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let full = format!("{}/../../fixtures/import/{path}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&full).unwrap_or_else(|e| panic!("cannot read fixture {full}: {e}"))
 }
 
@@ -17,12 +14,7 @@ pub fn fixture(path: &str) -> Vec<u8> {
 #[track_caller]
 pub fn load(path: &str, format: Format) -> Parsed {
     let p = parse(&fixture(path), None);
-    assert_eq!(
-        p.format,
-        Some(format),
-        "format of {path}; diagnostics {:?}",
-        p.diagnostics
-    );
+    assert_eq!(p.format, Some(format), "format of {path}; diagnostics {:?}", p.diagnostics);
     p
 }
 
@@ -33,12 +25,7 @@ pub fn field(c: &Citation, name: &str) -> String {
         "id" => c.source_id.clone(),
         "type" => c.ref_type.clone(),
         "title" => o(&c.title),
-        "authors" => c
-            .authors
-            .iter()
-            .map(|a| a.display())
-            .collect::<Vec<_>>()
-            .join("; "),
+        "authors" => c.authors.iter().map(|a| a.display()).collect::<Vec<_>>().join("; "),
         "year" => c.year.map(|y| y.to_string()).unwrap_or_default(),
         "journal" => o(&c.journal),
         "abbrev" => o(&c.journal_abbrev),
@@ -65,13 +52,7 @@ pub fn field(c: &Citation, name: &str) -> String {
 #[track_caller]
 pub fn check(c: &Citation, expect: &[(&str, &str)]) {
     for (name, want) in expect {
-        assert_eq!(
-            field(c, name),
-            *want,
-            "field `{name}` of record {} (line {})",
-            c.source_id,
-            c.line
-        );
+        assert_eq!(field(c, name), *want, "field `{name}` of record {} (line {})", c.source_id, c.line);
     }
 }
 
@@ -88,18 +69,10 @@ pub fn has_raw(c: &Citation, tag: &str, value: &str) {
 
 /// The diagnostics of a parse with the given severity, as "line: message" strings.
 pub fn diags(p: &Parsed, sev: Severity) -> Vec<String> {
-    p.diagnostics
-        .iter()
-        .filter(|d| d.severity == sev)
-        .map(|d| format!("{}: {}", d.line, d.message))
-        .collect()
+    p.diagnostics.iter().filter(|d| d.severity == sev).map(|d| format!("{}: {}", d.line, d.message)).collect()
 }
 
 /// The normalised fields compared in round trips (everything except `fields` and `line`).
 pub fn normalised(c: &Citation) -> Citation {
-    Citation {
-        fields: Vec::new(),
-        line: 0,
-        ..c.clone()
-    }
+    Citation { fields: Vec::new(), line: 0, ..c.clone() }
 }

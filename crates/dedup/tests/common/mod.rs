@@ -11,25 +11,13 @@ use dedup::{Author, Citation, Outcome, Role};
 pub type Rows = Vec<HashMap<String, String>>;
 
 pub fn read_csv(path: &std::path::Path) -> Option<(Vec<Citation>, Rows)> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .ok()?;
-    let headers: Vec<String> = rdr
-        .headers()
-        .ok()?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_path(path).ok()?;
+    let headers: Vec<String> = rdr.headers().ok()?.iter().map(|h| h.trim().to_lowercase()).collect();
     let mut records = Vec::new();
     let mut rows = Vec::new();
     for (line, row) in rdr.records().enumerate() {
         let Ok(row) = row else { continue };
-        let map: HashMap<String, String> = headers
-            .iter()
-            .cloned()
-            .zip(row.iter().map(|v| v.trim().to_string()))
-            .collect();
+        let map: HashMap<String, String> = headers.iter().cloned().zip(row.iter().map(|v| v.trim().to_string())).collect();
         records.push(to_citation(&map, line as u32 + 2));
         rows.push(map);
     }
@@ -37,9 +25,7 @@ pub fn read_csv(path: &std::path::Path) -> Option<(Vec<Citation>, Rows)> {
 }
 
 fn opt(map: &HashMap<String, String>, key: &str) -> Option<String> {
-    map.get(key)
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+    map.get(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
 /// Maps one CSV row into a citation the way an importer would, but without any normalisation:
@@ -49,14 +35,7 @@ pub fn to_citation(map: &HashMap<String, String>, line: u32) -> Citation {
         "" | "article" | "jour" => "JOUR".to_string(),
         other => other.to_uppercase(),
     };
-    let authors = opt(map, "authors")
-        .map(|a| {
-            vec![Author {
-                family: a,
-                given: None,
-            }]
-        })
-        .unwrap_or_default();
+    let authors = opt(map, "authors").map(|a| vec![Author { family: a, given: None }]).unwrap_or_default();
     Citation {
         source_id: opt(map, "id").unwrap_or_default(),
         ref_type,
@@ -88,11 +67,7 @@ pub struct Score {
 
 impl Score {
     pub fn sensitivity(&self) -> f64 {
-        if self.removable == 0 {
-            1.0
-        } else {
-            self.correct as f64 / self.removable as f64
-        }
+        if self.removable == 0 { 1.0 } else { self.correct as f64 / self.removable as f64 }
     }
 }
 
@@ -100,10 +75,7 @@ impl Score {
 /// removes n-1; removals within one true group are correct; each extra true group is a false merge.
 /// Review rows count as unmerged.
 pub fn score(outcome: &Outcome, truth: &[String]) -> Score {
-    let mut s = Score {
-        records: truth.len(),
-        ..Score::default()
-    };
+    let mut s = Score { records: truth.len(), ..Score::default() };
     let mut sizes: HashMap<&str, usize> = HashMap::new();
     for g in truth {
         *sizes.entry(g.as_str()).or_default() += 1;
@@ -133,11 +105,7 @@ pub fn score(outcome: &Outcome, truth: &[String]) -> Score {
 }
 
 /// Writes the prediction CSV the external scorer reads.
-pub fn write_pred(
-    outcome: &Outcome,
-    ids: &[String],
-    path: &std::path::Path,
-) -> std::io::Result<()> {
+pub fn write_pred(outcome: &Outcome, ids: &[String], path: &std::path::Path) -> std::io::Result<()> {
     let mut out = String::from("record_id,cluster_id,decision\n");
     for (i, a) in outcome.assignments.iter().enumerate() {
         let id = ids.get(i).cloned().unwrap_or_default();

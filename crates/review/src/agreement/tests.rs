@@ -6,10 +6,7 @@ const TOL: f64 = 1e-3;
 
 #[track_caller]
 fn close(actual: f64, expected: f64) {
-    assert!(
-        (actual - expected).abs() < TOL,
-        "expected {expected}, got {actual}"
-    );
+    assert!((actual - expected).abs() < TOL, "expected {expected}, got {actual}");
 }
 
 #[track_caller]
@@ -70,12 +67,7 @@ fn sas_proc_freq_kappa_3x3() {
 /// research diagnosis. The irrCAC Python port's tests give AC1 = 0.456 with SE 0.043.
 #[test]
 fn gwet_handbook_diagnosis_4x4() {
-    let t = Table::from_rows(&[
-        &[40, 4, 4, 17],
-        &[6, 25, 2, 13],
-        &[4, 1, 21, 12],
-        &[15, 5, 9, 45],
-    ]);
+    let t = Table::from_rows(&[&[40, 4, 4, 17], &[6, 25, 2, 13], &[4, 1, 21, 12], &[15, 5, 9, 45]]);
     let a = agreement(&t);
     assert_eq!(a.n, 223);
     let ac1 = estimate(a.gwet_ac1);
@@ -181,18 +173,7 @@ fn out_of_range_pairs_are_skipped_and_counted() {
 #[test]
 fn three_category_screening_pairs() {
     // include = 0, exclude = 1, maybe = 2; 10 records.
-    let pairs = [
-        (0, 0),
-        (0, 0),
-        (1, 1),
-        (1, 1),
-        (1, 1),
-        (1, 1),
-        (1, 1),
-        (2, 1),
-        (0, 2),
-        (1, 0),
-    ];
+    let pairs = [(0, 0), (0, 0), (1, 1), (1, 1), (1, 1), (1, 1), (1, 1), (2, 1), (0, 2), (1, 0)];
     let a = agreement(&Table::from_pairs(3, &pairs));
     close(a.percent, 0.7);
     // PABAK for k = 3: (3·0.7 − 1)/2 = 0.55.

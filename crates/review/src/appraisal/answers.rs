@@ -86,10 +86,7 @@ pub fn gate_passed(instr: &Instrument, answers: &[Answer]) -> Option<bool> {
     let gate = instr.gate.as_ref()?;
     let mut passed = true;
     for item in instr.screening_items() {
-        let key = answers
-            .iter()
-            .find(|a| a.item == item.id)
-            .and_then(|a| blank_none(a.key.as_deref()))?;
+        let key = answers.iter().find(|a| a.item == item.id).and_then(|a| blank_none(a.key.as_deref()))?;
         passed &= key == gate.answer;
     }
     Some(passed)
@@ -105,11 +102,7 @@ pub fn validate_answers(instr: &Instrument, answers: &[Answer]) -> Result<(), Ve
     let mut problems = Vec::new();
     for (n, a) in answers.iter().enumerate() {
         if instr.item(&a.item).is_none() {
-            problems.push(format!(
-                "Answer {} is for `{}`, which is not an item of this instrument.",
-                n + 1,
-                a.item
-            ));
+            problems.push(format!("Answer {} is for `{}`, which is not an item of this instrument.", n + 1, a.item));
         } else if answers[..n].iter().any(|b| b.item == a.item) {
             problems.push(format!("Item `{}` is answered twice.", a.item));
         }
@@ -124,30 +117,22 @@ pub fn validate_answers(instr: &Instrument, answers: &[Answer]) -> Result<(), Ve
         match &item.answer_set {
             None => {
                 if key.is_some() {
-                    problems.push(format!(
-                        "{name} is free text, so it takes text, not the key `{}`.",
-                        key.unwrap_or_default()
-                    ));
+                    problems.push(format!("{name} is free text, so it takes text, not the key `{}`.", key.unwrap_or_default()));
                 } else if text.is_none() && !may_skip {
-                    problems.push(format!(
-                        "{name} has no answer; it needs a free-text judgement."
-                    ));
+                    problems.push(format!("{name} has no answer; it needs a free-text judgement."));
                 }
             }
             Some(set) => {
                 if text.is_some() {
-                    problems.push(format!("{name} takes a key from answer set `{set}`; free text is only for free-text items (use the comment)."));
+                    problems.push(format!(
+                        "{name} takes a key from answer set `{set}`; free text is only for free-text items (use the comment)."
+                    ));
                 }
                 match key {
                     Some(k) if instr.option(&item.id, k).is_none() => {
-                        let keys: Vec<&str> = instr
-                            .answer_set(set)
-                            .map(|s| s.answers.iter().map(|o| o.key.as_str()).collect())
-                            .unwrap_or_default();
-                        problems.push(format!(
-                            "{name} has the answer `{k}`, which is not one of {}.",
-                            keys.join(", ")
-                        ));
+                        let keys: Vec<&str> =
+                            instr.answer_set(set).map(|s| s.answers.iter().map(|o| o.key.as_str()).collect()).unwrap_or_default();
+                        problems.push(format!("{name} has the answer `{k}`, which is not one of {}.", keys.join(", ")));
                     }
                     Some(_) => {}
                     None if may_skip => {}
@@ -156,11 +141,7 @@ pub fn validate_answers(instr: &Instrument, answers: &[Answer]) -> Result<(), Ve
             }
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
 }
 
 /// The items that take a key on which two appraisals of the same study differ, in instrument order.
@@ -173,11 +154,7 @@ pub fn disagreements(instr: &Instrument, a: &Appraisal, b: &Appraisal) -> Vec<Di
         .into_iter()
         .filter_map(|item| {
             let (ka, kb) = (a.key(&item.id), b.key(&item.id));
-            (ka != kb).then(|| Disagreement {
-                item: item.id.clone(),
-                a_key: ka.map(str::to_string),
-                b_key: kb.map(str::to_string),
-            })
+            (ka != kb).then(|| Disagreement { item: item.id.clone(), a_key: ka.map(str::to_string), b_key: kb.map(str::to_string) })
         })
         .collect()
 }
@@ -199,28 +176,17 @@ fn merge(x: Option<&str>, y: Option<&str>) -> Option<String> {
 /// a disagreement without a consensus decision is an error naming the item. A free-text item
 /// joins the two texts the same way. The quote and page are the first appraiser's, or else the
 /// second's. A consensus given for an item they agree on overrides it.
-pub fn resolve(
-    instr: &Instrument,
-    a: &Appraisal,
-    b: &Appraisal,
-    consensus: &[Consensus],
-) -> Result<Vec<Answer>, Vec<String>> {
+pub fn resolve(instr: &Instrument, a: &Appraisal, b: &Appraisal, consensus: &[Consensus]) -> Result<Vec<Answer>, Vec<String>> {
     let open = disagreements(instr, a, b);
     let mut problems = Vec::new();
     for c in consensus {
         match instr.item(&c.item) {
-            None => problems.push(format!(
-                "The consensus decision for `{}` names no item of this instrument.",
-                c.item
-            )),
+            None => problems.push(format!("The consensus decision for `{}` names no item of this instrument.", c.item)),
             Some(item) => {
                 if let Some(k) = blank_none(c.key.as_deref())
                     && instr.option(&item.id, k).is_none()
                 {
-                    problems.push(format!(
-                        "The consensus answer `{k}` for item {} is not in its answer set.",
-                        item.number
-                    ));
+                    problems.push(format!("The consensus answer `{k}` for item {} is not in its answer set.", item.number));
                 }
             }
         }
@@ -231,45 +197,26 @@ pub fn resolve(
         let decided = consensus.iter().find(|c| c.item == item.id);
         let mut answer = Answer {
             item: item.id.clone(),
-            quote: merge_first(
-                x.and_then(|x| x.quote.as_deref()),
-                y.and_then(|y| y.quote.as_deref()),
-            ),
-            page: merge_first(
-                x.and_then(|x| x.page.as_deref()),
-                y.and_then(|y| y.page.as_deref()),
-            ),
+            quote: merge_first(x.and_then(|x| x.quote.as_deref()), y.and_then(|y| y.quote.as_deref())),
+            page: merge_first(x.and_then(|x| x.page.as_deref()), y.and_then(|y| y.page.as_deref())),
             ..Answer::default()
         };
         if let Some(c) = decided {
             answer.key = blank_none(c.key.as_deref()).map(str::to_string);
             answer.comment = blank_none(c.note.as_deref()).map(str::to_string);
         } else if open.iter().any(|d| d.item == item.id) {
-            problems.push(format!(
-                "Item {} (`{}`) has no consensus decision for the disagreement.",
-                item.number, item.id
-            ));
+            problems.push(format!("Item {} (`{}`) has no consensus decision for the disagreement.", item.number, item.id));
         } else {
             answer.key = a.key(&item.id).map(str::to_string);
-            answer.comment = merge(
-                x.and_then(|x| x.comment.as_deref()),
-                y.and_then(|y| y.comment.as_deref()),
-            );
+            answer.comment = merge(x.and_then(|x| x.comment.as_deref()), y.and_then(|y| y.comment.as_deref()));
         }
         if item.is_free_text() {
             answer.key = None;
-            answer.text = merge(
-                x.and_then(|x| x.text.as_deref()),
-                y.and_then(|y| y.text.as_deref()),
-            );
+            answer.text = merge(x.and_then(|x| x.text.as_deref()), y.and_then(|y| y.text.as_deref()));
         }
         out.push(answer);
     }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
 }
 
 fn merge_first(x: Option<&str>, y: Option<&str>) -> Option<String> {
@@ -280,15 +227,8 @@ fn merge_first(x: Option<&str>, y: Option<&str>) -> Option<String> {
 ///
 /// `pairs` holds, per study, the first and second appraiser's appraisal. A study counts for an
 /// item when both gave a key of its answer set; the categories are the answer set's keys.
-pub fn item_agreement(
-    instr: &Instrument,
-    pairs: &[(&Appraisal, &Appraisal)],
-) -> Vec<ItemAgreement> {
-    instr
-        .rated_items()
-        .into_iter()
-        .map(|item| one_item(instr, item, pairs))
-        .collect()
+pub fn item_agreement(instr: &Instrument, pairs: &[(&Appraisal, &Appraisal)]) -> Vec<ItemAgreement> {
+    instr.rated_items().into_iter().map(|item| one_item(instr, item, pairs)).collect()
 }
 
 fn one_item(instr: &Instrument, item: &Item, pairs: &[(&Appraisal, &Appraisal)]) -> ItemAgreement {

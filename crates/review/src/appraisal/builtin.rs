@@ -17,39 +17,15 @@ pub const BUILTIN_IDS: [&str; 9] = [
 
 /// The embedded file of each built-in instrument, by id.
 const FILES: [(&str, &str); 9] = [
-    (
-        "casp-qualitative",
-        include_str!("../../instruments/casp-qualitative.toml"),
-    ),
-    (
-        "jbi-qualitative",
-        include_str!("../../instruments/jbi-qualitative.toml"),
-    ),
+    ("casp-qualitative", include_str!("../../instruments/casp-qualitative.toml")),
+    ("jbi-qualitative", include_str!("../../instruments/jbi-qualitative.toml")),
     ("casp-rct", include_str!("../../instruments/casp-rct.toml")),
-    (
-        "casp-cohort",
-        include_str!("../../instruments/casp-cohort.toml"),
-    ),
-    (
-        "casp-case-control",
-        include_str!("../../instruments/casp-case-control.toml"),
-    ),
-    (
-        "casp-systematic-review",
-        include_str!("../../instruments/casp-systematic-review.toml"),
-    ),
-    (
-        "casp-diagnostic",
-        include_str!("../../instruments/casp-diagnostic.toml"),
-    ),
-    (
-        "casp-economic-evaluation",
-        include_str!("../../instruments/casp-economic-evaluation.toml"),
-    ),
-    (
-        "casp-clinical-prediction-rule",
-        include_str!("../../instruments/casp-clinical-prediction-rule.toml"),
-    ),
+    ("casp-cohort", include_str!("../../instruments/casp-cohort.toml")),
+    ("casp-case-control", include_str!("../../instruments/casp-case-control.toml")),
+    ("casp-systematic-review", include_str!("../../instruments/casp-systematic-review.toml")),
+    ("casp-diagnostic", include_str!("../../instruments/casp-diagnostic.toml")),
+    ("casp-economic-evaluation", include_str!("../../instruments/casp-economic-evaluation.toml")),
+    ("casp-clinical-prediction-rule", include_str!("../../instruments/casp-clinical-prediction-rule.toml")),
 ];
 
 /// The text of a built-in instrument file, for showing or exporting it as an example.
@@ -64,11 +40,7 @@ pub fn builtins() -> Vec<Instrument> {
 
 /// The built-in instruments other than those whose ids a deployment switched off.
 pub fn builtins_except(disabled: &[&str]) -> Vec<Instrument> {
-    FILES
-        .iter()
-        .filter(|(id, _)| !disabled.contains(id))
-        .filter_map(|(_, text)| load(text).ok())
-        .collect()
+    FILES.iter().filter(|(id, _)| !disabled.contains(id)).filter_map(|(_, text)| load(text).ok()).collect()
 }
 
 /// The built-in instrument with this id.

@@ -47,8 +47,7 @@ pub fn consensus_table(instr: &Instrument, studies: &[(String, Vec<Answer>)]) ->
                 .into_iter()
                 .map(|item| {
                     let answer = answers.iter().find(|a| a.item == item.id);
-                    let trimmed =
-                        |s: Option<&String>| s.map(|s| s.trim().to_string()).unwrap_or_default();
+                    let trimmed = |s: Option<&String>| s.map(|s| s.trim().to_string()).unwrap_or_default();
                     let key = answer
                         .and_then(|a| a.key.as_deref())
                         .map(str::trim)
@@ -58,9 +57,7 @@ pub fn consensus_table(instr: &Instrument, studies: &[(String, Vec<Answer>)]) ->
                     let label = match (&key, option) {
                         (_, Some(o)) => o.label.clone(),
                         (Some(k), None) => k.clone(),
-                        (None, None) if item.is_free_text() => {
-                            trimmed(answer.and_then(|a| a.text.as_ref()))
-                        }
+                        (None, None) if item.is_free_text() => trimmed(answer.and_then(|a| a.text.as_ref())),
                         (None, None) => String::new(),
                     };
                     Cell {
@@ -78,16 +75,8 @@ pub fn consensus_table(instr: &Instrument, studies: &[(String, Vec<Answer>)]) ->
 
 /// A CSV field, quoted when needed, with a leading formula character neutralised for spreadsheets.
 fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
 /// The appraisal table as CSV (RFC 4180, CRLF line ends).
@@ -98,30 +87,14 @@ fn field(s: &str) -> String {
 pub fn table_csv(instr: &Instrument, rows: &[TableRow]) -> String {
     let items = instr.table_items();
     let mut header = vec![field("study")];
-    header.extend(
-        items
-            .iter()
-            .map(|i| field(&format!("{}. {}", i.number, i.text))),
-    );
-    header.extend(
-        items
-            .iter()
-            .map(|i| field(&format!("{}. comment", i.number))),
-    );
+    header.extend(items.iter().map(|i| field(&format!("{}. {}", i.number, i.text))));
+    header.extend(items.iter().map(|i| field(&format!("{}. comment", i.number))));
     let mut out = header.join(",");
     out.push_str("\r\n");
     for row in rows {
         let mut fields = vec![field(&row.study)];
-        fields.extend(
-            items
-                .iter()
-                .map(|i| field(row.cell(&i.id).map_or("", |c| c.label.as_str()))),
-        );
-        fields.extend(
-            items
-                .iter()
-                .map(|i| field(row.cell(&i.id).map_or("", |c| c.comment.as_str()))),
-        );
+        fields.extend(items.iter().map(|i| field(row.cell(&i.id).map_or("", |c| c.label.as_str()))));
+        fields.extend(items.iter().map(|i| field(row.cell(&i.id).map_or("", |c| c.comment.as_str()))));
         out.push_str(&fields.join(","));
         out.push_str("\r\n");
     }
@@ -184,12 +157,7 @@ pub fn table_html(instr: &Instrument, rows: &[TableRow]) -> String {
         t = esc(&title)
     );
     for i in &items {
-        let _ = write!(
-            s,
-            "<th scope=\"col\" title=\"{}\">{}</th>",
-            esc(&i.text),
-            esc(&i.number)
-        );
+        let _ = write!(s, "<th scope=\"col\" title=\"{}\">{}</th>", esc(&i.text), esc(&i.number));
     }
     s.push_str("</tr>\n</thead>\n<tbody>\n");
     for row in rows {
@@ -216,12 +184,9 @@ pub fn table_html(instr: &Instrument, rows: &[TableRow]) -> String {
     for i in &items {
         let _ = writeln!(s, "<dt>{}</dt><dd>{}</dd>", esc(&i.number), esc(&i.text));
     }
-    s.push_str("</dl>\n<p>Symbols: + good, ! some concern, \u{2212} poor, ? unclear, NA not applicable, \u{2014} not answered.</p>\n</main>\n");
-    let _ = write!(
-        s,
-        "<footer>\n<p>{}</p>\n<p>{}</p>\n</footer>\n</body>\n</html>\n",
-        esc(&instr.attribution),
-        esc(&instr.licence)
+    s.push_str(
+        "</dl>\n<p>Symbols: + good, ! some concern, \u{2212} poor, ? unclear, NA not applicable, \u{2014} not answered.</p>\n</main>\n",
     );
+    let _ = write!(s, "<footer>\n<p>{}</p>\n<p>{}</p>\n</footer>\n</body>\n</html>\n", esc(&instr.attribution), esc(&instr.licence));
     s
 }

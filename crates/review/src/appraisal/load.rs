@@ -6,30 +6,10 @@ use toml::{Table, Value};
 
 use super::{AnswerOption, AnswerSet, Gate, Instrument, Item, Rating, Section};
 
-const TOP_KEYS: &[&str] = &[
-    "id",
-    "name",
-    "version",
-    "attribution",
-    "licence",
-    "verified",
-    "note",
-    "description",
-    "answer_sets",
-    "sections",
-    "gate",
-    "overall",
-];
+const TOP_KEYS: &[&str] =
+    &["id", "name", "version", "attribution", "licence", "verified", "note", "description", "answer_sets", "sections", "gate", "overall"];
 const SECTION_KEYS: &[&str] = &["id", "title", "description", "items"];
-const ITEM_KEYS: &[&str] = &[
-    "id",
-    "number",
-    "text",
-    "hints",
-    "answer_set",
-    "free_text",
-    "screening",
-];
+const ITEM_KEYS: &[&str] = &["id", "number", "text", "hints", "answer_set", "free_text", "screening"];
 const OVERALL_KEYS: &[&str] = &["id", "number", "text", "hints", "answer_set"];
 const ANSWER_KEYS: &[&str] = &["key", "label", "rating"];
 const GATE_KEYS: &[&str] = &["question", "answer"];
@@ -48,22 +28,14 @@ pub fn load(text: &str) -> Result<Instrument, Vec<String>> {
     p.unknown_keys(&table, TOP_KEYS, "The instrument");
 
     let id = p.required_str(&table, "id", "The instrument");
-    if !id.is_empty()
-        && !id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        p.push(format!(
-            "The instrument id `{id}` may hold only lower-case letters, digits and hyphens."
-        ));
+    if !id.is_empty() && !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        p.push(format!("The instrument id `{id}` may hold only lower-case letters, digits and hyphens."));
     }
     let name = p.required_str(&table, "name", "The instrument");
     let version = p.required_str(&table, "version", "The instrument");
     let attribution = p.required_str(&table, "attribution", "The instrument");
     let licence = p.required_str(&table, "licence", "The instrument");
-    let verified = p
-        .optional_bool(&table, "verified", "The instrument")
-        .unwrap_or(true);
+    let verified = p.optional_bool(&table, "verified", "The instrument").unwrap_or(true);
     let note = p.optional_str(&table, "note", "The instrument");
     let description = p.optional_str(&table, "description", "The instrument");
     if !verified && note.is_none() {
@@ -76,9 +48,9 @@ pub fn load(text: &str) -> Result<Instrument, Vec<String>> {
     let mut sections = Vec::new();
     match table.get("sections") {
         None => p.push("The instrument has no `sections`; it needs at least one.".to_string()),
-        Some(Value::Array(list)) if list.is_empty() => p.push(
-            "The instrument has an empty `sections` list; it needs at least one.".to_string(),
-        ),
+        Some(Value::Array(list)) if list.is_empty() => {
+            p.push("The instrument has an empty `sections` list; it needs at least one.".to_string())
+        }
         Some(Value::Array(list)) => {
             for (n, v) in list.iter().enumerate() {
                 if let Some(s) = section(&mut p, n + 1, v, &set_names) {
@@ -112,29 +84,10 @@ pub fn load(text: &str) -> Result<Instrument, Vec<String>> {
         }
     };
 
-    cross_checks(
-        &mut p,
-        &sections,
-        overall.as_ref(),
-        gate.as_ref(),
-        &answer_sets,
-    );
+    cross_checks(&mut p, &sections, overall.as_ref(), gate.as_ref(), &answer_sets);
 
     if p.0.is_empty() {
-        Ok(Instrument {
-            id,
-            name,
-            version,
-            attribution,
-            licence,
-            verified,
-            note,
-            description,
-            answer_sets,
-            sections,
-            gate,
-            overall,
-        })
+        Ok(Instrument { id, name, version, attribution, licence, verified, note, description, answer_sets, sections, gate, overall })
     } else {
         Err(p.0)
     }
@@ -142,13 +95,7 @@ pub fn load(text: &str) -> Result<Instrument, Vec<String>> {
 
 /// The TOML parser's message with the line and column of the error.
 fn syntax_error(text: &str, e: &toml::de::Error) -> String {
-    let message = e
-        .message()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ");
+    let message = e.message().lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ");
     let message = message.trim_end_matches('.');
     match e.span() {
         Some(span) => {
@@ -174,10 +121,7 @@ impl Problems {
     fn unknown_keys(&mut self, t: &Table, allowed: &[&str], place: &str) {
         for key in t.keys() {
             if !allowed.contains(&key.as_str()) {
-                self.push(format!(
-                    "{place} has an unknown key `{key}`; the keys allowed are {}.",
-                    allowed.join(", ")
-                ));
+                self.push(format!("{place} has an unknown key `{key}`; the keys allowed are {}.", allowed.join(", ")));
             }
         }
     }
@@ -238,9 +182,7 @@ fn answer_sets(p: &mut Problems, v: Option<&Value>) -> Vec<AnswerSet> {
         }
     };
     if table.is_empty() {
-        p.push(
-            "The instrument has an empty `answer_sets` table; it needs at least one.".to_string(),
-        );
+        p.push("The instrument has an empty `answer_sets` table; it needs at least one.".to_string());
     }
     for (name, list) in table {
         let place = format!("Answer set `{name}`");
@@ -255,9 +197,7 @@ fn answer_sets(p: &mut Problems, v: Option<&Value>) -> Vec<AnswerSet> {
         for (n, a) in list.iter().enumerate() {
             let place = format!("{place}, answer {}", n + 1);
             let Value::Table(a) = a else {
-                p.push(format!(
-                    "{place} must be a table with key, label and rating."
-                ));
+                p.push(format!("{place} must be a table with key, label and rating."));
                 continue;
             };
             p.unknown_keys(a, ANSWER_KEYS, &place);
@@ -266,9 +206,7 @@ fn answer_sets(p: &mut Problems, v: Option<&Value>) -> Vec<AnswerSet> {
             let rating_name = p.required_str(a, "rating", &place);
             let rating = Rating::parse(&rating_name);
             if rating.is_none() && !rating_name.is_empty() {
-                p.push(format!(
-                    "{place} has the rating `{rating_name}`, which is not one of good, concern, bad, unclear, not_applicable."
-                ));
+                p.push(format!("{place} has the rating `{rating_name}`, which is not one of good, concern, bad, unclear, not_applicable."));
             }
             if !key.is_empty() && answers.iter().any(|o| o.key == key) {
                 p.push(format!("Answer set `{name}` has the key `{key}` twice."));
@@ -277,10 +215,7 @@ fn answer_sets(p: &mut Problems, v: Option<&Value>) -> Vec<AnswerSet> {
                 answers.push(AnswerOption { key, label, rating });
             }
         }
-        sets.push(AnswerSet {
-            name: name.clone(),
-            answers,
-        });
+        sets.push(AnswerSet { name: name.clone(), answers });
     }
     sets
 }
@@ -316,12 +251,7 @@ fn section(p: &mut Problems, n: usize, v: &Value, sets: &HashSet<&str>) -> Optio
         }
         Some(_) => p.push(format!("{place}: `items` must be an array of tables.")),
     }
-    Some(Section {
-        id,
-        title,
-        description,
-        items,
-    })
+    Some(Section { id, title, description, items })
 }
 
 /// The item's id, or its position when the id is missing, for naming it in messages.
@@ -374,13 +304,7 @@ fn hints(p: &mut Problems, t: &Table, place: &str) -> Vec<String> {
     }
 }
 
-fn item(
-    p: &mut Problems,
-    section: &str,
-    k: usize,
-    v: &Value,
-    sets: &HashSet<&str>,
-) -> Option<Item> {
+fn item(p: &mut Problems, section: &str, k: usize, v: &Value, sets: &HashSet<&str>) -> Option<Item> {
     let Value::Table(t) = v else {
         p.push(format!("{section}, item {k} must be a table."));
         return None;
@@ -394,30 +318,15 @@ fn item(
     let screening = p.optional_bool(t, "screening", &place).unwrap_or(false);
     let answer_set = p.optional_str(t, "answer_set", &place);
     match (&answer_set, free_text) {
-        (Some(_), true) => p.push(format!(
-            "{place} has both an `answer_set` and `free_text = true`; give one."
-        )),
-        (None, false) => p.push(format!(
-            "{place} has neither an `answer_set` nor `free_text = true`; give one."
-        )),
-        (Some(name), false) if !sets.contains(name.as_str()) => {
-            p.push(format!("{place}: answer set `{name}` is not defined."))
-        }
+        (Some(_), true) => p.push(format!("{place} has both an `answer_set` and `free_text = true`; give one.")),
+        (None, false) => p.push(format!("{place} has neither an `answer_set` nor `free_text = true`; give one.")),
+        (Some(name), false) if !sets.contains(name.as_str()) => p.push(format!("{place}: answer set `{name}` is not defined.")),
         _ => {}
     }
     if screening && free_text {
-        p.push(format!(
-            "{place} is a screening item but is free text; a screening item needs an answer set."
-        ));
+        p.push(format!("{place} is a screening item but is free text; a screening item needs an answer set."));
     }
-    Some(Item {
-        id,
-        number,
-        text,
-        hints,
-        answer_set: if free_text { None } else { answer_set },
-        screening,
-    })
+    Some(Item { id, number, text, hints, answer_set: if free_text { None } else { answer_set }, screening })
 }
 
 fn overall(p: &mut Problems, t: &Table, sets: &HashSet<&str>) -> Option<Item> {
@@ -430,47 +339,25 @@ fn overall(p: &mut Problems, t: &Table, sets: &HashSet<&str>) -> Option<Item> {
     let answer_set = match t.get("answer_set") {
         Some(Value::String(name)) if sets.contains(name.trim()) => Some(name.trim().to_string()),
         Some(Value::String(name)) => {
-            p.push(format!(
-                "{place}: answer set `{}` is not defined.",
-                name.trim()
-            ));
+            p.push(format!("{place}: answer set `{}` is not defined.", name.trim()));
             None
         }
         _ => {
-            p.push(format!(
-                "{place} needs an `answer_set`; it cannot be free text."
-            ));
+            p.push(format!("{place} needs an `answer_set`; it cannot be free text."));
             None
         }
     };
-    Some(Item {
-        id,
-        number,
-        text,
-        hints,
-        answer_set,
-        screening: false,
-    })
+    Some(Item { id, number, text, hints, answer_set, screening: false })
 }
 
-fn cross_checks(
-    p: &mut Problems,
-    sections: &[Section],
-    overall: Option<&Item>,
-    gate: Option<&Gate>,
-    sets: &[AnswerSet],
-) {
+fn cross_checks(p: &mut Problems, sections: &[Section], overall: Option<&Item>, gate: Option<&Gate>, sets: &[AnswerSet]) {
     let mut section_ids = HashSet::new();
     for s in sections {
         if !section_ids.insert(s.id.as_str()) {
             p.push(format!("The section id `{}` is used twice.", s.id));
         }
     }
-    let items: Vec<&Item> = sections
-        .iter()
-        .flat_map(|s| s.items.iter())
-        .chain(overall)
-        .collect();
+    let items: Vec<&Item> = sections.iter().flat_map(|s| s.items.iter()).chain(overall).collect();
     let mut ids = HashSet::new();
     let mut numbers = HashSet::new();
     for i in &items {
@@ -498,11 +385,7 @@ fn cross_checks(
         p.push("The instrument has a `gate` but no screening items (`screening = true`) for it to follow.".to_string());
     }
     for i in screening {
-        let Some(set) = i
-            .answer_set
-            .as_deref()
-            .and_then(|n| sets.iter().find(|s| s.name == n))
-        else {
+        let Some(set) = i.answer_set.as_deref().and_then(|n| sets.iter().find(|s| s.name == n)) else {
             continue;
         };
         if !gate.answer.is_empty() && !set.answers.iter().any(|a| a.key == gate.answer) {

@@ -83,8 +83,7 @@ mod tests;
 mod tests_export;
 
 pub use answers::{
-    Answer, Appraisal, Consensus, Disagreement, ItemAgreement, disagreements, gate_passed,
-    item_agreement, resolve, validate_answers,
+    Answer, Appraisal, Consensus, Disagreement, ItemAgreement, disagreements, gate_passed, item_agreement, resolve, validate_answers,
 };
 pub use builtin::{BUILTIN_IDS, builtin, builtin_source, builtins, builtins_except};
 pub use export::{Cell, TableRow, consensus_table, table_csv, table_html};
@@ -106,13 +105,7 @@ pub enum Rating {
 
 impl Rating {
     /// Every rating, in legend order.
-    pub const ALL: [Rating; 5] = [
-        Rating::Good,
-        Rating::Concern,
-        Rating::Bad,
-        Rating::Unclear,
-        Rating::NotApplicable,
-    ];
+    pub const ALL: [Rating; 5] = [Rating::Good, Rating::Concern, Rating::Bad, Rating::Unclear, Rating::NotApplicable];
 
     /// The rating named in an instrument file, if the name is one of the five.
     pub fn parse(name: &str) -> Option<Rating> {
@@ -232,10 +225,7 @@ impl Instrument {
 
     /// The table items that take a key, which are the columns of the traffic-light plot.
     pub fn rated_items(&self) -> Vec<&Item> {
-        self.table_items()
-            .into_iter()
-            .filter(|i| !i.is_free_text())
-            .collect()
+        self.table_items().into_iter().filter(|i| !i.is_free_text()).collect()
     }
 
     /// The item (or the overall item) with this id.
@@ -245,9 +235,7 @@ impl Instrument {
 
     /// The id of the section holding the item, `None` for the overall item or an unknown id.
     pub fn section_of(&self, item_id: &str) -> Option<&Section> {
-        self.sections
-            .iter()
-            .find(|s| s.items.iter().any(|i| i.id == item_id))
+        self.sections.iter().find(|s| s.items.iter().any(|i| i.id == item_id))
     }
 
     /// The answer set with this name.

@@ -22,19 +22,12 @@ const OVERALL_GAP: f64 = 12.0;
 
 fn px(v: f64) -> String {
     let r = (v * 10.0).round() / 10.0;
-    if r.fract() == 0.0 {
-        format!("{r:.0}")
-    } else {
-        format!("{r:.1}")
-    }
+    if r.fract() == 0.0 { format!("{r:.0}") } else { format!("{r:.1}") }
 }
 
 /// Shortens text to `max` characters with an ellipsis, and turns control characters into spaces.
 fn clip(s: &str, max: usize) -> String {
-    let clean: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let clean: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
     if clean.chars().count() <= max {
         clean
@@ -64,21 +57,13 @@ fn text_w(s: &str) -> f64 {
 pub fn traffic_light_svg(instr: &Instrument, rows: &[TableRow]) -> String {
     let items = instr.rated_items();
     let labels: Vec<String> = rows.iter().map(|r| clip(&r.study, LABEL_CHARS)).collect();
-    let label_w = labels
-        .iter()
-        .map(|l| text_w(l))
-        .fold(text_w("Study"), f64::max)
-        + 12.0;
+    let label_w = labels.iter().map(|l| text_w(l)).fold(text_w("Study"), f64::max) + 12.0;
     let grid_x = MARGIN + label_w;
     let col_x: Vec<f64> = items
         .iter()
         .enumerate()
         .map(|(n, item)| {
-            let gap = if instr.overall.as_ref().is_some_and(|o| o.id == item.id) {
-                OVERALL_GAP
-            } else {
-                0.0
-            };
+            let gap = if instr.overall.as_ref().is_some_and(|o| o.id == item.id) { OVERALL_GAP } else { 0.0 };
             grid_x + n as f64 * CELL + gap
         })
         .collect();
@@ -89,45 +74,25 @@ pub fn traffic_light_svg(instr: &Instrument, rows: &[TableRow]) -> String {
 
     let legend = legend_entries(instr, &items, rows);
     let legend_y = grid_bottom + 28.0;
-    let legend_w = legend_x(&legend)
-        .last()
-        .zip(legend.last())
-        .map_or(0.0, |(x, (_, text))| {
-            x - MARGIN + 2.0 * RADIUS + 6.0 + text_w(text)
-        });
+    let legend_w = legend_x(&legend).last().zip(legend.last()).map_or(0.0, |(x, (_, text))| x - MARGIN + 2.0 * RADIUS + 6.0 + text_w(text));
     let key_lines: Vec<String> = instr
         .table_items()
         .iter()
         .map(|i| {
             let line = format!("{}: {}", i.number, i.text);
-            if i.is_free_text() {
-                format!("{} (free text, not plotted)", clip(&line, KEY_CHARS - 26))
-            } else {
-                clip(&line, KEY_CHARS)
-            }
+            if i.is_free_text() { format!("{} (free text, not plotted)", clip(&line, KEY_CHARS - 26)) } else { clip(&line, KEY_CHARS) }
         })
         .collect();
     let key_y = legend_y + 40.0;
     let attribution = wrap(&instr.attribution, 120);
     let foot_y = key_y + key_lines.len() as f64 * 18.0 + 14.0;
     let height = foot_y + (attribution.len().max(1) - 1) as f64 * 15.0 + MARGIN;
-    let title = clip(
-        &format!("{} ({}): traffic-light summary", instr.name, instr.version),
-        120,
-    );
+    let title = clip(&format!("{} ({}): traffic-light summary", instr.name, instr.version), 120);
     let width = [
         grid_right,
         MARGIN + legend_w,
-        MARGIN
-            + key_lines
-                .iter()
-                .map(|l| text_w(l) * 0.93)
-                .fold(0.0, f64::max),
-        MARGIN
-            + attribution
-                .iter()
-                .map(|l| text_w(l) * 0.85)
-                .fold(0.0, f64::max),
+        MARGIN + key_lines.iter().map(|l| text_w(l) * 0.93).fold(0.0, f64::max),
+        MARGIN + attribution.iter().map(|l| text_w(l) * 0.85).fold(0.0, f64::max),
         MARGIN + text_w(&title) * 1.1,
     ]
     .into_iter()
@@ -149,22 +114,13 @@ pub fn traffic_light_svg(instr: &Instrument, rows: &[TableRow]) -> String {
         h = px(height),
         f = px(FONT),
         t = esc(&title),
-        d = esc(&format!(
-            "{} studies appraised with {} items; one row per study, one column per item.",
-            rows.len(),
-            items.len()
-        )),
+        d = esc(&format!("{} studies appraised with {} items; one row per study, one column per item.", rows.len(), items.len())),
         m = px(MARGIN),
         ty = px(MARGIN + 16.0),
     );
 
     section_headers(&mut s, instr, &items, &col_x, head_y);
-    let _ = writeln!(
-        s,
-        "<text x=\"{}\" y=\"{}\" font-weight=\"bold\">Study</text>",
-        px(MARGIN),
-        px(grid_y - 8.0)
-    );
+    let _ = writeln!(s, "<text x=\"{}\" y=\"{}\" font-weight=\"bold\">Study</text>", px(MARGIN), px(grid_y - 8.0));
     for (item, x) in items.iter().zip(&col_x) {
         let _ = writeln!(
             s,
@@ -198,13 +154,7 @@ pub fn traffic_light_svg(instr: &Instrument, rows: &[TableRow]) -> String {
         for (item, x) in items.iter().zip(&col_x) {
             let cell = row.cell(&item.id);
             let rating = cell.and_then(|c| c.rating);
-            let answer = cell.map_or("not answered", |c| {
-                if c.label.is_empty() {
-                    "not answered"
-                } else {
-                    c.label.as_str()
-                }
-            });
+            let answer = cell.map_or("not answered", |c| if c.label.is_empty() { "not answered" } else { c.label.as_str() });
             let tip = format!("{}, item {}: {}", row.study, item.number, answer);
             light(&mut s, x + CELL / 2.0, y + CELL / 2.0, rating, &tip);
         }
@@ -212,22 +162,10 @@ pub fn traffic_light_svg(instr: &Instrument, rows: &[TableRow]) -> String {
 
     for ((rating, text), x) in legend.iter().zip(legend_x(&legend)) {
         light(&mut s, x + RADIUS, legend_y, *rating, text);
-        let _ = writeln!(
-            s,
-            "<text x=\"{}\" y=\"{}\">{}</text>",
-            px(x + 2.0 * RADIUS + 6.0),
-            px(legend_y + 4.5),
-            esc(text)
-        );
+        let _ = writeln!(s, "<text x=\"{}\" y=\"{}\">{}</text>", px(x + 2.0 * RADIUS + 6.0), px(legend_y + 4.5), esc(text));
     }
     for (n, line) in key_lines.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "<text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>",
-            px(MARGIN),
-            px(key_y + n as f64 * 18.0),
-            esc(line)
-        );
+        let _ = writeln!(s, "<text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>", px(MARGIN), px(key_y + n as f64 * 18.0), esc(line));
     }
     for (n, line) in attribution.iter().enumerate() {
         let _ = writeln!(
@@ -267,12 +205,7 @@ fn section_headers(s: &mut String, instr: &Instrument, items: &[&Item], col_x: &
     while n < items.len() {
         let section = instr.section_of(&items[n].id).map(|sec| sec.id.as_str());
         let mut end = n;
-        while end + 1 < items.len()
-            && instr
-                .section_of(&items[end + 1].id)
-                .map(|sec| sec.id.as_str())
-                == section
-        {
+        while end + 1 < items.len() && instr.section_of(&items[end + 1].id).map(|sec| sec.id.as_str()) == section {
             end += 1;
         }
         let (x0, x1) = (col_x[n] + 3.0, col_x[end] + CELL - 3.0);
@@ -280,11 +213,7 @@ fn section_headers(s: &mut String, instr: &Instrument, items: &[&Item], col_x: &
         // The overall item belongs to no section and needs no group header.
         let Some(section) = section else { continue };
         let name = format!("Section {section}");
-        let name = if text_w(&name) > x1 - x0 {
-            clip(section, 8)
-        } else {
-            name
-        };
+        let name = if text_w(&name) > x1 - x0 { clip(section, 8) } else { name };
         let _ = writeln!(
             s,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#333\">{}</text>\n<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#666\" stroke-width=\"1\"/>",
@@ -306,11 +235,7 @@ fn light(s: &mut String, cx: f64, cy: f64, rating: Option<Rating>, tip: &str) {
         Some(r) => ("#333", r.symbol()),
         None => ("#666", ""),
     };
-    let size = if symbol.chars().count() > 1 {
-        11.0
-    } else {
-        17.0
-    };
+    let size = if symbol.chars().count() > 1 { 11.0 } else { 17.0 };
     let _ = write!(
         s,
         "<g><title>{}</title><circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1\"/>",
@@ -334,11 +259,7 @@ fn light(s: &mut String, cx: f64, cy: f64, rating: Option<Rating>, tip: &str) {
 
 /// The legend: each rating used by the plotted items, with the instrument's labels for it, and
 /// "Not answered" when a cell is blank.
-fn legend_entries(
-    instr: &Instrument,
-    items: &[&Item],
-    rows: &[TableRow],
-) -> Vec<(Option<Rating>, String)> {
+fn legend_entries(instr: &Instrument, items: &[&Item], rows: &[TableRow]) -> Vec<(Option<Rating>, String)> {
     let mut out = Vec::new();
     for rating in Rating::ALL {
         let mut labels: Vec<&str> = Vec::new();
@@ -354,11 +275,7 @@ fn legend_entries(
             out.push((Some(rating), clip(&labels.join(" / "), 50)));
         }
     }
-    let blank = rows.iter().any(|r| {
-        items
-            .iter()
-            .any(|i| r.cell(&i.id).is_none_or(|c| c.rating.is_none()))
-    });
+    let blank = rows.iter().any(|r| items.iter().any(|i| r.cell(&i.id).is_none_or(|c| c.rating.is_none())));
     if blank {
         out.push((None, "Not answered".to_string()));
     }

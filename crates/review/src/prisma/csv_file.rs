@@ -11,15 +11,8 @@ const TEMPLATE: &str = include_str!("PRISMA.csv");
 
 /// The rows of the embedded template, header first.
 pub(crate) fn template_rows() -> Vec<Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(TEMPLATE.as_bytes());
-    reader
-        .records()
-        .flatten()
-        .map(|r| r.iter().map(str::to_owned).collect())
-        .collect()
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(TEMPLATE.as_bytes());
+    reader.records().flatten().map(|r| r.iter().map(str::to_owned).collect()).collect()
 }
 
 /// The PRISMA2020 CSV exactly as the PRISMA2020 R package/Shiny app reads it.
@@ -46,11 +39,7 @@ pub(crate) fn template_rows() -> Vec<Vec<String>> {
 pub fn to_csv(c: &Counts) -> String {
     let mut out = String::with_capacity(TEMPLATE.len() + 256);
     for (i, row) in template_rows().iter().enumerate() {
-        let n = if i == 0 {
-            None
-        } else {
-            row.first().and_then(|key| value(c, key))
-        };
+        let n = if i == 0 { None } else { row.first().and_then(|key| value(c, key)) };
         let last = row.len().saturating_sub(1);
         let fields: Vec<String> = row
             .iter()
@@ -111,11 +100,7 @@ fn list(entries: &[(String, u64)], empty: &str) -> String {
         .iter()
         .map(|(name, n)| {
             let name = safe_name(name);
-            let name = if name.is_empty() {
-                "Unnamed".to_owned()
-            } else {
-                name
-            };
+            let name = if name.is_empty() { "Unnamed".to_owned() } else { name };
             format!("{name}, {n}")
         })
         .collect();
@@ -133,26 +118,13 @@ fn reasons(entries: &[(String, u64)]) -> String {
 
 /// A name made safe for the R package's list syntax: separators and line breaks become spaces.
 pub(crate) fn safe_name(name: &str) -> String {
-    let replaced: String = name
-        .chars()
-        .map(|ch| {
-            if matches!(ch, ',' | ';') || ch.is_control() {
-                ' '
-            } else {
-                ch
-            }
-        })
-        .collect();
+    let replaced: String = name.chars().map(|ch| if matches!(ch, ',' | ';') || ch.is_control() { ' ' } else { ch }).collect();
     replaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A CSV field, quoted only when it holds a comma, a quote or a line break.
 fn quote(field: &str) -> String {
-    if field.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_owned()
-    }
+    if field.contains([',', '"', '\r', '\n']) { format!("\"{}\"", field.replace('"', "\"\"")) } else { field.to_owned() }
 }
 
 /// Reads such a CSV back (rows looked up by the `data` key like the R package does), returning the counts (the inverse of to_csv for every field the CSV carries) or a message naming the bad row.
@@ -173,25 +145,15 @@ fn quote(field: &str) -> String {
 ///   derived from the other counts and are not read.
 pub fn from_csv(text: &str) -> Result<Counts, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| format!("The CSV header could not be read: {e}."))?
-        .clone();
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| format!("The CSV header could not be read: {e}."))?.clone();
     let column = |name: &str| headers.iter().position(|h| h.trim() == name);
     let (Some(key_col), Some(n_col)) = (column("data"), column("n")) else {
-        return Err(
-            "The CSV needs a `data` column and an `n` column, as in the PRISMA2020 template."
-                .to_owned(),
-        );
+        return Err("The CSV needs a `data` column and an `n` column, as in the PRISMA2020 template.".to_owned());
     };
     let mut rows: Vec<(String, String)> = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let record =
-            record.map_err(|e| format!("Line {} of the CSV could not be read: {e}.", i + 2))?;
+        let record = record.map_err(|e| format!("Line {} of the CSV could not be read: {e}.", i + 2))?;
         let key = record.get(key_col).unwrap_or("").trim().to_owned();
         let n = record.get(n_col).unwrap_or("").trim().to_owned();
         if !key.is_empty() && key != "NA" && !rows.iter().any(|(k, _)| *k == key) {
@@ -260,9 +222,7 @@ fn number(key: &str, cell: &str) -> Result<Option<u64>, String> {
     let digits = digits.strip_suffix(".0").unwrap_or(&digits);
     match digits.parse::<u64>() {
         Ok(n) if digits.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(n)),
-        _ => Err(format!(
-            "Row `{key}`: \u{201c}{cell}\u{201d} is not a count."
-        )),
+        _ => Err(format!("Row `{key}`: \u{201c}{cell}\u{201d} is not a count.")),
     }
 }
 
@@ -282,29 +242,18 @@ fn parse_list(key: &str, cell: Option<&str>) -> Result<ListCell, String> {
     if cell.is_empty() || cell.eq_ignore_ascii_case("NA") {
         return Ok(ListCell::Absent);
     }
-    if cell
-        .chars()
-        .all(|ch| ch.is_ascii_digit() || ch == ',' || ch == ' ')
-    {
+    if cell.chars().all(|ch| ch.is_ascii_digit() || ch == ',' || ch == ' ') {
         return number(key, cell).map(|n| ListCell::Number(n.unwrap_or(0)));
     }
     let mut entries: Vec<(String, Option<u64>)> = Vec::new();
     for part in cell.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let (name, rest) = part.split_once(',').unwrap_or((part, ""));
-        let lead: String = rest
-            .chars()
-            .take_while(|ch| ch.is_ascii_digit() || matches!(ch, ',' | ' '))
-            .filter(char::is_ascii_digit)
-            .collect();
+        let lead: String =
+            rest.chars().take_while(|ch| ch.is_ascii_digit() || matches!(ch, ',' | ' ')).filter(char::is_ascii_digit).collect();
         let n = if lead.is_empty() {
             None
         } else {
-            Some(lead.parse::<u64>().map_err(|_| {
-                format!(
-                    "Row `{key}`: the count of \u{201c}{}\u{201d} is too large.",
-                    name.trim()
-                )
-            })?)
+            Some(lead.parse::<u64>().map_err(|_| format!("Row `{key}`: the count of \u{201c}{}\u{201d} is too large.", name.trim()))?)
         };
         entries.push((name.trim().to_owned(), n));
     }
@@ -316,9 +265,7 @@ fn parse_list(key: &str, cell: Option<&str>) -> Result<ListCell, String> {
         match n {
             Some(n) => out.push((name, n)),
             None => {
-                return Err(format!(
-                    "Row `{key}`: \u{201c}{name}\u{201d} has no count; write it as \u{201c}{name}, 12\u{201d}."
-                ));
+                return Err(format!("Row `{key}`: \u{201c}{name}\u{201d} has no count; write it as \u{201c}{name}, 12\u{201d}."));
             }
         }
     }
@@ -326,13 +273,7 @@ fn parse_list(key: &str, cell: Option<&str>) -> Result<ListCell, String> {
 }
 
 /// The per-source list of databases or registers, checked against its total.
-fn sources(
-    cell: Option<&str>,
-    key: &str,
-    total: u64,
-    total_key: &str,
-    default_name: &str,
-) -> Result<Vec<(String, u64)>, String> {
+fn sources(cell: Option<&str>, key: &str, total: u64, total_key: &str, default_name: &str) -> Result<Vec<(String, u64)>, String> {
     let entries = match parse_list(key, cell)? {
         ListCell::Absent => Vec::new(),
         ListCell::Number(0) => Vec::new(),
@@ -340,17 +281,11 @@ fn sources(
         ListCell::Entries(entries) => entries,
     };
     if entries.is_empty() {
-        return Ok(if total > 0 {
-            vec![(default_name.to_owned(), total)]
-        } else {
-            Vec::new()
-        });
+        return Ok(if total > 0 { vec![(default_name.to_owned(), total)] } else { Vec::new() });
     }
     let listed = sum(&entries);
     if listed != total {
-        return Err(format!(
-            "Row `{key}` adds up to {listed} but row `{total_key}` says {total}."
-        ));
+        return Err(format!("Row `{key}` adds up to {listed} but row `{total_key}` says {total}."));
     }
     Ok(entries)
 }

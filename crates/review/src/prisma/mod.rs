@@ -71,17 +71,12 @@ impl Counts {
 
     /// Records removed before screening: duplicates, automation tools and other reasons.
     pub fn removed_total(&self) -> u64 {
-        self.duplicates
-            .saturating_add(self.excluded_automatic)
-            .saturating_add(self.excluded_other)
+        self.duplicates.saturating_add(self.excluded_automatic).saturating_add(self.excluded_other)
     }
 
     /// Records identified through other methods (websites, organisations, citation searching).
     pub fn other_identified_total(&self) -> u64 {
-        [self.websites, self.organisations, self.citation_searching]
-            .iter()
-            .flatten()
-            .fold(0u64, |a, &b| a.saturating_add(b))
+        [self.websites, self.organisations, self.citation_searching].iter().flatten().fold(0u64, |a, &b| a.saturating_add(b))
     }
 
     /// Whether the other-methods arm is drawn: at least one of its sources was used.
@@ -96,14 +91,12 @@ impl Counts {
 
     /// Studies in the review: the new ones plus those of the previous version.
     pub fn total_studies(&self) -> u64 {
-        self.new_studies
-            .saturating_add(self.previous_studies.unwrap_or(0))
+        self.new_studies.saturating_add(self.previous_studies.unwrap_or(0))
     }
 
     /// Reports in the review: the new ones plus those of the previous version.
     pub fn total_reports(&self) -> u64 {
-        self.new_reports
-            .saturating_add(self.previous_reports.unwrap_or(0))
+        self.new_reports.saturating_add(self.previous_reports.unwrap_or(0))
     }
 }
 
@@ -138,11 +131,7 @@ pub fn check(c: &Counts) -> Vec<Mismatch> {
                 check,
                 expected,
                 actual,
-                message: format!(
-                    "{label} should be {} ({how}) but is {}.",
-                    fmt_i(expected),
-                    fmt_i(actual)
-                ),
+                message: format!("{label} should be {} ({how}) but is {}.", fmt_i(expected), fmt_i(actual)),
             });
         }
     };
@@ -152,11 +141,7 @@ pub fn check(c: &Counts) -> Vec<Mismatch> {
         "records_screened",
         "Records screened",
         identified - removed,
-        format!(
-            "{} identified − {} removed before screening",
-            fmt_i(identified),
-            fmt_i(removed)
-        ),
+        format!("{} identified − {} removed before screening", fmt_i(identified), fmt_i(removed)),
         c.records_screened,
     );
     let screened = int(c.records_screened);
@@ -165,11 +150,7 @@ pub fn check(c: &Counts) -> Vec<Mismatch> {
         "dbr_sought",
         "Reports sought for retrieval (databases and registers)",
         screened - excluded,
-        format!(
-            "{} screened − {} excluded",
-            fmt_i(screened),
-            fmt_i(excluded)
-        ),
+        format!("{} screened − {} excluded", fmt_i(screened), fmt_i(excluded)),
         c.dbr_sought,
     );
     arm(
@@ -198,11 +179,7 @@ pub fn check(c: &Counts) -> Vec<Mismatch> {
         "reports_included",
         "Reports of new included studies",
         dbr.saturating_add(other),
-        format!(
-            "{} through databases and registers + {} through other methods",
-            fmt_i(dbr),
-            fmt_i(other)
-        ),
+        format!("{} through databases and registers + {} through other methods", fmt_i(dbr), fmt_i(other)),
         c.new_reports,
     );
     if c.new_reports < c.new_studies {
@@ -232,11 +209,7 @@ fn arm(
     excluded: &[(String, u64)],
     included: u64,
 ) {
-    let (assessed_key, excluded_key) = if key == "dbr" {
-        ("dbr_assessed", "dbr_excluded")
-    } else {
-        ("other_assessed", "other_excluded")
-    };
+    let (assessed_key, excluded_key) = if key == "dbr" { ("dbr_assessed", "dbr_excluded") } else { ("other_assessed", "other_excluded") };
     let (s, nr) = (int(sought), int(not_retrieved));
     equal(
         assessed_key,
@@ -275,11 +248,7 @@ pub(crate) fn fmt_n(n: u64) -> String {
 
 /// A signed number with thousands separators.
 fn fmt_i(n: i64) -> String {
-    if n < 0 {
-        format!("−{}", fmt_n(n.unsigned_abs()))
-    } else {
-        fmt_n(n.unsigned_abs())
-    }
+    if n < 0 { format!("−{}", fmt_n(n.unsigned_abs())) } else { fmt_n(n.unsigned_abs()) }
 }
 
 #[cfg(test)]

@@ -41,11 +41,7 @@ pub fn to_svg(c: &Counts, detail_databases: bool) -> String {
         }
     }
     let last_row = if c.previous_arm_used() { 5 } else { 4 };
-    let stages = [
-        ("Identification", 0, 0),
-        ("Screening", 1, 3),
-        ("Included", 4, last_row),
-    ];
+    let stages = [("Identification", 0, 0), ("Screening", 1, 3), ("Included", 4, last_row)];
     for (label, from, to) in stages {
         // Grow the last row of a stage until its rotated label fits.
         let needed = label.chars().count() as f64 * FONT * 0.62 + 16.0;
@@ -54,12 +50,7 @@ pub fn to_svg(c: &Counts, detail_databases: bool) -> String {
             rows_h[to] += needed - span;
         }
     }
-    let header_lines = layout
-        .headers(c)
-        .iter()
-        .map(|h| wrap(&h.2, chars_for(h.1)).len())
-        .max()
-        .unwrap_or(1);
+    let header_lines = layout.headers(c).iter().map(|h| wrap(&h.2, chars_for(h.1)).len()).max().unwrap_or(1);
     let header_h = (header_lines as f64 * LINE + 2.0 * PAD).max(40.0);
     let mut row_y = [0.0f64; 6];
     let mut y = MARGIN + header_h + GAP_Y;
@@ -95,17 +86,7 @@ pub fn to_svg(c: &Counts, detail_databases: bool) -> String {
     );
 
     for (x, w, text, fill) in layout.headers(c) {
-        draw_box(
-            &mut s,
-            x,
-            MARGIN,
-            w,
-            header_h,
-            &wrap(&text, chars_for(w)),
-            fill,
-            true,
-            8.0,
-        );
+        draw_box(&mut s, x, MARGIN, w, header_h, &wrap(&text, chars_for(w)), fill, true, 8.0);
     }
     for (label, from, to) in stages {
         let top = row_y[from];
@@ -114,17 +95,7 @@ pub fn to_svg(c: &Counts, detail_databases: bool) -> String {
     }
     for b in &boxes {
         let x = layout.x(b.col);
-        draw_box(
-            &mut s,
-            x,
-            row_y[b.row],
-            BOX_W,
-            rows_h[b.row],
-            &b.lines,
-            "#fff",
-            false,
-            0.0,
-        );
+        draw_box(&mut s, x, row_y[b.row], BOX_W, rows_h[b.row], &b.lines, "#fff", false, 0.0);
     }
     arrows(&mut s, c, &layout, &row_y, &rows_h);
     s.push_str("</svg>\n");
@@ -166,13 +137,7 @@ impl Layout {
             x = at + 2.0 * BOX_W + GAP_X;
             at
         });
-        Layout {
-            previous,
-            main,
-            side,
-            other,
-            width: x + MARGIN,
-        }
+        Layout { previous, main, side, other, width: x + MARGIN }
     }
 
     fn x(&self, col: Col) -> f64 {
@@ -192,19 +157,9 @@ impl Layout {
         if let Some(x) = self.previous {
             out.push((x, BOX_W, "Previous studies".to_owned(), "#e6e6e6"));
         }
-        out.push((
-            self.main,
-            2.0 * BOX_W + GAP_X,
-            format!("Identification of {new}studies via databases and registers"),
-            "#fde7a6",
-        ));
+        out.push((self.main, 2.0 * BOX_W + GAP_X, format!("Identification of {new}studies via databases and registers"), "#fde7a6"));
         if let Some(x) = self.other {
-            out.push((
-                x,
-                2.0 * BOX_W + GAP_X,
-                format!("Identification of {new}studies via other methods"),
-                "#e6e6e6",
-            ));
+            out.push((x, 2.0 * BOX_W + GAP_X, format!("Identification of {new}studies via other methods"), "#e6e6e6"));
         }
         out
     }
@@ -219,16 +174,7 @@ struct Node {
 
 impl Node {
     fn new(row: usize, col: Col, logical: &[String]) -> Node {
-        let lines = logical
-            .iter()
-            .flat_map(|l| {
-                if l.is_empty() {
-                    vec![String::new()]
-                } else {
-                    wrap(l, WRAP)
-                }
-            })
-            .collect();
+        let lines = logical.iter().flat_map(|l| if l.is_empty() { vec![String::new()] } else { wrap(l, WRAP) }).collect();
         Node { row, col, lines }
     }
 
@@ -262,39 +208,21 @@ fn excluded_lines(reasons: &[(String, u64)]) -> Vec<String> {
 
 /// A name for display: control characters become spaces, runs of spaces one space.
 fn clean(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|ch| if ch.is_control() { ' ' } else { ch })
-        .collect();
+    let s: String = name.chars().map(|ch| if ch.is_control() { ' ' } else { ch }).collect();
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.is_empty() {
-        "Unnamed".to_owned()
-    } else {
-        s
-    }
+    if s.is_empty() { "Unnamed".to_owned() } else { s }
 }
 
 /// Every content box of the diagram.
 fn boxes(c: &Counts, detail: bool) -> Vec<Node> {
     let mut out = Vec::new();
-    let mut ident = vec![
-        "Records identified from:".to_owned(),
-        n_eq("Databases", c.database_total()),
-    ];
+    let mut ident = vec!["Records identified from:".to_owned(), n_eq("Databases", c.database_total())];
     if detail {
-        ident.extend(
-            c.databases
-                .iter()
-                .map(|(name, n)| format!("\u{2013} {}", n_eq(&clean(name), *n))),
-        );
+        ident.extend(c.databases.iter().map(|(name, n)| format!("\u{2013} {}", n_eq(&clean(name), *n))));
     }
     ident.push(n_eq("Registers", c.register_total()));
     if detail {
-        ident.extend(
-            c.registers
-                .iter()
-                .map(|(name, n)| format!("\u{2013} {}", n_eq(&clean(name), *n))),
-        );
+        ident.extend(c.registers.iter().map(|(name, n)| format!("\u{2013} {}", n_eq(&clean(name), *n))));
     }
     out.push(Node::new(0, Col::Main, &ident));
     out.push(Node::new(
@@ -303,49 +231,20 @@ fn boxes(c: &Counts, detail: bool) -> Vec<Node> {
         &[
             "Records removed before screening:".to_owned(),
             n_eq("Duplicate records removed", c.duplicates),
-            n_eq(
-                "Records marked as ineligible by automation tools",
-                c.excluded_automatic,
-            ),
+            n_eq("Records marked as ineligible by automation tools", c.excluded_automatic),
             n_eq("Records removed for other reasons", c.excluded_other),
         ],
     ));
-    out.push(Node::new(
-        1,
-        Col::Main,
-        &titled("Records screened", c.records_screened),
-    ));
-    out.push(Node::new(
-        1,
-        Col::Side,
-        &titled("Records excluded", c.records_excluded),
-    ));
-    out.push(Node::new(
-        2,
-        Col::Main,
-        &titled("Reports sought for retrieval", c.dbr_sought),
-    ));
-    out.push(Node::new(
-        2,
-        Col::Side,
-        &titled("Reports not retrieved", c.dbr_not_retrieved),
-    ));
-    out.push(Node::new(
-        3,
-        Col::Main,
-        &titled("Reports assessed for eligibility", c.dbr_assessed),
-    ));
+    out.push(Node::new(1, Col::Main, &titled("Records screened", c.records_screened)));
+    out.push(Node::new(1, Col::Side, &titled("Records excluded", c.records_excluded)));
+    out.push(Node::new(2, Col::Main, &titled("Reports sought for retrieval", c.dbr_sought)));
+    out.push(Node::new(2, Col::Side, &titled("Reports not retrieved", c.dbr_not_retrieved)));
+    out.push(Node::new(3, Col::Main, &titled("Reports assessed for eligibility", c.dbr_assessed)));
     out.push(Node::new(3, Col::Side, &excluded_lines(&c.dbr_excluded)));
     let included = if c.previous_arm_used() {
-        [
-            n_eq("New studies included in review", c.new_studies),
-            n_eq("Reports of new included studies", c.new_reports),
-        ]
+        [n_eq("New studies included in review", c.new_studies), n_eq("Reports of new included studies", c.new_reports)]
     } else {
-        [
-            n_eq("Studies included in review", c.new_studies),
-            n_eq("Reports of included studies", c.new_reports),
-        ]
+        [n_eq("Studies included in review", c.new_studies), n_eq("Reports of included studies", c.new_reports)]
     };
     out.push(Node::new(4, Col::Main, &included));
     if c.previous_arm_used() {
@@ -357,54 +256,24 @@ fn boxes(c: &Counts, detail: bool) -> Vec<Node> {
             prev.push(String::new());
         }
         if let Some(n) = c.previous_reports {
-            prev.push(n_eq(
-                "Reports of studies included in previous version of review",
-                n,
-            ));
+            prev.push(n_eq("Reports of studies included in previous version of review", n));
         }
         out.push(Node::new(0, Col::Previous, &prev));
         out.push(Node::new(
             5,
             Col::Main,
-            &[
-                n_eq("Total studies included in review", c.total_studies()),
-                n_eq("Reports of total included studies", c.total_reports()),
-            ],
+            &[n_eq("Total studies included in review", c.total_studies()), n_eq("Reports of total included studies", c.total_reports())],
         ));
     }
     if c.other_arm_used() {
         let mut ident = vec!["Records identified from:".to_owned()];
-        let sources = [
-            ("Websites", c.websites),
-            ("Organisations", c.organisations),
-            ("Citation searching", c.citation_searching),
-        ];
-        ident.extend(
-            sources
-                .iter()
-                .filter_map(|(label, n)| n.map(|n| n_eq(label, n))),
-        );
+        let sources = [("Websites", c.websites), ("Organisations", c.organisations), ("Citation searching", c.citation_searching)];
+        ident.extend(sources.iter().filter_map(|(label, n)| n.map(|n| n_eq(label, n))));
         out.push(Node::new(0, Col::OtherMain, &ident));
-        out.push(Node::new(
-            2,
-            Col::OtherMain,
-            &titled("Reports sought for retrieval", c.other_sought),
-        ));
-        out.push(Node::new(
-            2,
-            Col::OtherSide,
-            &titled("Reports not retrieved", c.other_not_retrieved),
-        ));
-        out.push(Node::new(
-            3,
-            Col::OtherMain,
-            &titled("Reports assessed for eligibility", c.other_assessed),
-        ));
-        out.push(Node::new(
-            3,
-            Col::OtherSide,
-            &excluded_lines(&c.other_excluded),
-        ));
+        out.push(Node::new(2, Col::OtherMain, &titled("Reports sought for retrieval", c.other_sought)));
+        out.push(Node::new(2, Col::OtherSide, &titled("Reports not retrieved", c.other_not_retrieved)));
+        out.push(Node::new(3, Col::OtherMain, &titled("Reports assessed for eligibility", c.other_assessed)));
+        out.push(Node::new(3, Col::OtherSide, &excluded_lines(&c.other_excluded)));
     }
     out
 }
@@ -428,10 +297,7 @@ fn arrows(s: &mut String, c: &Counts, l: &Layout, row_y: &[f64; 6], rows_h: &[f6
         for r in [2, 3] {
             line(s, &[(ox + BOX_W, mid(r)), (ox + BOX_W + GAP_X, mid(r))]);
         }
-        line(
-            s,
-            &[(oc, bottom(3)), (oc, mid(4)), (l.main + BOX_W, mid(4))],
-        );
+        line(s, &[(oc, bottom(3)), (oc, mid(4)), (l.main + BOX_W, mid(4))]);
     }
     if let Some(px_) = l.previous {
         let pc = px_ + BOX_W / 2.0;
@@ -441,10 +307,7 @@ fn arrows(s: &mut String, c: &Counts, l: &Layout, row_y: &[f64; 6], rows_h: &[f6
 
 /// A polyline ending in an arrowhead.
 fn line(s: &mut String, points: &[(f64, f64)]) {
-    let pts: Vec<String> = points
-        .iter()
-        .map(|(x, y)| format!("{},{}", px(*x), px(*y)))
-        .collect();
+    let pts: Vec<String> = points.iter().map(|(x, y)| format!("{},{}", px(*x), px(*y))).collect();
     let _ = writeln!(
         s,
         "<polyline points=\"{}\" fill=\"none\" stroke=\"#000\" stroke-width=\"1.3\" marker-end=\"url(#arrow)\"/>",
@@ -454,17 +317,7 @@ fn line(s: &mut String, points: &[(f64, f64)]) {
 
 /// A box with its lines of text, left-aligned (or centred for title boxes) and centred vertically.
 #[allow(clippy::too_many_arguments)]
-fn draw_box(
-    s: &mut String,
-    x: f64,
-    y: f64,
-    w: f64,
-    h: f64,
-    lines: &[String],
-    fill: &str,
-    centred: bool,
-    radius: f64,
-) {
+fn draw_box(s: &mut String, x: f64, y: f64, w: f64, h: f64, lines: &[String], fill: &str, centred: bool, radius: f64) {
     let _ = writeln!(
         s,
         "<g><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" fill=\"{fill}\" stroke=\"#000\" stroke-width=\"1.2\"/>",
@@ -475,22 +328,12 @@ fn draw_box(
         px(radius)
     );
     let top = y + (h - lines.len() as f64 * LINE) / 2.0;
-    let (tx, anchor) = if centred {
-        (x + w / 2.0, " text-anchor=\"middle\"")
-    } else {
-        (x + PAD, "")
-    };
+    let (tx, anchor) = if centred { (x + w / 2.0, " text-anchor=\"middle\"") } else { (x + PAD, "") };
     let weight = if centred { " font-weight=\"bold\"" } else { "" };
     let _ = write!(s, "<text fill=\"#000\"{anchor}{weight}>");
     for (i, text) in lines.iter().enumerate() {
         let baseline = top + i as f64 * LINE + LINE * 0.72;
-        let _ = write!(
-            s,
-            "<tspan x=\"{}\" y=\"{}\">{}</tspan>",
-            px(tx),
-            px(baseline),
-            esc(text)
-        );
+        let _ = write!(s, "<tspan x=\"{}\" y=\"{}\">{}</tspan>", px(tx), px(baseline), esc(text));
     }
     s.push_str("</text></g>\n");
 }
@@ -519,11 +362,7 @@ fn stage_label(s: &mut String, x: f64, y: f64, h: f64, label: &str) {
 /// How many characters fit on a line of a box `w` pixels wide.
 fn chars_for(w: f64) -> usize {
     let fit = ((w - 2.0 * PAD) / (FONT * 0.53)).floor();
-    if fit.is_finite() && fit >= 10.0 {
-        fit as usize
-    } else {
-        10
-    }
+    if fit.is_finite() && fit >= 10.0 { fit as usize } else { 10 }
 }
 
 /// Greedy word wrap at `width` characters; a longer word is cut into pieces.
@@ -574,9 +413,5 @@ fn esc(text: &str) -> String {
 /// A coordinate with at most one decimal.
 fn px(v: f64) -> String {
     let r = (v * 10.0).round() / 10.0;
-    if r.fract() == 0.0 {
-        format!("{}", r as i64)
-    } else {
-        format!("{r:.1}")
-    }
+    if r.fract() == 0.0 { format!("{}", r as i64) } else { format!("{r:.1}") }
 }

@@ -4,9 +4,7 @@ use super::csv_file::template_rows;
 use super::*;
 
 fn named(list: &[(&str, u64)]) -> Vec<(String, u64)> {
-    list.iter()
-        .map(|(name, n)| (name.to_string(), *n))
-        .collect()
+    list.iter().map(|(name, n)| (name.to_string(), *n)).collect()
 }
 
 /// A new review: two databases and one register, duplicates, screening, full text with
@@ -23,11 +21,7 @@ fn new_review() -> Counts {
         dbr_sought: 128,
         dbr_not_retrieved: 6,
         dbr_assessed: 122,
-        dbr_excluded: named(&[
-            ("Wrong population", 41),
-            ("Wrong intervention", 29),
-            ("Not a randomised trial", 22),
-        ]),
+        dbr_excluded: named(&[("Wrong population", 41), ("Wrong intervention", 29), ("Not a randomised trial", 22)]),
         new_studies: 21,
         new_reports: 30,
         dbr_reports_included: 30,
@@ -80,54 +74,33 @@ fn totals_of_the_updated_review() {
 }
 
 fn checks(c: &Counts) -> Vec<(&'static str, i64, i64)> {
-    check(c)
-        .into_iter()
-        .map(|m| (m.check, m.expected, m.actual))
-        .collect()
+    check(c).into_iter().map(|m| (m.check, m.expected, m.actual)).collect()
 }
 
 #[test]
 fn check_records_screened() {
-    let c = Counts {
-        duplicates: 650,
-        ..new_review()
-    };
+    let c = Counts { duplicates: 650, ..new_review() };
     let found = check(&c);
     assert_eq!(found.len(), 1);
-    assert_eq!(
-        (found[0].check, found[0].expected, found[0].actual),
-        ("records_screened", 1520, 1530)
-    );
-    assert_eq!(
-        found[0].message,
-        "Records screened should be 1,520 (2,302 identified − 782 removed before screening) but is 1,530."
-    );
+    assert_eq!((found[0].check, found[0].expected, found[0].actual), ("records_screened", 1520, 1530));
+    assert_eq!(found[0].message, "Records screened should be 1,520 (2,302 identified − 782 removed before screening) but is 1,530.");
 }
 
 #[test]
 fn check_reports_sought() {
-    let c = Counts {
-        records_excluded: 1400,
-        ..new_review()
-    };
+    let c = Counts { records_excluded: 1400, ..new_review() };
     assert_eq!(checks(&c), vec![("dbr_sought", 130, 128)]);
 }
 
 #[test]
 fn check_reports_assessed() {
-    let c = Counts {
-        dbr_not_retrieved: 8,
-        ..new_review()
-    };
+    let c = Counts { dbr_not_retrieved: 8, ..new_review() };
     assert_eq!(checks(&c), vec![("dbr_assessed", 120, 122)]);
 }
 
 #[test]
 fn check_excluded_reasons_add_up() {
-    let c = Counts {
-        dbr_excluded: named(&[("Wrong population", 40), ("Wrong intervention", 29)]),
-        ..new_review()
-    };
+    let c = Counts { dbr_excluded: named(&[("Wrong population", 40), ("Wrong intervention", 29)]), ..new_review() };
     let found = check(&c);
     assert_eq!(checks(&c), vec![("dbr_excluded", 92, 69)]);
     assert_eq!(
@@ -138,41 +111,25 @@ fn check_excluded_reasons_add_up() {
 
 #[test]
 fn check_other_arm() {
-    let c = Counts {
-        other_assessed: 11,
-        ..updated_review()
-    };
-    assert_eq!(
-        checks(&c),
-        vec![("other_assessed", 12, 11), ("other_excluded", 7, 8)]
-    );
+    let c = Counts { other_assessed: 11, ..updated_review() };
+    assert_eq!(checks(&c), vec![("other_assessed", 12, 11), ("other_excluded", 7, 8)]);
 }
 
 #[test]
 fn check_new_reports_cover_new_studies() {
-    let c = Counts {
-        new_studies: 31,
-        ..new_review()
-    };
+    let c = Counts { new_studies: 31, ..new_review() };
     assert_eq!(checks(&c), vec![("new_reports", 31, 30)]);
 }
 
 #[test]
 fn check_reports_included_add_up() {
-    let c = Counts {
-        new_reports: 33,
-        ..updated_review()
-    };
+    let c = Counts { new_reports: 33, ..updated_review() };
     assert_eq!(checks(&c), vec![("reports_included", 34, 33)]);
 }
 
 #[test]
 fn check_negative_expectations_do_not_panic() {
-    let c = Counts {
-        duplicates: u64::MAX,
-        records_screened: 5,
-        ..Counts::default()
-    };
+    let c = Counts { duplicates: u64::MAX, records_screened: 5, ..Counts::default() };
     let found = check(&c);
     assert_eq!(found[0].check, "records_screened");
     assert!(found[0].expected < 0);
@@ -181,21 +138,12 @@ fn check_negative_expectations_do_not_panic() {
 
 /// Parses CSV text into rows of fields.
 fn parse(text: &str) -> Vec<Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes());
-    reader
-        .records()
-        .map(|r| r.map(|r| r.iter().map(str::to_owned).collect()))
-        .collect::<Result<_, _>>()
-        .unwrap_or_default()
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    reader.records().map(|r| r.map(|r| r.iter().map(str::to_owned).collect())).collect::<Result<_, _>>().unwrap_or_default()
 }
 
 fn n_of(rows: &[Vec<String>], key: &str) -> String {
-    rows.iter()
-        .find(|r| r[0] == key)
-        .map(|r| r[7].clone())
-        .unwrap_or_else(|| format!("missing {key}"))
+    rows.iter().find(|r| r[0] == key).map(|r| r[7].clone()).unwrap_or_else(|| format!("missing {key}"))
 }
 
 #[test]
@@ -206,19 +154,7 @@ fn csv_keeps_every_template_row_and_column() {
     for c in [new_review(), updated_review(), Counts::default()] {
         let out = parse(&to_csv(&c));
         assert_eq!(out.len(), template.len());
-        assert_eq!(
-            out[0],
-            [
-                "data",
-                "node",
-                "box",
-                "description",
-                "boxtext",
-                "tooltips",
-                "url",
-                "n"
-            ]
-        );
+        assert_eq!(out[0], ["data", "node", "box", "description", "boxtext", "tooltips", "url", "n"]);
         for (o, t) in out.iter().zip(&template) {
             assert_eq!(o.len(), 8);
             assert_eq!(o[..7], t[..7], "row {}", t[0]);
@@ -235,11 +171,7 @@ fn csv_quotes_like_the_template() {
     assert_eq!(lines.len(), t_lines.len());
     for (o, t) in lines.iter().zip(&t_lines) {
         // Everything before the n field is byte for byte the template's.
-        let cut = if t.ends_with('"') {
-            t.rfind(",\"")
-        } else {
-            t.rfind(',')
-        };
+        let cut = if t.ends_with('"') { t.rfind(",\"") } else { t.rfind(',') };
         let prefix = &t[..cut.unwrap_or(0)];
         assert!(o.starts_with(prefix), "{o}\n{t}");
         if t.starts_with("NA,") {
@@ -272,15 +204,9 @@ fn csv_n_column_of_the_updated_review() {
         ("other_sought_reports", "14"),
         ("other_notretrieved_reports", "2"),
         ("dbr_assessed", "122"),
-        (
-            "dbr_excluded",
-            "Wrong population, 41; Wrong intervention, 29; Not a randomised trial, 22",
-        ),
+        ("dbr_excluded", "Wrong population, 41; Wrong intervention, 29; Not a randomised trial, 22"),
         ("other_assessed", "12"),
-        (
-            "other_excluded",
-            "Conference abstract only, 5; Wrong outcome, 3",
-        ),
+        ("other_excluded", "Conference abstract only, 5; Wrong outcome, 3"),
         ("new_studies", "25"),
         ("new_reports", "34"),
         ("total_studies", "43"),
@@ -297,13 +223,7 @@ fn csv_n_column_of_the_updated_review() {
 #[test]
 fn csv_writes_unused_arms_as_na() {
     let rows = parse(&to_csv(&new_review()));
-    for key in [
-        "website_results",
-        "organisation_results",
-        "citations_results",
-        "previous_studies",
-        "previous_reports",
-    ] {
+    for key in ["website_results", "organisation_results", "citations_results", "previous_studies", "previous_reports"] {
         assert_eq!(n_of(&rows, key), "NA", "{key}");
     }
     assert_eq!(n_of(&rows, "other_excluded"), "0");
@@ -321,18 +241,9 @@ fn csv_makes_names_safe() {
         ..Counts::default()
     };
     let rows = parse(&to_csv(&c));
-    assert_eq!(
-        n_of(&rows, "database_specific_results"),
-        "Web of Science Core Collection, 5; Unnamed, 2"
-    );
-    assert_eq!(
-        n_of(&rows, "dbr_excluded"),
-        "Wrong design not randomised, 3"
-    );
-    let single_unnamed = Counts {
-        dbr_excluded: named(&[("", 9)]),
-        ..Counts::default()
-    };
+    assert_eq!(n_of(&rows, "database_specific_results"), "Web of Science Core Collection, 5; Unnamed, 2");
+    assert_eq!(n_of(&rows, "dbr_excluded"), "Wrong design not randomised, 3");
+    let single_unnamed = Counts { dbr_excluded: named(&[("", 9)]), ..Counts::default() };
     assert_eq!(n_of(&parse(&to_csv(&single_unnamed)), "dbr_excluded"), "9");
 }
 
@@ -341,11 +252,7 @@ fn csv_round_trips() {
     for c in [new_review(), updated_review(), Counts::default()] {
         assert_eq!(from_csv(&to_csv(&c)), Ok(c));
     }
-    let single_unnamed = Counts {
-        dbr_assessed: 9,
-        dbr_excluded: named(&[("", 9)]),
-        ..Counts::default()
-    };
+    let single_unnamed = Counts { dbr_assessed: 9, dbr_excluded: named(&[("", 9)]), ..Counts::default() };
     assert_eq!(from_csv(&to_csv(&single_unnamed)), Ok(single_unnamed));
 }
 
@@ -365,7 +272,8 @@ fn csv_reads_the_blank_template_as_zeros() {
 
 #[test]
 fn csv_reads_by_key_with_bom_separators_and_missing_rows() {
-    let text = "\u{feff}n,data\n\"1,203\",database_results\nNA,website_results\n\"Wrong population, 4; Other, 1\",dbr_excluded\n7,dbr_assessed\n";
+    let text =
+        "\u{feff}n,data\n\"1,203\",database_results\nNA,website_results\n\"Wrong population, 4; Other, 1\",dbr_excluded\n7,dbr_assessed\n";
     let c = match from_csv(text) {
         Ok(c) => c,
         Err(e) => panic!("{e}"),
@@ -373,33 +281,25 @@ fn csv_reads_by_key_with_bom_separators_and_missing_rows() {
     assert_eq!(c.databases, named(&[("Databases", 1203)]));
     assert_eq!(c.websites, None);
     assert_eq!(c.organisations, Some(0));
-    assert_eq!(
-        c.dbr_excluded,
-        named(&[("Wrong population", 4), ("Other", 1)])
-    );
+    assert_eq!(c.dbr_excluded, named(&[("Wrong population", 4), ("Other", 1)]));
     assert_eq!(c.dbr_reports_included, 2);
     assert_eq!(c.previous_studies, Some(0));
 }
 
 #[test]
 fn csv_errors_name_the_row() {
-    let bad = to_csv(&new_review()).replace("duplicates,node8,box3,Duplicate records,Duplicate records,Duplicate records,duplicates.html,640", "duplicates,node8,box3,x,x,x,x,many");
-    assert_eq!(
-        from_csv(&bad),
-        Err("Row `duplicates`: \u{201c}many\u{201d} is not a count.".to_owned())
+    let bad = to_csv(&new_review()).replace(
+        "duplicates,node8,box3,Duplicate records,Duplicate records,Duplicate records,duplicates.html,640",
+        "duplicates,node8,box3,x,x,x,x,many",
     );
+    assert_eq!(from_csv(&bad), Err("Row `duplicates`: \u{201c}many\u{201d} is not a count.".to_owned()));
     let sum = to_csv(&new_review()).replace(",2190\r\n", ",2000\r\n");
-    assert_eq!(
-        from_csv(&sum),
-        Err(
-            "Row `database_specific_results` adds up to 2190 but row `database_results` says 2000."
-                .to_owned()
-        )
-    );
+    assert_eq!(from_csv(&sum), Err("Row `database_specific_results` adds up to 2190 but row `database_results` says 2000.".to_owned()));
     let half = to_csv(&new_review()).replace("Wrong intervention, 29", "Wrong intervention");
     assert_eq!(
         from_csv(&half),
-        Err("Row `dbr_excluded`: \u{201c}Wrong intervention\u{201d} has no count; write it as \u{201c}Wrong intervention, 12\u{201d}.".to_owned())
+        Err("Row `dbr_excluded`: \u{201c}Wrong intervention\u{201d} has no count; write it as \u{201c}Wrong intervention, 12\u{201d}."
+            .to_owned())
     );
     assert!(from_csv("a,b\n1,2\n").is_err());
     assert!(from_csv("").is_err());
@@ -464,10 +364,7 @@ fn push_text(current: &mut Option<Vec<String>>, text: &str) {
 
 #[track_caller]
 fn has(texts: &[String], phrase: &str) {
-    assert!(
-        texts.iter().any(|t| t.contains(phrase)),
-        "missing {phrase:?} in {texts:#?}"
-    );
+    assert!(texts.iter().any(|t| t.contains(phrase)), "missing {phrase:?} in {texts:#?}");
 }
 
 #[test]
@@ -478,7 +375,9 @@ fn svg_of_the_updated_review_has_every_box_and_number() {
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(dir.join("prisma-flow.svg"), &svg);
 
-    assert!(svg.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\""));
+    assert!(
+        svg.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"")
+    );
     assert!(svg.contains(" viewBox=\"0 0 ") && svg.contains(" height=\""));
     assert!(svg.contains("<title>PRISMA 2020 flow diagram</title>"));
     let texts = svg_texts(&svg);
@@ -522,22 +421,10 @@ fn svg_of_a_new_review_has_one_arm() {
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(dir.join("prisma-flow-new-review.svg"), &svg);
     let texts = svg_texts(&svg);
-    has(
-        &texts,
-        "Identification of studies via databases and registers",
-    );
-    has(
-        &texts,
-        "Records identified from: Databases (n = 2,190) Registers (n = 112)",
-    );
-    has(
-        &texts,
-        "Studies included in review (n = 21) Reports of included studies (n = 30)",
-    );
-    assert!(!texts.iter().any(|t| t.contains("other methods")
-        || t.contains("Previous")
-        || t.contains("MEDLINE")
-        || t.contains("Total")));
+    has(&texts, "Identification of studies via databases and registers");
+    has(&texts, "Records identified from: Databases (n = 2,190) Registers (n = 112)");
+    has(&texts, "Studies included in review (n = 21) Reports of included studies (n = 30)");
+    assert!(!texts.iter().any(|t| t.contains("other methods") || t.contains("Previous") || t.contains("MEDLINE") || t.contains("Total")));
     assert_eq!(svg.matches("<polyline").count(), 8);
     let none = to_svg(&Counts::default(), false);
     let texts = svg_texts(&none);
@@ -549,10 +436,7 @@ fn svg_of_a_new_review_has_one_arm() {
 fn svg_escapes_and_wraps_text() {
     let c = Counts {
         databases: named(&[("A & B <\"C\">", 3), ("Bad\u{0}name", 1)]),
-        dbr_excluded: named(&[(
-            "A reason that is long enough to need wrapping onto a second line",
-            4,
-        )]),
+        dbr_excluded: named(&[("A reason that is long enough to need wrapping onto a second line", 4)]),
         ..Counts::default()
     };
     let svg = to_svg(&c, true);
@@ -561,10 +445,7 @@ fn svg_escapes_and_wraps_text() {
     let texts = svg_texts(&svg);
     has(&texts, "\u{2013} A & B <\"C\"> (n = 3)");
     has(&texts, "\u{2013} Bad name (n = 1)");
-    has(
-        &texts,
-        "A reason that is long enough to need wrapping onto a second line (n = 4)",
-    );
+    has(&texts, "A reason that is long enough to need wrapping onto a second line (n = 4)");
     assert!(svg.contains(">A reason that is long enough to need</tspan>"));
 }
 
@@ -572,14 +453,8 @@ fn svg_escapes_and_wraps_text() {
 fn wrap_breaks_at_spaces_and_cuts_long_words() {
     use super::svg::wrap;
     assert_eq!(
-        wrap(
-            "Records marked as ineligible by automation tools (n = 120)",
-            42
-        ),
-        [
-            "Records marked as ineligible by automation",
-            "tools (n = 120)"
-        ]
+        wrap("Records marked as ineligible by automation tools (n = 120)", 42),
+        ["Records marked as ineligible by automation", "tools (n = 120)"]
     );
     assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
     assert_eq!(wrap("", 10), [""]);

@@ -3,11 +3,7 @@
 use super::*;
 
 fn v(reviewer: i64, vote: Vote, reason: Option<&str>) -> CastVote {
-    CastVote {
-        reviewer,
-        vote,
-        reason: reason.map(str::to_owned),
-    }
+    CastVote { reviewer, vote, reason: reason.map(str::to_owned) }
 }
 
 fn two() -> StageSettings {
@@ -15,23 +11,15 @@ fn two() -> StageSettings {
 }
 
 fn lenient() -> StageSettings {
-    StageSettings {
-        maybe_is_conflict: false,
-        ..StageSettings::default()
-    }
+    StageSettings { maybe_is_conflict: false, ..StageSettings::default() }
 }
 
 fn single() -> StageSettings {
-    StageSettings {
-        reviewers_per_record: 1,
-        ..StageSettings::default()
-    }
+    StageSettings { reviewers_per_record: 1, ..StageSettings::default() }
 }
 
 fn excluded(reason: Option<&str>) -> Outcome {
-    Outcome::Excluded {
-        reason: reason.map(str::to_owned),
-    }
+    Outcome::Excluded { reason: reason.map(str::to_owned) }
 }
 
 #[test]
@@ -60,36 +48,20 @@ fn names_round_trip() {
 
 #[test]
 fn no_votes_needs_two() {
-    assert_eq!(
-        outcome(&[], &two()),
-        Outcome::NeedsVotes { have: 0, need: 2 }
-    );
+    assert_eq!(outcome(&[], &two()), Outcome::NeedsVotes { have: 0, need: 2 });
 }
 
 #[test]
 fn one_vote_of_two_needs_another() {
     let votes = [v(1, Vote::Include, None)];
-    assert_eq!(
-        outcome(&votes, &two()),
-        Outcome::NeedsVotes { have: 1, need: 2 }
-    );
+    assert_eq!(outcome(&votes, &two()), Outcome::NeedsVotes { have: 1, need: 2 });
 }
 
 #[test]
 fn same_reviewer_twice_counts_once_and_the_last_vote_wins() {
-    let votes = [
-        v(1, Vote::Include, None),
-        v(1, Vote::Exclude, Some("Wrong design")),
-    ];
-    assert_eq!(
-        outcome(&votes, &two()),
-        Outcome::NeedsVotes { have: 1, need: 2 }
-    );
-    let votes = [
-        v(1, Vote::Include, None),
-        v(2, Vote::Exclude, None),
-        v(1, Vote::Exclude, Some("Wrong design")),
-    ];
+    let votes = [v(1, Vote::Include, None), v(1, Vote::Exclude, Some("Wrong design"))];
+    assert_eq!(outcome(&votes, &two()), Outcome::NeedsVotes { have: 1, need: 2 });
+    let votes = [v(1, Vote::Include, None), v(2, Vote::Exclude, None), v(1, Vote::Exclude, Some("Wrong design"))];
     assert_eq!(outcome(&votes, &two()), excluded(Some("Wrong design")));
 }
 
@@ -101,19 +73,13 @@ fn both_include_is_included() {
 
 #[test]
 fn both_exclude_with_the_same_reason_keeps_it() {
-    let votes = [
-        v(1, Vote::Exclude, Some("Wrong population")),
-        v(2, Vote::Exclude, Some("Wrong population")),
-    ];
+    let votes = [v(1, Vote::Exclude, Some("Wrong population")), v(2, Vote::Exclude, Some("Wrong population"))];
     assert_eq!(outcome(&votes, &two()), excluded(Some("Wrong population")));
 }
 
 #[test]
 fn both_exclude_with_different_reasons_keeps_the_first_voters() {
-    let votes = [
-        v(7, Vote::Exclude, Some("Wrong outcome")),
-        v(3, Vote::Exclude, Some("Wrong population")),
-    ];
+    let votes = [v(7, Vote::Exclude, Some("Wrong outcome")), v(3, Vote::Exclude, Some("Wrong population"))];
     assert_eq!(outcome(&votes, &two()), excluded(Some("Wrong outcome")));
 }
 
@@ -125,19 +91,13 @@ fn both_exclude_without_reasons_has_none() {
 
 #[test]
 fn first_voter_without_reason_falls_back_to_the_first_given() {
-    let votes = [
-        v(1, Vote::Exclude, None),
-        v(2, Vote::Exclude, Some("Not a trial")),
-    ];
+    let votes = [v(1, Vote::Exclude, None), v(2, Vote::Exclude, Some("Not a trial"))];
     assert_eq!(outcome(&votes, &two()), excluded(Some("Not a trial")));
 }
 
 #[test]
 fn include_against_exclude_is_a_conflict() {
-    let votes = [
-        v(1, Vote::Include, None),
-        v(2, Vote::Exclude, Some("Wrong design")),
-    ];
+    let votes = [v(1, Vote::Include, None), v(2, Vote::Exclude, Some("Wrong design"))];
     assert_eq!(outcome(&votes, &two()), Outcome::Conflict);
     assert_eq!(outcome(&votes, &lenient()), Outcome::Conflict);
 }
@@ -162,77 +122,39 @@ fn maybe_counts_as_include_when_not_a_conflict() {
     assert_eq!(outcome(&votes, &lenient()), Outcome::Included);
     let votes = [v(1, Vote::Maybe, None), v(2, Vote::Maybe, None)];
     assert_eq!(outcome(&votes, &lenient()), Outcome::Included);
-    let votes = [
-        v(1, Vote::Maybe, None),
-        v(2, Vote::Exclude, Some("Wrong design")),
-    ];
+    let votes = [v(1, Vote::Maybe, None), v(2, Vote::Exclude, Some("Wrong design"))];
     assert_eq!(outcome(&votes, &lenient()), Outcome::Conflict);
 }
 
 #[test]
 fn a_single_reviewer_decides() {
-    assert_eq!(
-        outcome(&[v(1, Vote::Include, None)], &single()),
-        Outcome::Included
-    );
-    assert_eq!(
-        outcome(&[v(1, Vote::Exclude, Some("Animal study"))], &single()),
-        excluded(Some("Animal study"))
-    );
-    assert_eq!(
-        outcome(&[v(1, Vote::Maybe, None)], &single()),
-        Outcome::Conflict
-    );
-    let single_lenient = StageSettings {
-        maybe_is_conflict: false,
-        ..single()
-    };
-    assert_eq!(
-        outcome(&[v(1, Vote::Maybe, None)], &single_lenient),
-        Outcome::Included
-    );
-    assert_eq!(
-        outcome(&[], &single()),
-        Outcome::NeedsVotes { have: 0, need: 1 }
-    );
+    assert_eq!(outcome(&[v(1, Vote::Include, None)], &single()), Outcome::Included);
+    assert_eq!(outcome(&[v(1, Vote::Exclude, Some("Animal study"))], &single()), excluded(Some("Animal study")));
+    assert_eq!(outcome(&[v(1, Vote::Maybe, None)], &single()), Outcome::Conflict);
+    let single_lenient = StageSettings { maybe_is_conflict: false, ..single() };
+    assert_eq!(outcome(&[v(1, Vote::Maybe, None)], &single_lenient), Outcome::Included);
+    assert_eq!(outcome(&[], &single()), Outcome::NeedsVotes { have: 0, need: 1 });
 }
 
 #[test]
 fn zero_reviewers_per_record_is_treated_as_one() {
-    let s = StageSettings {
-        reviewers_per_record: 0,
-        ..StageSettings::default()
-    };
+    let s = StageSettings { reviewers_per_record: 0, ..StageSettings::default() };
     assert_eq!(outcome(&[], &s), Outcome::NeedsVotes { have: 0, need: 1 });
     assert_eq!(outcome(&[v(1, Vote::Include, None)], &s), Outcome::Included);
 }
 
 #[test]
 fn three_reviewers() {
-    let s = StageSettings {
-        reviewers_per_record: 3,
-        ..StageSettings::default()
-    };
+    let s = StageSettings { reviewers_per_record: 3, ..StageSettings::default() };
     let two_votes = [v(1, Vote::Include, None), v(2, Vote::Include, None)];
-    assert_eq!(
-        outcome(&two_votes, &s),
-        Outcome::NeedsVotes { have: 2, need: 3 }
-    );
-    let three = [
-        v(1, Vote::Include, None),
-        v(2, Vote::Include, None),
-        v(3, Vote::Exclude, None),
-    ];
+    assert_eq!(outcome(&two_votes, &s), Outcome::NeedsVotes { have: 2, need: 3 });
+    let three = [v(1, Vote::Include, None), v(2, Vote::Include, None), v(3, Vote::Exclude, None)];
     assert_eq!(outcome(&three, &s), Outcome::Conflict);
 }
 
 #[test]
 fn extra_votes_beyond_the_quota_still_count() {
-    let votes = [
-        v(1, Vote::Include, None),
-        v(2, Vote::Include, None),
-        v(3, Vote::Exclude, None),
-    ];
+    let votes = [v(1, Vote::Include, None), v(2, Vote::Include, None), v(3, Vote::Exclude, None)];
     assert_eq!(outcome(&votes, &two()), Outcome::Conflict);
 }
 
@@ -243,46 +165,26 @@ fn many_votes_do_not_overflow() {
 }
 
 fn reasons() -> Vec<String> {
-    ["Wrong population", "Wrong design", "Not retrievable"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+    ["Wrong population", "Wrong design", "Not retrievable"].iter().map(|s| s.to_string()).collect()
 }
 
 #[test]
 fn full_text_exclusion_needs_a_reason() {
     let err = validate_vote(Stage::FullText, Vote::Exclude, None, &reasons());
-    assert_eq!(
-        err,
-        Err("An exclusion at full text needs a reason: please choose one.".to_owned())
-    );
+    assert_eq!(err, Err("An exclusion at full text needs a reason: please choose one.".to_owned()));
     assert!(validate_vote(Stage::FullText, Vote::Exclude, Some("   "), &[]).is_err());
-    assert_eq!(
-        validate_vote(
-            Stage::FullText,
-            Vote::Exclude,
-            Some("Wrong design"),
-            &reasons()
-        ),
-        Ok(())
-    );
+    assert_eq!(validate_vote(Stage::FullText, Vote::Exclude, Some("Wrong design"), &reasons()), Ok(()));
 }
 
 #[test]
 fn title_abstract_exclusion_may_omit_the_reason() {
-    assert_eq!(
-        validate_vote(Stage::TitleAbstract, Vote::Exclude, None, &reasons()),
-        Ok(())
-    );
+    assert_eq!(validate_vote(Stage::TitleAbstract, Vote::Exclude, None, &reasons()), Ok(()));
 }
 
 #[test]
 fn includes_and_maybes_need_no_reason() {
     for stage in [Stage::TitleAbstract, Stage::FullText] {
-        assert_eq!(
-            validate_vote(stage, Vote::Include, None, &reasons()),
-            Ok(())
-        );
+        assert_eq!(validate_vote(stage, Vote::Include, None, &reasons()), Ok(()));
         assert_eq!(validate_vote(stage, Vote::Maybe, None, &reasons()), Ok(()));
     }
 }
@@ -292,32 +194,14 @@ fn the_reason_must_be_one_of_the_reviews() {
     let err = validate_vote(Stage::FullText, Vote::Exclude, Some("Too long"), &reasons());
     assert_eq!(
         err,
-        Err("\u{201c}Too long\u{201d} is not one of this review's exclusion reasons (Wrong population; Wrong design; Not retrievable).".to_owned())
+        Err("\u{201c}Too long\u{201d} is not one of this review's exclusion reasons (Wrong population; Wrong design; Not retrievable)."
+            .to_owned())
     );
-    assert!(
-        validate_vote(
-            Stage::TitleAbstract,
-            Vote::Exclude,
-            Some("Too long"),
-            &reasons()
-        )
-        .is_err()
-    );
-    assert_eq!(
-        validate_vote(
-            Stage::FullText,
-            Vote::Exclude,
-            Some(" Wrong design "),
-            &reasons()
-        ),
-        Ok(())
-    );
+    assert!(validate_vote(Stage::TitleAbstract, Vote::Exclude, Some("Too long"), &reasons()).is_err());
+    assert_eq!(validate_vote(Stage::FullText, Vote::Exclude, Some(" Wrong design "), &reasons()), Ok(()));
 }
 
 #[test]
 fn any_reason_is_fine_when_the_review_has_no_list() {
-    assert_eq!(
-        validate_vote(Stage::FullText, Vote::Exclude, Some("Anything at all"), &[]),
-        Ok(())
-    );
+    assert_eq!(validate_vote(Stage::FullText, Vote::Exclude, Some("Anything at all"), &[]), Ok(()));
 }

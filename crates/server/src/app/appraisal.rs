@@ -37,7 +37,10 @@ pub async fn studies(store: &Store, review_id: i32) -> Result<Vec<Study>, store:
     let mut labels: Vec<String> = Vec::new();
     for item in items.into_iter().filter(|i| i.study_of.is_none()) {
         let Some(record) = store::records::get(&store.db, review_id, item.record_id).await? else { continue };
-        let author = store::parse_json_list(&record.authors).first().and_then(|a| a.split(',').next().map(str::trim).map(str::to_owned)).unwrap_or_else(|| "Anonymous".to_owned());
+        let author = store::parse_json_list(&record.authors)
+            .first()
+            .and_then(|a| a.split(',').next().map(str::trim).map(str::to_owned))
+            .unwrap_or_else(|| "Anonymous".to_owned());
         let mut label = match record.year {
             Some(y) => format!("{author} {y}"),
             None => author,
@@ -66,7 +69,12 @@ fn as_appraisal(row: &AppraisalRow, label: &str) -> Appraisal {
 
 pub fn consensus_of(rows: &[ConsensusRow]) -> Vec<Consensus> {
     rows.iter()
-        .map(|c| Consensus { item: c.question.clone(), key: c.key.clone().or_else(|| c.text.clone()), note: c.note.clone(), decided_by: i64::from(c.decided_by) })
+        .map(|c| Consensus {
+            item: c.question.clone(),
+            key: c.key.clone().or_else(|| c.text.clone()),
+            note: c.note.clone(),
+            decided_by: i64::from(c.decided_by),
+        })
         .collect()
 }
 
@@ -112,7 +120,8 @@ pub async fn save_mine(
     now: i64,
 ) -> Result<(), AppraisalError> {
     let instr = instrument(store, review_id).await?;
-    let answers: Vec<Answer> = answers.into_iter().filter(|a| instr.item(&a.item).is_some() || instr.overall.as_ref().is_some_and(|o| o.id == a.item)).collect();
+    let answers: Vec<Answer> =
+        answers.into_iter().filter(|a| instr.item(&a.item).is_some() || instr.overall.as_ref().is_some_and(|o| o.id == a.item)).collect();
     if submit {
         review::appraisal::validate_answers(&instr, &answers).map_err(|p| AppraisalError::Invalid(p.join(" ")))?;
     }
@@ -151,7 +160,14 @@ pub struct Decision {
 }
 
 /// Records the lead's consensus answers for a study whose appraisals are all in.
-pub async fn save_consensus(store: &Store, review_id: i32, study: &Study, lead: i32, decisions: Vec<Decision>, now: i64) -> Result<(), AppraisalError> {
+pub async fn save_consensus(
+    store: &Store,
+    review_id: i32,
+    study: &Study,
+    lead: i32,
+    decisions: Vec<Decision>,
+    now: i64,
+) -> Result<(), AppraisalError> {
     let instr = instrument(store, review_id).await?;
     let (_, appraisers) = store::appraisal::settings(&store.db, review_id).await?;
     let st = state(store, &instr, study, appraisers).await?;

@@ -33,7 +33,13 @@ pub struct DedupSummary {
 }
 
 /// Deduplicates the whole review (new records against everything already imported).
-pub async fn run(store: &Store, review_id: i32, actor: Option<i32>, now: i64, progress: ProgressFn) -> Result<DedupSummary, store::StoreError> {
+pub async fn run(
+    store: &Store,
+    review_id: i32,
+    actor: Option<i32>,
+    now: i64,
+    progress: ProgressFn,
+) -> Result<DedupSummary, store::StoreError> {
     let started = std::time::Instant::now();
     let (records, citations): (Vec<Row>, Vec<Citation>) = store::records::originals(&store.db, review_id)
         .await?
@@ -53,10 +59,10 @@ pub async fn run(store: &Store, review_id: i32, actor: Option<i32>, now: i64, pr
     }
     // Records a person merged stay together even if no pair row says so (e.g. merged through a chain).
     for r in &records {
-        if let (Some(kept), Some(&i)) = (r.merged_into, index.get(&r.id)) {
-            if let Some(&k) = index.get(&kept) {
-                judged.push((k.min(i), k.max(i), true));
-            }
+        if let (Some(kept), Some(&i)) = (r.merged_into, index.get(&r.id))
+            && let Some(&k) = index.get(&kept)
+        {
+            judged.push((k.min(i), k.max(i), true));
         }
     }
     let options = Options { judged };
@@ -193,7 +199,14 @@ pub enum Judgement {
 }
 
 /// Applies a person's judgement to a pair: merges the two clusters, or records that they differ.
-pub async fn judge(store: &Store, review_id: i32, pair_id: i32, judgement: Judgement, actor: i32, now: i64) -> Result<store::dedup::Pair, store::StoreError> {
+pub async fn judge(
+    store: &Store,
+    review_id: i32,
+    pair_id: i32,
+    judgement: Judgement,
+    actor: i32,
+    now: i64,
+) -> Result<store::dedup::Pair, store::StoreError> {
     let pair = store::dedup::get(&store.db, review_id, pair_id).await?.ok_or(store::StoreError::NotFound)?;
     let txn = store.begin().await?;
     // Records that stop being shown on their own: what PRISMA's "duplicates removed" gains.
@@ -227,7 +240,9 @@ pub async fn judge(store: &Store, review_id: i32, pair_id: i32, judgement: Judge
             entity: "dedup_pair",
             entity_id: pair.id.to_string(),
             before: Some(json!({"status": pair.status})),
-            after: Some(json!({"status": after.status, "record_a": pair.record_a, "record_b": pair.record_b, "records_merged": records_merged})),
+            after: Some(
+                json!({"status": after.status, "record_a": pair.record_a, "record_b": pair.record_b, "records_merged": records_merged}),
+            ),
         },
         now,
     )
@@ -273,7 +288,9 @@ pub async fn unmerge(store: &Store, review_id: i32, record_id: i32, actor: i32, 
 pub async fn reopen(store: &Store, review_id: i32, pair_id: i32, actor: i32, now: i64) -> Result<store::dedup::Pair, store::StoreError> {
     let pair = store::dedup::get(&store.db, review_id, pair_id).await?.ok_or(store::StoreError::NotFound)?;
     if pair.status != status::NOT_DUPLICATE {
-        return Err(store::StoreError::Conflict("Only a pair judged \"not duplicates\" can be reopened; undo a merge from the merged record.".into()));
+        return Err(store::StoreError::Conflict(
+            "Only a pair judged \"not duplicates\" can be reopened; undo a merge from the merged record.".into(),
+        ));
     }
     let txn = store.begin().await?;
     store::dedup::set_status(&txn, pair.id, status::PENDING, Some(actor), now).await?;

@@ -120,10 +120,16 @@ async fn appraise(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], n
         instr
             .items()
             .map(|item| match &item.answer_set {
-                None => Answer { item: item.id.clone(), text: Some("Valuable: rich accounts of the peer role in practice.".to_owned()), ..Default::default() },
+                None => Answer {
+                    item: item.id.clone(),
+                    text: Some("Valuable: rich accounts of the peer role in practice.".to_owned()),
+                    ..Default::default()
+                },
                 Some(_) => Answer {
                     item: item.id.clone(),
-                    key: Some(overrides.iter().find(|(i, _)| *i == item.id).map(|(_, k)| (*k).to_owned()).unwrap_or_else(|| "yes".to_owned())),
+                    key: Some(
+                        overrides.iter().find(|(i, _)| *i == item.id).map(|(_, k)| (*k).to_owned()).unwrap_or_else(|| "yes".to_owned()),
+                    ),
                     comment: Some(format!("Question {}: reported clearly.", item.number)),
                     ..Default::default()
                 },
@@ -134,10 +140,22 @@ async fn appraise(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], n
     let studies = super::appraisal::studies(store, review_id).await?;
     if let Some(first) = studies.first() {
         super::appraisal::save_mine(store, review_id, first, r1, answers(&[("q6", "cant_tell")]), true, now).await.map_err(fail)?;
-        super::appraisal::save_mine(store, review_id, first, r2, answers(&[("q6", "no"), ("q4", "cant_tell")]), true, now).await.map_err(fail)?;
+        super::appraisal::save_mine(store, review_id, first, r2, answers(&[("q6", "no"), ("q4", "cant_tell")]), true, now)
+            .await
+            .map_err(fail)?;
         let decisions = vec![
-            super::appraisal::Decision { item: "q4".into(), key: Some("yes".into()), text: None, note: Some("Recruitment through services is described on p. 3.".into()) },
-            super::appraisal::Decision { item: "q6".into(), key: Some("no".into()), text: None, note: Some("No reflexive account of the researchers' roles.".into()) },
+            super::appraisal::Decision {
+                item: "q4".into(),
+                key: Some("yes".into()),
+                text: None,
+                note: Some("Recruitment through services is described on p. 3.".into()),
+            },
+            super::appraisal::Decision {
+                item: "q6".into(),
+                key: Some("no".into()),
+                text: None,
+                note: Some("No reflexive account of the researchers' roles.".into()),
+            },
         ];
         super::appraisal::save_consensus(store, review_id, first, lead, decisions, now).await.map_err(fail)?;
     }
@@ -171,7 +189,8 @@ async fn screen(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now
             "E": "Experiences, views, perceptions of the peer role",
             "R": "Qualitative or mixed methods with extractable qualitative findings",
         }),
-        inclusion: "Primary qualitative (or mixed-methods) studies reporting peer workers' own experiences; published from 1990; English.".to_owned(),
+        inclusion: "Primary qualitative (or mixed-methods) studies reporting peer workers' own experiences; published from 1990; English."
+            .to_owned(),
         exclusion: "Studies of clients' outcomes only; quantitative designs; reviews, editorials and conference abstracts.".to_owned(),
         reasons: REASONS.iter().map(|r| (*r).to_owned()).collect(),
         include_keywords: ["peer", "lived experience", "qualitative", "homeless", "navigator"].iter().map(|s| (*s).to_owned()).collect(),
@@ -194,12 +213,23 @@ async fn screen(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now
         for (who, v) in [(r1, v1), (r2, v2)] {
             let reason = (v == "exclude").then(|| if relevant { REASONS[2] } else { REASONS[0] }.to_owned());
             let nv = NewVote { vote: v.to_owned(), reason, note: None, tags: Vec::new() };
-            super::screening::vote(store, review_id, item.id, who, nv, now).await.map_err(|e| ApiError::internal(format!("demo vote: {e}")))?;
+            super::screening::vote(store, review_id, item.id, who, nv, now)
+                .await
+                .map_err(|e| ApiError::internal(format!("demo vote: {e}")))?;
         }
         if n == 11 {
-            super::screening::resolve(store, review_id, item.id, lead, "include", None, Some("Peer navigators count as peer workers (protocol, S).".to_owned()), now)
-                .await
-                .map_err(|e| ApiError::internal(format!("demo resolution: {e}")))?;
+            super::screening::resolve(
+                store,
+                review_id,
+                item.id,
+                lead,
+                "include",
+                None,
+                Some("Peer navigators count as peer workers (protocol, S).".to_owned()),
+                now,
+            )
+            .await
+            .map_err(|e| ApiError::internal(format!("demo resolution: {e}")))?;
         }
         if (v1, v2) == ("include", "include") || n == 11 {
             included.push(item.record_id);
@@ -213,7 +243,9 @@ async fn screen(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now
             0..=2 => {
                 let record = store::records::get(&store.db, review_id, *record_id).await?;
                 let title = record.and_then(|r| r.title).unwrap_or_else(|| "Demo report".to_owned());
-                super::screening::attach_pdf(store, review_id, ft.id, r1, &format!("report-{record_id}.pdf"), demo_pdf(&title), now).await.map_err(fail)?;
+                super::screening::attach_pdf(store, review_id, ft.id, r1, &format!("report-{record_id}.pdf"), demo_pdf(&title), now)
+                    .await
+                    .map_err(fail)?;
                 if n < 2 {
                     let (v, reason) = if n == 0 { ("include", None) } else { ("exclude", Some(REASONS[4].to_owned())) };
                     for who in [r1, r2] {
@@ -223,7 +255,9 @@ async fn screen(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now
                 }
             }
             3 => {
-                super::screening::not_retrieved(store, review_id, ft.id, r2, "Conference poster only; authors did not reply", now).await.map_err(fail)?;
+                super::screening::not_retrieved(store, review_id, ft.id, r2, "Conference poster only; authors did not reply", now)
+                    .await
+                    .map_err(fail)?;
             }
             _ => {}
         }

@@ -59,12 +59,8 @@ pub enum ImportError {
 }
 
 fn describe(diags: &[Diagnostic]) -> String {
-    let errors: Vec<String> = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .take(3)
-        .map(|d| format!("line {}: {}", d.line, d.message))
-        .collect();
+    let errors: Vec<String> =
+        diags.iter().filter(|d| d.severity == Severity::Error).take(3).map(|d| format!("line {}: {}", d.line, d.message)).collect();
     if errors.is_empty() {
         "the file holds no records; nothing was imported".to_owned()
     } else {

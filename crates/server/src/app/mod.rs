@@ -2,8 +2,8 @@
 //! deduplicating a review, judging duplicate pairs, and writing the demo review.
 
 pub mod appraisal;
-pub mod demo;
 pub mod dedup;
+pub mod demo;
 pub mod import;
 pub mod prisma;
 pub mod screening;

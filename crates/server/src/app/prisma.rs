@@ -73,7 +73,13 @@ pub async fn counts(store: &Store, review_id: i32) -> Result<(Counts, InProgress
             }
             FULL_TEXT => {
                 let (sought, not_retrieved, assessed, included, reasons) = if other {
-                    (&mut c.other_sought, &mut c.other_not_retrieved, &mut c.other_assessed, &mut c.other_reports_included, &mut other_reasons)
+                    (
+                        &mut c.other_sought,
+                        &mut c.other_not_retrieved,
+                        &mut c.other_assessed,
+                        &mut c.other_reports_included,
+                        &mut other_reasons,
+                    )
                 } else {
                     (&mut c.dbr_sought, &mut c.dbr_not_retrieved, &mut c.dbr_assessed, &mut c.dbr_reports_included, &mut dbr_reasons)
                 };

@@ -76,7 +76,8 @@ pub async fn next(store: &Store, review_id: i32, stage: &str, reviewer: i32, cou
     let missing = count.saturating_sub(items.len() as u64);
     if missing > 0 {
         let mut settings = store::screening::settings(db, review_id, stage).await?;
-        let pilot = if settings.in_pilot() { store::screening::pilot_ids(db, review_id, stage, settings.pilot_size).await? } else { Vec::new() };
+        let pilot =
+            if settings.in_pilot() { store::screening::pilot_ids(db, review_id, stage, settings.pilot_size).await? } else { Vec::new() };
         let bound = if settings.in_pilot() { pilot.last().copied().unwrap_or(0) } else { i32::MAX };
         let pair = store::screening::pair_of(&settings, reviewer);
         if pair.is_some_and(|(idx, _)| idx < 0) {
@@ -163,7 +164,15 @@ pub async fn open_pilot(store: &Store, review_id: i32, stage: &str, lead: i32, n
     store::screening::save_settings(db, review_id, stage, &settings).await?;
     store::audit::append(
         db,
-        NewEvent { review_id: Some(review_id), actor_id: Some(lead), action: "pilot.opened", entity: "stage", entity_id: stage.to_owned(), before: None, after: None },
+        NewEvent {
+            review_id: Some(review_id),
+            actor_id: Some(lead),
+            action: "pilot.opened",
+            entity: "stage",
+            entity_id: stage.to_owned(),
+            before: None,
+            after: None,
+        },
         now,
     )
     .await?;
@@ -179,14 +188,7 @@ pub struct VoteResult {
 }
 
 /// Records (or changes) a reviewer's vote and settles the item when its votes decide it.
-pub async fn vote(
-    store: &Store,
-    review_id: i32,
-    item_id: i32,
-    reviewer: i32,
-    v: NewVote,
-    now: i64,
-) -> Result<VoteResult, ScreeningError> {
+pub async fn vote(store: &Store, review_id: i32, item_id: i32, reviewer: i32, v: NewVote, now: i64) -> Result<VoteResult, ScreeningError> {
     let kind = parse_vote(&v.vote).ok_or_else(|| ScreeningError::Invalid("vote must be include, exclude or maybe".into()))?;
     let locked = store.begin_locked(review_id).await?;
     let db = &locked.txn;
@@ -203,9 +205,7 @@ pub async fn vote(
     review::screening::validate_vote(stage, kind, reason.as_deref(), &protocol.reasons).map_err(ScreeningError::Invalid)?;
     let before = store::screening::vote_of(db, item.id, reviewer).await?;
     if before.is_none() && item.votes >= item.needed {
-        return Err(ScreeningError::Conflict(
-            "This record already has all the votes it needs. Ask for the next record instead.".into(),
-        ));
+        return Err(ScreeningError::Conflict("This record already has all the votes it needs. Ask for the next record instead.".into()));
     }
     let new = NewVote { reason, ..v };
     let row = store::screening::put_vote(db, &item, reviewer, &new, now).await?;
@@ -252,8 +252,12 @@ async fn settle(db: &store::DatabaseTransaction, review_id: i32, item_id: i32, n
     let update = match outcome {
         Outcome::NeedsVotes { .. } => ItemUpdate { state: "open".into(), ..Default::default() },
         Outcome::Conflict => ItemUpdate { state: "conflict".into(), ..Default::default() },
-        Outcome::Included => ItemUpdate { state: "included".into(), decision: Some("include".into()), decided_at: Some(now), ..Default::default() },
-        Outcome::Excluded { reason } => ItemUpdate { state: "excluded".into(), decision: Some("exclude".into()), reason, decided_at: Some(now), ..Default::default() },
+        Outcome::Included => {
+            ItemUpdate { state: "included".into(), decision: Some("include".into()), decided_at: Some(now), ..Default::default() }
+        }
+        Outcome::Excluded { reason } => {
+            ItemUpdate { state: "excluded".into(), decision: Some("exclude".into()), reason, decided_at: Some(now), ..Default::default() }
+        }
     };
     let update = ItemUpdate { resolution_note: item.resolution_note.clone(), ..update };
     let item = store::screening::set_item_state(db, item.id, &update).await?;
@@ -266,7 +270,8 @@ async fn after_decision(db: &store::DatabaseTransaction, item: &Item, now: i64) 
     if item.stage == TITLE_ABSTRACT {
         if item.state == "included" {
             let ft = store::screening::settings(db, item.review_id, FULL_TEXT).await?;
-            store::screening::ensure_full_text(db, item.review_id, item.record_id, store::screening::needed_for(&ft, item.record_id), now).await?;
+            store::screening::ensure_full_text(db, item.review_id, item.record_id, store::screening::needed_for(&ft, item.record_id), now)
+                .await?;
         } else {
             store::screening::withdraw_full_text(db, item.record_id).await?;
         }
@@ -279,10 +284,13 @@ pub async fn undo(store: &Store, review_id: i32, item_id: i32, reviewer: i32, no
     let locked = store.begin_locked(review_id).await?;
     let db = &locked.txn;
     let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
-    let before = store::screening::vote_of(db, item.id, reviewer).await?.ok_or_else(|| ScreeningError::Conflict("You have no vote on this record to undo.".into()))?;
+    let before = store::screening::vote_of(db, item.id, reviewer)
+        .await?
+        .ok_or_else(|| ScreeningError::Conflict("You have no vote on this record to undo.".into()))?;
     if !matches!(item.state.as_str(), "open" | "conflict") {
         return Err(ScreeningError::Conflict(
-            "Both votes are in and the record is decided, so your vote can no longer be undone. Ask a lead if it needs another look.".into(),
+            "Both votes are in and the record is decided, so your vote can no longer be undone. Ask a lead if it needs another look."
+                .into(),
         ));
     }
     store::screening::delete_vote(db, item.id, reviewer).await?;
@@ -317,12 +325,17 @@ pub async fn resolve(
     note: Option<String>,
     now: i64,
 ) -> Result<Item, ScreeningError> {
-    let vote = parse_vote(decision).filter(|v| *v != Vote::Maybe).ok_or_else(|| ScreeningError::Invalid("decision must be include or exclude".into()))?;
+    let vote = parse_vote(decision)
+        .filter(|v| *v != Vote::Maybe)
+        .ok_or_else(|| ScreeningError::Invalid("decision must be include or exclude".into()))?;
     let locked = store.begin_locked(review_id).await?;
     let db = &locked.txn;
     let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
     if item.state != "conflict" {
-        return Err(ScreeningError::Conflict(format!("This record is not in conflict (it is {}); only conflicts are resolved.", item.state.replace('_', " "))));
+        return Err(ScreeningError::Conflict(format!(
+            "This record is not in conflict (it is {}); only conflicts are resolved.",
+            item.state.replace('_', " ")
+        )));
     }
     let stage = parse_stage(&item.stage).ok_or(ScreeningError::NotFound)?;
     let protocol = store::screening::protocol(db, review_id).await?;
@@ -405,7 +418,9 @@ pub async fn attach_pdf(
         return Err(ScreeningError::Invalid(format!("The file is larger than {} MB.", MAX_PDF_BYTES / (1024 * 1024))));
     }
     if !looks_like_pdf(&bytes) {
-        return Err(ScreeningError::Invalid("This file is not a PDF (it lacks the %PDF header or end marker). Attach the article's PDF.".into()));
+        return Err(ScreeningError::Invalid(
+            "This file is not a PDF (it lacks the %PDF header or end marker). Attach the article's PDF.".into(),
+        ));
     }
     use sha2::Digest;
     let sha = hex::encode(sha2::Sha256::digest(&bytes));
@@ -439,7 +454,14 @@ pub async fn attach_pdf(
 }
 
 /// Records that a report's full text could not be obtained.
-pub async fn not_retrieved(store: &Store, review_id: i32, item_id: i32, actor: i32, reason: &str, now: i64) -> Result<Item, ScreeningError> {
+pub async fn not_retrieved(
+    store: &Store,
+    review_id: i32,
+    item_id: i32,
+    actor: i32,
+    reason: &str,
+    now: i64,
+) -> Result<Item, ScreeningError> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(ScreeningError::Invalid("Say why the full text could not be retrieved (e.g. \"no response from authors\").".into()));
@@ -470,7 +492,11 @@ pub async fn not_retrieved(store: &Store, review_id: i32, item_id: i32, actor: i
 }
 
 /// Agreement of one stage, overall and per reviewer pair, on each item's first two independent votes.
-pub async fn agreement(store: &Store, review_id: i32, stage: &str) -> Result<Vec<(Option<(i32, i32)>, review::agreement::Agreement)>, store::StoreError> {
+pub async fn agreement(
+    store: &Store,
+    review_id: i32,
+    stage: &str,
+) -> Result<Vec<(Option<(i32, i32)>, review::agreement::Agreement)>, store::StoreError> {
     let votes = store::screening::all_votes(&store.db, review_id).await?;
     Ok(agreement_tables(&votes, stage, None))
 }
@@ -554,7 +580,14 @@ pub async fn decisions_csv(store: &Store, review_id: i32) -> Result<String, stor
 
 /// Links a full-text report to the study of another report (several reports of one study), or makes it
 /// its own study again with `study_of = None`. Links always point at the study's main report.
-pub async fn link_study(store: &Store, review_id: i32, item_id: i32, study_of: Option<i32>, lead: i32, now: i64) -> Result<Item, ScreeningError> {
+pub async fn link_study(
+    store: &Store,
+    review_id: i32,
+    item_id: i32,
+    study_of: Option<i32>,
+    lead: i32,
+    now: i64,
+) -> Result<Item, ScreeningError> {
     let locked = store.begin_locked(review_id).await?;
     let db = &locked.txn;
     let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;

@@ -13,7 +13,9 @@ pub fn validate(email: &str, name: &str, password: &str) -> Result<(), ApiError>
     let mut errors = Vec::new();
     let email = email.trim();
     let valid_email = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
         && !email.chars().any(char::is_whitespace);
     if !valid_email {
         errors.push(FieldError { field: "email".into(), message: "must be an email address such as ana@example.org".into() });
@@ -28,11 +30,16 @@ pub fn validate(email: &str, name: &str, password: &str) -> Result<(), ApiError>
 }
 
 /// Creates an account with a hashed password. Emails are stored lower-cased.
-pub async fn create(store: &Store, email: &str, name: &str, password: &str, is_admin: bool, now: i64) -> Result<store::users::User, ApiError> {
+pub async fn create(
+    store: &Store,
+    email: &str,
+    name: &str,
+    password: &str,
+    is_admin: bool,
+    now: i64,
+) -> Result<store::users::User, ApiError> {
     validate(email, name, password)?;
     let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(ApiError::internal)??;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(ApiError::internal)??;
     Ok(store::users::create(&store.db, &email.trim().to_lowercase(), name.trim(), &hash, is_admin, now).await?)
 }

@@ -46,7 +46,15 @@ fn is_lead(roles: &[String]) -> bool {
     roles.iter().any(|r| r == "lead")
 }
 
-async fn study_json(state: &AppState, review_id: i32, roles: &[String], caller: i32, instr: &review::appraisal::Instrument, appraisers: i32, s: &Study) -> ApiResult<Value> {
+async fn study_json(
+    state: &AppState,
+    review_id: i32,
+    roles: &[String],
+    caller: i32,
+    instr: &review::appraisal::Instrument,
+    appraisers: i32,
+    s: &Study,
+) -> ApiResult<Value> {
     let st = app::state(&state.store, instr, s, appraisers).await?;
     let mine = st.appraisals.iter().find(|a| a.appraiser_id == caller);
     let lead = is_lead(roles);
@@ -104,14 +112,22 @@ struct AppraisalSettings {
     (status = 422, description = "Unknown instrument", body = crate::error::Problem),
 ))]
 #[put("/api/reviews/{review}/appraisal/settings")]
-async fn put_settings(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Json<AppraisalSettings>) -> ApiResult<web::Json<Value>> {
+async fn put_settings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<AppraisalSettings>,
+) -> ApiResult<web::Json<Value>> {
     let (review, _) = review_for(&state, &caller, &path, Need::Lead).await?;
     let mut errors = Vec::new();
     let enabled = !state.settings.disabled_instruments.iter().any(|d| d == &body.instrument_id);
     let known = (review::appraisal::builtin(&body.instrument_id).is_some() && enabled)
         || store::appraisal::custom_instrument(&state.store.db, review.id, &body.instrument_id).await?.is_some();
     if !known {
-        errors.push(FieldError { field: "instrument_id".into(), message: "is neither a built-in instrument this server offers nor one imported into this review".into() });
+        errors.push(FieldError {
+            field: "instrument_id".into(),
+            message: "is neither a built-in instrument this server offers nor one imported into this review".into(),
+        });
     }
     if !(1..=2).contains(&body.appraisers) {
         errors.push(FieldError { field: "appraisers".into(), message: "must be 1 or 2".into() });
@@ -155,12 +171,20 @@ struct InstrumentFile {
     (status = 422, description = "The file is not a valid instrument; `errors` lists every problem", body = crate::error::Problem),
 ))]
 #[post("/api/reviews/{review}/appraisal/instruments")]
-async fn import_instrument(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Json<InstrumentFile>) -> ApiResult<HttpResponse> {
+async fn import_instrument(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<InstrumentFile>,
+) -> ApiResult<HttpResponse> {
     let (review, _) = review_for(&state, &caller, &path, Need::Lead).await?;
     let instr = review::appraisal::load(&body.toml)
         .map_err(|problems| ApiError::invalid(problems.into_iter().map(|p| FieldError { field: "toml".into(), message: p }).collect()))?;
     if review::appraisal::builtin(&instr.id).is_some() {
-        return Err(ApiError::invalid(vec![FieldError { field: "toml".into(), message: format!("the id {} belongs to a built-in instrument; give yours another id", instr.id) }]));
+        return Err(ApiError::invalid(vec![FieldError {
+            field: "toml".into(),
+            message: format!("the id {} belongs to a built-in instrument; give yours another id", instr.id),
+        }]));
     }
     let now = now_ms();
     let txn = state.store.begin().await?;
@@ -192,7 +216,8 @@ async fn study_view(state: &AppState, review: &store::reviews::Review, roles: &[
     let all_in = st.submitted >= usize::try_from(appraisers).unwrap_or(2);
     let members = store::reviews::members(&state.store.db, review.id).await?;
     let name = |id: i32| members.iter().find(|(u, _)| u.id == id).map(|(u, _)| u.name.clone()).unwrap_or_default();
-    let mine = st.appraisals.iter().find(|a| a.appraiser_id == caller).map(|m| json!({"answers": app::answers_of(m), "submitted": m.submitted}));
+    let mine =
+        st.appraisals.iter().find(|a| a.appraiser_id == caller).map(|m| json!({"answers": app::answers_of(m), "submitted": m.submitted}));
     // Blind until every appraiser has submitted; leads see everything.
     let others = (lead || all_in).then(|| {
         st.appraisals
@@ -201,7 +226,11 @@ async fn study_view(state: &AppState, review: &store::reviews::Review, roles: &[
             .map(|a| json!({"appraiser_id": a.appraiser_id, "appraiser": name(a.appraiser_id), "answers": app::answers_of(a), "submitted": a.submitted}))
             .collect::<Vec<_>>()
     });
-    let consensus: Vec<Value> = st.consensus.iter().map(|c| json!({"item": c.question, "key": c.key, "text": c.text, "note": c.note, "decided_by": c.decided_by})).collect();
+    let consensus: Vec<Value> = st
+        .consensus
+        .iter()
+        .map(|c| json!({"item": c.question, "key": c.key, "text": c.text, "note": c.note, "decided_by": c.decided_by}))
+        .collect();
     Ok(json!({
         "study": study_json(state, review.id, roles, caller, &instr, appraisers, &s).await?,
         "mine": mine,
@@ -244,7 +273,12 @@ struct MyAppraisal {
     (status = 422, description = "Answers missing or not allowed", body = crate::error::Problem),
 ))]
 #[put("/api/reviews/{review}/appraisal/studies/{id}/mine")]
-async fn put_mine(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, body: web::Json<MyAppraisal>) -> ApiResult<web::Json<Value>> {
+async fn put_mine(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, i32)>,
+    body: web::Json<MyAppraisal>,
+) -> ApiResult<web::Json<Value>> {
     let (key, id) = path.into_inner();
     let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
     let s = find_study(&state, review.id, id).await?;
@@ -266,7 +300,12 @@ struct ConsensusBody {
     (status = 422, description = "Unknown item or answer", body = crate::error::Problem),
 ))]
 #[put("/api/reviews/{review}/appraisal/studies/{id}/consensus")]
-async fn put_consensus(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, body: web::Json<ConsensusBody>) -> ApiResult<web::Json<Value>> {
+async fn put_consensus(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, i32)>,
+    body: web::Json<ConsensusBody>,
+) -> ApiResult<web::Json<Value>> {
     let (key, id) = path.into_inner();
     let (review, roles) = review_for(&state, &caller, &key, Need::Lead).await?;
     let s = find_study(&state, review.id, id).await?;
@@ -330,13 +369,19 @@ async fn agreement(state: web::Data<AppState>, caller: Caller, path: web::Path<S
         all_complete &= st.final_answers.is_some();
         let done: Vec<_> = st.appraisals.iter().filter(|a| a.submitted).collect();
         if let (Some(a), Some(b)) = (done.first(), done.get(1)) {
-            let to = |r: &store::appraisal::AppraisalRow| review::appraisal::Appraisal { appraiser: i64::from(r.appraiser_id), study: s.label.clone(), answers: app::answers_of(r) };
+            let to = |r: &store::appraisal::AppraisalRow| review::appraisal::Appraisal {
+                appraiser: i64::from(r.appraiser_id),
+                study: s.label.clone(),
+                answers: app::answers_of(r),
+            };
             pairs.push((to(a), to(b)));
         }
     }
     let appraises = roles.iter().any(|r| r == "reviewer") && !roles.iter().any(|r| r == "lead");
     if appraises && (studies.is_empty() || !all_complete) {
-        return Err(ApiError::forbidden("Agreement would reveal the other appraisers' answers before every study is reconciled; a lead can see it."));
+        return Err(ApiError::forbidden(
+            "Agreement would reveal the other appraisers' answers before every study is reconciled; a lead can see it.",
+        ));
     }
     let refs: Vec<(&review::appraisal::Appraisal, &review::appraisal::Appraisal)> = pairs.iter().map(|(a, b)| (a, b)).collect();
     Ok(web::Json(

@@ -20,7 +20,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
     (status = 404, description = "No such review", body = crate::error::Problem),
 ))]
 #[get("/api/reviews/{review}/audit")]
-async fn list_events(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, q: web::Query<AuditQuery>) -> ApiResult<web::Json<Vec<AuditEvent>>> {
+async fn list_events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    q: web::Query<AuditQuery>,
+) -> ApiResult<web::Json<Vec<AuditEvent>>> {
     let (review, _) = review_for(&state, &caller, &path, Need::Lead).await?;
     let limit = q.limit.unwrap_or(500).clamp(1, 5000);
     let events = store::audit::list(&state.store.db, review.id, q.after, limit).await?;

@@ -4,8 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{
-    Caller, REFRESH_COOKIE, check_throttle, clear_cookies, dummy_hash, hash_password, issue_access, random_token,
-    session_cookies, sha256_hex, verify_password,
+    Caller, REFRESH_COOKIE, check_throttle, clear_cookies, dummy_hash, hash_password, issue_access, random_token, session_cookies,
+    sha256_hex, verify_password,
 };
 use crate::dto::{LoginRequest, PasswordChange, RefreshRequest, Session, User};
 use crate::error::{ApiError, ApiResult};
@@ -40,7 +40,9 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<Log
     let user = match user {
         Some(u) if matches && !u.disabled => u,
         Some(u) if matches && u.disabled => {
-            return Err(ApiError::forbidden("This account has been disabled. Ask an administrator to enable it.").with_code("account_disabled"));
+            return Err(
+                ApiError::forbidden("This account has been disabled. Ask an administrator to enable it.").with_code("account_disabled")
+            );
         }
         _ => {
             store::users::record_login_attempt(&state.store.db, &email, &addr, false, now).await?;
@@ -82,7 +84,13 @@ fn session_ended() -> ApiError {
     )
 }
 
-fn respond_with_session(state: &AppState, user: &store::users::User, session_id: &str, refresh_token: &str, now: i64) -> ApiResult<HttpResponse> {
+fn respond_with_session(
+    state: &AppState,
+    user: &store::users::User,
+    session_id: &str,
+    refresh_token: &str,
+    now: i64,
+) -> ApiResult<HttpResponse> {
     let ttl = state.settings.access_ttl_secs;
     let access = issue_access(&state.keys, user.id, session_id, now / 1000, ttl)?;
     let csrf = random_token(24);
@@ -182,7 +190,10 @@ async fn change_password(state: web::Data<AppState>, caller: Caller, body: web::
     let hash = caller.user.password_hash.clone();
     let current = body.current_password.clone();
     if !web::block(move || verify_password(&current, &hash)).await.map_err(ApiError::internal)? {
-        return Err(ApiError::invalid(vec![crate::error::FieldError { field: "current_password".into(), message: "is wrong; type your current password again".into() }]));
+        return Err(ApiError::invalid(vec![crate::error::FieldError {
+            field: "current_password".into(),
+            message: "is wrong; type your current password again".into(),
+        }]));
     }
     let new = body.new_password;
     let new_hash = web::block(move || hash_password(&new)).await.map_err(ApiError::internal)??;

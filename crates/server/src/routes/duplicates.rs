@@ -60,11 +60,19 @@ fn overlay_original(dto: &mut Record, row: &store::records::Record) {
     (status = 422, description = "Unknown status", body = crate::error::Problem),
 ))]
 #[get("/api/reviews/{review}/duplicates")]
-async fn list_pairs(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, q: web::Query<PairQuery>) -> ApiResult<web::Json<Vec<DuplicatePair>>> {
+async fn list_pairs(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    q: web::Query<PairQuery>,
+) -> ApiResult<web::Json<Vec<DuplicatePair>>> {
     let (review, _) = review_for(&state, &caller, &path, Need::Member).await?;
     let status = q.status.clone().unwrap_or_else(|| "pending".to_owned());
     if !STATUSES.contains(&status.as_str()) {
-        return Err(ApiError::invalid(vec![crate::error::FieldError { field: "status".into(), message: format!("must be one of {}", STATUSES.join(", ")) }]));
+        return Err(ApiError::invalid(vec![crate::error::FieldError {
+            field: "status".into(),
+            message: format!("must be one of {}", STATUSES.join(", ")),
+        }]));
     }
     let mut out = Vec::new();
     for p in store::dedup::with_status(&state.store.db, review.id, &status).await? {
@@ -113,15 +121,18 @@ async fn reopen_pair(state: web::Data<AppState>, caller: Caller, path: web::Path
     Ok(web::Json(pair_dto(&state, review.id, &pair).await?))
 }
 
-async fn judge(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, j: Judgement) -> ApiResult<web::Json<DuplicatePair>> {
+async fn judge(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, i32)>,
+    j: Judgement,
+) -> ApiResult<web::Json<DuplicatePair>> {
     let (key, id) = path.into_inner();
     let (review, _) = review_for(&state, &caller, &key, Need::Lead).await?;
-    let pair = crate::app::dedup::judge(&state.store, review.id, id, j, caller.id(), now_ms())
-        .await
-        .map_err(|e| match e {
-            store::StoreError::NotFound => ApiError::not_found("duplicate pair"),
-            other => other.into(),
-        })?;
+    let pair = crate::app::dedup::judge(&state.store, review.id, id, j, caller.id(), now_ms()).await.map_err(|e| match e {
+        store::StoreError::NotFound => ApiError::not_found("duplicate pair"),
+        other => other.into(),
+    })?;
     Ok(web::Json(pair_dto(&state, review.id, &pair).await?))
 }
 

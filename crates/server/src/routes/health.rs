@@ -18,10 +18,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 ))]
 #[get("/health")]
 async fn health(state: web::Data<AppState>) -> HttpResponse {
-    let ok = tokio::time::timeout(std::time::Duration::from_secs(3), state.store.ping())
-        .await
-        .map(|r| r.is_ok())
-        .unwrap_or(false);
+    let ok = tokio::time::timeout(std::time::Duration::from_secs(3), state.store.ping()).await.map(|r| r.is_ok()).unwrap_or(false);
     state.metrics.database_up.set(i64::from(ok));
     let body = Health {
         status: if ok { "ok" } else { "degraded" }.to_owned(),
@@ -35,7 +32,5 @@ async fn health(state: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(tag = "operations", responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain")))]
 #[get("/metrics")]
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render())
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(state.metrics.render())
 }

@@ -88,16 +88,19 @@ async fn upload(
         errors.push(FieldError { field: "kind".into(), message: format!("must be one of {}", SOURCE_KINDS.join(", ")) });
     }
     let searched_on = text("searched_on");
-    if let Some(d) = &searched_on {
-        if !valid_date(d) {
-            errors.push(FieldError { field: "searched_on".into(), message: "must be a date as YYYY-MM-DD".into() });
-        }
+    if let Some(d) = &searched_on
+        && !valid_date(d)
+    {
+        errors.push(FieldError { field: "searched_on".into(), message: "must be a date as YYYY-MM-DD".into() });
     }
     let format = match text("format").filter(|f| f != "auto") {
         Some(f) => match citation::Format::from_name(&f) {
             Some(fmt) => Some(fmt),
             None => {
-                errors.push(FieldError { field: "format".into(), message: "must be auto, ris, pubmed-xml, endnote-xml, nbib, wos, bibtex or csv".into() });
+                errors.push(FieldError {
+                    field: "format".into(),
+                    message: "must be auto, ris, pubmed-xml, endnote-xml, nbib, wos, bibtex or csv".into(),
+                });
                 None
             }
         },
@@ -130,9 +133,7 @@ async fn upload(
         return Ok(HttpResponse::Ok().json(Job::from(&job)));
     }
     let job = store::jobs::get(&state.store.db, &job_id).await?.ok_or_else(|| ApiError::not_found("job"))?;
-    Ok(HttpResponse::Accepted()
-        .insert_header(("Location", format!("/api/reviews/{}/jobs/{}", review.slug, job_id)))
-        .json(Job::from(&job)))
+    Ok(HttpResponse::Accepted().insert_header(("Location", format!("/api/reviews/{}/jobs/{}", review.slug, job_id))).json(Job::from(&job)))
 }
 
 fn valid_date(d: &str) -> bool {
@@ -181,7 +182,10 @@ async fn run_import(state: web::Data<AppState>, job_id: String, req: ImportReque
                 ),
                 Err(e) => {
                     tracing::error!(error = %e, "deduplication after import failed");
-                    ("failed", json!({"source_id": summary.source_id, "records": summary.records, "error": "The records were imported, but deduplication failed. Run it again from the Duplicates page."}))
+                    (
+                        "failed",
+                        json!({"source_id": summary.source_id, "records": summary.records, "error": "The records were imported, but deduplication failed. Run it again from the Duplicates page."}),
+                    )
                 }
             }
         }
@@ -194,7 +198,10 @@ async fn run_import(state: web::Data<AppState>, job_id: String, req: ImportReque
         ),
         Err(e) => {
             tracing::error!(error = %e, "import failed");
-            ("failed", json!({"error": "The import failed on the server and nothing was stored. Try again; if it keeps failing, tell your administrator."}))
+            (
+                "failed",
+                json!({"error": "The import failed on the server and nothing was stored. Try again; if it keeps failing, tell your administrator."}),
+            )
         }
     };
     let _ = store::jobs::finish(&store.db, &job_id, result.0, &result.1, now_ms()).await;
@@ -211,14 +218,15 @@ async fn run_import(state: web::Data<AppState>, job_id: String, req: ImportReque
 async fn get_job(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> ApiResult<web::Json<Job>> {
     let (key, id) = path.into_inner();
     let (review, _) = review_for(&state, &caller, &key, Need::Member).await?;
-    let row = store::jobs::get(&state.store.db, &id).await?.filter(|j| j.review_id == review.id).ok_or_else(|| ApiError::not_found("job"))?;
+    let row =
+        store::jobs::get(&state.store.db, &id).await?.filter(|j| j.review_id == review.id).ok_or_else(|| ApiError::not_found("job"))?;
     let mut job = Job::from(&row);
-    if job.state == "running" {
-        if let Some(p) = state.jobs.get(&id) {
-            job.stage = p.stage;
-            job.done = p.done;
-            job.total = p.total;
-        }
+    if job.state == "running"
+        && let Some(p) = state.jobs.get(&id)
+    {
+        job.stage = p.stage;
+        job.done = p.done;
+        job.total = p.total;
     }
     Ok(web::Json(job))
 }

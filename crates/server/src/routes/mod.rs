@@ -52,12 +52,7 @@ pub enum Need {
 
 /// Finds the review named by `key` for `caller`. A review the caller is not a member of is reported
 /// exactly like one that does not exist (404), so its existence is never revealed.
-pub async fn review_for(
-    state: &AppState,
-    caller: &Caller,
-    key: &str,
-    need: Need,
-) -> ApiResult<(store::reviews::Review, Vec<String>)> {
+pub async fn review_for(state: &AppState, caller: &Caller, key: &str, need: Need) -> ApiResult<(store::reviews::Review, Vec<String>)> {
     let review = store::reviews::find(&state.store.db, key).await?.ok_or_else(|| ApiError::not_found("review"))?;
     let roles = store::reviews::roles(&state.store.db, review.id, caller.id()).await?;
     if roles.is_empty() {
@@ -109,7 +104,8 @@ impl Form {
 
 /// Reads a whole multipart form, refusing any part larger than `limit` bytes with 413 `file_too_large`.
 pub async fn read_form(mut form: Multipart, limit: usize) -> ApiResult<Form> {
-    let unreadable = |e: actix_multipart::MultipartError| ApiError::bad_request("bad_upload", format!("The upload could not be read: {e}."));
+    let unreadable =
+        |e: actix_multipart::MultipartError| ApiError::bad_request("bad_upload", format!("The upload could not be read: {e}."));
     let mut out = Form::default();
     while let Some(item) = form.next().await {
         let mut field = item.map_err(unreadable)?;

@@ -19,7 +19,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
     (status = 404, description = "No such review", body = crate::error::Problem),
 ))]
 #[get("/api/reviews/{review}/records")]
-async fn list_records(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, q: web::Query<PageQuery>) -> ApiResult<web::Json<RecordPage>> {
+async fn list_records(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> ApiResult<web::Json<RecordPage>> {
     let (review, _) = review_for(&state, &caller, &path, Need::Member).await?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let rows = store::records::page(&state.store.db, review.id, q.offset, limit).await?;

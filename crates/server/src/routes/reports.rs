@@ -9,16 +9,11 @@ use super::{Need, review_for};
 use crate::auth::Caller;
 use crate::dto::PreviousReview;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::time::now_ms;
 use crate::state::AppState;
+use crate::time::now_ms;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(prisma_json)
-        .service(prisma_csv)
-        .service(prisma_svg)
-        .service(set_previous)
-        .service(included_ris)
-        .service(included_csv);
+    cfg.service(prisma_json).service(prisma_csv).service(prisma_svg).service(set_previous).service(included_ris).service(included_csv);
 }
 
 /// The PRISMA 2020 counts, derived from the review's data: identification per database and register
@@ -62,7 +57,12 @@ struct SvgQuery {
     (status = 200, description = "SVG", content_type = "image/svg+xml"),
 ))]
 #[get("/api/reviews/{review}/prisma.svg")]
-async fn prisma_svg(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, q: web::Query<SvgQuery>) -> ApiResult<HttpResponse> {
+async fn prisma_svg(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    q: web::Query<SvgQuery>,
+) -> ApiResult<HttpResponse> {
     let (review, _) = review_for(&state, &caller, &path, Need::Member).await?;
     let (counts, _) = crate::app::prisma::counts(&state.store, review.id).await?;
     Ok(HttpResponse::Ok()
@@ -79,7 +79,12 @@ async fn prisma_svg(state: web::Data<AppState>, caller: Caller, path: web::Path<
     (status = 422, description = "Negative counts, or reports fewer than studies", body = crate::error::Problem),
 ))]
 #[put("/api/reviews/{review}/prisma/previous")]
-async fn set_previous(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Json<PreviousReview>) -> ApiResult<web::Json<serde_json::Value>> {
+async fn set_previous(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<PreviousReview>,
+) -> ApiResult<web::Json<serde_json::Value>> {
     let (review, _) = review_for(&state, &caller, &path, Need::Lead).await?;
     let mut errors = Vec::new();
     for (field, v) in [("studies", body.studies), ("reports", body.reports)] {
@@ -87,10 +92,13 @@ async fn set_previous(state: web::Data<AppState>, caller: Caller, path: web::Pat
             errors.push(FieldError { field: field.into(), message: "must be 0 or more".into() });
         }
     }
-    if let (Some(s), Some(r)) = (body.studies, body.reports) {
-        if r < s {
-            errors.push(FieldError { field: "reports".into(), message: "cannot be fewer than studies (each study has at least one report)".into() });
-        }
+    if let (Some(s), Some(r)) = (body.studies, body.reports)
+        && r < s
+    {
+        errors.push(FieldError {
+            field: "reports".into(),
+            message: "cannot be fewer than studies (each study has at least one report)".into(),
+        });
     }
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));

@@ -12,12 +12,7 @@ use crate::state::AppState;
 use crate::time::now_ms;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_reviews)
-        .service(create_review)
-        .service(get_review)
-        .service(update_review)
-        .service(list_members)
-        .service(add_member);
+    cfg.service(list_reviews).service(create_review).service(get_review).service(update_review).service(list_members).service(add_member);
 }
 
 /// The reviews the caller is a member of, with the caller's roles and the review's counts.
@@ -100,14 +95,20 @@ async fn get_review(state: web::Data<AppState>, caller: Caller, path: web::Path<
     (status = 404, description = "No such review", body = crate::error::Problem),
 ))]
 #[patch("/api/reviews/{review}")]
-async fn update_review(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Json<ReviewUpdate>) -> ApiResult<web::Json<Review>> {
+async fn update_review(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<ReviewUpdate>,
+) -> ApiResult<web::Json<Review>> {
     let (review, roles) = review_for(&state, &caller, &path, Need::Lead).await?;
     if body.title.as_ref().is_some_and(|t| t.trim().is_empty() || t.len() > 500) {
         return Err(ApiError::invalid(vec![FieldError { field: "title".into(), message: "must be 1 to 500 characters".into() }]));
     }
     let now = now_ms();
     let txn = state.store.begin().await?;
-    let after = store::reviews::update(&txn, review.id, body.title.as_deref().map(str::trim), body.question.as_deref(), body.archived).await?;
+    let after =
+        store::reviews::update(&txn, review.id, body.title.as_deref().map(str::trim), body.question.as_deref(), body.archived).await?;
     store::audit::append(
         &txn,
         store::audit::NewEvent {
@@ -151,14 +152,22 @@ async fn list_members(state: web::Data<AppState>, caller: Caller, path: web::Pat
     (status = 422, description = "Unknown role or account", body = crate::error::Problem),
 ))]
 #[post("/api/reviews/{review}/members")]
-async fn add_member(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Json<NewMember>) -> ApiResult<HttpResponse> {
+async fn add_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<NewMember>,
+) -> ApiResult<HttpResponse> {
     let (review, _) = review_for(&state, &caller, &path, Need::Lead).await?;
     if !store::reviews::ROLES.contains(&body.role.as_str()) {
         return Err(ApiError::invalid(vec![FieldError { field: "role".into(), message: "must be lead, reviewer or viewer".into() }]));
     }
     let email = body.email.trim().to_lowercase();
     let user = store::users::by_email(&state.store.db, &email).await?.ok_or_else(|| {
-        ApiError::invalid(vec![FieldError { field: "email".into(), message: format!("no account uses {email}; ask an administrator to create it first") }])
+        ApiError::invalid(vec![FieldError {
+            field: "email".into(),
+            message: format!("no account uses {email}; ask an administrator to create it first"),
+        }])
     })?;
     let now = now_ms();
     let txn = state.store.begin().await?;

@@ -13,8 +13,8 @@ use super::{Need, review_for};
 use crate::app::screening::{self as app, ScreeningError};
 use crate::auth::Caller;
 use crate::dto::{
-    AgreementView, Estimate, FileView, Pilot, Reassign, StudyLink, NextQuery, NotRetrieved, Protocol, Record, Resolution, ReviewerProgress, ScreeningItem,
-    StageProgress, StageSettings, VoteRequest, VoteView,
+    AgreementView, Estimate, FileView, NextQuery, NotRetrieved, Pilot, Protocol, Reassign, Record, Resolution, ReviewerProgress,
+    ScreeningItem, StageProgress, StageSettings, StudyLink, VoteRequest, VoteView,
 };
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
@@ -89,7 +89,13 @@ async fn sees_all(state: &AppState, review_id: i32, stage: &str, roles: &[String
     Ok(!store::screening::settings(&state.store.db, review_id, stage).await?.blind)
 }
 
-async fn item_view(state: &AppState, review: &store::reviews::Review, roles: &[String], caller: i32, item: &store::screening::Item) -> ApiResult<ScreeningItem> {
+async fn item_view(
+    state: &AppState,
+    review: &store::reviews::Review,
+    roles: &[String],
+    caller: i32,
+    item: &store::screening::Item,
+) -> ApiResult<ScreeningItem> {
     let record = store::records::get(&state.store.db, review.id, item.record_id).await?.ok_or_else(|| ApiError::not_found("record"))?;
     let votes = store::screening::votes_of_item(&state.store.db, item.id).await?;
     let members = store::reviews::members(&state.store.db, review.id).await?;
@@ -139,7 +145,12 @@ async fn get_protocol(state: web::Data<AppState>, caller: Caller, path: web::Pat
     (status = 422, description = "Invalid fields", body = crate::error::Problem),
 ))]
 #[put("/api/reviews/{review}/protocol")]
-async fn put_protocol(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Json<Protocol>) -> ApiResult<web::Json<Protocol>> {
+async fn put_protocol(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<Protocol>,
+) -> ApiResult<web::Json<Protocol>> {
     let (review, _) = review_for(&state, &caller, &path, Need::Lead).await?;
     let p = body.into_inner();
     let mut errors = Vec::new();
@@ -195,7 +206,11 @@ async fn put_protocol(state: web::Data<AppState>, caller: Caller, path: web::Pat
     (status = 200, description = "Settings", body = StageSettings),
 ))]
 #[get("/api/reviews/{review}/stages/{stage}/settings")]
-async fn get_settings(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> ApiResult<web::Json<StageSettings>> {
+async fn get_settings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> ApiResult<web::Json<StageSettings>> {
     let (key, stage) = path.into_inner();
     let (review, _) = review_for(&state, &caller, &key, Need::Member).await?;
     let s = store::screening::settings(&state.store.db, review.id, stage_of(&stage)?).await?;
@@ -209,7 +224,12 @@ async fn get_settings(state: web::Data<AppState>, caller: Caller, path: web::Pat
     (status = 422, description = "Invalid", body = crate::error::Problem),
 ))]
 #[put("/api/reviews/{review}/stages/{stage}/settings")]
-async fn put_settings(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Json<StageSettings>) -> ApiResult<web::Json<StageSettings>> {
+async fn put_settings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Json<StageSettings>,
+) -> ApiResult<web::Json<StageSettings>> {
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
     let (review, _) = review_for(&state, &caller, &key, Need::Lead).await?;
@@ -237,7 +257,10 @@ async fn put_settings(state: web::Data<AppState>, caller: Caller, path: web::Pat
         for p in pairs {
             let distinct: std::collections::HashSet<&i32> = p.iter().collect();
             if p.len() < usize::try_from(body.reviewers_per_record).unwrap_or(2) || distinct.len() != p.len() {
-                errors.push(FieldError { field: "pairs".into(), message: "each pair needs as many different reviewers as votes per record".into() });
+                errors.push(FieldError {
+                    field: "pairs".into(),
+                    message: "each pair needs as many different reviewers as votes per record".into(),
+                });
             } else if let Some(x) = p.iter().find(|x| !screeners.contains(x)) {
                 errors.push(FieldError { field: "pairs".into(), message: format!("user {x} is not a reviewer or lead of this review") });
             } else if let Some(x) = p.iter().find(|x| !seen.insert(**x)) {
@@ -288,7 +311,12 @@ async fn put_settings(state: web::Data<AppState>, caller: Caller, path: web::Pat
     (status = 403, description = "Viewers do not screen", body = crate::error::Problem),
 ))]
 #[post("/api/reviews/{review}/stages/{stage}/next")]
-async fn next(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, q: web::Query<NextQuery>) -> ApiResult<web::Json<Vec<ScreeningItem>>> {
+async fn next(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    q: web::Query<NextQuery>,
+) -> ApiResult<web::Json<Vec<ScreeningItem>>> {
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
     let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
@@ -321,7 +349,12 @@ async fn get_item(state: web::Data<AppState>, caller: Caller, path: web::Path<(S
     (status = 422, description = "Invalid vote or reason", body = crate::error::Problem),
 ))]
 #[put("/api/reviews/{review}/items/{id}/vote")]
-async fn put_vote(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, body: web::Json<VoteRequest>) -> ApiResult<web::Json<ScreeningItem>> {
+async fn put_vote(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, i32)>,
+    body: web::Json<VoteRequest>,
+) -> ApiResult<web::Json<ScreeningItem>> {
     let (key, id) = path.into_inner();
     let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
     let b = body.into_inner();
@@ -349,13 +382,22 @@ async fn undo_vote(state: web::Data<AppState>, caller: Caller, path: web::Path<(
     (status = 200, description = "My votes", body = Vec<ScreeningItem>),
 ))]
 #[get("/api/reviews/{review}/stages/{stage}/my-votes")]
-async fn list_my_votes(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, q: web::Query<crate::dto::PageQuery>) -> ApiResult<web::Json<Vec<ScreeningItem>>> {
+async fn list_my_votes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    q: web::Query<crate::dto::PageQuery>,
+) -> ApiResult<web::Json<Vec<ScreeningItem>>> {
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
     let (review, roles) = review_for(&state, &caller, &key, Need::Member).await?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let mut out = Vec::new();
-    for (_, item) in store::screening::votes_by(&state.store.db, review.id, caller.id(), stage, q.offset + limit).await?.into_iter().skip(usize::try_from(q.offset).unwrap_or(0)) {
+    for (_, item) in store::screening::votes_by(&state.store.db, review.id, caller.id(), stage, q.offset + limit)
+        .await?
+        .into_iter()
+        .skip(usize::try_from(q.offset).unwrap_or(0))
+    {
         out.push(item_view(&state, &review, &roles, caller.id(), &item).await?);
     }
     Ok(web::Json(out))
@@ -367,7 +409,11 @@ async fn list_my_votes(state: web::Data<AppState>, caller: Caller, path: web::Pa
     (status = 403, description = "Not a lead", body = crate::error::Problem),
 ))]
 #[get("/api/reviews/{review}/stages/{stage}/conflicts")]
-async fn conflicts(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> ApiResult<web::Json<Vec<ScreeningItem>>> {
+async fn conflicts(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> ApiResult<web::Json<Vec<ScreeningItem>>> {
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
     let (review, roles) = review_for(&state, &caller, &key, Need::Lead).await?;
@@ -386,7 +432,12 @@ async fn conflicts(state: web::Data<AppState>, caller: Caller, path: web::Path<(
     (status = 422, description = "Invalid decision or reason", body = crate::error::Problem),
 ))]
 #[post("/api/reviews/{review}/items/{id}/resolve")]
-async fn resolve(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, body: web::Json<Resolution>) -> ApiResult<web::Json<ScreeningItem>> {
+async fn resolve(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, i32)>,
+    body: web::Json<Resolution>,
+) -> ApiResult<web::Json<ScreeningItem>> {
     let (key, id) = path.into_inner();
     let (review, roles) = review_for(&state, &caller, &key, Need::Lead).await?;
     let b = body.into_inner();
@@ -418,12 +469,19 @@ async fn third_reviewer(state: web::Data<AppState>, caller: Caller, path: web::P
     (status = 422, description = "Not a PDF", body = crate::error::Problem),
 ))]
 #[post("/api/reviews/{review}/items/{id}/file")]
-async fn upload_file(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, form: Multipart) -> ApiResult<web::Json<ScreeningItem>> {
+async fn upload_file(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, i32)>,
+    form: Multipart,
+) -> ApiResult<web::Json<ScreeningItem>> {
     let (key, id) = path.into_inner();
     let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
     let mut form = super::read_form(form, app::MAX_PDF_BYTES).await?;
     let file = form.files.remove("file");
-    let (name, bytes) = file.ok_or_else(|| ApiError::invalid(vec![FieldError { field: "file".into(), message: "attach the PDF in the field `file`".into() }]))?;
+    let (name, bytes) = file.ok_or_else(|| {
+        ApiError::invalid(vec![FieldError { field: "file".into(), message: "attach the PDF in the field `file`".into() }])
+    })?;
     let item = app::attach_pdf(&state.store, review.id, id, caller.id(), &name, bytes, now_ms()).await?;
     Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
 }
@@ -458,7 +516,12 @@ async fn get_file(state: web::Data<AppState>, caller: Caller, path: web::Path<(S
     (status = 422, description = "No reason given", body = crate::error::Problem),
 ))]
 #[post("/api/reviews/{review}/items/{id}/not-retrieved")]
-async fn not_retrieved(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, body: web::Json<NotRetrieved>) -> ApiResult<web::Json<ScreeningItem>> {
+async fn not_retrieved(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, i32)>,
+    body: web::Json<NotRetrieved>,
+) -> ApiResult<web::Json<ScreeningItem>> {
     let (key, id) = path.into_inner();
     let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
     let item = app::not_retrieved(&state.store, review.id, id, caller.id(), &body.reason, now_ms()).await?;
@@ -480,7 +543,8 @@ async fn progress(state: web::Data<AppState>, caller: Caller, path: web::Path<(S
     let per = store::screening::votes_per_reviewer(&state.store.db, review.id, stage).await?;
     let my_votes = per.iter().find(|(r, _)| *r == caller.id()).map(|(_, n)| *n).unwrap_or(0);
     let my_remaining = if screens { store::screening::remaining_for(&state.store.db, review.id, stage, caller.id()).await? } else { 0 };
-    let states = if all { Some(store::screening::state_counts(&state.store.db, review.id, stage).await?.into_iter().collect()) } else { None };
+    let states =
+        if all { Some(store::screening::state_counts(&state.store.db, review.id, stage).await?.into_iter().collect()) } else { None };
     let reviewers = if is_lead(&roles) {
         let members = store::reviews::members(&state.store.db, review.id).await?;
         Some(
@@ -524,7 +588,11 @@ async fn progress(state: web::Data<AppState>, caller: Caller, path: web::Path<(S
     (status = 403, description = "A blind reviewer", body = crate::error::Problem),
 ))]
 #[get("/api/reviews/{review}/stages/{stage}/agreement")]
-async fn agreement(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> ApiResult<web::Json<Vec<AgreementView>>> {
+async fn agreement(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> ApiResult<web::Json<Vec<AgreementView>>> {
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
     let (review, roles) = review_for(&state, &caller, &key, Need::Member).await?;
@@ -572,7 +640,12 @@ async fn decisions(state: web::Data<AppState>, caller: Caller, path: web::Path<S
     (status = 422, description = "A report cannot be its own study", body = crate::error::Problem),
 ))]
 #[post("/api/reviews/{review}/items/{id}/study")]
-async fn link_study(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, body: web::Json<StudyLink>) -> ApiResult<web::Json<ScreeningItem>> {
+async fn link_study(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, i32)>,
+    body: web::Json<StudyLink>,
+) -> ApiResult<web::Json<ScreeningItem>> {
     let (key, id) = path.into_inner();
     let (review, roles) = review_for(&state, &caller, &key, Need::Lead).await?;
     let item = app::link_study(&state.store, review.id, id, body.study_of, caller.id(), now_ms()).await?;
@@ -613,14 +686,22 @@ struct ItemsQuery {
     (status = 422, description = "Unknown state", body = crate::error::Problem),
 ))]
 #[get("/api/reviews/{review}/stages/{stage}/items")]
-async fn list_items(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, q: web::Query<ItemsQuery>) -> ApiResult<web::Json<Vec<ScreeningItem>>> {
+async fn list_items(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    q: web::Query<ItemsQuery>,
+) -> ApiResult<web::Json<Vec<ScreeningItem>>> {
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
     let (review, roles) = review_for(&state, &caller, &key, Need::Member).await?;
     const STATES: [&str; 6] = ["open", "conflict", "included", "excluded", "awaiting_file", "not_retrieved"];
     let wanted = q.state.clone().unwrap_or_default();
     if !STATES.contains(&wanted.as_str()) {
-        return Err(ApiError::invalid(vec![FieldError { field: "state".into(), message: format!("must be one of {}", STATES.join(", ")) }]));
+        return Err(ApiError::invalid(vec![FieldError {
+            field: "state".into(),
+            message: format!("must be one of {}", STATES.join(", ")),
+        }]));
     }
     if wanted == "conflict" && !sees_all(&state, review.id, stage, &roles).await? {
         return Err(ApiError::forbidden("Conflicts stay hidden from reviewers while screening is blind; a lead resolves them."));
@@ -642,7 +723,12 @@ async fn list_items(state: web::Data<AppState>, caller: Caller, path: web::Path<
     (status = 422, description = "Not a reviewer of this review", body = crate::error::Problem),
 ))]
 #[post("/api/reviews/{review}/stages/{stage}/reassign")]
-async fn reassign(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Json<Reassign>) -> ApiResult<web::Json<serde_json::Value>> {
+async fn reassign(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Json<Reassign>,
+) -> ApiResult<web::Json<serde_json::Value>> {
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
     let (review, _) = review_for(&state, &caller, &key, Need::Lead).await?;

@@ -14,11 +14,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 fn require_admin(caller: &Caller) -> ApiResult<()> {
-    if caller.user.is_admin {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("Only an administrator can manage accounts."))
-    }
+    if caller.user.is_admin { Ok(()) } else { Err(ApiError::forbidden("Only an administrator can manage accounts.")) }
 }
 
 /// Creates an account (admins only).
@@ -57,7 +53,12 @@ async fn create_user(state: web::Data<AppState>, caller: Caller, body: web::Json
     (status = 404, description = "No such account", body = crate::error::Problem),
 ))]
 #[patch("/api/users/{id}")]
-async fn update_user(state: web::Data<AppState>, caller: Caller, path: web::Path<i32>, body: web::Json<UserUpdate>) -> ApiResult<web::Json<User>> {
+async fn update_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i32>,
+    body: web::Json<UserUpdate>,
+) -> ApiResult<web::Json<User>> {
     require_admin(&caller)?;
     let id = path.into_inner();
     let before = store::users::by_id(&state.store.db, id).await?.ok_or_else(|| ApiError::not_found("account"))?;

@@ -54,7 +54,11 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(path) = &args.explain {
         let mut out = String::new();
-        for p in outcome.pairs.iter().filter(|p| matches!(p.decision, dedup::Decision::Duplicate | dedup::Decision::Review | dedup::Decision::Related)) {
+        for p in outcome
+            .pairs
+            .iter()
+            .filter(|p| matches!(p.decision, dedup::Decision::Duplicate | dedup::Decision::Review | dedup::Decision::Related))
+        {
             let line = json!({
                 "a": id(p.a),
                 "b": id(p.b),

@@ -73,19 +73,19 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<ExitCode> {
     for path in &args.files {
         let good = match args.output {
             OutputArg::Jsonl => read_file(path, format, &mut |c| {
-                if write_err.is_none() {
-                    if let Err(e) = writeln!(out, "{}", record_json(&c)) {
-                        write_err = Some(e);
-                    }
+                if write_err.is_none()
+                    && let Err(e) = writeln!(out, "{}", record_json(&c))
+                {
+                    write_err = Some(e);
                 }
             }),
             OutputArg::Ris => read_file(path, format, &mut |c| {
                 let mut s = String::new();
                 citation::write::ris(std::slice::from_ref(&c), &mut s);
-                if write_err.is_none() {
-                    if let Err(e) = out.write_all(s.as_bytes()) {
-                        write_err = Some(e);
-                    }
+                if write_err.is_none()
+                    && let Err(e) = out.write_all(s.as_bytes())
+                {
+                    write_err = Some(e);
                 }
             }),
             OutputArg::Csv => read_file(path, format, &mut |c| collected.push(c)),
@@ -97,10 +97,10 @@ pub fn run(args: &ParseArgs) -> anyhow::Result<ExitCode> {
         citation::write::csv(&collected, &mut bytes);
         out.write_all(&bytes)?;
     }
-    if let Some(e) = write_err {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(e.into());
-        }
+    if let Some(e) = write_err
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e.into());
     }
     out.flush().ok();
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })

@@ -40,7 +40,8 @@ pub async fn export(cmd: ExportCommand, file: &FileConfig) -> anyhow::Result<Exi
         ExportCommand::Appraisal { review, db, format, out } => {
             let store = open_store(db.database.as_deref(), file).await?;
             let id = review_id(&store, &review).await?;
-            let (instr, rows) = server::app::appraisal::table(&store, id).await.map_err(|e| anyhow::anyhow!("cannot build the appraisal table: {e}"))?;
+            let (instr, rows) =
+                server::app::appraisal::table(&store, id).await.map_err(|e| anyhow::anyhow!("cannot build the appraisal table: {e}"))?;
             let text = match format {
                 AppraisalFormat::Csv => review::appraisal::table_csv(&instr, &rows),
                 AppraisalFormat::Html => review::appraisal::table_html(&instr, &rows),

@@ -15,7 +15,8 @@ pub async fn serve(args: ServeArgs, file: &FileConfig) -> anyhow::Result<ExitCod
     let settings = config::server_settings(args.bind.as_deref(), &url, args.secure_cookies, args.workers, file)?;
     let store = open_store(Some(&url), file).await?;
     if args.demo {
-        let created = server::app::demo::seed(&store, now_ms()).await.map_err(|e| anyhow::anyhow!("cannot write the demo review: {}", e.detail))?;
+        let created =
+            server::app::demo::seed(&store, now_ms()).await.map_err(|e| anyhow::anyhow!("cannot write the demo review: {}", e.detail))?;
         tracing::info!(created, "demo review ready");
     }
     tracing::info!(settings = ?settings, "starting");
@@ -62,7 +63,8 @@ pub async fn migrate(args: MigrateArgs, file: &FileConfig) -> anyhow::Result<Exi
 
 pub async fn demo(args: DbArgs, file: &FileConfig) -> anyhow::Result<ExitCode> {
     let store = open_store(args.database.as_deref(), file).await?;
-    let created = server::app::demo::seed(&store, now_ms()).await.map_err(|e| anyhow::anyhow!("cannot write the demo review: {}", e.detail))?;
+    let created =
+        server::app::demo::seed(&store, now_ms()).await.map_err(|e| anyhow::anyhow!("cannot write the demo review: {}", e.detail))?;
     if created {
         println!("wrote the demo review `demo`; accounts:");
         for u in server::app::demo::USERS {
@@ -76,15 +78,17 @@ pub async fn demo(args: DbArgs, file: &FileConfig) -> anyhow::Result<ExitCode> {
 
 pub async fn import(args: ImportArgs, file: &FileConfig) -> anyhow::Result<ExitCode> {
     let store = open_store(args.db.database.as_deref(), file).await?;
-    let review = store::reviews::find(&store.db, &args.review)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no review {:?}; list reviews in the browser or create one with `sift review create`", args.review))?;
+    let review = store::reviews::find(&store.db, &args.review).await?.ok_or_else(|| {
+        anyhow::anyhow!("no review {:?}; list reviews in the browser or create one with `sift review create`", args.review)
+    })?;
     if let Some(d) = &args.searched_on {
         let fmt = time::macros::format_description!("[year]-[month]-[day]");
         time::Date::parse(d, &fmt).map_err(|_| anyhow::anyhow!("--searched-on {d:?} is not a date; use YYYY-MM-DD"))?;
     }
     let query = match &args.query_file {
-        Some(p) => Some(std::fs::read_to_string(p).with_context(|| format!("cannot read the query file {}", p.display()))?.trim().to_owned()),
+        Some(p) => {
+            Some(std::fs::read_to_string(p).with_context(|| format!("cannot read the query file {}", p.display()))?.trim().to_owned())
+        }
         None => None,
     };
     let handle = std::fs::File::open(&args.file).with_context(|| format!("cannot open {}", args.file.display()))?;
@@ -103,7 +107,10 @@ pub async fn import(args: ImportArgs, file: &FileConfig) -> anyhow::Result<ExitC
     };
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new_spinner();
-        b.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos} records ({per_sec})").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()));
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos} records ({per_sec})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
         b
     });
     let progress_bar = bar.clone();

@@ -42,7 +42,9 @@ pub async fn user(cmd: UserCommand, file: &FileConfig) -> anyhow::Result<ExitCod
         }
         UserCommand::Password { email, db } => {
             let store = open_store(db.database.as_deref(), file).await?;
-            let user = store::users::by_email(&store.db, &email.trim().to_lowercase()).await?.ok_or_else(|| anyhow::anyhow!("no account uses {email}"))?;
+            let user = store::users::by_email(&store.db, &email.trim().to_lowercase())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no account uses {email}"))?;
             let password = read_password(&format!("new password for {email}: "))?;
             server::app::users::validate(&user.email, &user.name, &password).map_err(api_error)?;
             let hash = server::auth::hash_password(&password).map_err(api_error)?;
@@ -52,7 +54,9 @@ pub async fn user(cmd: UserCommand, file: &FileConfig) -> anyhow::Result<ExitCod
         }
         UserCommand::Disable { email, enable, db } => {
             let store = open_store(db.database.as_deref(), file).await?;
-            let user = store::users::by_email(&store.db, &email.trim().to_lowercase()).await?.ok_or_else(|| anyhow::anyhow!("no account uses {email}"))?;
+            let user = store::users::by_email(&store.db, &email.trim().to_lowercase())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no account uses {email}"))?;
             store::users::set_disabled(&store.db, user.id, !enable).await?;
             if !enable {
                 store::users::revoke_user_sessions(&store.db, user.id, now_ms()).await?;
@@ -67,7 +71,9 @@ pub async fn review(cmd: ReviewCommand, file: &FileConfig) -> anyhow::Result<Exi
     match cmd {
         ReviewCommand::Create { slug, title, lead, db } => {
             let store = open_store(db.database.as_deref(), file).await?;
-            let user = store::users::by_email(&store.db, &lead.trim().to_lowercase()).await?.ok_or_else(|| anyhow::anyhow!("no account uses {lead}; create it with `sift user add`"))?;
+            let user = store::users::by_email(&store.db, &lead.trim().to_lowercase())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no account uses {lead}; create it with `sift user add`"))?;
             let now = now_ms();
             let review = store::reviews::create(&store.db, &slug, &title, Some(user.id), now).await?;
             store::reviews::add_member(&store.db, review.id, user.id, "lead", now).await?;
@@ -76,7 +82,9 @@ pub async fn review(cmd: ReviewCommand, file: &FileConfig) -> anyhow::Result<Exi
         ReviewCommand::AddMember { review, email, role, db } => {
             let store = open_store(db.database.as_deref(), file).await?;
             let r = store::reviews::find(&store.db, &review).await?.ok_or_else(|| anyhow::anyhow!("no review {review:?}"))?;
-            let user = store::users::by_email(&store.db, &email.trim().to_lowercase()).await?.ok_or_else(|| anyhow::anyhow!("no account uses {email}"))?;
+            let user = store::users::by_email(&store.db, &email.trim().to_lowercase())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no account uses {email}"))?;
             store::reviews::add_member(&store.db, r.id, user.id, &role, now_ms()).await?;
             println!("{} is now a {role} of {}", user.email, r.slug);
         }
