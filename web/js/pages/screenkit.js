@@ -77,7 +77,7 @@ function doiLink(doi) {
 
 function authorLine(authors) {
   if (!authors?.length) return 'No authors listed';
-  return authors.length > 8 ? `${authors.slice(0, 7).join(', ')} … ${authors.at(-1)}` : authors.join(', ');
+  return authors.length > 8 ? `${authors.slice(0, 7).join('; ')} … ${authors.at(-1)}` : authors.join('; ');
 }
 
 /** Splits an abstract into paragraphs at blank lines or structured headings on a new line. */
