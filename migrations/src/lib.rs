@@ -15,6 +15,7 @@ mod m20261123_000007_add_pilot;
 mod m20261123_000008_add_routing_index;
 mod m20261123_000009_add_routing_options;
 mod m20261123_000010_create_appraisal;
+mod m20261123_000011_create_invitations;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_add_routing_index::Migration),
             Box::new(m20261123_000009_add_routing_options::Migration),
             Box::new(m20261123_000010_create_appraisal::Migration),
+            Box::new(m20261123_000011_create_invitations::Migration),
         ]
     }
 }

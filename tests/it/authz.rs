@@ -99,6 +99,9 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("get", "/api/reviews/{review}/stages/{stage}/items") => (Member, Value::Null),
         ("post", "/api/reviews/{review}/stages/{stage}/reassign") => (Lead, json!({"from": 1, "to": 1})),
         ("get", "/api/instruments") => (Account, Value::Null),
+        ("post", "/api/reviews/{review}/invitations") => (Lead, json!({"email": "not-an-email", "role": "viewer"})),
+        ("get", "/api/invitations/{token}") => (Public, Value::Null),
+        ("post", "/api/invitations/{token}/accept") => (Public, json!({"name": "x", "password": "long enough password"})),
         ("get", "/api/reviews/{review}/appraisal") => (Member, Value::Null),
         ("put", "/api/reviews/{review}/appraisal/settings") => (Lead, json!({"instrument_id": "nope", "appraisers": 2})),
         ("post", "/api/reviews/{review}/appraisal/instruments") => (Lead, json!({"toml": "id = "})),
@@ -146,7 +149,7 @@ db_test!(every_route_has_a_rule_and_keeps_it, |app| {
                 missing.push(format!("{} {path}", method.to_uppercase()));
                 continue;
             };
-            let concrete = path.replace("{review}", "qes").replace("{stage}", "title_abstract").replace("{id}", "999999");
+            let concrete = path.replace("{review}", "qes").replace("{stage}", "title_abstract").replace("{id}", "999999").replace("{token}", "no-such-token");
             for who in [Who::Anonymous, Who::NonMember, Who::Viewer, Who::Reviewer, Who::Lead, Who::Admin] {
                 let email = match who {
                     Who::Anonymous => None,

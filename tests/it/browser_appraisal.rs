@@ -140,3 +140,58 @@ async fn two_reviewers_appraise_and_the_lead_reconciles_in_the_browser() {
         Err(_) => panic!("appraisal journey timed out (see target/test-output/screenshots/appraise-failure.png)"),
     }
 }
+
+/// A newcomer opens an invitation link, chooses a name and password, and lands in the review signed in.
+async fn invitation(app: &TestApp, c: &Client) -> anyhow::Result<()> {
+    let lead = app.user("lead@example.org", super::browser::PW, false).await;
+    app.review("qes", lead).await;
+    let token = app.login("lead@example.org", super::browser::PW).await;
+    let (status, inv) = app.post("/api/reviews/qes/invitations", &token, json!({"email": "newcomer@example.org", "role": "reviewer"})).await;
+    ensure!(status == 201, "{inv}");
+    let url = inv["url"].as_str().ok_or_else(|| anyhow!("no url: {inv}"))?;
+    c.goto(&app.url(url)).await?;
+    wait_css(c, "#invite-name").await?;
+    c.send_keys(&c.find("#invite-name").await?, "Nia Newcomer").await?;
+    c.send_keys(&c.find("#invite-password").await?, "a long enough password").await?;
+    c.send_keys(&c.find("#invite-again").await?, "a long enough password").await?;
+    shot(c, "invite").await?;
+    c.click(&c.find("#invite-accept").await?).await?;
+    let mut path = String::new();
+    for _ in 0..100 {
+        path = c.path().await?;
+        if path == "/reviews/qes" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    ensure!(path == "/reviews/qes", "landed on {path}");
+    wait_css(c, "#review-nav a").await?;
+    // The link is spent.
+    c.goto(&app.url(url)).await?;
+    let h1 = super::browser::wait_text(c, "h1", |t| t.contains("cannot be used")).await?;
+    ensure!(h1.contains("cannot be used"), "{h1}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_joins_through_an_invitation_link() {
+    if !Path::new(CHROMEDRIVER).exists() {
+        assert!(!in_ci(), "CI=true but {CHROMEDRIVER} is missing: install chromium and chromium-driver");
+        eprintln!("\n*** SKIPPED browser test: install chromium and chromium-driver ***\n");
+        return;
+    }
+    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
+    let driver = Driver::start().expect("start chromedriver");
+    let browser = driver.connect().await.expect("connect to chromedriver");
+    let outcome = tokio::time::timeout(Duration::from_secs(60), invitation(&app, &browser)).await;
+    if !matches!(outcome, Ok(Ok(()))) {
+        let _ = shot(&browser, "invite-failure").await;
+    }
+    let _ = browser.close().await;
+    drop(driver);
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => panic!("invitation journey failed: {e:#}"),
+        Err(_) => panic!("invitation journey timed out"),
+    }
+}

@@ -81,3 +81,44 @@ db_test!(lead_creates_review_and_adds_members, |app| {
     assert_eq!(actions, ["review.create", "member.add"]);
     assert_eq!(app.get("/api/reviews/peer-qes/audit", &r).await.0, 403);
 });
+
+db_test!(leads_invite_people_without_accounts, |app| {
+    let lead = app.user("lead@example.org", PW, false).await;
+    app.user("existing@example.org", PW, false).await;
+    app.review("qes", lead).await;
+    let token = app.login("lead@example.org", PW).await;
+    // An existing account is simply added.
+    let (status, body) = app.post("/api/reviews/qes/invitations", &token, serde_json::json!({"email": "Existing@Example.org", "role": "viewer"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["added"], true);
+    // Someone new gets a one-time link.
+    let (status, inv) = app.post("/api/reviews/qes/invitations", &token, serde_json::json!({"email": "newcomer@example.org", "role": "reviewer"})).await;
+    assert_eq!(status, 201, "{inv}");
+    let url = inv["url"].as_str().unwrap().to_owned();
+    let secret = url.strip_prefix("/invite/").unwrap().to_owned();
+    let res = app.client.get(app.url(&format!("/api/invitations/{secret}"))).send().await.unwrap();
+    let shown: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(shown["email"], "newcomer@example.org");
+    assert_eq!(shown["role"], "reviewer");
+    assert_eq!(shown["review"], "Review qes");
+    let accept = |password: &str| {
+        app.client.post(app.url(&format!("/api/invitations/{secret}/accept"))).json(&serde_json::json!({"name": "Nia Newcomer", "password": password})).send()
+    };
+    assert_eq!(accept("short").await.unwrap().status(), 422, "the password rules apply");
+    assert_eq!(accept("a long enough password").await.unwrap().status(), 201);
+    let newcomer = app.login("newcomer@example.org", "a long enough password").await;
+    let (status, review) = app.get("/api/reviews/qes", &newcomer).await;
+    assert_eq!(status, 200);
+    assert_eq!(review["roles"], serde_json::json!(["reviewer"]));
+    // The link works once; unknown links say what to do.
+    assert_eq!(accept("a long enough password").await.unwrap().status(), 404);
+    let res = app.client.get(app.url("/api/invitations/made-up")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert!(problem["detail"].as_str().unwrap().contains("ask the lead for a new link"));
+    // Only leads invite.
+    assert_eq!(app.post("/api/reviews/qes/invitations", &newcomer, serde_json::json!({"email": "x@example.org", "role": "viewer"})).await.0, 403);
+    let (_, events) = app.get("/api/reviews/qes/audit", &token).await;
+    let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"member.invite") && actions.contains(&"member.join"));
+});

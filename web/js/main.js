@@ -15,9 +15,11 @@ import * as screen from './pages/screen.js';
 import * as conflicts from './pages/conflicts.js';
 import * as settings from './pages/settings.js';
 import * as reports from './pages/reports.js';
+import * as invite from './pages/invite.js';
 import * as appraise from './pages/appraise.js';
 
 route('/signin', signin.render, { auth: false });
+route('/invite/:token', invite.render, { auth: false });
 route('/', reviews.render);
 route('/reviews/:slug', dashboard.render);
 route('/reviews/:slug/import', importPage.render);

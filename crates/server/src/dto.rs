@@ -591,3 +591,16 @@ pub struct AgreementView {
     pub pabak: Option<f64>,
     pub gwet_ac1: Option<Estimate>,
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewInvitation {
+    pub email: String,
+    /// `lead`, `reviewer` or `viewer`.
+    pub role: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AcceptInvitation {
+    pub name: String,
+    pub password: String,
+}

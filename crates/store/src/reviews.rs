@@ -141,3 +141,51 @@ pub async fn set_previous(db: &impl ConnectionTrait, id: i32, studies: Option<i3
 pub async fn by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<Review>, StoreError> {
     Ok(reviews::Entity::find_by_id(id).one(db).await?)
 }
+
+pub type Invitation = crate::entity::invitations::Model;
+
+pub async fn create_invitation(
+    db: &impl ConnectionTrait,
+    review_id: i32,
+    email: &str,
+    role: &str,
+    token_hash: &str,
+    created_by: i32,
+    now: i64,
+    expires_at: i64,
+) -> Result<Invitation, StoreError> {
+    use crate::entity::invitations;
+    Ok(invitations::ActiveModel {
+        review_id: Set(review_id),
+        email: Set(email.to_owned()),
+        role: Set(role.to_owned()),
+        token_hash: Set(token_hash.to_owned()),
+        created_by: Set(created_by),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        accepted_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// An invitation that is not accepted and has not expired at `now`.
+pub async fn open_invitation(db: &impl ConnectionTrait, token_hash: &str, now: i64) -> Result<Option<Invitation>, StoreError> {
+    use crate::entity::invitations;
+    Ok(invitations::Entity::find()
+        .filter(invitations::Column::TokenHash.eq(token_hash))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::ExpiresAt.gt(now))
+        .one(db)
+        .await?)
+}
+
+pub async fn accept_invitation(db: &impl ConnectionTrait, id: i32, now: i64) -> Result<(), StoreError> {
+    use crate::entity::invitations;
+    let row = invitations::Entity::find_by_id(id).one(db).await?.ok_or(StoreError::NotFound)?;
+    let mut active: invitations::ActiveModel = row.into();
+    active.accepted_at = Set(Some(now));
+    active.update(db).await?;
+    Ok(())
+}

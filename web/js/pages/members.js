@@ -71,6 +71,57 @@ export async function render({ main, params, alive }) {
     h('h1', {}, 'Members'),
     slot,
     form ?? h('p', { class: 'muted' }, 'Only a lead can add members.'),
+    isLead(review) ? inviteForm(base, async () => slot.replaceChildren(table(await get(`${base}/members`)))) : null,
   );
   focusHeading(main);
+}
+
+/** The form that invites someone without an account: sift returns a one-time link to send them. */
+function inviteForm(base, refresh) {
+  const email = h('input', { type: 'email', name: 'invite-email', id: 'invite-email', autocomplete: 'off', spellcheck: 'false', required: true });
+  const role = h('select', { name: 'role', id: 'invite-role' }, ROLES.map(([v, label]) => h('option', { value: v }, label)));
+  const button = h('button', { type: 'submit', id: 'invite-submit' }, 'Create an invitation link');
+  const result = h('div', { id: 'invite-result', role: 'status' });
+  const form = h('form', { class: 'stack card', novalidate: true, 'aria-labelledby': 'invite-title' },
+    h('h2', { id: 'invite-title' }, 'Invite someone new'),
+    h('p', { class: 'hint' }, 'For a colleague without a sift account: you get a link, valid for 14 days and usable once, to send them. They choose their name and password and join with the role you pick.'),
+    h('p', { class: 'form-error', role: 'alert', tabindex: '-1', hidden: true }),
+    h('div', { class: 'row' }, field('Email', email), field('Role', role)),
+    h('div', { class: 'actions' }, button),
+    result,
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    button.disabled = true;
+    try {
+      const res = await post(`${base}/invitations`, { email: email.value.trim(), role: role.value });
+      if (res.added) {
+        result.replaceChildren(h('p', {}, `${res.email} already has an account and is now a ${res.role}.`));
+        await refresh();
+      } else {
+        const link = `${location.origin}${res.url}`;
+        const box = h('input', { type: 'text', id: 'invite-link', readonly: true, value: link, 'aria-label': 'Invitation link' });
+        const copy = h('button', { type: 'button', id: 'invite-copy' }, 'Copy link');
+        copy.addEventListener('click', async () => {
+          box.select();
+          try {
+            await navigator.clipboard.writeText(link);
+            toast('Link copied');
+          } catch {
+            toast('Select the link and copy it with your keyboard', { problem: true });
+          }
+        });
+        result.replaceChildren(h('p', {}, `Send this link to ${res.email}; it works once, until ${new Date(res.expires_at).toLocaleDateString()}.`), h('div', { class: 'row' }, box, copy));
+        box.focus();
+        box.select();
+      }
+      email.value = '';
+    } catch (err) {
+      showErrors(form, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
 }

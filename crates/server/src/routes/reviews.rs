@@ -6,13 +6,16 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{Need, counts, review_for};
 use crate::auth::Caller;
-use crate::dto::{Member, NewMember, NewReview, Review, ReviewUpdate};
+use crate::dto::{AcceptInvitation, Member, NewInvitation, NewMember, NewReview, Review, ReviewUpdate};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
 use crate::time::now_ms;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_reviews).service(create_review).service(get_review).service(update_review).service(list_members).service(add_member);
+    cfg.service(list_reviews).service(create_review).service(get_review).service(update_review).service(list_members).service(add_member)
+        .service(invite)
+        .service(show_invitation)
+        .service(accept_invitation);
 }
 
 /// The reviews the caller is a member of, with the caller's roles and the review's counts.
@@ -193,4 +196,123 @@ async fn add_member(
         .map(|(u, roles)| Member { user_id: u.id, name: u.name, email: u.email, roles })
         .collect();
     Ok(HttpResponse::Created().json(members))
+}
+
+/// How long an invitation link stays valid.
+const INVITATION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
+
+/// Invites someone to the review (leads only). An existing account is added at once; otherwise sift
+/// returns a one-time link (valid for 14 days) to send to the person, who sets their name and password
+/// through it and joins with the role given.
+#[utoipa::path(tag = "reviews", request_body = NewInvitation, params(("review" = String, Path, description = "Short name or id")), responses(
+    (status = 200, description = "The account existed and is now a member: {\"added\": true}", body = Object),
+    (status = 201, description = "An invitation: {\"url\", \"email\", \"role\", \"expires_at\"}", body = Object),
+    (status = 403, description = "Not a lead", body = crate::error::Problem),
+    (status = 422, description = "Invalid email or role", body = crate::error::Problem),
+))]
+#[post("/api/reviews/{review}/invitations")]
+async fn invite(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Json<NewInvitation>) -> ApiResult<HttpResponse> {
+    let (review, _) = review_for(&state, &caller, &path, Need::Lead).await?;
+    let email = body.email.trim().to_lowercase();
+    let mut errors = Vec::new();
+    if !store::reviews::ROLES.contains(&body.role.as_str()) {
+        errors.push(FieldError { field: "role".into(), message: "must be lead, reviewer or viewer".into() });
+    }
+    if crate::app::users::validate(&email, "x", "long enough password").is_err() {
+        errors.push(FieldError { field: "email".into(), message: "must be an email address such as ana@example.org".into() });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let now = now_ms();
+    if let Some(user) = store::users::by_email(&state.store.db, &email).await? {
+        let txn = state.store.begin().await?;
+        store::reviews::add_member(&txn, review.id, user.id, &body.role, now).await?;
+        store::audit::append(
+            &txn,
+            store::audit::NewEvent {
+                review_id: Some(review.id),
+                actor_id: Some(caller.id()),
+                action: "member.add",
+                entity: "member",
+                entity_id: user.id.to_string(),
+                before: None,
+                after: Some(json!({"user_id": user.id, "role": body.role})),
+            },
+            now,
+        )
+        .await?;
+        txn.commit().await.map_err(store::StoreError::from)?;
+        return Ok(HttpResponse::Ok().json(json!({"added": true, "email": email, "role": body.role})));
+    }
+    let secret = crate::auth::random_token(32);
+    let expires = now + INVITATION_TTL_MS;
+    let txn = state.store.begin().await?;
+    let inv = store::reviews::create_invitation(&txn, review.id, &email, &body.role, &crate::auth::sha256_hex(&secret), caller.id(), now, expires).await?;
+    store::audit::append(
+        &txn,
+        store::audit::NewEvent {
+            review_id: Some(review.id),
+            actor_id: Some(caller.id()),
+            action: "member.invite",
+            entity: "invitation",
+            entity_id: inv.id.to_string(),
+            before: None,
+            after: Some(json!({"email": email, "role": body.role, "expires_at": crate::time::rfc3339(expires)})),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(store::StoreError::from)?;
+    Ok(HttpResponse::Created().json(json!({"url": format!("/invite/{secret}"), "email": email, "role": body.role, "expires_at": crate::time::rfc3339(expires)})))
+}
+
+fn invitation_gone() -> ApiError {
+    ApiError::not_found("invitation for this link (it was used, has expired, or was mistyped): ask the lead for a new link")
+}
+
+/// What an invitation link is for: the review's title, the email and the role (no sign-in needed).
+#[utoipa::path(tag = "reviews", params(("token" = String, Path, description = "The secret of the invitation link")), responses(
+    (status = 200, description = "{\"review\", \"email\", \"role\"}", body = Object),
+    (status = 404, description = "Used, expired or unknown", body = crate::error::Problem),
+))]
+#[get("/api/invitations/{token}")]
+async fn show_invitation(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<web::Json<serde_json::Value>> {
+    let inv = store::reviews::open_invitation(&state.store.db, &crate::auth::sha256_hex(&path), now_ms()).await?.ok_or_else(invitation_gone)?;
+    let review = store::reviews::by_id(&state.store.db, inv.review_id).await?.ok_or_else(invitation_gone)?;
+    Ok(web::Json(json!({"review": review.title, "slug": review.slug, "email": inv.email, "role": inv.role})))
+}
+
+/// Accepts an invitation: creates the account with the invited email, the name and password given,
+/// and joins the review with the invited role. The link works once.
+#[utoipa::path(tag = "reviews", request_body = AcceptInvitation, params(("token" = String, Path, description = "The secret of the invitation link")), responses(
+    (status = 201, description = "Account created and joined; sign in with the email and password", body = Object),
+    (status = 404, description = "Used, expired or unknown", body = crate::error::Problem),
+    (status = 409, description = "An account with that email exists already: sign in instead", body = crate::error::Problem),
+    (status = 422, description = "Name or password invalid", body = crate::error::Problem),
+))]
+#[post("/api/invitations/{token}/accept")]
+async fn accept_invitation(state: web::Data<AppState>, path: web::Path<String>, body: web::Json<AcceptInvitation>) -> ApiResult<HttpResponse> {
+    let now = now_ms();
+    let inv = store::reviews::open_invitation(&state.store.db, &crate::auth::sha256_hex(&path), now).await?.ok_or_else(invitation_gone)?;
+    let user = crate::app::users::create(&state.store, &inv.email, &body.name, &body.password, false, now).await?;
+    let txn = state.store.begin().await?;
+    store::reviews::add_member(&txn, inv.review_id, user.id, &inv.role, now).await?;
+    store::reviews::accept_invitation(&txn, inv.id, now).await?;
+    store::audit::append(
+        &txn,
+        store::audit::NewEvent {
+            review_id: Some(inv.review_id),
+            actor_id: Some(user.id),
+            action: "member.join",
+            entity: "invitation",
+            entity_id: inv.id.to_string(),
+            before: None,
+            after: Some(json!({"user_id": user.id, "email": user.email, "role": inv.role})),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(store::StoreError::from)?;
+    Ok(HttpResponse::Created().json(json!({"email": user.email, "role": inv.role})))
 }

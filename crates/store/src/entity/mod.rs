@@ -7,6 +7,7 @@ pub mod audit_events;
 pub mod dedup_pairs;
 pub mod files;
 pub mod instruments;
+pub mod invitations;
 pub mod jobs;
 pub mod login_attempts;
 pub mod members;
