@@ -99,6 +99,7 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("get", "/api/reviews/{review}/stages/{stage}/items") => (Member, Value::Null),
         ("post", "/api/reviews/{review}/stages/{stage}/reassign") => (Lead, json!({"from": 1, "to": 1})),
         ("get", "/api/instruments") => (Account, Value::Null),
+        ("delete", "/api/reviews/{review}/members/{user}") => (Lead, Value::Null),
         ("post", "/api/reviews/{review}/invitations") => (Lead, json!({"email": "not-an-email", "role": "viewer"})),
         ("get", "/api/invitations/{token}") => (Public, Value::Null),
         ("post", "/api/invitations/{token}/accept") => (Public, json!({"name": "x", "password": "long enough password"})),
@@ -149,7 +150,7 @@ db_test!(every_route_has_a_rule_and_keeps_it, |app| {
                 missing.push(format!("{} {path}", method.to_uppercase()));
                 continue;
             };
-            let concrete = path.replace("{review}", "qes").replace("{stage}", "title_abstract").replace("{id}", "999999").replace("{token}", "no-such-token");
+            let concrete = path.replace("{review}", "qes").replace("{stage}", "title_abstract").replace("{id}", "999999").replace("{token}", "no-such-token").replace("{user}", "999999");
             for who in [Who::Anonymous, Who::NonMember, Who::Viewer, Who::Reviewer, Who::Lead, Who::Admin] {
                 let email = match who {
                     Who::Anonymous => None,

@@ -82,3 +82,18 @@ db_test!(import_job_can_be_followed, |app| {
     assert_eq!(job["result"]["records"], 25);
     assert_eq!(job["result"]["format"], "pubmed-xml");
 });
+
+db_test!(jobs_left_running_by_a_stopped_server_are_failed_on_start, |app| {
+    let token = setup(&app).await;
+    let review = store::reviews::by_slug(&app.store.db, "qes").await.unwrap().unwrap();
+    let hour_ago = server::time::now_ms() - 3_600_000;
+    store::jobs::create(&app.store.db, "stale-job", review.id, "import", None, hour_ago).await.unwrap();
+    store::jobs::create(&app.store.db, "fresh-job", review.id, "import", None, server::time::now_ms()).await.unwrap();
+    // Another server starting on the same database notices the stale one only.
+    let b = app.sibling().await;
+    let (_, stale) = b.get("/api/reviews/qes/jobs/stale-job", &token).await;
+    assert_eq!(stale["state"], "failed", "{stale}");
+    assert!(stale["result"]["error"].as_str().unwrap().contains("Import the file again"));
+    let (_, fresh) = b.get("/api/reviews/qes/jobs/fresh-job", &token).await;
+    assert_eq!(fresh["state"], "running");
+});

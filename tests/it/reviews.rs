@@ -122,3 +122,21 @@ db_test!(leads_invite_people_without_accounts, |app| {
     let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"member.invite") && actions.contains(&"member.join"));
 });
+
+db_test!(leads_remove_members_but_never_the_last_lead, |app| {
+    let lead = app.user("lead@example.org", PW, false).await;
+    let rev = app.user("rev@example.org", PW, false).await;
+    app.review("qes", lead).await;
+    app.add_member("qes", rev, "reviewer").await;
+    let token = app.login("lead@example.org", PW).await;
+    let rev_token = app.login("rev@example.org", PW).await;
+    let del = |path: String, t: String| app.client.delete(app.url(&path)).bearer_auth(t).send();
+    assert_eq!(del(format!("/api/reviews/qes/members/{lead}?role=lead"), token.clone()).await.unwrap().status(), 409, "the last lead stays");
+    assert_eq!(del(format!("/api/reviews/qes/members/{rev}?role=viewer"), token.clone()).await.unwrap().status(), 404);
+    assert_eq!(del(format!("/api/reviews/qes/members/{rev}?role=boss"), token.clone()).await.unwrap().status(), 422);
+    assert_eq!(del(format!("/api/reviews/qes/members/{lead}?role=lead"), rev_token.clone()).await.unwrap().status(), 403);
+    let res = del(format!("/api/reviews/qes/members/{rev}?role=reviewer"), token.clone()).await.unwrap();
+    assert_eq!(res.status(), 200);
+    // The former reviewer no longer sees the review at all.
+    assert_eq!(app.get("/api/reviews/qes", &rev_token).await.0, 404);
+});

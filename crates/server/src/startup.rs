@@ -38,6 +38,9 @@ pub enum StartError {
 )]
 struct ApiDoc;
 
+/// A running job whose progress has not moved for this long belongs to a server that stopped.
+const STALE_JOB_MS: i64 = 30 * 60 * 1000;
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -55,6 +58,18 @@ impl Application {
             Some(s) => s.clone(),
             None => store::settings::get_or_insert(&store.db, "jwt_secret", &random_token(48)).await?,
         };
+        // Jobs left running by a server that stopped mid-way: their imports rolled back, so say so.
+        let stale = crate::time::now_ms() - STALE_JOB_MS;
+        let failed = store::jobs::fail_stale(
+            &store.db,
+            stale,
+            &serde_json::json!({"error": "The server running this import stopped before it finished, so nothing was stored. Import the file again."}),
+            crate::time::now_ms(),
+        )
+        .await?;
+        if failed > 0 {
+            tracing::warn!(failed, "marked import jobs left running by a stopped server as failed");
+        }
         let state = AppState {
             store,
             keys: Keys::from_secret(secret.as_bytes()),

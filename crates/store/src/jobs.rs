@@ -61,3 +61,18 @@ pub async fn finish(db: &impl ConnectionTrait, id: &str, state: &str, result: &s
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Job>, StoreError> {
     Ok(jobs::Entity::find_by_id(id.to_owned()).one(db).await?)
 }
+
+/// Marks running jobs whose progress has not moved since `stale_before` as failed (their server
+/// stopped mid-way; their transaction rolled back, so nothing was half-written). Returns how many.
+pub async fn fail_stale(db: &impl ConnectionTrait, stale_before: i64, result: &serde_json::Value, now: i64) -> Result<u64, StoreError> {
+    let res = jobs::Entity::update_many()
+        .col_expr(jobs::Column::State, Expr::value("failed".to_owned()))
+        .col_expr(jobs::Column::Stage, Expr::value("failed".to_owned()))
+        .col_expr(jobs::Column::Result, Expr::value(result.to_string()))
+        .col_expr(jobs::Column::UpdatedAt, Expr::value(now))
+        .filter(jobs::Column::State.eq("running"))
+        .filter(jobs::Column::UpdatedAt.lt(stale_before))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}

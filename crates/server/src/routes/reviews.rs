@@ -1,6 +1,6 @@
 //! Reviews and their members: list mine, create, read, rename/archive, and manage members.
 
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde_json::json;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -15,7 +15,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_reviews).service(create_review).service(get_review).service(update_review).service(list_members).service(add_member)
         .service(invite)
         .service(show_invitation)
-        .service(accept_invitation);
+        .service(accept_invitation)
+        .service(remove_member);
 }
 
 /// The reviews the caller is a member of, with the caller's roles and the review's counts.
@@ -315,4 +316,60 @@ async fn accept_invitation(state: web::Data<AppState>, path: web::Path<String>, 
     .await?;
     txn.commit().await.map_err(store::StoreError::from)?;
     Ok(HttpResponse::Created().json(json!({"email": user.email, "role": inv.role})))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+struct RoleQuery {
+    /// The role to take away: `lead`, `reviewer` or `viewer`.
+    role: Option<String>,
+}
+
+/// Takes a role away from a member (leads only). The last lead cannot be removed; votes and other work
+/// already done stay in the review and its audit trail.
+#[utoipa::path(tag = "reviews", params(("review" = String, Path, description = "Short name or id"), ("user" = i32, Path, description = "User id"), RoleQuery), responses(
+    (status = 200, description = "Removed; the members", body = Vec<Member>),
+    (status = 403, description = "Not a lead", body = crate::error::Problem),
+    (status = 404, description = "No such member role", body = crate::error::Problem),
+    (status = 409, description = "The last lead", body = crate::error::Problem),
+    (status = 422, description = "Unknown role", body = crate::error::Problem),
+))]
+#[delete("/api/reviews/{review}/members/{user}")]
+async fn remove_member(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, q: web::Query<RoleQuery>) -> ApiResult<web::Json<Vec<Member>>> {
+    let (key, user) = path.into_inner();
+    let (review, _) = review_for(&state, &caller, &key, Need::Lead).await?;
+    let role = q.role.clone().unwrap_or_default();
+    if !store::reviews::ROLES.contains(&role.as_str()) {
+        return Err(ApiError::invalid(vec![FieldError { field: "role".into(), message: "must be lead, reviewer or viewer".into() }]));
+    }
+    let members = store::reviews::members(&state.store.db, review.id).await?;
+    let leads = members.iter().filter(|(_, roles)| roles.iter().any(|r| r == "lead")).count();
+    if role == "lead" && leads <= 1 && members.iter().any(|(u, roles)| u.id == user && roles.iter().any(|r| r == "lead")) {
+        return Err(ApiError::conflict("A review needs at least one lead: make someone else a lead first."));
+    }
+    let now = now_ms();
+    let txn = state.store.begin().await?;
+    if !store::reviews::remove_member(&txn, review.id, user, &role).await? {
+        return Err(ApiError::not_found("member with that role"));
+    }
+    store::audit::append(
+        &txn,
+        store::audit::NewEvent {
+            review_id: Some(review.id),
+            actor_id: Some(caller.id()),
+            action: "member.remove",
+            entity: "member",
+            entity_id: user.to_string(),
+            before: Some(json!({"user_id": user, "role": role})),
+            after: None,
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(store::StoreError::from)?;
+    let members = store::reviews::members(&state.store.db, review.id)
+        .await?
+        .into_iter()
+        .map(|(u, roles)| Member { user_id: u.id, name: u.name, email: u.email, roles })
+        .collect();
+    Ok(web::Json(members))
 }
