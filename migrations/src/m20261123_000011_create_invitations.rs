@@ -23,7 +23,12 @@ impl MigrationTrait for Migration {
                 .col(big_integer(Invitations::CreatedAt))
                 .col(big_integer(Invitations::ExpiresAt))
                 .col(big_integer_null(Invitations::AcceptedAt))
-                .foreign_key(ForeignKey::create().from(Invitations::Table, Invitations::ReviewId).to(Reviews::Table, Reviews::Id).on_delete(ForeignKeyAction::Cascade))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Invitations::Table, Invitations::ReviewId)
+                        .to(Reviews::Table, Reviews::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
                 .to_owned(),
         )
         .await

@@ -150,7 +150,12 @@ db_test!(every_route_has_a_rule_and_keeps_it, |app| {
                 missing.push(format!("{} {path}", method.to_uppercase()));
                 continue;
             };
-            let concrete = path.replace("{review}", "qes").replace("{stage}", "title_abstract").replace("{id}", "999999").replace("{token}", "no-such-token").replace("{user}", "999999");
+            let concrete = path
+                .replace("{review}", "qes")
+                .replace("{stage}", "title_abstract")
+                .replace("{id}", "999999")
+                .replace("{token}", "no-such-token")
+                .replace("{user}", "999999");
             for who in [Who::Anonymous, Who::NonMember, Who::Viewer, Who::Reviewer, Who::Lead, Who::Admin] {
                 let email = match who {
                     Who::Anonymous => None,

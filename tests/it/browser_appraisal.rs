@@ -146,7 +146,8 @@ async fn invitation(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     let lead = app.user("lead@example.org", super::browser::PW, false).await;
     app.review("qes", lead).await;
     let token = app.login("lead@example.org", super::browser::PW).await;
-    let (status, inv) = app.post("/api/reviews/qes/invitations", &token, json!({"email": "newcomer@example.org", "role": "reviewer"})).await;
+    let (status, inv) =
+        app.post("/api/reviews/qes/invitations", &token, json!({"email": "newcomer@example.org", "role": "reviewer"})).await;
     ensure!(status == 201, "{inv}");
     let url = inv["url"].as_str().ok_or_else(|| anyhow!("no url: {inv}"))?;
     c.goto(&app.url(url)).await?;

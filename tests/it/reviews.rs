@@ -88,11 +88,13 @@ db_test!(leads_invite_people_without_accounts, |app| {
     app.review("qes", lead).await;
     let token = app.login("lead@example.org", PW).await;
     // An existing account is simply added.
-    let (status, body) = app.post("/api/reviews/qes/invitations", &token, serde_json::json!({"email": "Existing@Example.org", "role": "viewer"})).await;
+    let (status, body) =
+        app.post("/api/reviews/qes/invitations", &token, serde_json::json!({"email": "Existing@Example.org", "role": "viewer"})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["added"], true);
     // Someone new gets a one-time link.
-    let (status, inv) = app.post("/api/reviews/qes/invitations", &token, serde_json::json!({"email": "newcomer@example.org", "role": "reviewer"})).await;
+    let (status, inv) =
+        app.post("/api/reviews/qes/invitations", &token, serde_json::json!({"email": "newcomer@example.org", "role": "reviewer"})).await;
     assert_eq!(status, 201, "{inv}");
     let url = inv["url"].as_str().unwrap().to_owned();
     let secret = url.strip_prefix("/invite/").unwrap().to_owned();
@@ -102,7 +104,10 @@ db_test!(leads_invite_people_without_accounts, |app| {
     assert_eq!(shown["role"], "reviewer");
     assert_eq!(shown["review"], "Review qes");
     let accept = |password: &str| {
-        app.client.post(app.url(&format!("/api/invitations/{secret}/accept"))).json(&serde_json::json!({"name": "Nia Newcomer", "password": password})).send()
+        app.client
+            .post(app.url(&format!("/api/invitations/{secret}/accept")))
+            .json(&serde_json::json!({"name": "Nia Newcomer", "password": password}))
+            .send()
     };
     assert_eq!(accept("short").await.unwrap().status(), 422, "the password rules apply");
     assert_eq!(accept("a long enough password").await.unwrap().status(), 201);
@@ -117,7 +122,10 @@ db_test!(leads_invite_people_without_accounts, |app| {
     let problem: serde_json::Value = res.json().await.unwrap();
     assert!(problem["detail"].as_str().unwrap().contains("ask the lead for a new link"));
     // Only leads invite.
-    assert_eq!(app.post("/api/reviews/qes/invitations", &newcomer, serde_json::json!({"email": "x@example.org", "role": "viewer"})).await.0, 403);
+    assert_eq!(
+        app.post("/api/reviews/qes/invitations", &newcomer, serde_json::json!({"email": "x@example.org", "role": "viewer"})).await.0,
+        403
+    );
     let (_, events) = app.get("/api/reviews/qes/audit", &token).await;
     let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"member.invite") && actions.contains(&"member.join"));
@@ -131,7 +139,11 @@ db_test!(leads_remove_members_but_never_the_last_lead, |app| {
     let token = app.login("lead@example.org", PW).await;
     let rev_token = app.login("rev@example.org", PW).await;
     let del = |path: String, t: String| app.client.delete(app.url(&path)).bearer_auth(t).send();
-    assert_eq!(del(format!("/api/reviews/qes/members/{lead}?role=lead"), token.clone()).await.unwrap().status(), 409, "the last lead stays");
+    assert_eq!(
+        del(format!("/api/reviews/qes/members/{lead}?role=lead"), token.clone()).await.unwrap().status(),
+        409,
+        "the last lead stays"
+    );
     assert_eq!(del(format!("/api/reviews/qes/members/{rev}?role=viewer"), token.clone()).await.unwrap().status(), 404);
     assert_eq!(del(format!("/api/reviews/qes/members/{rev}?role=boss"), token.clone()).await.unwrap().status(), 422);
     assert_eq!(del(format!("/api/reviews/qes/members/{lead}?role=lead"), rev_token.clone()).await.unwrap().status(), 403);

@@ -262,10 +262,3 @@ pub fn check_csrf(req: &HttpRequest) -> Result<(), ApiError> {
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
-
-impl ApiError {
-    pub fn with_code(mut self, code: &'static str) -> ApiError {
-        self.code = code;
-        self
-    }
-}

@@ -86,6 +86,17 @@ impl ApiError {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
     }
 
+    /// The same error under a more specific stable code.
+    pub fn with_code(mut self, code: &'static str) -> ApiError {
+        self.code = code;
+        self
+    }
+
+    /// The problem-details response, for code outside a handler's `Result`.
+    pub fn into_response(self) -> HttpResponse {
+        ResponseError::error_response(&self)
+    }
+
     fn title(&self) -> &'static str {
         self.status.canonical_reason().unwrap_or("Error")
     }

@@ -35,9 +35,3 @@ async fn serve(req: HttpRequest) -> HttpResponse {
         ))
         .body(file.data.into_owned())
 }
-
-impl crate::error::ApiError {
-    pub fn into_response(self) -> HttpResponse {
-        actix_web::ResponseError::error_response(&self)
-    }
-}

@@ -45,19 +45,9 @@ pub fn cohen_kappa_2x2(both: usize, only_a: usize, only_b: usize, neither: usize
 ///
 /// Codings by other coders, or on extracts not listed, are ignored. One result is returned per code, in
 /// the order of `codes`, including codes that neither coder used (those have κ = `None`).
-pub fn agreement(
-    codes: &[Code],
-    extracts: &[Extract],
-    codings: &[Coding],
-    coder_a: &str,
-    coder_b: &str,
-) -> Vec<CodeAgreement> {
+pub fn agreement(codes: &[Code], extracts: &[Extract], codings: &[Coding], coder_a: &str, coder_b: &str) -> Vec<CodeAgreement> {
     let applied = |coder: &str| -> HashSet<(&str, &str)> {
-        codings
-            .iter()
-            .filter(|c| c.coder == coder)
-            .map(|c| (c.extract.as_str(), c.code.as_str()))
-            .collect()
+        codings.iter().filter(|c| c.coder == coder).map(|c| (c.extract.as_str(), c.code.as_str())).collect()
     };
     let by_a = applied(coder_a);
     let by_b = applied(coder_b);

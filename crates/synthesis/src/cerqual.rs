@@ -45,15 +45,9 @@ impl Confidence {
     /// The CERQual definition of the level.
     pub fn definition(self) -> &'static str {
         match self {
-            Confidence::High => {
-                "It is highly likely that the review finding is a reasonable representation of the phenomenon of interest."
-            }
-            Confidence::Moderate => {
-                "It is likely that the review finding is a reasonable representation of the phenomenon of interest."
-            }
-            Confidence::Low => {
-                "It is possible that the review finding is a reasonable representation of the phenomenon of interest."
-            }
+            Confidence::High => "It is highly likely that the review finding is a reasonable representation of the phenomenon of interest.",
+            Confidence::Moderate => "It is likely that the review finding is a reasonable representation of the phenomenon of interest.",
+            Confidence::Low => "It is possible that the review finding is a reasonable representation of the phenomenon of interest.",
             Confidence::VeryLow => {
                 "It is not clear whether the review finding is a reasonable representation of the phenomenon of interest."
             }
@@ -97,12 +91,7 @@ pub struct Assessment {
 impl Assessment {
     /// The four component concerns in CERQual order.
     pub fn concerns(&self) -> [Concern; 4] {
-        [
-            self.methodological_limitations.concern,
-            self.coherence.concern,
-            self.adequacy.concern,
-            self.relevance.concern,
-        ]
+        [self.methodological_limitations.concern, self.coherence.concern, self.adequacy.concern, self.relevance.concern]
     }
 }
 
@@ -116,10 +105,7 @@ impl Assessment {
 pub fn suggested_confidence(concerns: [Concern; 4]) -> Confidence {
     let serious = concerns.iter().filter(|c| **c == Concern::Serious).count();
     let moderate = concerns.iter().filter(|c| **c == Concern::Moderate).count();
-    let minor_or_moderate = concerns
-        .iter()
-        .filter(|c| matches!(c, Concern::Minor | Concern::Moderate))
-        .count();
+    let minor_or_moderate = concerns.iter().filter(|c| matches!(c, Concern::Minor | Concern::Moderate)).count();
     let combined = usize::from(moderate >= 2 || minor_or_moderate >= 3);
     Confidence::from_steps_down(serious + combined)
 }
@@ -153,13 +139,7 @@ fn judgement_text(judgement: &Judgement) -> String {
 }
 
 fn soqf_row(number: usize, a: &Assessment) -> Vec<String> {
-    vec![
-        number.to_string(),
-        a.finding.clone(),
-        a.studies.join("; "),
-        a.overall.label().to_string(),
-        a.explanation.clone(),
-    ]
+    vec![number.to_string(), a.finding.clone(), a.studies.join("; "), a.overall.label().to_string(), a.explanation.clone()]
 }
 
 fn profile_row(number: usize, a: &Assessment) -> Vec<String> {
@@ -179,16 +159,8 @@ fn profile_row(number: usize, a: &Assessment) -> Vec<String> {
 /// Quotes one CSV field (RFC 4180) and defuses spreadsheet formulas by prefixing an apostrophe to a
 /// field that starts with `=`, `+`, `-`, `@`, a tab or a carriage return.
 fn csv_field(value: &str) -> String {
-    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    if defused.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
-    }
+    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
+    if defused.contains([',', '"', '\n', '\r']) { format!("\"{}\"", defused.replace('"', "\"\"")) } else { defused }
 }
 
 fn csv(headers: &[&str], rows: Vec<Vec<String>>) -> String {
@@ -232,10 +204,7 @@ fn html(title: &str, caption: &str, headers: &[&str], rows: Vec<Vec<String>>) ->
          th,td{border:1px solid #666;padding:.4rem;vertical-align:top;text-align:left}\
          thead th{background:#e8e8e8}</style>\n</head>\n<body>\n",
     );
-    out.push_str(&format!(
-        "<h1>{title}</h1>\n<table>\n<caption>{}</caption>\n<thead>\n<tr>",
-        escape_html(caption)
-    ));
+    out.push_str(&format!("<h1>{title}</h1>\n<table>\n<caption>{}</caption>\n<thead>\n<tr>", escape_html(caption)));
     for header in headers {
         out.push_str(&format!("<th scope=\"col\">{}</th>", escape_html(header)));
     }
@@ -257,14 +226,7 @@ fn html(title: &str, caption: &str, headers: &[&str], rows: Vec<Vec<String>>) ->
 
 /// The Summary of Qualitative Findings table as CSV with CRLF line ends; findings are numbered from 1.
 pub fn soqf_csv(assessments: &[Assessment]) -> String {
-    csv(
-        &SOQF_HEADERS,
-        assessments
-            .iter()
-            .enumerate()
-            .map(|(i, a)| soqf_row(i + 1, a))
-            .collect(),
-    )
+    csv(&SOQF_HEADERS, assessments.iter().enumerate().map(|(i, a)| soqf_row(i + 1, a)).collect())
 }
 
 /// The Summary of Qualitative Findings table as a standalone, escaped HTML page.
@@ -273,24 +235,13 @@ pub fn soqf_html(assessments: &[Assessment]) -> String {
         "Summary of Qualitative Findings",
         "Summary of qualitative findings with GRADE-CERQual assessments of confidence",
         &SOQF_HEADERS,
-        assessments
-            .iter()
-            .enumerate()
-            .map(|(i, a)| soqf_row(i + 1, a))
-            .collect(),
+        assessments.iter().enumerate().map(|(i, a)| soqf_row(i + 1, a)).collect(),
     )
 }
 
 /// The GRADE-CERQual Evidence Profile as CSV: the SoQF columns plus the four component judgements.
 pub fn evidence_profile_csv(assessments: &[Assessment]) -> String {
-    csv(
-        &PROFILE_HEADERS,
-        assessments
-            .iter()
-            .enumerate()
-            .map(|(i, a)| profile_row(i + 1, a))
-            .collect(),
-    )
+    csv(&PROFILE_HEADERS, assessments.iter().enumerate().map(|(i, a)| profile_row(i + 1, a)).collect())
 }
 
 /// The GRADE-CERQual Evidence Profile as a standalone, escaped HTML page.
@@ -299,10 +250,6 @@ pub fn evidence_profile_html(assessments: &[Assessment]) -> String {
         "GRADE-CERQual Evidence Profile",
         "GRADE-CERQual evidence profile: component judgements and overall confidence for each review finding",
         &PROFILE_HEADERS,
-        assessments
-            .iter()
-            .enumerate()
-            .map(|(i, a)| profile_row(i + 1, a))
-            .collect(),
+        assessments.iter().enumerate().map(|(i, a)| profile_row(i + 1, a)).collect(),
     )
 }

@@ -87,20 +87,14 @@ pub fn validate_codes(codes: &[Code]) -> Result<(), String> {
         if let Some(colour) = &code.colour
             && !is_valid_colour(colour)
         {
-            return Err(format!(
-                "The code \"{}\" has the colour \"{colour}\", which is not written as #rrggbb.",
-                code.name
-            ));
+            return Err(format!("The code \"{}\" has the colour \"{colour}\", which is not written as #rrggbb.", code.name));
         }
     }
     for code in codes {
         if let Some(parent) = &code.parent
             && !parents.contains_key(parent.as_str())
         {
-            return Err(format!(
-                "The code \"{}\" names the unknown parent \"{parent}\".",
-                code.name
-            ));
+            return Err(format!("The code \"{}\" names the unknown parent \"{parent}\".", code.name));
         }
     }
     // Walk up from each code; codes already proven to reach a root are not walked again, so the check is
@@ -129,15 +123,10 @@ pub fn validate_codes(codes: &[Code]) -> Result<(), String> {
 pub fn validate_coding(extract: &Extract, start: usize, end: usize) -> Result<(), String> {
     let length = extract.text.chars().count();
     if end <= start {
-        return Err(format!(
-            "A coding must cover at least one character, but it starts at {start} and ends at {end}."
-        ));
+        return Err(format!("A coding must cover at least one character, but it starts at {start} and ends at {end}."));
     }
     if end > length {
-        return Err(format!(
-            "The coding ends at {end}, beyond the {length} characters of extract \"{}\".",
-            extract.id
-        ));
+        return Err(format!("The coding ends at {end}, beyond the {length} characters of extract \"{}\".", extract.id));
     }
     Ok(())
 }
@@ -147,10 +136,7 @@ fn byte_offset(text: &str, index: usize) -> Option<usize> {
     if index == 0 {
         return Some(0);
     }
-    let mut indices = text
-        .char_indices()
-        .map(|(offset, _)| offset)
-        .chain(std::iter::once(text.len()));
+    let mut indices = text.char_indices().map(|(offset, _)| offset).chain(std::iter::once(text.len()));
     indices.nth(index)
 }
 
@@ -172,16 +158,10 @@ pub fn validate_codings(extracts: &[Extract], codes: &[Code], codings: &[Coding]
             return Err(format!("The coding id \"{}\" is used more than once.", coding.id));
         }
         let Some(extract) = by_id.get(coding.extract.as_str()) else {
-            return Err(format!(
-                "The coding \"{}\" names the unknown extract \"{}\".",
-                coding.id, coding.extract
-            ));
+            return Err(format!("The coding \"{}\" names the unknown extract \"{}\".", coding.id, coding.extract));
         };
         if !code_ids.contains(coding.code.as_str()) {
-            return Err(format!(
-                "The coding \"{}\" names the unknown code \"{}\".",
-                coding.id, coding.code
-            ));
+            return Err(format!("The coding \"{}\" names the unknown code \"{}\".", coding.id, coding.code));
         }
         validate_coding(extract, coding.start, coding.end)?;
     }

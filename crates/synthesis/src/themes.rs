@@ -41,12 +41,7 @@ pub struct MatrixRow {
 impl MatrixRow {
     /// The ids of the studies (from `studies`) whose cell is not empty.
     pub fn supporting_studies<'a>(&self, studies: &'a [String]) -> Vec<&'a str> {
-        studies
-            .iter()
-            .zip(&self.cells)
-            .filter(|(_, cell)| !cell.is_empty())
-            .map(|(study, _)| study.as_str())
-            .collect()
+        studies.iter().zip(&self.cells).filter(|(_, cell)| !cell.is_empty()).map(|(study, _)| study.as_str()).collect()
     }
 }
 
@@ -69,9 +64,7 @@ impl Matrix {
         let Some(column) = self.studies.iter().position(|s| s == study) else {
             return &[];
         };
-        self.row(theme)
-            .and_then(|row| row.cells.get(column))
-            .map_or(&[], Vec::as_slice)
+        self.row(theme).and_then(|row| row.cells.get(column)).map_or(&[], Vec::as_slice)
     }
 }
 

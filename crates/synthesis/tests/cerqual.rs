@@ -4,10 +4,7 @@ use Concern::*;
 use synthesis::cerqual::*;
 
 fn judgement(concern: Concern, explanation: &str) -> Judgement {
-    Judgement {
-        concern,
-        explanation: explanation.into(),
-    }
+    Judgement { concern, explanation: explanation.into() }
 }
 
 fn assessments() -> Vec<Assessment> {
@@ -40,42 +37,15 @@ fn assessments() -> Vec<Assessment> {
 #[test]
 fn suggested_confidence_follows_the_documented_rule() {
     assert_eq!(suggested_confidence([NoOrVeryMinor; 4]), Confidence::High);
-    assert_eq!(
-        suggested_confidence([Minor, NoOrVeryMinor, NoOrVeryMinor, NoOrVeryMinor]),
-        Confidence::High
-    );
-    assert_eq!(
-        suggested_confidence([Minor, Minor, NoOrVeryMinor, NoOrVeryMinor]),
-        Confidence::High
-    );
-    assert_eq!(
-        suggested_confidence([Moderate, NoOrVeryMinor, Minor, NoOrVeryMinor]),
-        Confidence::High
-    );
-    assert_eq!(
-        suggested_confidence([Minor, Minor, Minor, NoOrVeryMinor]),
-        Confidence::Moderate
-    );
-    assert_eq!(
-        suggested_confidence([Moderate, Moderate, NoOrVeryMinor, NoOrVeryMinor]),
-        Confidence::Moderate
-    );
-    assert_eq!(
-        suggested_confidence([Serious, NoOrVeryMinor, NoOrVeryMinor, NoOrVeryMinor]),
-        Confidence::Moderate
-    );
-    assert_eq!(
-        suggested_confidence([Serious, Moderate, Moderate, NoOrVeryMinor]),
-        Confidence::Low
-    );
-    assert_eq!(
-        suggested_confidence([Serious, Serious, NoOrVeryMinor, Minor]),
-        Confidence::Low
-    );
-    assert_eq!(
-        suggested_confidence([Serious, Serious, Serious, NoOrVeryMinor]),
-        Confidence::VeryLow
-    );
+    assert_eq!(suggested_confidence([Minor, NoOrVeryMinor, NoOrVeryMinor, NoOrVeryMinor]), Confidence::High);
+    assert_eq!(suggested_confidence([Minor, Minor, NoOrVeryMinor, NoOrVeryMinor]), Confidence::High);
+    assert_eq!(suggested_confidence([Moderate, NoOrVeryMinor, Minor, NoOrVeryMinor]), Confidence::High);
+    assert_eq!(suggested_confidence([Minor, Minor, Minor, NoOrVeryMinor]), Confidence::Moderate);
+    assert_eq!(suggested_confidence([Moderate, Moderate, NoOrVeryMinor, NoOrVeryMinor]), Confidence::Moderate);
+    assert_eq!(suggested_confidence([Serious, NoOrVeryMinor, NoOrVeryMinor, NoOrVeryMinor]), Confidence::Moderate);
+    assert_eq!(suggested_confidence([Serious, Moderate, Moderate, NoOrVeryMinor]), Confidence::Low);
+    assert_eq!(suggested_confidence([Serious, Serious, NoOrVeryMinor, Minor]), Confidence::Low);
+    assert_eq!(suggested_confidence([Serious, Serious, Serious, NoOrVeryMinor]), Confidence::VeryLow);
     assert_eq!(suggested_confidence([Serious; 4]), Confidence::VeryLow);
     // The reviewers' overall judgement is kept as given, even when it differs from the suggestion.
     let a = &assessments()[0];
@@ -98,11 +68,7 @@ fn soqf_csv_has_the_four_columns_plus_a_number() {
          Moderate confidence,Downgraded for adequacy & minor limitations."
     );
     // A leading "=" is defused so that spreadsheets do not run it as a formula.
-    assert!(
-        lines[2].starts_with("2,\"'=cost, burden\",Lee 2020,Very low confidence,"),
-        "{}",
-        lines[2]
-    );
+    assert!(lines[2].starts_with("2,\"'=cost, burden\",Lee 2020,Very low confidence,"), "{}", lines[2]);
     assert_eq!(lines.len(), 4);
     assert_eq!(lines[3], "");
 }
@@ -125,7 +91,9 @@ fn evidence_profile_csv_adds_the_component_columns() {
         "{}",
         lines[1]
     );
-    assert!(lines[2].contains(",Serious concerns: Single low-quality study.,Minor concerns,Serious concerns: One study.,Minor concerns,Very low confidence,"));
+    assert!(lines[2].contains(
+        ",Serious concerns: Single low-quality study.,Minor concerns,Serious concerns: One study.,Minor concerns,Very low confidence,"
+    ));
 }
 
 #[test]

@@ -57,30 +57,9 @@ fn overlapping_codings_and_several_codes_per_span_are_allowed() {
     let e = extract("Peer workers made me feel safe.");
     let codes = vec![code("c1", None), code("c2", Some("c1"))];
     let codings = vec![
-        Coding {
-            id: "k1".into(),
-            extract: "e1".into(),
-            code: "c1".into(),
-            start: 0,
-            end: 12,
-            coder: "u1".into(),
-        },
-        Coding {
-            id: "k2".into(),
-            extract: "e1".into(),
-            code: "c2".into(),
-            start: 0,
-            end: 12,
-            coder: "u1".into(),
-        },
-        Coding {
-            id: "k3".into(),
-            extract: "e1".into(),
-            code: "c2".into(),
-            start: 5,
-            end: 30,
-            coder: "u1".into(),
-        },
+        Coding { id: "k1".into(), extract: "e1".into(), code: "c1".into(), start: 0, end: 12, coder: "u1".into() },
+        Coding { id: "k2".into(), extract: "e1".into(), code: "c2".into(), start: 0, end: 12, coder: "u1".into() },
+        Coding { id: "k3".into(), extract: "e1".into(), code: "c2".into(), start: 5, end: 30, coder: "u1".into() },
     ];
     assert!(validate_codings(std::slice::from_ref(&e), &codes, &codings).is_ok());
     assert_eq!(span_text(&e, 5, 30), Some("workers made me feel safe"));

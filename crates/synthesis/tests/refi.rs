@@ -18,11 +18,7 @@ fn code(n: u32, name: &str, parent: Option<u32>, codable: bool) -> Code {
     Code {
         id: g(n),
         name: name.into(),
-        description: if n.is_multiple_of(2) {
-            format!("Description of {name} & <more>")
-        } else {
-            String::new()
-        },
+        description: if n.is_multiple_of(2) { format!("Description of {name} & <more>") } else { String::new() },
         parent: parent.map(g),
         colour: n.is_multiple_of(3).then(|| "#1a2b3c".to_string()),
         codable,
@@ -61,85 +57,27 @@ fn project() -> Project {
         },
     ];
     let codings = vec![
-        Coding {
-            id: g(201),
-            extract: g(101),
-            code: g(2),
-            start: 5,
-            end: 10,
-            coder: "reviewer-a".into(),
-        },
-        Coding {
-            id: g(202),
-            extract: g(101),
-            code: g(3),
-            start: 0,
-            end: 24,
-            coder: "reviewer-a".into(),
-        },
-        Coding {
-            id: g(203),
-            extract: g(101),
-            code: g(2),
-            start: 0,
-            end: 24,
-            coder: "reviewer-b".into(),
-        },
-        Coding {
-            id: g(204),
-            extract: g(102),
-            code: g(4),
-            start: 0,
-            end: 35,
-            coder: "reviewer-b".into(),
-        },
+        Coding { id: g(201), extract: g(101), code: g(2), start: 5, end: 10, coder: "reviewer-a".into() },
+        Coding { id: g(202), extract: g(101), code: g(3), start: 0, end: 24, coder: "reviewer-a".into() },
+        Coding { id: g(203), extract: g(101), code: g(2), start: 0, end: 24, coder: "reviewer-b".into() },
+        Coding { id: g(204), extract: g(102), code: g(4), start: 0, end: 35, coder: "reviewer-b".into() },
     ];
     Project {
         name: "Peer support & trust".into(),
         users: vec![
-            User {
-                id: "reviewer-a".into(),
-                name: "Ada Reviewer".into(),
-            },
-            User {
-                id: "reviewer-b".into(),
-                name: "Ben O'Coder".into(),
-            },
+            User { id: "reviewer-a".into(), name: "Ada Reviewer".into() },
+            User { id: "reviewer-b".into(), name: "Ben O'Coder".into() },
         ],
         codes: codes(),
         extracts,
         codings,
         notes: vec![
-            Note {
-                id: g(301),
-                target: Some(g(2)),
-                text: "Merge with kin?".into(),
-                author: Some("reviewer-a".into()),
-            },
-            Note {
-                id: g(302),
-                target: Some(g(101)),
-                text: "Long quote.\nKeep.".into(),
-                author: None,
-            },
-            Note {
-                id: g(303),
-                target: Some(g(203)),
-                text: "Disputed span.".into(),
-                author: Some("reviewer-b".into()),
-            },
-            Note {
-                id: g(304),
-                target: None,
-                text: "Project memo.".into(),
-                author: Some("reviewer-b".into()),
-            },
+            Note { id: g(301), target: Some(g(2)), text: "Merge with kin?".into(), author: Some("reviewer-a".into()) },
+            Note { id: g(302), target: Some(g(101)), text: "Long quote.\nKeep.".into(), author: None },
+            Note { id: g(303), target: Some(g(203)), text: "Disputed span.".into(), author: Some("reviewer-b".into()) },
+            Note { id: g(304), target: None, text: "Project memo.".into(), author: Some("reviewer-b".into()) },
         ],
-        themes: vec![DescriptiveTheme {
-            id: g(401),
-            name: "Relational trust".into(),
-            codes: vec![g(2), g(3)],
-        }],
+        themes: vec![DescriptiveTheme { id: g(401), name: "Relational trust".into(), codes: vec![g(2), g(3)] }],
     }
 }
 
@@ -151,11 +89,7 @@ fn output_dir() -> PathBuf {
 
 /// Validates a file with xmllint against Project.xsd; returns false (after saying so) when xmllint is missing.
 fn xmllint_validates(path: &std::path::Path) -> bool {
-    match Command::new("xmllint")
-        .args(["--noout", "--schema", SCHEMA])
-        .arg(path)
-        .output()
-    {
+    match Command::new("xmllint").args(["--noout", "--schema", SCHEMA]).arg(path).output() {
         Ok(output) => {
             let stderr = String::from_utf8_lossy(&output.stderr);
             assert!(output.status.success(), "xmllint refused {}: {stderr}", path.display());
@@ -163,10 +97,7 @@ fn xmllint_validates(path: &std::path::Path) -> bool {
             true
         }
         Err(e) => {
-            eprintln!(
-                "SKIPPED: xmllint is not available ({e}), so {} was not validated against Project.xsd.",
-                path.display()
-            );
+            eprintln!("SKIPPED: xmllint is not available ({e}), so {} was not validated against Project.xsd.", path.display());
             false
         }
     }
@@ -188,11 +119,7 @@ fn guids_are_deterministic_and_match_the_schema_pattern() {
 
 #[test]
 fn qdc_round_trip_is_equal() {
-    let themes = vec![DescriptiveTheme {
-        id: g(401),
-        name: "Relational trust".into(),
-        codes: vec![g(2), g(3)],
-    }];
+    let themes = vec![DescriptiveTheme { id: g(401), name: "Relational trust".into(), codes: vec![g(2), g(3)] }];
     let text = qdc(&codes(), &themes).expect("write qdc");
     assert!(text.contains("<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\" origin=\"sift\">"));
     assert!(text.contains("isCodable=\"false\""));
@@ -215,10 +142,7 @@ fn read_qdc_tolerates_bom_wrong_namespace_prefixes_and_short_colours() {
     assert_eq!(book.codes[0].name, "A & B");
     assert_eq!(book.codes[0].colour.as_deref(), Some("#aabbcc"));
     assert_eq!(book.codes[0].description, "Line one\r\nline two");
-    assert_eq!(
-        book.codes[1].parent.as_deref(),
-        Some("{0000000A-0000-4000-8000-00000000000A}")
-    );
+    assert_eq!(book.codes[1].parent.as_deref(), Some("{0000000A-0000-4000-8000-00000000000A}"));
     assert!(!book.codes[1].codable);
     assert!(read_qdc("<Project/>").is_err());
     assert!(read_qdc("<CodeBook><Codes><Code name=\"no guid\" isCodable=\"true\"/></Codes></CodeBook>").is_err());
@@ -234,10 +158,7 @@ fn project_qde_validates_against_the_schema_and_reads_back_equal() {
     std::fs::write(&path, &qde).expect("save project.qde");
     xmllint_validates(&path);
     assert!(qde.contains("startPosition=\"5\" endPosition=\"10\""));
-    assert!(
-        qde.contains("&#13;"),
-        "carriage returns are kept as character references"
-    );
+    assert!(qde.contains("&#13;"), "carriage returns are kept as character references");
     let back = read_project_qde(&qde, &|_| None).expect("read back");
     assert_eq!(back, p);
     let two = back.extracts.iter().find(|e| e.id == g(101)).expect("extract");
@@ -283,19 +204,11 @@ fn qdpx_round_trip_is_equal() {
     let bytes = qdpx(&p).expect("write qdpx");
     assert_eq!(bytes, qdpx(&p).expect("again"), "the container bytes are deterministic");
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).expect("zip");
-    let names: Vec<String> = archive
-        .file_names()
-        .filter_map(Result::ok)
-        .map(|n| n.into_owned())
-        .collect();
+    let names: Vec<String> = archive.file_names().filter_map(Result::ok).map(|n| n.into_owned()).collect();
     assert!(names.contains(&"project.qde".to_string()), "{names:?}");
     assert!(names.contains(&"sources/".to_string()), "{names:?}");
     let mut qde = String::new();
-    archive
-        .by_name("project.qde")
-        .expect("member")
-        .read_to_string(&mut qde)
-        .expect("read");
+    archive.by_name("project.qde").expect("member").read_to_string(&mut qde).expect("read");
     assert_eq!(qde, project_qde(&p).expect("qde"));
     assert_eq!(read_qdpx(&bytes).expect("read qdpx"), p);
     std::fs::write(output_dir().join("example.qdpx"), &bytes).expect("save");
@@ -313,9 +226,7 @@ fn read_qdpx_accepts_any_single_qde_name_and_internal_sources() {
     let options = zip::write::SimpleFileOptions::default();
     writer.start_file("Vendor Project.qde", options).expect("start");
     writer.write_all(qde.as_bytes()).expect("write");
-    writer
-        .start_file(format!("sources/{}.txt", g(9)), options)
-        .expect("start");
+    writer.start_file(format!("sources/{}.txt", g(9)), options).expect("start");
     writer.write_all("Text from a file ✓".as_bytes()).expect("write");
     let bytes = writer.finish().expect("finish").into_inner();
     let p = read_qdpx(&bytes).expect("read");
@@ -336,10 +247,7 @@ fn readers_return_errors_not_panics_on_damaged_or_deep_input() {
     for cut in (0..bytes.len()).step_by(13) {
         let _ = read_qdpx(&bytes[..cut]);
     }
-    let deep = format!(
-        "<CodeBook><Codes>{}</Codes></CodeBook>",
-        "<Code guid=\"x\" name=\"n\" isCodable=\"true\">".repeat(100_000)
-    );
+    let deep = format!("<CodeBook><Codes>{}</Codes></CodeBook>", "<Code guid=\"x\" name=\"n\" isCodable=\"true\">".repeat(100_000));
     assert!(read_qdc(&deep).is_err());
     let chain: Vec<Code> = (0..5_000u32)
         .map(|n| Code {

@@ -17,41 +17,17 @@ fn extract(id: &str, study: &str) -> Extract {
 }
 
 fn code(id: &str, parent: Option<&str>) -> Code {
-    Code {
-        id: id.into(),
-        name: id.into(),
-        description: String::new(),
-        parent: parent.map(Into::into),
-        colour: None,
-        codable: true,
-    }
+    Code { id: id.into(), name: id.into(), description: String::new(), parent: parent.map(Into::into), colour: None, codable: true }
 }
 
 fn coding(id: &str, extract: &str, code: &str, coder: &str) -> Coding {
-    Coding {
-        id: id.into(),
-        extract: extract.into(),
-        code: code.into(),
-        start: 0,
-        end: 4,
-        coder: coder.into(),
-    }
+    Coding { id: id.into(), extract: extract.into(), code: code.into(), start: 0, end: 4, coder: coder.into() }
 }
 
 #[test]
 fn matrix_on_three_studies() {
-    let extracts = vec![
-        extract("e1", "S1"),
-        extract("e2", "S1"),
-        extract("e3", "S2"),
-        extract("e4", "S3"),
-    ];
-    let codes = vec![
-        code("trust", None),
-        code("trust-peer", Some("trust")),
-        code("cost", None),
-        code("time", None),
-    ];
+    let extracts = vec![extract("e1", "S1"), extract("e2", "S1"), extract("e3", "S2"), extract("e4", "S3")];
+    let codes = vec![code("trust", None), code("trust-peer", Some("trust")), code("cost", None), code("time", None)];
     let codings = vec![
         coding("k1", "e1", "trust-peer", "u1"), // Counts for "trust" through the tree.
         coding("k2", "e2", "trust", "u1"),
@@ -61,16 +37,8 @@ fn matrix_on_three_studies() {
         coding("k6", "zz", "cost", "u1"), // Unknown extract: ignored.
     ];
     let descriptive = vec![
-        DescriptiveTheme {
-            id: "D1".into(),
-            name: "Trust".into(),
-            codes: vec!["trust".into()],
-        },
-        DescriptiveTheme {
-            id: "D2".into(),
-            name: "Burden".into(),
-            codes: vec!["cost".into(), "time".into()],
-        },
+        DescriptiveTheme { id: "D1".into(), name: "Trust".into(), codes: vec!["trust".into()] },
+        DescriptiveTheme { id: "D2".into(), name: "Burden".into(), codes: vec!["cost".into(), "time".into()] },
     ];
     let analytical = vec![AnalyticalTheme {
         id: "A1".into(),
@@ -91,10 +59,7 @@ fn matrix_on_three_studies() {
     let a1 = m.row("A1").expect("A1 row");
     assert_eq!(a1.kind, ThemeKind::Analytical);
     assert_eq!(a1.supporting_studies(&m.studies), vec!["S1", "S2", "S3"]);
-    assert_eq!(
-        m.row("D2").expect("D2").supporting_studies(&m.studies),
-        vec!["S2", "S3"]
-    );
+    assert_eq!(m.row("D2").expect("D2").supporting_studies(&m.studies), vec!["S2", "S3"]);
 }
 
 #[test]

@@ -12,7 +12,12 @@ use crate::state::AppState;
 use crate::time::now_ms;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_reviews).service(create_review).service(get_review).service(update_review).service(list_members).service(add_member)
+    cfg.service(list_reviews)
+        .service(create_review)
+        .service(get_review)
+        .service(update_review)
+        .service(list_members)
+        .service(add_member)
         .service(invite)
         .service(show_invitation)
         .service(accept_invitation)
@@ -140,11 +145,7 @@ async fn update_review(
 #[get("/api/reviews/{review}/members")]
 async fn list_members(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> ApiResult<web::Json<Vec<Member>>> {
     let (review, _) = review_for(&state, &caller, &path, Need::Member).await?;
-    let members = store::reviews::members(&state.store.db, review.id)
-        .await?
-        .into_iter()
-        .map(|(u, roles)| Member { user_id: u.id, name: u.name, email: u.email, roles })
-        .collect();
+    let members = member_list(&state, review.id).await?;
     Ok(web::Json(members))
 }
 
@@ -174,28 +175,8 @@ async fn add_member(
         }])
     })?;
     let now = now_ms();
-    let txn = state.store.begin().await?;
-    store::reviews::add_member(&txn, review.id, user.id, &body.role, now).await?;
-    store::audit::append(
-        &txn,
-        store::audit::NewEvent {
-            review_id: Some(review.id),
-            actor_id: Some(caller.id()),
-            action: "member.add",
-            entity: "member",
-            entity_id: user.id.to_string(),
-            before: None,
-            after: Some(json!({"user_id": user.id, "role": body.role})),
-        },
-        now,
-    )
-    .await?;
-    txn.commit().await.map_err(store::StoreError::from)?;
-    let members: Vec<Member> = store::reviews::members(&state.store.db, review.id)
-        .await?
-        .into_iter()
-        .map(|(u, roles)| Member { user_id: u.id, name: u.name, email: u.email, roles })
-        .collect();
+    add_member_audited(&state, review.id, user.id, &body.role, caller.id(), now).await?;
+    let members: Vec<Member> = member_list(&state, review.id).await?;
     Ok(HttpResponse::Created().json(members))
 }
 
@@ -212,7 +193,12 @@ const INVITATION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
     (status = 422, description = "Invalid email or role", body = crate::error::Problem),
 ))]
 #[post("/api/reviews/{review}/invitations")]
-async fn invite(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Json<NewInvitation>) -> ApiResult<HttpResponse> {
+async fn invite(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<NewInvitation>,
+) -> ApiResult<HttpResponse> {
     let (review, _) = review_for(&state, &caller, &path, Need::Lead).await?;
     let email = body.email.trim().to_lowercase();
     let mut errors = Vec::new();
@@ -227,29 +213,23 @@ async fn invite(state: web::Data<AppState>, caller: Caller, path: web::Path<Stri
     }
     let now = now_ms();
     if let Some(user) = store::users::by_email(&state.store.db, &email).await? {
-        let txn = state.store.begin().await?;
-        store::reviews::add_member(&txn, review.id, user.id, &body.role, now).await?;
-        store::audit::append(
-            &txn,
-            store::audit::NewEvent {
-                review_id: Some(review.id),
-                actor_id: Some(caller.id()),
-                action: "member.add",
-                entity: "member",
-                entity_id: user.id.to_string(),
-                before: None,
-                after: Some(json!({"user_id": user.id, "role": body.role})),
-            },
-            now,
-        )
-        .await?;
-        txn.commit().await.map_err(store::StoreError::from)?;
+        add_member_audited(&state, review.id, user.id, &body.role, caller.id(), now).await?;
         return Ok(HttpResponse::Ok().json(json!({"added": true, "email": email, "role": body.role})));
     }
     let secret = crate::auth::random_token(32);
     let expires = now + INVITATION_TTL_MS;
     let txn = state.store.begin().await?;
-    let inv = store::reviews::create_invitation(&txn, review.id, &email, &body.role, &crate::auth::sha256_hex(&secret), caller.id(), now, expires).await?;
+    let inv = store::reviews::create_invitation(
+        &txn,
+        review.id,
+        &email,
+        &body.role,
+        &crate::auth::sha256_hex(&secret),
+        caller.id(),
+        now,
+        expires,
+    )
+    .await?;
     store::audit::append(
         &txn,
         store::audit::NewEvent {
@@ -265,7 +245,8 @@ async fn invite(state: web::Data<AppState>, caller: Caller, path: web::Path<Stri
     )
     .await?;
     txn.commit().await.map_err(store::StoreError::from)?;
-    Ok(HttpResponse::Created().json(json!({"url": format!("/invite/{secret}"), "email": email, "role": body.role, "expires_at": crate::time::rfc3339(expires)})))
+    Ok(HttpResponse::Created()
+        .json(json!({"url": format!("/invite/{secret}"), "email": email, "role": body.role, "expires_at": crate::time::rfc3339(expires)})))
 }
 
 fn invitation_gone() -> ApiError {
@@ -279,7 +260,8 @@ fn invitation_gone() -> ApiError {
 ))]
 #[get("/api/invitations/{token}")]
 async fn show_invitation(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<web::Json<serde_json::Value>> {
-    let inv = store::reviews::open_invitation(&state.store.db, &crate::auth::sha256_hex(&path), now_ms()).await?.ok_or_else(invitation_gone)?;
+    let inv =
+        store::reviews::open_invitation(&state.store.db, &crate::auth::sha256_hex(&path), now_ms()).await?.ok_or_else(invitation_gone)?;
     let review = store::reviews::by_id(&state.store.db, inv.review_id).await?.ok_or_else(invitation_gone)?;
     Ok(web::Json(json!({"review": review.title, "slug": review.slug, "email": inv.email, "role": inv.role})))
 }
@@ -293,7 +275,11 @@ async fn show_invitation(state: web::Data<AppState>, path: web::Path<String>) ->
     (status = 422, description = "Name or password invalid", body = crate::error::Problem),
 ))]
 #[post("/api/invitations/{token}/accept")]
-async fn accept_invitation(state: web::Data<AppState>, path: web::Path<String>, body: web::Json<AcceptInvitation>) -> ApiResult<HttpResponse> {
+async fn accept_invitation(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<AcceptInvitation>,
+) -> ApiResult<HttpResponse> {
     let now = now_ms();
     let inv = store::reviews::open_invitation(&state.store.db, &crate::auth::sha256_hex(&path), now).await?.ok_or_else(invitation_gone)?;
     let user = crate::app::users::create(&state.store, &inv.email, &body.name, &body.password, false, now).await?;
@@ -334,7 +320,12 @@ struct RoleQuery {
     (status = 422, description = "Unknown role", body = crate::error::Problem),
 ))]
 #[delete("/api/reviews/{review}/members/{user}")]
-async fn remove_member(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>, q: web::Query<RoleQuery>) -> ApiResult<web::Json<Vec<Member>>> {
+async fn remove_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, i32)>,
+    q: web::Query<RoleQuery>,
+) -> ApiResult<web::Json<Vec<Member>>> {
     let (key, user) = path.into_inner();
     let (review, _) = review_for(&state, &caller, &key, Need::Lead).await?;
     let role = q.role.clone().unwrap_or_default();
@@ -366,10 +357,37 @@ async fn remove_member(state: web::Data<AppState>, caller: Caller, path: web::Pa
     )
     .await?;
     txn.commit().await.map_err(store::StoreError::from)?;
-    let members = store::reviews::members(&state.store.db, review.id)
+    let members = member_list(&state, review.id).await?;
+    Ok(web::Json(members))
+}
+
+/// The members of a review with their roles, as the API shows them.
+async fn member_list(state: &AppState, review_id: i32) -> ApiResult<Vec<Member>> {
+    Ok(store::reviews::members(&state.store.db, review_id)
         .await?
         .into_iter()
         .map(|(u, roles)| Member { user_id: u.id, name: u.name, email: u.email, roles })
-        .collect();
-    Ok(web::Json(members))
+        .collect())
+}
+
+/// Gives an existing account a role, with its audit event, in one transaction.
+async fn add_member_audited(state: &AppState, review_id: i32, user_id: i32, role: &str, actor: i32, now: i64) -> ApiResult<()> {
+    let txn = state.store.begin().await?;
+    store::reviews::add_member(&txn, review_id, user_id, role, now).await?;
+    store::audit::append(
+        &txn,
+        store::audit::NewEvent {
+            review_id: Some(review_id),
+            actor_id: Some(actor),
+            action: "member.add",
+            entity: "member",
+            entity_id: user_id.to_string(),
+            before: None,
+            after: Some(json!({"user_id": user_id, "role": role})),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
 }

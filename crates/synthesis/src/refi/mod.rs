@@ -17,28 +17,17 @@ pub use qdc::{Codebook, qdc, read_qdc};
 
 /// Returns true when `value` matches the QDA-XML GUIDType pattern (optionally in braces).
 pub fn is_guid(value: &str) -> bool {
-    let inner = value
-        .strip_prefix('{')
-        .and_then(|v| v.strip_suffix('}'))
-        .unwrap_or(value);
+    let inner = value.strip_prefix('{').and_then(|v| v.strip_suffix('}')).unwrap_or(value);
     let groups: Vec<&str> = inner.split('-').collect();
     groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(group, length)| group.len() == length && group.bytes().all(|b| b.is_ascii_hexdigit()))
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(group, length)| group.len() == length && group.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A UUID-shaped GUID derived from a kind (such as "code") and an id, always hashing.
 pub fn derive_guid(kind: &str, id: &str) -> String {
     let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
     let prime: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-    for byte in "sift:"
-        .bytes()
-        .chain(kind.bytes())
-        .chain(std::iter::once(0))
-        .chain(id.bytes())
-    {
+    for byte in "sift:".bytes().chain(kind.bytes()).chain(std::iter::once(0)).chain(id.bytes()) {
         hash ^= u128::from(byte);
         hash = hash.wrapping_mul(prime);
     }
@@ -52,21 +41,10 @@ pub fn derive_guid(kind: &str, id: &str) -> String {
     hash = (hash & !(0xf << 76)) | (0x8 << 76);
     hash = (hash & !(0x3 << 62)) | (0x2 << 62);
     let hex = format!("{hash:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 
 /// The GUID written for an id: the id itself when it is already a GUID, otherwise [`derive_guid`].
 pub fn guid_for(kind: &str, id: &str) -> String {
-    if is_guid(id) {
-        id.to_string()
-    } else {
-        derive_guid(kind, id)
-    }
+    if is_guid(id) { id.to_string() } else { derive_guid(kind, id) }
 }

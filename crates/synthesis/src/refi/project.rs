@@ -43,12 +43,7 @@ pub struct Project {
     pub themes: Vec<DescriptiveTheme>,
 }
 
-const VARIABLES: [(&str, &str); 4] = [
-    ("Study", "Text"),
-    ("Kind", "Text"),
-    ("Page", "Integer"),
-    ("Section", "Text"),
-];
+const VARIABLES: [(&str, &str); 4] = [("Study", "Text"), ("Kind", "Text"), ("Page", "Integer"), ("Section", "Text")];
 
 fn variable_guid(name: &str) -> String {
     derive_guid("variable", name)
@@ -81,18 +76,12 @@ fn check(project: &Project) -> Result<HashMap<&str, Target>, String> {
             return Err(format!("The extract id \"{}\" is used more than once.", extract.id));
         }
         if !users.contains(extract.extractor.as_str()) {
-            return Err(format!(
-                "The extractor \"{}\" of extract \"{}\" is not a user.",
-                extract.extractor, extract.id
-            ));
+            return Err(format!("The extractor \"{}\" of extract \"{}\" is not a user.", extract.extractor, extract.id));
         }
     }
     for coding in &project.codings {
         if !users.contains(coding.coder.as_str()) {
-            return Err(format!(
-                "The coder \"{}\" of coding \"{}\" is not a user.",
-                coding.coder, coding.id
-            ));
+            return Err(format!("The coder \"{}\" of coding \"{}\" is not a user.", coding.coder, coding.id));
         }
     }
     let mut targets = HashMap::new();
@@ -100,10 +89,7 @@ fn check(project: &Project) -> Result<HashMap<&str, Target>, String> {
         if let Some(author) = &note.author
             && !users.contains(author.as_str())
         {
-            return Err(format!(
-                "The author \"{author}\" of note \"{}\" is not a user.",
-                note.id
-            ));
+            return Err(format!("The author \"{author}\" of note \"{}\" is not a user.", note.id));
         }
         let target = match &note.target {
             None => Target::Project,
@@ -111,10 +97,7 @@ fn check(project: &Project) -> Result<HashMap<&str, Target>, String> {
             Some(t) if extracts.contains(t.as_str()) => Target::Extract,
             Some(t) if project.codings.iter().any(|c| &c.id == t) => Target::Coding,
             Some(t) => {
-                return Err(format!(
-                    "The note \"{}\" is attached to the unknown id \"{t}\".",
-                    note.id
-                ));
+                return Err(format!("The note \"{}\" is attached to the unknown id \"{t}\".", note.id));
             }
         };
         targets.insert(note.id.as_str(), target);
@@ -122,10 +105,7 @@ fn check(project: &Project) -> Result<HashMap<&str, Target>, String> {
     let codes: HashSet<&str> = project.codes.iter().map(|c| c.id.as_str()).collect();
     for theme in &project.themes {
         if let Some(code) = theme.codes.iter().find(|c| !codes.contains(c.as_str())) {
-            return Err(format!(
-                "The theme \"{}\" names the unknown code \"{code}\".",
-                theme.name
-            ));
+            return Err(format!("The theme \"{}\" names the unknown code \"{code}\".", theme.name));
         }
     }
     Ok(targets)
@@ -143,18 +123,13 @@ pub fn project_qde(project: &Project) -> Result<String, String> {
     for note in &project.notes {
         let guid = guid_for("note", &note.id);
         match (&note.target, targets.get(note.id.as_str())) {
-            (Some(target), Some(Target::Code | Target::Extract | Target::Coding)) => {
-                refs.entry(target.as_str()).or_default().push(guid)
-            }
+            (Some(target), Some(Target::Code | Target::Extract | Target::Coding)) => refs.entry(target.as_str()).or_default().push(guid),
             _ => project_refs.push(guid),
         }
     }
 
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!(
-        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"{}\" origin=\"sift\">\n",
-        xml::attr(&project.name)?
-    ));
+    out.push_str(&format!("<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"{}\" origin=\"sift\">\n", xml::attr(&project.name)?));
     if !project.users.is_empty() {
         out.push_str("  <Users>\n");
         for user in &project.users {
@@ -175,10 +150,7 @@ pub fn project_qde(project: &Project) -> Result<String, String> {
     if !project.extracts.is_empty() {
         out.push_str("  <Variables>\n");
         for (name, kind) in VARIABLES {
-            out.push_str(&format!(
-                "    <Variable guid=\"{}\" name=\"{name}\" typeOfVariable=\"{kind}\"/>\n",
-                variable_guid(name)
-            ));
+            out.push_str(&format!("    <Variable guid=\"{}\" name=\"{name}\" typeOfVariable=\"{kind}\"/>\n", variable_guid(name)));
         }
         out.push_str("  </Variables>\n  <Sources>\n");
         for extract in &project.extracts {
@@ -189,33 +161,20 @@ pub fn project_qde(project: &Project) -> Result<String, String> {
     if !project.notes.is_empty() {
         out.push_str("  <Notes>\n");
         for note in &project.notes {
-            out.push_str(&format!(
-                "    <Note guid=\"{}\" name=\"Memo\"",
-                guid_for("note", &note.id)
-            ));
+            out.push_str(&format!("    <Note guid=\"{}\" name=\"Memo\"", guid_for("note", &note.id)));
             if let Some(author) = &note.author {
                 out.push_str(&format!(" creatingUser=\"{}\"", user_guid(author)));
             }
-            out.push_str(&format!(
-                ">\n      <PlainTextContent>{}</PlainTextContent>\n    </Note>\n",
-                xml::text(&note.text)?
-            ));
+            out.push_str(&format!(">\n      <PlainTextContent>{}</PlainTextContent>\n    </Note>\n", xml::text(&note.text)?));
         }
         out.push_str("  </Notes>\n");
     }
     if !project.themes.is_empty() {
         out.push_str("  <Sets>\n");
         for theme in &project.themes {
-            out.push_str(&format!(
-                "    <Set guid=\"{}\" name=\"{}\">\n",
-                guid_for("theme", &theme.id),
-                xml::attr(&theme.name)?
-            ));
+            out.push_str(&format!("    <Set guid=\"{}\" name=\"{}\">\n", guid_for("theme", &theme.id), xml::attr(&theme.name)?));
             for code in &theme.codes {
-                out.push_str(&format!(
-                    "      <MemberCode targetGUID=\"{}\"/>\n",
-                    guid_for("code", code)
-                ));
+                out.push_str(&format!("      <MemberCode targetGUID=\"{}\"/>\n", guid_for("code", code)));
             }
             out.push_str("    </Set>\n");
         }
@@ -228,12 +187,7 @@ pub fn project_qde(project: &Project) -> Result<String, String> {
     Ok(out)
 }
 
-fn write_source(
-    out: &mut String,
-    project: &Project,
-    extract: &Extract,
-    refs: &HashMap<&str, Vec<String>>,
-) -> Result<(), String> {
+fn write_source(out: &mut String, project: &Project, extract: &Extract, refs: &HashMap<&str, Vec<String>>) -> Result<(), String> {
     let refs_of = |id: &str| refs.get(id).map(Vec::as_slice).unwrap_or_default();
     out.push_str(&format!(
         "    <TextSource guid=\"{}\" name=\"{}\" creatingUser=\"{}\">\n",
@@ -241,10 +195,7 @@ fn write_source(
         xml::attr(&extract.id)?,
         user_guid(&extract.extractor)
     ));
-    out.push_str(&format!(
-        "      <PlainTextContent>{}</PlainTextContent>\n",
-        xml::text(&extract.text)?
-    ));
+    out.push_str(&format!("      <PlainTextContent>{}</PlainTextContent>\n", xml::text(&extract.text)?));
     for coding in project.codings.iter().filter(|c| c.extract == extract.id) {
         let coder = user_guid(&coding.coder);
         out.push_str(&format!(
@@ -288,9 +239,7 @@ fn write_source(
 
 fn position(element: &Element, name: &str) -> Result<usize, String> {
     let value = element.attr(name).unwrap_or_default().trim();
-    value
-        .parse()
-        .map_err(|_| format!("A PlainTextSelection has {name}=\"{value}\", which is not a position."))
+    value.parse().map_err(|_| format!("A PlainTextSelection has {name}=\"{value}\", which is not a position."))
 }
 
 /// Reads a `project.qde`, ignoring namespaces and a byte-order mark.
@@ -300,24 +249,15 @@ fn position(element: &Element, name: &str) -> Result<usize, String> {
 pub fn read_project_qde(text: &str, load: &dyn Fn(&str) -> Option<String>) -> Result<Project, String> {
     let root = xml::parse(text)?;
     if root.name != "Project" {
-        return Err(format!(
-            "The root element is \"{}\", but a project starts with Project.",
-            root.name
-        ));
+        return Err(format!("The root element is \"{}\", but a project starts with Project.", root.name));
     }
-    let mut project = Project {
-        name: root.attr("name").unwrap_or_default().to_string(),
-        ..Project::default()
-    };
+    let mut project = Project { name: root.attr("name").unwrap_or_default().to_string(), ..Project::default() };
     let mut user_ids: HashMap<String, String> = HashMap::new();
     for user in root.child("Users").into_iter().flat_map(|u| u.named("User")) {
         let guid = user.attr("guid").unwrap_or_default().to_string();
         let id = user.attr("id").map_or_else(|| guid.clone(), str::to_string);
         user_ids.insert(guid, id.clone());
-        project.users.push(User {
-            id,
-            name: user.attr("name").unwrap_or_default().to_string(),
-        });
+        project.users.push(User { id, name: user.attr("name").unwrap_or_default().to_string() });
     }
     let user = |guid: Option<&str>| guid.map(|g| user_ids.get(g).cloned().unwrap_or_else(|| g.to_string()));
     let mut note_targets: Vec<(String, String)> = Vec::new();
@@ -338,9 +278,7 @@ pub fn read_project_qde(text: &str, load: &dyn Fn(&str) -> Option<String>) -> Re
             (Some(content), _) => content.text(),
             (None, Some(path)) => load(path).ok_or_else(|| format!("The source text \"{path}\" is missing."))?,
             (None, None) => {
-                return Err(format!(
-                    "The TextSource \"{guid}\" has neither PlainTextContent nor plainTextPath."
-                ));
+                return Err(format!("The TextSource \"{guid}\" has neither PlainTextContent nor plainTextPath."));
             }
         };
         let mut extract = Extract {
@@ -353,15 +291,8 @@ pub fn read_project_qde(text: &str, load: &dyn Fn(&str) -> Option<String>) -> Re
             extractor: user(source.attr("creatingUser")).unwrap_or_default(),
         };
         for value in source.named("VariableValue") {
-            let name = value
-                .child("VariableRef")
-                .and_then(|r| r.attr("targetGUID"))
-                .and_then(|g| variables.get(g));
-            let content = value
-                .elements()
-                .find(|e| e.name != "VariableRef")
-                .map(Element::text)
-                .unwrap_or_default();
+            let name = value.child("VariableRef").and_then(|r| r.attr("targetGUID")).and_then(|g| variables.get(g));
+            let content = value.elements().find(|e| e.name != "VariableRef").map(Element::text).unwrap_or_default();
             match name.copied() {
                 Some("Study") => extract.study = content,
                 Some("Kind") => extract.kind = ExtractKind::from_label(&content).unwrap_or(extract.kind),
@@ -371,10 +302,7 @@ pub fn read_project_qde(text: &str, load: &dyn Fn(&str) -> Option<String>) -> Re
             }
         }
         for selection in source.named("PlainTextSelection") {
-            let (start, end) = (
-                position(selection, "startPosition")?,
-                position(selection, "endPosition")?,
-            );
+            let (start, end) = (position(selection, "startPosition")?, position(selection, "endPosition")?);
             let mut first = None;
             for coding in selection.named("Coding") {
                 let id = coding.attr("guid").unwrap_or_default().to_string();
@@ -382,11 +310,7 @@ pub fn read_project_qde(text: &str, load: &dyn Fn(&str) -> Option<String>) -> Re
                 project.codings.push(Coding {
                     id,
                     extract: guid.to_string(),
-                    code: coding
-                        .child("CodeRef")
-                        .and_then(|r| r.attr("targetGUID"))
-                        .unwrap_or_default()
-                        .to_string(),
+                    code: coding.child("CodeRef").and_then(|r| r.attr("targetGUID")).unwrap_or_default().to_string(),
                     start,
                     end,
                     coder: user(coding.attr("creatingUser").or(selection.attr("creatingUser"))).unwrap_or_default(),
@@ -416,11 +340,7 @@ pub fn read_project_qde(text: &str, load: &dyn Fn(&str) -> Option<String>) -> Re
         project.themes.push(DescriptiveTheme {
             id: set.attr("guid").unwrap_or_default().to_string(),
             name: set.attr("name").unwrap_or_default().to_string(),
-            codes: set
-                .named("MemberCode")
-                .filter_map(|m| m.attr("targetGUID"))
-                .map(str::to_string)
-                .collect(),
+            codes: set.named("MemberCode").filter_map(|m| m.attr("targetGUID")).map(str::to_string).collect(),
         });
     }
     validate_codes(&project.codes)?;

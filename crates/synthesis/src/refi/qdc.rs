@@ -19,12 +19,7 @@ pub struct Codebook {
 }
 
 /// Writes the `Code` elements for `codes`, nested by parent; `note_refs` maps a code id to note GUIDs.
-pub(crate) fn write_codes(
-    out: &mut String,
-    codes: &[Code],
-    note_refs: &HashMap<&str, Vec<String>>,
-    depth: usize,
-) -> Result<(), String> {
+pub(crate) fn write_codes(out: &mut String, codes: &[Code], note_refs: &HashMap<&str, Vec<String>>, depth: usize) -> Result<(), String> {
     let mut children: HashMap<Option<&str>, Vec<&Code>> = HashMap::new();
     for code in codes {
         children.entry(code.parent.as_deref()).or_default().push(code);
@@ -61,10 +56,7 @@ fn write_level(
         }
         out.push_str(">\n");
         if !code.description.is_empty() {
-            out.push_str(&format!(
-                "{pad}  <Description>{}</Description>\n",
-                xml::text(&code.description)?
-            ));
+            out.push_str(&format!("{pad}  <Description>{}</Description>\n", xml::text(&code.description)?));
         }
         for note in notes {
             out.push_str(&format!("{pad}  <NoteRef targetGUID=\"{}\"/>\n", xml::attr(note)?));
@@ -79,11 +71,8 @@ fn write_level(
 fn read_colour(value: Option<&str>) -> Option<String> {
     let value = value?.trim();
     let digits = value.strip_prefix('#')?;
-    let colour = if digits.len() == 3 {
-        format!("#{}", digits.chars().flat_map(|c| [c, c]).collect::<String>())
-    } else {
-        value.to_string()
-    };
+    let colour =
+        if digits.len() == 3 { format!("#{}", digits.chars().flat_map(|c| [c, c]).collect::<String>()) } else { value.to_string() };
     is_valid_colour(&colour).then(|| colour.to_ascii_lowercase())
 }
 
@@ -102,9 +91,7 @@ pub(crate) fn read_codes(
             Some("false") | Some("0") => false,
             Some("true") | Some("1") | None => true,
             Some(other) => {
-                return Err(format!(
-                    "The Code \"{guid}\" has isCodable=\"{other}\", which is not a boolean."
-                ));
+                return Err(format!("The Code \"{guid}\" has isCodable=\"{other}\", which is not a boolean."));
             }
         };
         codes.push(Code {
@@ -149,15 +136,9 @@ pub fn qdc(codes: &[Code], themes: &[DescriptiveTheme]) -> Result<String, String
             ));
             for code in &theme.codes {
                 if !known.contains(code.as_str()) {
-                    return Err(format!(
-                        "The theme \"{}\" names the unknown code \"{code}\".",
-                        theme.name
-                    ));
+                    return Err(format!("The theme \"{}\" names the unknown code \"{code}\".", theme.name));
                 }
-                out.push_str(&format!(
-                    "      <MemberCode guid=\"{}\"/>\n",
-                    xml::attr(&guid_for("code", code))?
-                ));
+                out.push_str(&format!("      <MemberCode guid=\"{}\"/>\n", xml::attr(&guid_for("code", code))?));
             }
             out.push_str("    </Set>\n");
         }
@@ -172,10 +153,7 @@ pub fn qdc(codes: &[Code], themes: &[DescriptiveTheme]) -> Result<String, String
 pub fn read_qdc(text: &str) -> Result<Codebook, String> {
     let root = xml::parse(text)?;
     if root.name != "CodeBook" {
-        return Err(format!(
-            "The root element is \"{}\", but a codebook starts with CodeBook.",
-            root.name
-        ));
+        return Err(format!("The root element is \"{}\", but a codebook starts with CodeBook.", root.name));
     }
     let mut codes = Vec::new();
     if let Some(list) = root.child("Codes") {

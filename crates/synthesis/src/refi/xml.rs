@@ -24,10 +24,7 @@ pub(crate) enum Node {
 impl Element {
     /// The value of the attribute with this local name.
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+        self.attrs.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 
     /// The child elements, in document order.
@@ -73,16 +70,11 @@ fn start_element(start: &BytesStart) -> Result<Element, String> {
         if key == "xmlns" || key.starts_with("xmlns:") {
             continue;
         }
-        let value = attribute
-            .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|e| format!("The XML attribute \"{key}\" cannot be read: {e}."))?;
+        let value =
+            attribute.normalized_value(XmlVersion::Implicit1_0).map_err(|e| format!("The XML attribute \"{key}\" cannot be read: {e}."))?;
         attrs.push((local(key), value.into_owned()));
     }
-    Ok(Element {
-        name,
-        attrs,
-        children: Vec::new(),
-    })
+    Ok(Element { name, attrs, children: Vec::new() })
 }
 
 fn push_text(stack: &mut [Element], text: &str) {
@@ -105,9 +97,7 @@ pub(crate) fn parse(xml: &str) -> Result<Element, String> {
     reader.config_mut().trim_text(false);
     let mut stack: Vec<Element> = Vec::new();
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| format!("The XML cannot be parsed: {e}."))?;
+        let event = reader.read_event().map_err(|e| format!("The XML cannot be parsed: {e}."))?;
         match event {
             Event::Start(start) => {
                 if stack.len() >= MAX_DEPTH {
@@ -156,10 +146,7 @@ fn allowed(c: char) -> bool {
 }
 
 fn refuse(c: char) -> String {
-    format!(
-        "The text contains the character U+{:04X}, which XML 1.0 cannot carry.",
-        u32::from(c)
-    )
+    format!("The text contains the character U+{:04X}, which XML 1.0 cannot carry.", u32::from(c))
 }
 
 /// Escapes element text; carriage returns become `&#13;` so that they survive line-end normalisation.
