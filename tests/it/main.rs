@@ -7,6 +7,7 @@ mod authz;
 mod browser;
 mod browser_appraisal;
 mod browser_screening;
+mod browser_synthesis;
 mod demo;
 mod duplicates;
 mod imports;
@@ -15,6 +16,7 @@ mod prisma;
 mod reviews;
 mod scale_out;
 mod screening;
+mod synthesis;
 mod tidy;
 
 pub use tests::*;

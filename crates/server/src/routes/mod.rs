@@ -13,6 +13,7 @@ mod records;
 mod reports;
 mod reviews;
 mod screening;
+mod synthesis;
 mod users;
 
 use std::collections::HashMap;
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     reports::configure(cfg);
     duplicates::configure(cfg);
     audit::configure(cfg);
+    synthesis::configure(cfg);
 }
 
 /// What a caller must be to use a review route.
