@@ -5,7 +5,11 @@
 //! it needs. The baseline, measured in the same run, is `GET /health` under the same concurrency: the
 //! cost of the HTTP round trip alone.
 //!
-//! Run: `cargo bench -p tests --bench screening_load [-- RECORDS REVIEWERS SECONDS]`.
+//! Two phases per database: a closed loop (each reviewer asks again the moment a vote is in: the most
+//! the server takes) and an open loop at RATE votes per second in all (each reviewer on a schedule, as
+//! people read between votes), whose latencies count from the scheduled start.
+//!
+//! Run: `cargo bench -p tests --bench screening_load [-- RECORDS REVIEWERS SECONDS RATE]`.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -51,7 +55,59 @@ fn summary(name: &str, mut v: Vec<f64>) -> String {
     )
 }
 
-async fn run(kind: Db, records: usize, reviewers: usize, seconds: u64) {
+/// Every reviewer loops `next` then `vote` until `deadline`; with `pace`, each starts a pair every
+/// `pace` (staggered across reviewers) and latency counts from the scheduled start.
+async fn phase(
+    tokens: &[String],
+    client: &reqwest::Client,
+    base: &Arc<String>,
+    deadline: Instant,
+    pace: Option<Duration>,
+) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut tasks = Vec::new();
+    let n = tokens.len().max(1) as u32;
+    for (i, token) in tokens.iter().cloned().enumerate() {
+        let (client, base) = (client.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut next_ms, mut vote_ms, mut pair_ms) = (Vec::new(), Vec::new(), Vec::new());
+            let mut scheduled = Instant::now() + pace.map_or(Duration::ZERO, |p| p * i as u32 / n);
+            while scheduled < deadline {
+                if let Some(p) = pace {
+                    tokio::time::sleep_until(scheduled.into()).await;
+                    scheduled += p;
+                } else {
+                    scheduled = Instant::now();
+                }
+                let t0 = if pace.is_some() { scheduled - pace.unwrap_or_default() } else { Instant::now() };
+                let res =
+                    client.post(format!("{base}/api/reviews/load/stages/title_abstract/next?count=1")).bearer_auth(&token).send().await;
+                let Ok(res) = res else { continue };
+                let items: Value = res.json().await.unwrap_or(Value::Null);
+                let t1 = Instant::now();
+                let Some(id) = items.get(0).and_then(|i| i["id"].as_i64()) else { break };
+                let vote = if (id as usize + i) % 3 == 0 { json!({"vote": "include"}) } else { json!({"vote": "exclude"}) };
+                let res = client.put(format!("{base}/api/reviews/load/items/{id}/vote")).bearer_auth(&token).json(&vote).send().await;
+                let ok = res.map(|r| r.status().is_success()).unwrap_or(false);
+                let t2 = Instant::now();
+                assert!(ok, "a vote failed under load");
+                next_ms.push((t1 - t0).as_secs_f64() * 1000.0);
+                vote_ms.push((t2 - t1).as_secs_f64() * 1000.0);
+                pair_ms.push((t2 - t0).as_secs_f64() * 1000.0);
+            }
+            (next_ms, vote_ms, pair_ms)
+        }));
+    }
+    let (mut next_all, mut vote_all, mut pair_all) = (Vec::new(), Vec::new(), Vec::new());
+    for t in tasks {
+        let (n, v, p) = t.await.expect("task");
+        next_all.extend(n);
+        vote_all.extend(v);
+        pair_all.extend(p);
+    }
+    (next_all, vote_all, pair_all)
+}
+
+async fn run(kind: Db, records: usize, reviewers: usize, seconds: u64, rate: usize) {
     let Some(app) = TestApp::spawn(kind).await else {
         println!("{kind:?}: skipped (no database configured)");
         return;
@@ -98,43 +154,13 @@ async fn run(kind: Db, records: usize, reviewers: usize, seconds: u64) {
     }
     println!("{kind:?}: {}", summary("health", health.clone()));
 
+    // Closed loop: every reviewer asks for the next record the moment the last vote is in, which
+    // measures the most the server can take.
     let started = Instant::now();
-    let deadline = started + Duration::from_secs(seconds);
-    let mut tasks = Vec::new();
-    for (i, token) in tokens.into_iter().enumerate() {
-        let (client, base) = (client.clone(), base.clone());
-        tasks.push(tokio::spawn(async move {
-            let (mut next_ms, mut vote_ms, mut pair_ms) = (Vec::new(), Vec::new(), Vec::new());
-            while Instant::now() < deadline {
-                let t0 = Instant::now();
-                let res =
-                    client.post(format!("{base}/api/reviews/load/stages/title_abstract/next?count=1")).bearer_auth(&token).send().await;
-                let Ok(res) = res else { continue };
-                let items: Value = res.json().await.unwrap_or(Value::Null);
-                let t1 = Instant::now();
-                let Some(id) = items.get(0).and_then(|i| i["id"].as_i64()) else { break };
-                let vote = if (id as usize + i) % 3 == 0 { json!({"vote": "include"}) } else { json!({"vote": "exclude"}) };
-                let res = client.put(format!("{base}/api/reviews/load/items/{id}/vote")).bearer_auth(&token).json(&vote).send().await;
-                let ok = res.map(|r| r.status().is_success()).unwrap_or(false);
-                let t2 = Instant::now();
-                assert!(ok, "a vote failed under load");
-                next_ms.push((t1 - t0).as_secs_f64() * 1000.0);
-                vote_ms.push((t2 - t1).as_secs_f64() * 1000.0);
-                pair_ms.push((t2 - t0).as_secs_f64() * 1000.0);
-            }
-            (next_ms, vote_ms, pair_ms)
-        }));
-    }
-    let (mut next_all, mut vote_all, mut pair_all) = (Vec::new(), Vec::new(), Vec::new());
-    for t in tasks {
-        let (n, v, p) = t.await.expect("task");
-        next_all.extend(n);
-        vote_all.extend(v);
-        pair_all.extend(p);
-    }
+    let (next_all, vote_all, pair_all) = phase(&tokens, &client, &base, started + Duration::from_secs(seconds), None).await;
     let elapsed = started.elapsed().as_secs_f64();
-    let votes = vote_all.len();
-    println!("{kind:?}: {reviewers} reviewers, {votes} votes in {elapsed:.1} s = {:.0} votes/s", votes as f64 / elapsed);
+    let mut votes = vote_all.len();
+    println!("{kind:?}: closed loop: {reviewers} reviewers, {votes} votes in {elapsed:.1} s = {:.0} votes/s", votes as f64 / elapsed);
     println!("{kind:?}: {}", summary("next", next_all));
     println!("{kind:?}: {}", summary("vote", vote_all));
     println!("{kind:?}: {}", summary("next+vote", pair_all.clone()));
@@ -143,6 +169,23 @@ async fn run(kind: Db, records: usize, reviewers: usize, seconds: u64) {
     let mut h = health;
     h.sort_by(|a, b| a.total_cmp(b));
     println!("{kind:?}: next+vote p50 is {:.1}x the health round trip's p50", percentile(&sorted, 0.5) / percentile(&h, 0.5));
+
+    // Open loop: each reviewer screens on a fixed schedule (together `rate` records per second), as
+    // people do, reading between votes. Latency counts from the scheduled start, so a server that falls
+    // behind pays for the queue it builds (no coordinated omission).
+    let pace = Duration::from_secs_f64(reviewers as f64 / rate as f64);
+    let started = Instant::now();
+    let (next_all, vote_all, pair_all) = phase(&tokens, &client, &base, started + Duration::from_secs(seconds), Some(pace)).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    votes += vote_all.len();
+    println!(
+        "{kind:?}: open loop at {rate} votes/s offered: {} votes in {elapsed:.1} s = {:.0} votes/s",
+        vote_all.len(),
+        vote_all.len() as f64 / elapsed
+    );
+    println!("{kind:?}: {}", summary("next", next_all));
+    println!("{kind:?}: {}", summary("vote", vote_all));
+    println!("{kind:?}: {}", summary("next+vote", pair_all));
     // No record may hold more votes than it needs.
     let items = store::screening::all_items(&app.store.db, review.id).await.expect("items");
     let over = items.iter().filter(|i| i.votes > i.needed).count();
@@ -157,10 +200,13 @@ fn main() {
     let records = args.first().copied().unwrap_or(50_000);
     let reviewers = args.get(1).copied().unwrap_or(100);
     let seconds = args.get(2).copied().unwrap_or(20) as u64;
-    println!("screening load: {records} records, {reviewers} concurrent reviewers, {seconds} s per database, 2-core machine");
+    let rate = args.get(3).copied().unwrap_or(1000);
+    println!(
+        "screening load: {records} records, {reviewers} concurrent reviewers, {seconds} s per phase and database, open loop at {rate} votes/s, 2-core machine"
+    );
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     rt.block_on(async {
-        run(Db::Sqlite, records, reviewers, seconds).await;
-        run(Db::Postgres, records, reviewers, seconds).await;
+        run(Db::Sqlite, records, reviewers, seconds, rate).await;
+        run(Db::Postgres, records, reviewers, seconds, rate).await;
     });
 }

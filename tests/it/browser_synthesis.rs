@@ -304,7 +304,8 @@ async fn journey(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     let hint = read(c, &format!("{f}-suggested")).await?;
     ensure!(hint.contains("Moderate confidence"), "one moderate and two minor concerns suggest moderate: {hint:?}");
     choose(c, &format!("{f}-overall"), "moderate").await?;
-    c.send_keys(&c.find(&format!("{f}-explanation")).await?, "Moderate concerns about adequacy; minor about limitations and relevance.").await?;
+    c.send_keys(&c.find(&format!("{f}-explanation")).await?, "Moderate concerns about adequacy; minor about limitations and relevance.")
+        .await?;
     // Adequacy has moderate concerns but no explanation yet: the server says so, on the form.
     click(c, &format!("{f}-save")).await?;
     let problem = wait_text(c, &format!("{f}-error"), |t| t.contains("Adequacy")).await?;
@@ -316,7 +317,10 @@ async fn journey(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     ensure!(row.contains(&label) && row.contains("Moderate confidence"), "the SoQF table shows {row:?}");
     let (_, saved) = app.get("/api/reviews/qes/synthesis/findings", &t.rev1).await;
     let a = &saved["findings"][0];
-    ensure!(a["assessed"] == true && a["assessment"]["overall"] == "moderate" && a["theme_id"] == anal && a["studies"] == json!([item]), "{a}");
+    ensure!(
+        a["assessed"] == true && a["assessment"]["overall"] == "moderate" && a["theme_id"] == anal && a["studies"] == json!([item]),
+        "{a}"
+    );
     ensure!(a["suggested_overall"] == "moderate", "the server suggests {}", a["suggested_overall"]);
     let csv = app.client.get(app.url("/api/reviews/qes/synthesis/soqf.csv")).bearer_auth(&t.rev1).send().await?.text().await?;
     ensure!(csv.contains("Moderate confidence") && csv.contains(&label), "{csv}");

@@ -230,11 +230,10 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         check_csrf(req)?;
     }
     let user_id: i32 = claims.sub.parse().map_err(|_| ApiError::unauthenticated())?;
-    let session = store::users::live_session(&state.store.db, &claims.sid, now_ms()).await?.ok_or_else(ApiError::unauthenticated)?;
-    if session.user_id != user_id {
+    let user = store::users::session_user(&state.store.db, &claims.sid, now_ms()).await?.ok_or_else(ApiError::unauthenticated)?;
+    if user.id != user_id {
         return Err(ApiError::unauthenticated());
     }
-    let user = store::users::by_id(&state.store.db, user_id).await?.ok_or_else(ApiError::unauthenticated)?;
     if user.disabled {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

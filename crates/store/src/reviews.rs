@@ -1,6 +1,6 @@
 //! Reviews and their members.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Set};
 
 use crate::StoreError;
 use crate::entity::{members, reviews, users};
@@ -39,6 +39,24 @@ pub async fn find(db: &impl ConnectionTrait, key: &str) -> Result<Option<Review>
         Ok(id) => Ok(reviews::Entity::find_by_id(id).one(db).await?),
         Err(_) => Ok(None),
     }
+}
+
+/// Finds a review by short name (or id) together with the roles `user_id` holds in it, in one query
+/// for the common case of a short name: every review route asks this.
+pub async fn find_with_roles(db: &impl ConnectionTrait, key: &str, user_id: i32) -> Result<Option<(Review, Vec<String>)>, StoreError> {
+    let b = db.get_database_backend();
+    let select = "SELECT r.*, m.role AS member_role FROM reviews r LEFT JOIN members m ON m.review_id = r.id AND m.user_id = $2";
+    let mut rows =
+        db.query_all_raw(crate::screening::stmt(b, &format!("{select} WHERE r.slug = $1"), vec![key.into(), user_id.into()])).await?;
+    if rows.is_empty()
+        && let Ok(id) = key.parse::<i32>()
+    {
+        rows = db.query_all_raw(crate::screening::stmt(b, &format!("{select} WHERE r.id = $1"), vec![id.into(), user_id.into()])).await?;
+    }
+    let Some(first) = rows.first() else { return Ok(None) };
+    let review = reviews::Model::from_query_result(first, "")?;
+    let roles: Vec<String> = rows.iter().filter_map(|r| r.try_get::<Option<String>>("", "member_role").ok().flatten()).collect();
+    Ok(Some((review, roles)))
 }
 
 pub async fn update(

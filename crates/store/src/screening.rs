@@ -204,7 +204,7 @@ pub async fn save_settings(db: &impl ConnectionTrait, review_id: i32, stage: &st
 }
 
 /// Writes SQL with `$1, $2 ...` placeholders for either backend.
-fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+pub(crate) fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     let sql = match backend {
         DbBackend::Postgres => sql.to_owned(),
         _ => sql.replace('$', "?"),
@@ -325,20 +325,41 @@ pub async fn my_reservations(
     now: i64,
 ) -> Result<Vec<Item>, StoreError> {
     let b = db.get_database_backend();
-    let rows = db
-        .query_all_raw(stmt(
-            b,
-            "SELECT i.id FROM screening_items i JOIN reservations r ON r.item_id = i.id \
-             WHERE i.review_id = $1 AND i.stage = $2 AND r.reviewer_id = $3 AND r.expires_at > $4 AND i.state = 'open' \
-             AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
-             ORDER BY r.expires_at, i.id",
-            vec![review_id.into(), stage.into(), reviewer.into(), now.into()],
-        ))
+    let sql = "SELECT i.* FROM screening_items i JOIN reservations r ON r.item_id = i.id \
+               WHERE i.review_id = $1 AND i.stage = $2 AND r.reviewer_id = $3 AND r.expires_at > $4 AND i.state = 'open' \
+               AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
+               ORDER BY r.expires_at DESC, i.id";
+    Ok(screening_items::Entity::find()
+        .from_raw_sql(stmt(b, sql, vec![review_id.into(), stage.into(), reviewer.into(), now.into()]))
+        .all(db)
+        .await?)
+}
+
+/// Whether an open item that already has votes still has room for this reviewer: such items go first
+/// (so pairs complete), so a reviewer's reserved block must not be served ahead of them.
+pub async fn pair_waiting(db: &impl ConnectionTrait, review_id: i32, stage: &str, reviewer: i32) -> Result<bool, StoreError> {
+    let b = db.get_database_backend();
+    let sql = "SELECT i.id FROM screening_items i \
+               WHERE i.review_id = $1 AND i.stage = $2 AND i.state = 'open' AND i.votes > 0 \
+               AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
+               AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.item_id = i.id AND r.reviewer_id = $3) \
+               AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id) < i.needed \
+               LIMIT 1";
+    Ok(!db.query_all_raw(stmt(b, sql, vec![review_id.into(), stage.into(), reviewer.into()])).await?.is_empty())
+}
+
+/// Extends the reviewer's reservations of these items until `expires_at`, in one statement.
+pub async fn extend_reservations(db: &impl ConnectionTrait, reviewer: i32, items: &[i32], expires_at: i64) -> Result<(), StoreError> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    reservations::Entity::update_many()
+        .col_expr(reservations::Column::ExpiresAt, Expr::value(expires_at))
+        .filter(reservations::Column::ReviewerId.eq(reviewer))
+        .filter(reservations::Column::ItemId.is_in(items.iter().copied()))
+        .exec(db)
         .await?;
-    let ids: Vec<i32> = rows.iter().filter_map(|r| r.try_get::<i32>("", "id").ok()).collect();
-    let mut items = screening_items::Entity::find().filter(screening_items::Column::Id.is_in(ids.clone())).all(db).await?;
-    items.sort_by_key(|i| ids.iter().position(|x| *x == i.id));
-    Ok(items)
+    Ok(())
 }
 
 /// Picks up to `count` items the reviewer should judge next and reserves them until `expires_at`:
@@ -442,8 +463,16 @@ pub struct NewVote {
 }
 
 /// Inserts a first vote (and counts it on the item) or changes an existing one; returns the row.
-pub async fn put_vote(db: &impl ConnectionTrait, item: &Item, reviewer: i32, v: &NewVote, now: i64) -> Result<VoteRow, StoreError> {
-    if let Some(existing) = vote_of(db, item.id, reviewer).await? {
+/// `existing` is the reviewer's current vote on the item, as the caller just read it under the lock.
+pub async fn put_vote(
+    db: &impl ConnectionTrait,
+    item: &Item,
+    reviewer: i32,
+    existing: Option<VoteRow>,
+    v: &NewVote,
+    now: i64,
+) -> Result<VoteRow, StoreError> {
+    if let Some(existing) = existing {
         let mut active: votes::ActiveModel = existing.into();
         active.vote = Set(v.vote.clone());
         active.reason = Set(v.reason.clone());
@@ -507,6 +536,21 @@ pub struct ItemUpdate {
 
 pub async fn set_item_state(db: &impl ConnectionTrait, item_id: i32, u: &ItemUpdate) -> Result<Item, StoreError> {
     let row = screening_items::Entity::find_by_id(item_id).one(db).await?.ok_or(StoreError::NotFound)?;
+    update_item_state(db, row, u).await
+}
+
+/// Like [`set_item_state`] for an item the caller holds as it stands in the database (read under the
+/// review's lock), saving a read.
+pub async fn update_item_state(db: &impl ConnectionTrait, row: Item, u: &ItemUpdate) -> Result<Item, StoreError> {
+    let unchanged = row.state == u.state
+        && row.decision == u.decision
+        && row.reason == u.reason
+        && row.resolved_by == u.resolved_by
+        && row.resolution_note == u.resolution_note
+        && row.decided_at == u.decided_at;
+    if unchanged {
+        return Ok(row);
+    }
     let mut active: screening_items::ActiveModel = row.into();
     active.state = Set(u.state.clone());
     active.decision = Set(u.decision.clone());

@@ -90,6 +90,28 @@ pub async fn create_session(
 }
 
 /// A session that exists, is not revoked and has not expired at `now`.
+/// Names of the given accounts by id (missing ids are left out).
+pub async fn names(db: &impl ConnectionTrait, ids: &[i32]) -> Result<std::collections::HashMap<i32, String>, StoreError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    Ok(users::Entity::find()
+        .filter(users::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
+/// The account behind a live (not revoked, not expired) session, in one query: every authenticated
+/// request asks this.
+pub async fn session_user(db: &impl ConnectionTrait, session_id: &str, now: i64) -> Result<Option<User>, StoreError> {
+    let sql = "SELECT u.* FROM users u JOIN sessions s ON s.user_id = u.id WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2";
+    let statement = crate::screening::stmt(db.get_database_backend(), sql, vec![session_id.into(), now.into()]);
+    Ok(users::Entity::find().from_raw_sql(statement).one(db).await?)
+}
+
 pub async fn live_session(db: &impl ConnectionTrait, id: &str, now: i64) -> Result<Option<Session>, StoreError> {
     Ok(sessions::Entity::find_by_id(id.to_owned())
         .filter(sessions::Column::RevokedAt.is_null())

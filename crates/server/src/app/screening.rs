@@ -11,6 +11,10 @@ use store::screening::{FULL_TEXT, Item, ItemUpdate, NewVote, TITLE_ABSTRACT};
 
 /// How long a reservation made by `next` holds a record for its reviewer.
 pub const RESERVATION_MS: i64 = 10 * 60 * 1000;
+
+/// How many records `next` reserves for a reviewer at once (at least the number asked for): later calls
+/// serve the reservations without taking the review's lock.
+pub const RESERVATION_BLOCK: u64 = 5;
 /// Largest full-text file accepted.
 pub const MAX_PDF_BYTES: usize = 64 * 1024 * 1024;
 
@@ -65,15 +69,28 @@ pub async fn sync_items(store: &Store, review_id: i32, now: i64) -> Result<u64, 
 /// While a pilot set is on, only its records are handed out; when every pilot record has its votes and
 /// agreement reaches the threshold, the rest of the stage opens by itself.
 pub async fn next(store: &Store, review_id: i32, stage: &str, reviewer: i32, count: u64, now: i64) -> Result<Vec<Item>, ScreeningError> {
+    let want = usize::try_from(count).unwrap_or(1);
+    // Fast path, without the review's lock: the reviewer's own reservations still have at least half
+    // their time to run. Only this reviewer votes on them, and no one else can take their places.
+    // Records others already voted on come first, so the fast path gives way when one waits.
+    let mut fresh = store::screening::my_reservations(&store.db, review_id, stage, reviewer, now + RESERVATION_MS / 2).await?;
+    let waiting = fresh.len() >= want && store::screening::pair_waiting(&store.db, review_id, stage, reviewer).await?;
+    if fresh.len() >= want && !waiting {
+        fresh.truncate(want);
+        return Ok(fresh);
+    }
     let locked = store.begin_locked(review_id).await?;
     let db = &locked.txn;
     let expires = now + RESERVATION_MS;
     let mut items = store::screening::my_reservations(db, review_id, stage, reviewer, now).await?;
-    items.truncate(usize::try_from(count).unwrap_or(1));
-    for i in &items {
-        store::screening::reserve(db, i.id, reviewer, expires).await?;
+    let held: Vec<i32> = items.iter().map(|i| i.id).collect();
+    store::screening::extend_reservations(db, reviewer, &held, expires).await?;
+    // Reserve a block, so most of the reviewer's next calls take the fast path.
+    let mut missing = count.max(RESERVATION_BLOCK).saturating_sub(items.len() as u64);
+    if waiting {
+        // Room for the records waiting for this reviewer's vote, which the search below finds first.
+        missing = missing.max(count);
     }
-    let missing = count.saturating_sub(items.len() as u64);
     if missing > 0 {
         let mut settings = store::screening::settings(db, review_id, stage).await?;
         let pilot =
@@ -116,6 +133,9 @@ pub async fn next(store: &Store, review_id: i32, stage: &str, reviewer: i32, cou
         items.extend(more);
     }
     locked.commit().await?;
+    // Records others voted on first (stable, so the rest keep their order).
+    items.sort_by_key(|i| i.votes == 0);
+    items.truncate(want);
     Ok(items)
 }
 
@@ -200,16 +220,21 @@ pub async fn vote(store: &Store, review_id: i32, item_id: i32, reviewer: i32, v:
             _ => "This record is already decided, so votes on it can no longer change. Ask a lead if it needs another look.".into(),
         }));
     }
-    let protocol = store::screening::protocol(db, review_id).await?;
     let reason = v.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
-    review::screening::validate_vote(stage, kind, reason.as_deref(), &protocol.reasons).map_err(ScreeningError::Invalid)?;
+    // The protocol's reasons matter only to check a given reason; most title/abstract votes have none.
+    let reasons = match &reason {
+        Some(_) => store::screening::protocol(db, review_id).await?.reasons,
+        None => Vec::new(),
+    };
+    review::screening::validate_vote(stage, kind, reason.as_deref(), &reasons).map_err(ScreeningError::Invalid)?;
     let before = store::screening::vote_of(db, item.id, reviewer).await?;
     if before.is_none() && item.votes >= item.needed {
         return Err(ScreeningError::Conflict("This record already has all the votes it needs. Ask for the next record instead.".into()));
     }
     let new = NewVote { reason, ..v };
-    let row = store::screening::put_vote(db, &item, reviewer, &new, now).await?;
-    let item = settle(db, review_id, item.id, now).await?;
+    let row = store::screening::put_vote(db, &item, reviewer, before.clone(), &new, now).await?;
+    let counted = if before.is_none() { Item { votes: item.votes + 1, ..item } } else { item };
+    let item = settle_item(db, counted, now).await?;
     store::audit::append(
         db,
         NewEvent {
@@ -231,7 +256,12 @@ pub async fn vote(store: &Store, review_id: i32, item_id: i32, reviewer: i32, v:
 /// Recomputes an item's state from its votes (unless a lead already resolved it).
 async fn settle(db: &store::DatabaseTransaction, review_id: i32, item_id: i32, now: i64) -> Result<Item, store::StoreError> {
     let item = store::screening::item(db, review_id, item_id).await?.ok_or(store::StoreError::NotFound)?;
-    let settings = store::screening::settings(db, review_id, &item.stage).await?;
+    settle_item(db, item, now).await
+}
+
+/// [`settle`] for an item as it stands in the database, read under the review's lock.
+async fn settle_item(db: &store::DatabaseTransaction, item: Item, now: i64) -> Result<Item, store::StoreError> {
+    let settings = store::screening::settings(db, item.review_id, &item.stage).await?;
     let votes = store::screening::votes_of_item(db, item.id).await?;
     let cast: Vec<CastVote> = votes
         .iter()
@@ -260,8 +290,11 @@ async fn settle(db: &store::DatabaseTransaction, review_id: i32, item_id: i32, n
         }
     };
     let update = ItemUpdate { resolution_note: item.resolution_note.clone(), ..update };
-    let item = store::screening::set_item_state(db, item.id, &update).await?;
-    after_decision(db, &item, now).await?;
+    let was = item.state.clone();
+    let item = store::screening::update_item_state(db, item, &update).await?;
+    if item.state != was {
+        after_decision(db, &item, now).await?;
+    }
     Ok(item)
 }
 

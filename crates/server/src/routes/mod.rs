@@ -55,8 +55,8 @@ pub enum Need {
 /// Finds the review named by `key` for `caller`. A review the caller is not a member of is reported
 /// exactly like one that does not exist (404), so its existence is never revealed.
 pub async fn review_for(state: &AppState, caller: &Caller, key: &str, need: Need) -> ApiResult<(store::reviews::Review, Vec<String>)> {
-    let review = store::reviews::find(&state.store.db, key).await?.ok_or_else(|| ApiError::not_found("review"))?;
-    let roles = store::reviews::roles(&state.store.db, review.id, caller.id()).await?;
+    let (review, roles) =
+        store::reviews::find_with_roles(&state.store.db, key, caller.id()).await?.ok_or_else(|| ApiError::not_found("review"))?;
     if roles.is_empty() {
         return Err(ApiError::not_found("review"));
     }

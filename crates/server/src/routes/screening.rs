@@ -98,10 +98,11 @@ async fn item_view(
 ) -> ApiResult<ScreeningItem> {
     let record = store::records::get(&state.store.db, review.id, item.record_id).await?.ok_or_else(|| ApiError::not_found("record"))?;
     let votes = store::screening::votes_of_item(&state.store.db, item.id).await?;
-    let members = store::reviews::members(&state.store.db, review.id).await?;
+    let voters: Vec<i32> = votes.iter().map(|v| v.reviewer_id).collect();
+    let names = store::users::names(&state.store.db, &voters).await?;
     let view = |v: &store::screening::VoteRow| VoteView {
         reviewer_id: v.reviewer_id,
-        reviewer: members.iter().find(|(u, _)| u.id == v.reviewer_id).map(|(u, _)| u.name.clone()).unwrap_or_default(),
+        reviewer: names.get(&v.reviewer_id).cloned().unwrap_or_default(),
         vote: v.vote.clone(),
         reason: v.reason.clone(),
         note: v.note.clone(),
