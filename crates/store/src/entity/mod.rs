@@ -5,6 +5,8 @@ pub mod appraisal_settings;
 pub mod appraisals;
 pub mod audit_events;
 pub mod dedup_pairs;
+pub mod extraction_forms;
+pub mod extraction_values;
 pub mod files;
 pub mod instruments;
 pub mod invitations;
