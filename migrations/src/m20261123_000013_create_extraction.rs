@@ -46,8 +46,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // Finds a study's rows (item first) and allows one row per extractor per study.
         m.create_index(
-            Index::create().name("idx_extraction_values_item").table(ExtractionValues::Table).col(ExtractionValues::ItemId).to_owned(),
+            Index::create()
+                .name("idx_extraction_values_item_extractor")
+                .table(ExtractionValues::Table)
+                .col(ExtractionValues::ItemId)
+                .col(ExtractionValues::ExtractorId)
+                .unique()
+                .to_owned(),
         )
         .await
     }
