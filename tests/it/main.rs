@@ -9,6 +9,7 @@ mod browser_appraisal;
 mod browser_screening;
 mod demo;
 mod duplicates;
+mod extraction;
 mod imports;
 mod operations;
 mod prisma;
