@@ -44,6 +44,7 @@ const PAGES = [
   ['/records', 'Records'],
   ['/screen/title_abstract', 'Screen'],
   ['/appraise', 'Appraise'],
+  ['/extract', 'Extract'],
   ['/conflicts/title_abstract', 'Conflicts', { lead: true }],
   ['/reports', 'Reports'],
   ['/members', 'Members'],

@@ -17,6 +17,7 @@ import * as settings from './pages/settings.js';
 import * as reports from './pages/reports.js';
 import * as invite from './pages/invite.js';
 import * as appraise from './pages/appraise.js';
+import * as extraction from './pages/extraction.js';
 
 route('/signin', signin.render, { auth: false });
 route('/invite/:token', invite.render, { auth: false });
@@ -34,6 +35,8 @@ route('/reviews/:slug/settings', settings.render);
 route('/reviews/:slug/reports', reports.render);
 route('/reviews/:slug/appraise', appraise.render);
 route('/reviews/:slug/appraise/:item', appraise.render);
+route('/reviews/:slug/extract', extraction.render);
+route('/reviews/:slug/extract/:item', extraction.render);
 
 beforeAuthPages(ensureUser);
 
