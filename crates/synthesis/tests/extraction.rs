@@ -1,5 +1,6 @@
 //! Tests for the study characteristics form, value checks, differences between extractors and the
 //! characteristics table, with studies of peer workers in homelessness services.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{Map, Value, json};
 use synthesis::extraction::*;
