@@ -8,7 +8,7 @@ use super::screening::{PDF, Team, next, team, vote};
 use super::*;
 
 /// Includes one study at full text (both reviewers include it at both stages); returns its full-text item.
-async fn include_one(app: &TestApp, t: &Team) -> i64 {
+pub(crate) async fn include_one(app: &TestApp, t: &Team) -> i64 {
     let item = next(app, &t.rev1, "title_abstract", 1).await[0]["id"].as_i64().unwrap();
     vote(app, &t.rev1, item, json!({"vote": "include"})).await;
     next(app, &t.rev2, "title_abstract", 1).await;

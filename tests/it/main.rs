@@ -6,6 +6,7 @@ mod auth;
 mod authz;
 mod browser;
 mod browser_appraisal;
+mod browser_extraction;
 mod browser_screening;
 mod demo;
 mod duplicates;

@@ -333,7 +333,7 @@ async function renderStudy({ main, slug, itemId, alive }) {
     if (form.fields.length && contributor && !locked) parts.push(extractorForm(form));
     if (locked) {
       parts.push(h('p', { class: 'muted', id: 'ex-locked' }, 'You have submitted this extraction; it is locked.',
-        view.others.length || lead ? '' : ' Blind: the other extractor’s values appear here once they have submitted theirs.'));
+        view.others.length || lead || view.complete || Number(form.extractors) < 2 ? '' : ' Blind: the other extractor’s values appear here once they have submitted theirs.'));
     }
     const columns = [];
     if (mine) columns.push({ name: 'You', values: mine.values, submitted: mine.submitted });
