@@ -120,6 +120,39 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("put", "/api/reviews/{review}/extraction/studies/{id}/reconciled") => (Lead, json!({"values": {}})),
         ("get", "/api/reviews/{review}/extraction/characteristics.csv")
         | ("get", "/api/reviews/{review}/extraction/characteristics.html") => (Member, Value::Null),
+        ("get", "/api/reviews/{review}/synthesis")
+        | ("get", "/api/reviews/{review}/synthesis/extracts")
+        | ("get", "/api/reviews/{review}/synthesis/codebook.qdc")
+        | ("get", "/api/reviews/{review}/synthesis/project.qdpx")
+        | ("get", "/api/reviews/{review}/synthesis/matrix")
+        | ("get", "/api/reviews/{review}/synthesis/matrix.csv")
+        | ("get", "/api/reviews/{review}/synthesis/findings")
+        | ("get", "/api/reviews/{review}/synthesis/soqf.csv")
+        | ("get", "/api/reviews/{review}/synthesis/soqf.html")
+        | ("get", "/api/reviews/{review}/synthesis/evidence-profile.csv")
+        | ("get", "/api/reviews/{review}/synthesis/evidence-profile.html") => (Member, Value::Null),
+        ("get", "/api/reviews/{review}/synthesis/agreement") => (Member, Value::Null),
+        ("post", "/api/reviews/{review}/synthesis/extracts") | ("put", "/api/reviews/{review}/synthesis/extracts/{id}") => {
+            (Contributor, json!({"item_id": 999999, "text": "x", "kind": "participant quote"}))
+        }
+        ("post", "/api/reviews/{review}/synthesis/codes") | ("put", "/api/reviews/{review}/synthesis/codes/{id}") => {
+            (Contributor, json!({"name": "", "parent_id": null}))
+        }
+        ("post", "/api/reviews/{review}/synthesis/codings") => {
+            (Contributor, json!({"extract_id": 999999, "code_id": 999999, "start": 0, "end": 1}))
+        }
+        ("post", "/api/reviews/{review}/synthesis/themes") | ("put", "/api/reviews/{review}/synthesis/themes/{id}") => {
+            (Contributor, json!({"kind": "descriptive", "name": "", "members": []}))
+        }
+        ("post", "/api/reviews/{review}/synthesis/findings") | ("put", "/api/reviews/{review}/synthesis/findings/{id}") => {
+            (Contributor, json!({"summary": "", "theme_id": null}))
+        }
+        ("post", "/api/reviews/{review}/synthesis/codebook") => (Contributor, Value::Null),
+        ("delete", "/api/reviews/{review}/synthesis/extracts/{id}")
+        | ("delete", "/api/reviews/{review}/synthesis/codes/{id}")
+        | ("delete", "/api/reviews/{review}/synthesis/codings/{id}")
+        | ("delete", "/api/reviews/{review}/synthesis/themes/{id}")
+        | ("delete", "/api/reviews/{review}/synthesis/findings/{id}") => (Contributor, Value::Null),
         _ => return None,
     };
     Some(r)

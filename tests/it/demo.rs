@@ -54,6 +54,19 @@ db_test!(demo_review_is_complete_and_idempotent, |app| {
     let csv =
         app.client.get(app.url("/api/reviews/demo/appraisal/table.csv")).bearer_auth(&lead).send().await.unwrap().text().await.unwrap();
     assert_eq!(csv.lines().count(), 2, "{csv}");
+    // Synthesis: coded extracts in every included study, both kinds of theme, and CERQual findings.
+    let (_, synthesis) = app.get("/api/reviews/demo/synthesis", &lead).await;
+    assert_eq!(synthesis["counts"]["extracts"], 7, "{synthesis}");
+    assert!(synthesis["counts"]["codings"].as_u64().unwrap() >= 20, "{synthesis}");
+    assert!(synthesis["studies"].as_array().unwrap().iter().all(|s| s["extracts"].as_u64().unwrap() > 0), "{synthesis}");
+    let kinds: Vec<&str> = synthesis["themes"].as_array().unwrap().iter().filter_map(|t| t["kind"].as_str()).collect();
+    assert!(kinds.contains(&"descriptive") && kinds.contains(&"analytical"), "{kinds:?}");
+    let (_, matrix) = app.get("/api/reviews/demo/synthesis/matrix", &lead).await;
+    assert!(matrix["rows"].as_array().unwrap().iter().all(|r| r["studies"].as_u64().unwrap() > 0), "every theme has evidence: {matrix}");
+    let soqf =
+        app.client.get(app.url("/api/reviews/demo/synthesis/soqf.csv")).bearer_auth(&lead).send().await.unwrap().text().await.unwrap();
+    assert_eq!(soqf.lines().count(), 3, "two assessed findings: {soqf}");
+    assert!(soqf.contains("Moderate confidence") && soqf.contains("Low confidence"), "{soqf}");
 });
 
 async fn review_id_of(app: &TestApp) -> i32 {

@@ -191,8 +191,8 @@ db_test!(two_extractors_blind_then_reconciled, |app| {
     }
 });
 
-fn synthesis_csv(form: &synthesis::extraction::Form, rows: &[(String, server::app::extraction::Values)]) -> String {
-    synthesis::extraction::characteristics_csv(form, rows)
+fn synthesis_csv(form: &::synthesis::extraction::Form, rows: &[(String, server::app::extraction::Values)]) -> String {
+    ::synthesis::extraction::characteristics_csv(form, rows)
 }
 
 db_test!(one_extractor_completes_a_study_on_submit, |app| {

@@ -8,6 +8,7 @@ mod browser;
 mod browser_appraisal;
 mod browser_extraction;
 mod browser_screening;
+mod browser_synthesis;
 mod demo;
 mod duplicates;
 mod extraction;
@@ -17,6 +18,7 @@ mod prisma;
 mod reviews;
 mod scale_out;
 mod screening;
+mod synthesis;
 mod tidy;
 
 pub use tests::*;

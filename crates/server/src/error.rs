@@ -141,6 +141,19 @@ impl From<store::StoreError> for ApiError {
     }
 }
 
+impl From<crate::app::AppError> for ApiError {
+    fn from(e: crate::app::AppError) -> ApiError {
+        use crate::app::AppError;
+        match e {
+            AppError::Invalid(msg) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", msg),
+            AppError::Conflict(msg) => ApiError::conflict(msg),
+            AppError::NotFound(what) => ApiError::not_found(what),
+            AppError::Forbidden(msg) => ApiError::forbidden(msg),
+            AppError::Store(s) => s.into(),
+        }
+    }
+}
+
 /// Turns actix's own extractor failures (bad JSON, bad query, oversized body) into problem details.
 pub fn json_config() -> actix_web::web::JsonConfig {
     actix_web::web::JsonConfig::default().limit(1 << 20).error_handler(|err, _req| {

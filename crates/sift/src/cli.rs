@@ -333,6 +333,13 @@ pub enum AppraisalFormat {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Csv,
+    /// A standalone HTML page.
+    Html,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum CharacteristicsFormat {
     /// One row per included study, one column per field of the extraction form.
     Csv,
@@ -351,6 +358,65 @@ pub enum ExportCommand {
         db: DbArgs,
         #[arg(long, value_enum, default_value = "csv")]
         format: CharacteristicsFormat,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The whole synthesis as a REFI-QDA project (.qdpx: users, codebook, extracts as text sources, codings, memos) for NVivo, ATLAS.ti or MAXQDA.
+    Qdpx {
+        /// The review: its short name (e.g. `demo`) or id.
+        #[arg(long)]
+        review: String,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The codebook alone as a REFI-QDA .qdc file (codes, and descriptive themes as sets).
+    Qdc {
+        /// The review: its short name (e.g. `demo`) or id.
+        #[arg(long)]
+        review: String,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The GRADE-CERQual Summary of Qualitative Findings table: No.,Summary of review finding,Studies contributing to the review finding,CERQual assessment of confidence in the evidence,Explanation of CERQual assessment.
+    Soqf {
+        /// The review: its short name (e.g. `demo`) or id.
+        #[arg(long)]
+        review: String,
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: TableFormat,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The GRADE-CERQual evidence profile: each finding's four components with their explanations.
+    EvidenceProfile {
+        /// The review: its short name (e.g. `demo`) or id.
+        #[arg(long)]
+        review: String,
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: TableFormat,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The theme × study matrix as CSV: Theme,Kind,Studies supporting, then one column per included study holding the number of supporting extracts.
+    Matrix {
+        /// The review: its short name (e.g. `demo`) or id.
+        #[arg(long)]
+        review: String,
+        #[command(flatten)]
+        db: DbArgs,
         /// Write here instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,

@@ -275,6 +275,28 @@ fn headless_team_workflow() {
         assert_eq!(stdout(&o).lines().count(), 2, "one reconciled study in the demo");
         let o = run(sift().args(["export", "appraisal", "--review", "demo", "--database", &db.url, "--format", "svg"]));
         assert!(stdout(&o).contains("</svg>"));
+        // Synthesis exports: the SoQF table, the matrix, the codebook and the whole project.
+        let o = run(sift().args(["export", "soqf", "--review", "demo", "--database", &db.url]));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let soqf = stdout(&o);
+        assert!(soqf.starts_with("No.,Summary of review finding,Studies contributing to the review finding,CERQual assessment of confidence in the evidence,Explanation of CERQual assessment\r\n"), "{soqf}");
+        assert_eq!(soqf.lines().count(), 3, "{soqf}");
+        let o = run(sift().args(["export", "soqf", "--review", "demo", "--database", &db.url, "--format", "html"]));
+        assert!(stdout(&o).contains("Moderate confidence"));
+        let o = run(sift().args(["export", "evidence-profile", "--review", "demo", "--database", &db.url]));
+        assert!(stdout(&o).contains("Methodological limitations"), "{}", stdout(&o));
+        let o = run(sift().args(["export", "matrix", "--review", "demo", "--database", &db.url]));
+        let matrix = stdout(&o);
+        assert!(matrix.starts_with("Theme,Kind,Studies supporting,"), "{matrix}");
+        assert!(matrix.contains("Peer workers as bridges between two worlds,analytical,"), "{matrix}");
+        let o = run(sift().args(["export", "qdc", "--review", "demo", "--database", &db.url]));
+        assert!(stdout(&o).contains("Shared experience builds trust"), "{}", stdout(&o));
+        let qdpx = dir.path().join("demo.qdpx");
+        let o = run(sift().args(["export", "qdpx", "--review", "demo", "--database", &db.url, "--out"]).arg(&qdpx));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let project = synthesis::refi::read_qdpx(&std::fs::read(&qdpx).unwrap()).unwrap();
+        assert_eq!(project.extracts.len(), 7);
+        assert_eq!(project.codes.len(), 9);
         let o = run(sift().args(["prisma", "--review", "nope", "--database", &db.url, "--format", "json"]));
         assert!(!o.status.success() && stderr(&o).contains("no review \"nope\""));
 

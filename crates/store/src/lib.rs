@@ -15,6 +15,7 @@ pub mod records;
 pub mod reviews;
 pub mod screening;
 pub mod settings;
+pub mod synthesis;
 pub mod users;
 
 use std::time::Duration;

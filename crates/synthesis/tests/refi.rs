@@ -8,7 +8,7 @@ use synthesis::model::*;
 use synthesis::refi::*;
 use synthesis::themes::DescriptiveTheme;
 
-const SCHEMA: &str = "/work/shared/reference/refi-qda/Project.xsd";
+const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/refi-qda/Project.xsd");
 
 fn g(n: u32) -> String {
     format!("{n:08x}-0000-4000-8000-{n:012x}")
@@ -97,6 +97,7 @@ fn xmllint_validates(path: &std::path::Path) -> bool {
             true
         }
         Err(e) => {
+            assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true needs xmllint: {e}");
             eprintln!("SKIPPED: xmllint is not available ({e}), so {} was not validated against Project.xsd.", path.display());
             false
         }

@@ -107,6 +107,7 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool, ApiError> {
     let reviewers: Vec<i32> = ids.iter().filter(|(_, r)| *r == "reviewer").map(|(id, _)| *id).collect();
     screen(store, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
     appraise(store, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
+    synthesise(store, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
     Ok(true)
 }
 
@@ -161,6 +162,239 @@ async fn appraise(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], n
     }
     if let Some(second) = studies.get(1) {
         super::appraisal::save_mine(store, review_id, second, r1, answers(&[]), true, now).await.map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// The demo's verbatim extracts: (study index, kind, page, section, text). Written for the demo in the
+/// voice of qualitative studies of peer workers in homelessness and substance-use services.
+const EXTRACTS: [(usize, &str, i32, &str, &str); 7] = [
+    (
+        0,
+        "participant quote",
+        6,
+        "Findings: trust",
+        "He’d slept rough too, so when he said it gets better I believed him — nobody else had been there.",
+    ),
+    (
+        0,
+        "participant quote",
+        7,
+        "Findings: role",
+        "I’m living proof you can come off the streets. Clients see me and think, if she can, maybe I can.",
+    ),
+    (
+        0,
+        "author interpretation",
+        9,
+        "Discussion",
+        "Peer workers described constant boundary work: friends with clients one day, enforcing rules the next, which left many emotionally exhausted.",
+    ),
+    (
+        1,
+        "participant quote",
+        5,
+        "Results",
+        "Some days you carry everyone’s stories home with you. Supervision is the only place I can put them down.",
+    ),
+    (
+        1,
+        "author interpretation",
+        8,
+        "Results",
+        "Peer workers valued regular supervision and training but felt their pay did not reflect the weight of the role.",
+    ),
+    (
+        2,
+        "participant quote",
+        4,
+        "Findings",
+        "They trust me because I’ve used — I know the café on the corner where people score, I know the fear.",
+    ),
+    (
+        2,
+        "author interpretation",
+        7,
+        "Discussion",
+        "Lived experience opened doors with clients, yet staff sometimes treated peers as less than colleagues.",
+    ),
+];
+
+/// The demo codebook: (parent index, name, description, colour).
+const CODES: [(Option<usize>, &str, &str, &str); 9] = [
+    (None, "Lived experience", "What having been there oneself does in the peer role.", "#1f77b4"),
+    (Some(0), "Shared experience builds trust", "Clients trust a worker who has lived what they live.", "#2ca02c"),
+    (Some(0), "Being a role model", "The peer worker as proof that change is possible.", "#17becf"),
+    (None, "Role tensions", "Strains built into the peer role.", "#d62728"),
+    (Some(3), "Boundaries with clients", "Moving between friend and staff member.", "#ff7f0e"),
+    (Some(3), "Emotional toll", "Carrying clients' stories and one's own past.", "#9467bd"),
+    (None, "Organisational support", "What the service gives its peer workers.", "#8c564b"),
+    (Some(6), "Supervision and training", "Regular, reflective supervision and role training.", "#e377c2"),
+    (Some(6), "Pay and recognition", "Being paid and treated as a colleague.", "#7f7f7f"),
+];
+
+/// Codings of the demo: (extract index, code index, coded phrase, by the second reviewer too).
+const CODINGS: [(usize, usize, &str, bool); 13] = [
+    (0, 1, "He’d slept rough too", true),
+    (0, 1, "I believed him", true),
+    (1, 2, "I’m living proof you can come off the streets", true),
+    (1, 1, "Clients see me", false),
+    (2, 4, "friends with clients one day, enforcing rules the next", true),
+    (2, 5, "left many emotionally exhausted", true),
+    (3, 5, "you carry everyone’s stories home with you", true),
+    (3, 7, "Supervision is the only place I can put them down", false),
+    (4, 7, "valued regular supervision and training", true),
+    (4, 8, "their pay did not reflect the weight of the role", true),
+    (5, 1, "They trust me because I’ve used", true),
+    (6, 1, "Lived experience opened doors with clients", false),
+    (6, 8, "staff sometimes treated peers as less than colleagues", true),
+];
+
+/// Start and end of `phrase` in `text`, in Unicode scalar values.
+fn char_span(text: &str, phrase: &str) -> Option<(i32, i32)> {
+    let byte = text.find(phrase)?;
+    let start = text[..byte].chars().count();
+    let end = start + phrase.chars().count();
+    Some((i32::try_from(start).ok()?, i32::try_from(end).ok()?))
+}
+
+/// Synthesises the demo's included studies: extracts, a code tree, codings by two reviewers, descriptive
+/// and analytical themes, and review findings, two of them assessed with GRADE-CERQual.
+async fn synthesise(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now: i64) -> Result<(), ApiError> {
+    use super::synthesis as syn;
+    let (Some(&r1), Some(&r2)) = (reviewers.first(), reviewers.get(1)) else { return Ok(()) };
+    let studies = super::appraisal::studies(store, review_id).await?;
+    if studies.is_empty() {
+        return Ok(());
+    }
+    let fail = |e: super::AppError| ApiError::internal(format!("demo synthesis: {e}"));
+    let mut extracts = Vec::new();
+    for (study, kind, page, section, text) in EXTRACTS {
+        let item_id = studies[study % studies.len()].item.id;
+        let body =
+            syn::ExtractBody { item_id, text: text.to_owned(), kind: kind.to_owned(), page: Some(page), section: Some(section.to_owned()) };
+        extracts.push(syn::add_extract(store, review_id, r1, &body, now).await.map_err(fail)?);
+    }
+    let mut codes: Vec<store::synthesis::CodeRow> = Vec::new();
+    for (parent, name, description, colour) in CODES {
+        let body = syn::CodeBody {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            parent_id: parent.map(|p| codes[p].id),
+            colour: Some(colour.to_owned()),
+            codable: Some(true),
+        };
+        let guid = synthesis::refi::derive_guid("demo-code", name);
+        codes.push(syn::add_code(store, review_id, lead, &body, guid, now).await.map_err(fail)?);
+    }
+    for (extract, code, phrase, both) in CODINGS {
+        let e = &extracts[extract];
+        let Some((start, end)) = char_span(&e.text, phrase) else { continue };
+        let body = syn::CodingBody { extract_id: e.id, code_id: codes[code].id, start, end };
+        syn::add_coding(store, review_id, r1, &body, now).await.map_err(fail)?;
+        if both {
+            syn::add_coding(store, review_id, r2, &body, now).await.map_err(fail)?;
+        }
+    }
+    let theme = |kind: &str, name: &str, memo: &str, members: Vec<i32>| syn::ThemeBody {
+        kind: kind.to_owned(),
+        name: name.to_owned(),
+        memo: memo.to_owned(),
+        members,
+    };
+    let trust = syn::add_theme(
+        store,
+        review_id,
+        lead,
+        &theme(syn::DESCRIPTIVE, "Trust through lived experience", "", vec![codes[1].id, codes[2].id]),
+        now,
+    )
+    .await
+    .map_err(fail)?;
+    let weight = syn::add_theme(
+        store,
+        review_id,
+        lead,
+        &theme(syn::DESCRIPTIVE, "Carrying the weight of the role", "", vec![codes[4].id, codes[5].id]),
+        now,
+    )
+    .await
+    .map_err(fail)?;
+    let valued = syn::add_theme(
+        store,
+        review_id,
+        lead,
+        &theme(syn::DESCRIPTIVE, "Being valued by the service", "", vec![codes[7].id, codes[8].id]),
+        now,
+    )
+    .await
+    .map_err(fail)?;
+    let bridges = syn::add_theme(
+        store,
+        review_id,
+        lead,
+        &theme(
+            syn::ANALYTICAL,
+            "Peer workers as bridges between two worlds",
+            "Lived experience lets peer workers reach people services cannot, but standing between clients and staff means living with the tension of belonging fully to neither.",
+            vec![trust.id, weight.id],
+        ),
+        now,
+    )
+    .await
+    .map_err(fail)?;
+    let sustainable = syn::add_theme(
+        store,
+        review_id,
+        lead,
+        &theme(
+            syn::ANALYTICAL,
+            "Making the peer role sustainable",
+            "The emotional cost of the role is bearable where services supervise, train and pay peer workers as colleagues.",
+            vec![weight.id, valued.id],
+        ),
+        now,
+    )
+    .await
+    .map_err(fail)?;
+    let component =
+        |concern: &str, explanation: &str| syn::ComponentBody { concern: concern.to_owned(), explanation: explanation.to_owned() };
+    let findings = [
+        syn::FindingBody {
+            theme_id: Some(bridges.id),
+            summary: "Clients trusted peer workers because they had lived through homelessness or substance use themselves, which let peers reach people other staff could not.".to_owned(),
+            studies: None,
+            assessment: Some(syn::AssessmentBody {
+                methodological_limitations: component("minor", "One study gave no reflexive account of the researchers' roles."),
+                coherence: component("no_or_very_minor", ""),
+                adequacy: component("minor", "Three studies with moderately rich data."),
+                relevance: component("no_or_very_minor", ""),
+                overall: "moderate".to_owned(),
+                explanation: "Minor concerns about methodological limitations and adequacy.".to_owned(),
+            }),
+        },
+        syn::FindingBody {
+            theme_id: Some(sustainable.id),
+            summary: "Peer workers carried an emotional toll that supervision, training and fair pay made bearable.".to_owned(),
+            studies: None,
+            assessment: Some(syn::AssessmentBody {
+                methodological_limitations: component("minor", "One study gave no reflexive account of the researchers' roles."),
+                coherence: component("minor", "Studies differed on whether pay or supervision mattered more."),
+                adequacy: component("moderate", "Few studies, with thin data on pay."),
+                relevance: component("no_or_very_minor", ""),
+                overall: "low".to_owned(),
+                explanation: "Moderate concerns about adequacy and minor concerns about methodological limitations and coherence.".to_owned(),
+            }),
+        },
+        syn::FindingBody {
+            theme_id: Some(weight.id),
+            summary: "Moving between friend and staff member left peer workers unsure where their boundaries lay.".to_owned(),
+            studies: None,
+            assessment: None,
+        },
+    ];
+    for f in &findings {
+        syn::add_finding(store, review_id, lead, f, now).await.map_err(fail)?;
     }
     Ok(())
 }

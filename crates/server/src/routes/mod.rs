@@ -14,6 +14,7 @@ mod records;
 mod reports;
 mod reviews;
 mod screening;
+mod synthesis;
 mod users;
 
 use std::collections::HashMap;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     reports::configure(cfg);
     duplicates::configure(cfg);
     audit::configure(cfg);
+    synthesis::configure(cfg);
 }
 
 /// What a caller must be to use a review route.

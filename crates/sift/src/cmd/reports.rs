@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::open_store;
-use crate::cli::{AppraisalFormat, CharacteristicsFormat, ExportCommand, IncludedFormat, PrismaArgs, PrismaFormat};
+use crate::cli::{AppraisalFormat, CharacteristicsFormat, ExportCommand, IncludedFormat, PrismaArgs, PrismaFormat, TableFormat};
 use crate::config::FileConfig;
 
 async fn review_id(store: &store::Store, key: &str) -> anyhow::Result<i32> {
@@ -16,10 +16,28 @@ async fn review_id(store: &store::Store, key: &str) -> anyhow::Result<i32> {
 }
 
 fn write_out(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    write_bytes(out, text.as_bytes())
+}
+
+fn write_bytes(out: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     match out {
-        Some(p) => std::fs::write(p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display())),
-        None => Ok(std::io::stdout().lock().write_all(text.as_bytes())?),
+        Some(p) => std::fs::write(p, bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display())),
+        None => Ok(std::io::stdout().lock().write_all(bytes)?),
     }
+}
+
+/// The review's synthesis, read once for an export.
+async fn synthesis(
+    db: &crate::cli::DbArgs,
+    file: &FileConfig,
+    key: &str,
+) -> anyhow::Result<(store::reviews::Review, server::app::synthesis::Snapshot)> {
+    let store = open_store(db.database.as_deref(), file).await?;
+    let review = store::reviews::find(&store.db, key)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no review {key:?}; check the short name, or create it with `sift review create`"))?;
+    let snap = server::app::synthesis::snapshot(&store, review.id).await?;
+    Ok((review, snap))
 }
 
 pub async fn prisma(args: PrismaArgs, file: &FileConfig) -> anyhow::Result<ExitCode> {
@@ -51,6 +69,41 @@ pub async fn export(cmd: ExportCommand, file: &FileConfig) -> anyhow::Result<Exi
                 }
             };
             write_out(out.as_deref(), &text)?;
+        }
+        ExportCommand::Qdpx { review, db, out } => {
+            let (review, snap) = synthesis(&db, file, &review).await?;
+            let bytes =
+                synthesis::refi::qdpx(&snap.project(&review.title)).map_err(|e| anyhow::anyhow!("cannot write the .qdpx project: {e}"))?;
+            write_bytes(out.as_deref(), &bytes)?;
+        }
+        ExportCommand::Qdc { review, db, out } => {
+            let (review, snap) = synthesis(&db, file, &review).await?;
+            let project = snap.project(&review.title);
+            let text = synthesis::refi::qdc(&project.codes, &project.themes)
+                .map_err(|e| anyhow::anyhow!("cannot write the .qdc codebook: {e}"))?;
+            write_out(out.as_deref(), &text)?;
+        }
+        ExportCommand::Soqf { review, db, format, out } => {
+            let (_, snap) = synthesis(&db, file, &review).await?;
+            let rows = snap.assessments();
+            let text = match format {
+                TableFormat::Csv => synthesis::cerqual::soqf_csv(&rows),
+                TableFormat::Html => synthesis::cerqual::soqf_html(&rows),
+            };
+            write_out(out.as_deref(), &text)?;
+        }
+        ExportCommand::EvidenceProfile { review, db, format, out } => {
+            let (_, snap) = synthesis(&db, file, &review).await?;
+            let rows = snap.assessments();
+            let text = match format {
+                TableFormat::Csv => synthesis::cerqual::evidence_profile_csv(&rows),
+                TableFormat::Html => synthesis::cerqual::evidence_profile_html(&rows),
+            };
+            write_out(out.as_deref(), &text)?;
+        }
+        ExportCommand::Matrix { review, db, out } => {
+            let (_, snap) = synthesis(&db, file, &review).await?;
+            write_out(out.as_deref(), &snap.matrix_csv())?;
         }
         ExportCommand::Appraisal { review, db, format, out } => {
             let store = open_store(db.database.as_deref(), file).await?;
