@@ -17,6 +17,7 @@ mod m20261123_000009_add_routing_options;
 mod m20261123_000010_create_appraisal;
 mod m20261123_000011_create_invitations;
 mod m20261123_000012_create_synthesis;
+mod m20261123_000013_create_extraction;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_create_appraisal::Migration),
             Box::new(m20261123_000011_create_invitations::Migration),
             Box::new(m20261123_000012_create_synthesis::Migration),
+            Box::new(m20261123_000013_create_extraction::Migration),
         ]
     }
 }

@@ -113,6 +113,13 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("get", "/api/reviews/{review}/appraisal/table.csv")
         | ("get", "/api/reviews/{review}/appraisal/table.html")
         | ("get", "/api/reviews/{review}/appraisal/traffic-light.svg") => (Member, Value::Null),
+        ("get", "/api/reviews/{review}/extraction") => (Member, Value::Null),
+        ("put", "/api/reviews/{review}/extraction/form") => (Lead, json!({"fields": [{"key": "Bad key", "label": "", "kind": "text"}]})),
+        ("get", "/api/reviews/{review}/extraction/studies/{id}") => (Member, Value::Null),
+        ("put", "/api/reviews/{review}/extraction/studies/{id}/mine") => (Contributor, json!({"values": {}, "submit": false})),
+        ("put", "/api/reviews/{review}/extraction/studies/{id}/reconciled") => (Lead, json!({"values": {}})),
+        ("get", "/api/reviews/{review}/extraction/characteristics.csv")
+        | ("get", "/api/reviews/{review}/extraction/characteristics.html") => (Member, Value::Null),
         ("get", "/api/reviews/{review}/synthesis")
         | ("get", "/api/reviews/{review}/synthesis/extracts")
         | ("get", "/api/reviews/{review}/synthesis/codebook.qdc")

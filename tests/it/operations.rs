@@ -58,6 +58,13 @@ db_test!(openapi_documents_every_route, |app| {
         "/api/reviews/{review}/duplicates/{id}/merge",
         "/api/reviews/{review}/records/{id}/unmerge",
         "/api/reviews/{review}/audit",
+        "/api/reviews/{review}/extraction",
+        "/api/reviews/{review}/extraction/form",
+        "/api/reviews/{review}/extraction/studies/{id}",
+        "/api/reviews/{review}/extraction/studies/{id}/mine",
+        "/api/reviews/{review}/extraction/studies/{id}/reconciled",
+        "/api/reviews/{review}/extraction/characteristics.csv",
+        "/api/reviews/{review}/extraction/characteristics.html",
         "/api/users",
     ] {
         assert!(paths.contains_key(expected), "OpenAPI lacks {expected}");

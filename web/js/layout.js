@@ -44,6 +44,7 @@ const PAGES = [
   ['/records', 'Records'],
   ['/screen/title_abstract', 'Screen'],
   ['/appraise', 'Appraise'],
+  ['/extract', 'Extract'],
   ['/synthesis', 'Synthesis'],
   ['/conflicts/title_abstract', 'Conflicts', { lead: true }],
   ['/reports', 'Reports'],

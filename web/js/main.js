@@ -18,6 +18,7 @@ import * as reports from './pages/reports.js';
 import * as invite from './pages/invite.js';
 import * as appraise from './pages/appraise.js';
 import * as synthesis from './pages/synthesis.js';
+import * as extraction from './pages/extraction.js';
 
 route('/signin', signin.render, { auth: false });
 route('/invite/:token', invite.render, { auth: false });
@@ -37,6 +38,8 @@ route('/reviews/:slug/appraise', appraise.render);
 route('/reviews/:slug/appraise/:item', appraise.render);
 route('/reviews/:slug/synthesis', synthesis.render);
 route('/reviews/:slug/synthesis/:item', synthesis.render);
+route('/reviews/:slug/extract', extraction.render);
+route('/reviews/:slug/extract/:item', extraction.render);
 
 beforeAuthPages(ensureUser);
 

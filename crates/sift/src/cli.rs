@@ -339,8 +339,29 @@ pub enum TableFormat {
     Html,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CharacteristicsFormat {
+    /// One row per included study, one column per field of the extraction form.
+    Csv,
+    /// The same table as a standalone, printable HTML page.
+    Html,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
+    /// The characteristics of the included studies (the reconciled extraction), as CSV or HTML.
+    Characteristics {
+        /// The review: its short name (e.g. `demo`) or id.
+        #[arg(long)]
+        review: String,
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: CharacteristicsFormat,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// The whole synthesis as a REFI-QDA project (.qdpx: users, codebook, extracts as text sources, codings, memos) for NVivo, ATLAS.ti or MAXQDA.
     Qdpx {
         /// The review: its short name (e.g. `demo`) or id.

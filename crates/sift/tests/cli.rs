@@ -364,3 +364,47 @@ fn headless_team_workflow() {
         rt.block_on(store.close());
     }
 }
+
+/// `sift export characteristics`: the extraction table of the demo review, as CSV and HTML.
+#[test]
+fn export_characteristics() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for kind in [Db::Sqlite, Db::Postgres] {
+        let Some(db) = rt.block_on(TestDb::new(kind)).unwrap() else { continue };
+        let o = run(sift().args(["demo", "--database", &db.url]));
+        assert!(o.status.success(), "{}", stderr(&o));
+        // One extractor fills in the first included study of the demo review.
+        let labels = rt.block_on(async {
+            let store = store::connect(&db.url).await.unwrap();
+            let review = store::reviews::find(&store.db, "demo").await.unwrap().unwrap();
+            let lead = store::reviews::members(&store.db, review.id).await.unwrap()[0].0.id;
+            let form: synthesis::extraction::Form = serde_json::from_value(serde_json::json!({"extractors": 1, "fields": [
+                {"key": "setting", "label": "Setting", "kind": "text", "required": true},
+                {"key": "participants", "label": "Participants (n)", "kind": "number"}
+            ]}))
+            .unwrap();
+            server::app::extraction::save_form(&store, review.id, form, lead, 1).await.unwrap();
+            let studies = server::app::extraction::studies(&store, review.id).await.unwrap();
+            let values = r#"{"setting":"Peer-led service, London <UK>","participants":14}"#;
+            store::extraction::put(&store.db, review.id, studies[0].item.id, Some(lead), values, true, 2).await.unwrap();
+            studies.into_iter().map(|s| s.label).collect::<Vec<_>>()
+        });
+        let o = run(sift().args(["export", "characteristics", "--review", "demo", "--database", &db.url]));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut expected = format!("Study,Setting,Participants (n)\r\n{},\"Peer-led service, London <UK>\",14\r\n", labels[0]);
+        for l in &labels[1..] {
+            expected.push_str(&format!("{l},,\r\n"));
+        }
+        assert_eq!(stdout(&o), expected);
+        let dir = tempfile::tempdir().unwrap();
+        let html = dir.path().join("characteristics.html");
+        let o = run(sift()
+            .args(["export", "characteristics", "--review", "demo", "--database", &db.url, "--format", "html", "--out"])
+            .arg(&html));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let page = std::fs::read_to_string(&html).unwrap();
+        assert!(page.contains("<td>Peer-led service, London &lt;UK&gt;</td>"), "{page}");
+        let o = run(sift().args(["export", "characteristics", "--review", "nope", "--database", &db.url]));
+        assert!(!o.status.success() && stderr(&o).contains("no review \"nope\""));
+    }
+}

@@ -8,6 +8,7 @@ pub mod appraisal;
 pub mod audit;
 pub mod dedup;
 pub mod entity;
+pub mod extraction;
 pub mod imports;
 pub mod jobs;
 pub mod records;

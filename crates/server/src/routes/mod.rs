@@ -7,6 +7,7 @@ mod appraisal;
 mod audit;
 mod auth;
 mod duplicates;
+mod extraction;
 mod health;
 mod imports;
 mod records;
@@ -29,6 +30,7 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     health::configure(cfg);
     appraisal::configure(cfg);
+    extraction::configure(cfg);
     auth::configure(cfg);
     users::configure(cfg);
     reviews::configure(cfg);

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::open_store;
-use crate::cli::{AppraisalFormat, ExportCommand, IncludedFormat, PrismaArgs, PrismaFormat, TableFormat};
+use crate::cli::{AppraisalFormat, CharacteristicsFormat, ExportCommand, IncludedFormat, PrismaArgs, PrismaFormat, TableFormat};
 use crate::config::FileConfig;
 
 async fn review_id(store: &store::Store, key: &str) -> anyhow::Result<i32> {
@@ -55,6 +55,21 @@ pub async fn prisma(args: PrismaArgs, file: &FileConfig) -> anyhow::Result<ExitC
 
 pub async fn export(cmd: ExportCommand, file: &FileConfig) -> anyhow::Result<ExitCode> {
     match cmd {
+        ExportCommand::Characteristics { review, db, format, out } => {
+            let store = open_store(db.database.as_deref(), file).await?;
+            let id = review_id(&store, &review).await?;
+            let title = store::reviews::find(&store.db, &review).await?.map(|r| r.title).unwrap_or_default();
+            let (form, rows) = server::app::extraction::table(&store, id)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot build the characteristics table: {e}"))?;
+            let text = match format {
+                CharacteristicsFormat::Csv => synthesis::extraction::characteristics_csv(&form, &rows),
+                CharacteristicsFormat::Html => {
+                    synthesis::extraction::characteristics_html(&server::app::extraction::table_title(&title), &form, &rows)
+                }
+            };
+            write_out(out.as_deref(), &text)?;
+        }
         ExportCommand::Qdpx { review, db, out } => {
             let (review, snap) = synthesis(&db, file, &review).await?;
             let bytes =

@@ -7,6 +7,8 @@ pub mod audit_events;
 pub mod codes;
 pub mod codings;
 pub mod dedup_pairs;
+pub mod extraction_forms;
+pub mod extraction_values;
 pub mod extracts;
 pub mod files;
 pub mod findings;
