@@ -71,7 +71,8 @@ async fn phase(
         tasks.push(tokio::spawn(async move {
             let (mut next_ms, mut vote_ms, mut pair_ms) = (Vec::new(), Vec::new(), Vec::new());
             let mut scheduled = Instant::now() + pace.map_or(Duration::ZERO, |p| p * i as u32 / n);
-            while scheduled < deadline {
+            // A reviewer who falls behind the schedule stops at the deadline too, with the queue it built.
+            while scheduled < deadline && Instant::now() < deadline {
                 if let Some(p) = pace {
                     tokio::time::sleep_until(scheduled.into()).await;
                     scheduled += p;

@@ -205,6 +205,20 @@ db_test!(extracts_codings_themes_matrix_and_cerqual, |app| {
     assert_eq!(s, 201, "{a}");
     let analytical = a["id"].as_i64().unwrap();
     assert_eq!(a["studies"], json!([studies[0], studies[1]]));
+    // A change made on a stale copy is refused rather than undoing someone else's.
+    let seen = a["updated_at"].as_i64().unwrap();
+    let renamed = json!({"kind": "analytical", "name": "Peer workers as bridges", "memo": "Between two worlds, belonging to neither.", "members": [d1, d2], "updated_at": seen});
+    let (s, body) = put(&app, &format!("themes/{analytical}"), &t.rev1, renamed.clone()).await;
+    assert_eq!(s, 200, "{body}");
+    let (s, body) = put(
+        &app,
+        &format!("themes/{analytical}"),
+        &t.rev2,
+        json!({"kind": "analytical", "name": "Stale", "members": [d1], "updated_at": seen - 1}),
+    )
+    .await;
+    assert_eq!(s, 409, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("reload"), "{body}");
 
     // The matrix: every included study is a column; cells hold the supporting extracts.
     let (_, m) = app.get("/api/reviews/qes/synthesis/matrix", &t.rev1).await;
@@ -258,6 +272,18 @@ db_test!(extracts_codings_themes_matrix_and_cerqual, |app| {
     let (s, f2) = post(&app, "findings", &t.rev1, json!({"theme_id": d2, "summary": "Hope mattered.", "studies": [studies[1]]})).await;
     assert_eq!(s, 201, "{f2}");
     assert_eq!(f2["assessed"], false);
+    // A half-done worksheet saves as a draft, says what it lacks, and stays out of the tables.
+    let draft = json!({"theme_id": d2, "summary": "Hope mattered.", "studies": [studies[1]], "draft": true, "assessment": {
+        "methodological_limitations": {"concern": "minor", "explanation": ""},
+        "coherence": {"concern": ""}, "adequacy": {"concern": ""}, "relevance": {"concern": ""}, "overall": "", "explanation": ""}});
+    let (s, f2) = put(&app, &format!("findings/{}", f2["id"]), &t.rev1, draft.clone()).await;
+    assert_eq!(s, 200, "{f2}");
+    assert_eq!(f2["assessed"], false);
+    assert_eq!(f2["assessment"]["methodological_limitations"]["concern"], "minor");
+    assert!(f2["missing"].as_str().unwrap().contains("Coherence needs a level"), "{f2}");
+    let mut wrong = draft;
+    wrong["assessment"]["coherence"]["concern"] = json!("dreadful");
+    assert_eq!(put(&app, &format!("findings/{}", f2["id"]), &t.rev1, wrong).await.0, 422);
     let (_, list) = app.get("/api/reviews/qes/synthesis/findings", &t.rev2).await;
     assert_eq!(list["findings"].as_array().unwrap().len(), 2);
     assert!(list["appraisal"].as_object().unwrap().contains_key(&studies[0].to_string()), "{list}");

@@ -325,8 +325,10 @@ pub async fn my_reservations(
     now: i64,
 ) -> Result<Vec<Item>, StoreError> {
     let b = db.get_database_backend();
-    let sql = "SELECT i.* FROM screening_items i JOIN reservations r ON r.item_id = i.id \
-               WHERE i.review_id = $1 AND i.stage = $2 AND r.reviewer_id = $3 AND r.expires_at > $4 AND i.state = 'open' \
+    // Driven from the few live reservations: SQLite keeps the CROSS JOIN order (it otherwise walks every
+    // open item of the stage, some 6 ms on 50,000 records), and PostgreSQL plans it freely.
+    let sql = "SELECT i.* FROM reservations r CROSS JOIN screening_items i \
+               WHERE i.id = r.item_id AND i.review_id = $1 AND i.stage = $2 AND r.reviewer_id = $3 AND r.expires_at > $4 AND i.state = 'open' \
                AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
                ORDER BY r.expires_at DESC, i.id";
     Ok(screening_items::Entity::find()

@@ -150,7 +150,9 @@ export async function render({ main, params, alive }) {
         h('p', { class: 'form-error', role: 'alert', tabindex: '-1', hidden: true, id: `${prefix}-error` }),
         canEdit ? h('div', { class: 'actions' },
           h('button', { type: 'submit', class: 'primary', id: `${prefix}-save` }, 'Save'),
-          h('span', { class: 'muted small sx-save-state', id: `${prefix}-state`, 'aria-live': 'polite' }),
+          h('button', { type: 'button', id: `${prefix}-draft`, onclick: () => save(true) }, 'Save as draft'),
+          h('span', { class: 'muted small sx-save-state', id: `${prefix}-state`, 'aria-live': 'polite' },
+            f.assessment && !f.assessed ? 'Draft: not in the SoQF table yet.' : ''),
           h('button', { type: 'button', class: 'link sx-delete-finding', id: `${prefix}-delete`, onclick: () => deleteFinding(f) }, 'Delete the finding')) : null));
 
     const concerns = () => COMPONENTS.map(([key]) => form.querySelector(`[name="${key}"]`).value);
@@ -179,8 +181,12 @@ export async function render({ main, params, alive }) {
     const state = () => form.querySelector('.sx-save-state') ?? h('span');
     showSuggestion();
 
-    form.addEventListener('submit', async (ev) => {
+    form.addEventListener('submit', (ev) => {
       ev.preventDefault();
+      save(false);
+    });
+    // A draft keeps an unfinished worksheet; it stays out of the SoQF table until saved complete.
+    async function save(draft) {
       clearErrors(form);
       const themeValue = form.querySelector('[name="theme_id"]').value;
       const parts = COMPONENTS.map(([key]) => [key, {
@@ -194,18 +200,22 @@ export async function render({ main, params, alive }) {
         summary: form.querySelector('[name="summary"]').value,
         studies: [...form.querySelectorAll('input[name="studies"]:checked')].map((c) => Number(c.value)),
         assessment: started ? { ...Object.fromEntries(parts), overall: overall.value, explanation } : null,
+        draft,
+        updated_at: f.updated_at,
       };
       const button = form.querySelector(`#${prefix}-save`);
       button.disabled = true;
       try {
         await api('PUT', `${base}/findings/${f.id}`, sent);
-        toast(`Finding ${n} saved`);
+        toast(draft ? `Finding ${n} saved as a draft` : `Finding ${n} saved`);
         if (await reload()) {
           const fresh = (data.findings ?? []).find((x) => x.id === f.id);
           if (fresh) {
             const card = findingCard(fresh, n);
             form.replaceWith(card);
-            card.querySelector('.sx-save-state').textContent = 'Saved';
+            card.querySelector('.sx-save-state').textContent = fresh.assessed || !fresh.assessment
+              ? 'Saved'
+              : `Draft saved; not in the SoQF table yet. Still needed: ${fresh.missing ?? ''}`;
           }
           drawSoqf();
         }
@@ -214,7 +224,7 @@ export async function render({ main, params, alive }) {
       } finally {
         button.disabled = false;
       }
-    });
+    }
     form.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
         ev.preventDefault();

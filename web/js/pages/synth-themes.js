@@ -84,7 +84,7 @@ export async function render({ main, params, alive }) {
     return run;
   }
 
-  const body = (t, patch = {}) => ({ kind: t.kind, name: t.name, memo: memoOf(t), members: t.members ?? [], ...patch });
+  const body = (t, patch = {}) => ({ kind: t.kind, name: t.name, memo: memoOf(t), members: t.members ?? [], updated_at: t.updated_at, ...patch });
 
   function saveTheme(t, patch, message) {
     return change(async () => {

@@ -14,7 +14,7 @@ pub const RESERVATION_MS: i64 = 10 * 60 * 1000;
 
 /// How many records `next` reserves for a reviewer at once (at least the number asked for): later calls
 /// serve the reservations without taking the review's lock.
-pub const RESERVATION_BLOCK: u64 = 5;
+pub const RESERVATION_BLOCK: u64 = 1;
 /// Largest full-text file accepted.
 pub const MAX_PDF_BYTES: usize = 64 * 1024 * 1024;
 

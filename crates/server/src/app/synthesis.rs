@@ -179,6 +179,9 @@ impl Snapshot {
     /// The CERQual assessment of a finding as the tables need it, or `None` before it is assessed.
     pub fn assessment(&self, finding: &FindingRow) -> Option<Assessment> {
         let stored: AssessmentBody = serde_json::from_str(finding.assessment.as_deref()?).ok()?;
+        if check_assessment(&stored).is_err() || ids_of(&finding.studies).is_empty() {
+            return None;
+        }
         let theme = finding.theme_id.and_then(|t| self.themes.iter().find(|x| x.id == t)).map(|t| t.name.clone()).unwrap_or_default();
         Some(Assessment {
             finding: finding.summary.clone(),
@@ -378,6 +381,26 @@ fn check_assessment(body: &AssessmentBody) -> Result<(), AppError> {
     if problems.is_empty() { Ok(()) } else { Err(AppError::Invalid(problems.join(" "))) }
 }
 
+/// A draft may leave levels blank, but the levels it sets must be known ones.
+fn check_draft(body: &AssessmentBody) -> Result<(), AppError> {
+    let components = [&body.methodological_limitations, &body.coherence, &body.adequacy, &body.relevance];
+    if let Some(bad) = components.iter().find(|c| !c.concern.is_empty() && concern_of(&c.concern).is_none()) {
+        return Err(AppError::Invalid(format!(
+            "\"{}\" is not a level of concern: use no_or_very_minor, minor, moderate or serious, or leave it blank in a draft.",
+            bad.concern
+        )));
+    }
+    if !body.overall.is_empty() && confidence_of(&body.overall).is_none() {
+        return Err(AppError::Invalid("The overall confidence must be high, moderate, low or very_low, or blank in a draft.".into()));
+    }
+    Ok(())
+}
+
+/// What an assessment still lacks before it can appear in the tables (empty when complete).
+pub fn missing(body: &AssessmentBody) -> Option<String> {
+    check_assessment(body).err().map(|e| e.to_string())
+}
+
 /// The suggested overall confidence for an assessment in progress (components set), if all four are set.
 pub fn suggested(body: &AssessmentBody) -> Option<&'static str> {
     let concerns = [
@@ -463,6 +486,7 @@ pub fn theme_json(snap: &Snapshot, t: &ThemeRow) -> Value {
         "memo": t.memo,
         "members": ids_of(&t.members),
         "studies": snap.supporting_items(t.id),
+        "updated_at": t.updated_at,
     })
 }
 
@@ -479,6 +503,7 @@ pub fn finding_json(snap: &Snapshot, f: &FindingRow) -> Value {
         "assessment": assessment,
         "suggested_overall": assessment.as_ref().and_then(suggested),
         "assessed": snap.assessment(f).is_some(),
+        "missing": assessment.as_ref().and_then(missing),
         "updated_at": f.updated_at,
     })
 }
@@ -1035,7 +1060,13 @@ pub struct ThemeBody {
     pub memo: String,
     #[serde(default)]
     pub members: Vec<i32>,
+    /// On a change, the theme's `updated_at` as the sender last saw it: when someone else changed the
+    /// theme since, the change is refused (409) instead of silently undoing theirs.
+    pub updated_at: Option<i64>,
 }
+
+const CHANGED_MEANWHILE: &str =
+    "Someone else changed this since you loaded it: reload the page to see their change, then make yours again.";
 
 async fn check_theme(
     txn: &store::DatabaseTransaction,
@@ -1114,6 +1145,9 @@ pub async fn add_theme(store: &Store, review_id: i32, actor: i32, body: &ThemeBo
 pub async fn update_theme(store: &Store, review_id: i32, actor: i32, id: i32, body: &ThemeBody, now: i64) -> Result<ThemeRow, AppError> {
     let txn = store.begin().await?;
     let before = store::synthesis::theme(&txn, review_id, id).await?.ok_or(AppError::NotFound("theme"))?;
+    if body.updated_at.is_some_and(|seen| seen != before.updated_at) {
+        return Err(AppError::Conflict(CHANGED_MEANWHILE.into()));
+    }
     if before.kind != body.kind {
         return Err(AppError::Invalid(format!("This theme is {}; its kind cannot change. Create a new theme instead.", before.kind)));
     }
@@ -1185,6 +1219,12 @@ pub struct FindingBody {
     pub studies: Option<Vec<i32>>,
     /// The CERQual assessment; absent or null while not yet assessed.
     pub assessment: Option<AssessmentBody>,
+    /// Save an unfinished assessment as it is (levels may be blank, explanations missing); it stays out
+    /// of the SoQF table and the evidence profile until saved complete.
+    #[serde(default)]
+    pub draft: bool,
+    /// On a change, the finding's `updated_at` as the sender last saw it (see [`ThemeBody::updated_at`]).
+    pub updated_at: Option<i64>,
 }
 
 async fn check_finding(store: &Store, review_id: i32, body: &FindingBody) -> Result<(String, Vec<i32>), AppError> {
@@ -1213,7 +1253,11 @@ async fn check_finding(store: &Store, review_id: i32, body: &FindingBody) -> Res
         }
         None => body.theme_id.map(|t| snap.supporting_items(t)).unwrap_or_default(),
     };
-    if let Some(a) = &body.assessment {
+    if let Some(a) = &body.assessment
+        && body.draft
+    {
+        check_draft(a)?;
+    } else if let Some(a) = &body.assessment {
         check_assessment(a)?;
         if studies.is_empty() {
             return Err(AppError::Invalid("A finding assessed with CERQual needs at least one contributing study.".into()));
@@ -1266,6 +1310,9 @@ pub async fn update_finding(
     now: i64,
 ) -> Result<FindingRow, AppError> {
     let before = store::synthesis::finding(&store.db, review_id, id).await?.ok_or(AppError::NotFound("review finding"))?;
+    if body.updated_at.is_some_and(|seen| seen != before.updated_at) {
+        return Err(AppError::Conflict(CHANGED_MEANWHILE.into()));
+    }
     let (summary, studies) = check_finding(store, review_id, body).await?;
     let txn = store.begin().await?;
     let row = store::synthesis::save_finding(
