@@ -205,6 +205,10 @@ pub async fn open_pilot(store: &Store, review_id: i32, stage: &str, lead: i32, n
 pub struct VoteResult {
     pub item: Item,
     pub vote: Option<store::screening::VoteRow>,
+    /// Every vote on the item after the change, as read under the lock (so the reply needs no re-read).
+    pub votes: Vec<store::screening::VoteRow>,
+    /// Whether the stage is blind.
+    pub blind: bool,
 }
 
 /// Records (or changes) a reviewer's vote and settles the item when its votes decide it.
@@ -234,7 +238,7 @@ pub async fn vote(store: &Store, review_id: i32, item_id: i32, reviewer: i32, v:
     let new = NewVote { reason, ..v };
     let row = store::screening::put_vote(db, &item, reviewer, before.clone(), &new, now).await?;
     let counted = if before.is_none() { Item { votes: item.votes + 1, ..item } } else { item };
-    let item = settle_item(db, counted, now).await?;
+    let (item, votes, settings) = settle_item(db, counted, now).await?;
     store::audit::append(
         db,
         NewEvent {
@@ -250,17 +254,22 @@ pub async fn vote(store: &Store, review_id: i32, item_id: i32, reviewer: i32, v:
     )
     .await?;
     locked.commit().await?;
-    Ok(VoteResult { item, vote: Some(row) })
+    Ok(VoteResult { item, vote: Some(row), votes, blind: settings.blind })
 }
 
 /// Recomputes an item's state from its votes (unless a lead already resolved it).
 async fn settle(db: &store::DatabaseTransaction, review_id: i32, item_id: i32, now: i64) -> Result<Item, store::StoreError> {
     let item = store::screening::item(db, review_id, item_id).await?.ok_or(store::StoreError::NotFound)?;
-    settle_item(db, item, now).await
+    Ok(settle_item(db, item, now).await?.0)
 }
 
-/// [`settle`] for an item as it stands in the database, read under the review's lock.
-async fn settle_item(db: &store::DatabaseTransaction, item: Item, now: i64) -> Result<Item, store::StoreError> {
+/// [`settle`] for an item as it stands in the database, read under the review's lock; also returns the
+/// votes and stage settings it read.
+async fn settle_item(
+    db: &store::DatabaseTransaction,
+    item: Item,
+    now: i64,
+) -> Result<(Item, Vec<store::screening::VoteRow>, store::screening::Settings), store::StoreError> {
     let settings = store::screening::settings(db, item.review_id, &item.stage).await?;
     let votes = store::screening::votes_of_item(db, item.id).await?;
     let cast: Vec<CastVote> = votes
@@ -295,7 +304,7 @@ async fn settle_item(db: &store::DatabaseTransaction, item: Item, now: i64) -> R
     if item.state != was {
         after_decision(db, &item, now).await?;
     }
-    Ok(item)
+    Ok((item, votes, settings))
 }
 
 /// A record included at title/abstract becomes a report sought for retrieval.

@@ -96,9 +96,35 @@ async fn item_view(
     caller: i32,
     item: &store::screening::Item,
 ) -> ApiResult<ScreeningItem> {
+    item_view_from(state, review, roles, caller, item, None, None).await
+}
+
+/// [`item_view`] with the item's votes and the stage's blinding when the caller already read them.
+async fn item_view_from(
+    state: &AppState,
+    review: &store::reviews::Review,
+    roles: &[String],
+    caller: i32,
+    item: &store::screening::Item,
+    votes: Option<Vec<store::screening::VoteRow>>,
+    blind: Option<bool>,
+) -> ApiResult<ScreeningItem> {
     let record = store::records::get(&state.store.db, review.id, item.record_id).await?.ok_or_else(|| ApiError::not_found("record"))?;
-    let votes = store::screening::votes_of_item(&state.store.db, item.id).await?;
-    let voters: Vec<i32> = votes.iter().map(|v| v.reviewer_id).collect();
+    let votes = match votes {
+        Some(v) => v,
+        // The item counts its votes: none counted, none to read.
+        None if item.votes == 0 => Vec::new(),
+        None => store::screening::votes_of_item(&state.store.db, item.id).await?,
+    };
+    let decided = matches!(item.state.as_str(), "included" | "excluded" | "not_retrieved");
+    let all = decided
+        || is_lead(roles)
+        || match blind {
+            Some(b) => !b,
+            None => sees_all(state, review.id, &item.stage, roles).await?,
+        };
+    // Names only for the votes this caller may see.
+    let voters: Vec<i32> = votes.iter().map(|v| v.reviewer_id).filter(|r| all || *r == caller).collect();
     let names = store::users::names(&state.store.db, &voters).await?;
     let view = |v: &store::screening::VoteRow| VoteView {
         reviewer_id: v.reviewer_id,
@@ -109,8 +135,6 @@ async fn item_view(
         tags: store::parse_json_list(&v.tags),
         updated_at: rfc3339(v.updated_at),
     };
-    let decided = matches!(item.state.as_str(), "included" | "excluded" | "not_retrieved");
-    let all = sees_all(state, review.id, &item.stage, roles).await? || decided;
     let state_shown = if !all && item.state == "conflict" { "open".to_owned() } else { item.state.clone() };
     Ok(ScreeningItem {
         id: item.id,
@@ -362,7 +386,7 @@ async fn put_vote(
     let note = b.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     let v = store::screening::NewVote { vote: b.vote, reason: b.reason, note, tags: b.tags };
     let res = app::vote(&state.store, review.id, id, caller.id(), v, now_ms()).await?;
-    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &res.item).await?))
+    Ok(web::Json(item_view_from(&state, &review, &roles, caller.id(), &res.item, Some(res.votes), Some(res.blind)).await?))
 }
 
 /// Undoes the caller's vote on a record that is not decided yet; the record is reserved for them again.
