@@ -339,15 +339,15 @@ pub async fn my_reservations(
 
 /// Whether an open item that already has votes still has room for this reviewer: such items go first
 /// (so pairs complete), so a reviewer's reserved block must not be served ahead of them.
-pub async fn pair_waiting(db: &impl ConnectionTrait, review_id: i32, stage: &str, reviewer: i32) -> Result<bool, StoreError> {
+pub async fn pair_waiting(db: &impl ConnectionTrait, review_id: i32, stage: &str, reviewer: i32, now: i64) -> Result<bool, StoreError> {
     let b = db.get_database_backend();
     let sql = "SELECT i.id FROM screening_items i \
                WHERE i.review_id = $1 AND i.stage = $2 AND i.state = 'open' AND i.votes > 0 \
                AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
-               AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.item_id = i.id AND r.reviewer_id = $3) \
-               AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id) < i.needed \
+               AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.item_id = i.id AND r.reviewer_id = $3 AND r.expires_at > $4) \
+               AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id AND r2.expires_at > $4) < i.needed \
                LIMIT 1";
-    Ok(!db.query_all_raw(stmt(b, sql, vec![review_id.into(), stage.into(), reviewer.into()])).await?.is_empty())
+    Ok(!db.query_all_raw(stmt(b, sql, vec![review_id.into(), stage.into(), reviewer.into(), now.into()])).await?.is_empty())
 }
 
 /// Extends the reviewer's reservations of these items until `expires_at`, in one statement.
@@ -381,39 +381,48 @@ pub async fn reserve_next(
 ) -> Result<Vec<Item>, StoreError> {
     let (pair_idx, n_pairs) = pair.unwrap_or((0, 1));
     let b = db.get_database_backend();
-    db.execute_raw(stmt(b, "DELETE FROM reservations WHERE expires_at <= $1", vec![now.into()])).await?;
     // Two cheap passes instead of one sort over every open item: first items that already have votes
-    // (so pairs complete), then fresh ones, each in id order and stopping at the first matches.
-    let mut ids: Vec<i32> = Vec::new();
+    // (so pairs complete), then fresh ones, each in id order and stopping at the first matches. Only
+    // live reservations count, so expired ones need not be cleared first.
+    let mut items: Vec<Item> = Vec::new();
     for fresh in [false, true] {
-        let wanted = i64::try_from(count).unwrap_or(1) - i64::try_from(ids.len()).unwrap_or(0);
+        let wanted = i64::try_from(count).unwrap_or(1) - i64::try_from(items.len()).unwrap_or(0);
         if wanted <= 0 {
             break;
         }
         let votes_filter = if fresh { "i.votes = 0" } else { "i.votes > 0" };
         let sql = format!(
-            "SELECT i.id FROM screening_items i \
+            "SELECT i.* FROM screening_items i \
              WHERE i.review_id = $1 AND i.stage = $2 AND i.state = 'open' AND {votes_filter} AND i.id <= $5 \
              AND i.id % $7 = $6 \
              AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
-             AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.item_id = i.id AND r.reviewer_id = $3) \
-             AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id) < i.needed \
+             AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.item_id = i.id AND r.reviewer_id = $3 AND r.expires_at > $8) \
+             AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id AND r2.expires_at > $8) < i.needed \
              ORDER BY i.id ASC LIMIT $4"
         );
-        let rows = db
-            .query_all_raw(stmt(
-                b,
-                &sql,
-                vec![review_id.into(), stage.into(), reviewer.into(), wanted.into(), max_item_id.into(), pair_idx.into(), n_pairs.into()],
-            ))
-            .await?;
-        ids.extend(rows.iter().filter_map(|r| r.try_get::<i32>("", "id").ok()));
+        let values =
+            vec![review_id.into(), stage.into(), reviewer.into(), wanted.into(), max_item_id.into(), pair_idx.into(), n_pairs.into(), now.into()];
+        items.extend(screening_items::Entity::find().from_raw_sql(stmt(b, &sql, values)).all(db).await?);
     }
-    for id in &ids {
-        reservations::ActiveModel { item_id: Set(*id), reviewer_id: Set(reviewer), expires_at: Set(expires_at) }.insert(db).await?;
+    if items.len() < usize::try_from(count).unwrap_or(usize::MAX) {
+        // Near the end of a stage: a good moment to clear expired reservations.
+        db.execute_raw(stmt(b, "DELETE FROM reservations WHERE expires_at <= $1", vec![now.into()])).await?;
     }
-    let mut items = screening_items::Entity::find().filter(screening_items::Column::Id.is_in(ids.clone())).all(db).await?;
-    items.sort_by_key(|i| ids.iter().position(|x| *x == i.id));
+    if !items.is_empty() {
+        // One statement for all; a reservation of the reviewer's that had expired is renewed.
+        let mut values: Vec<Value> = Vec::new();
+        let mut rows = Vec::new();
+        for (n, item) in items.iter().enumerate() {
+            rows.push(format!("(${}, ${}, ${})", 3 * n + 1, 3 * n + 2, 3 * n + 3));
+            values.extend([item.id.into(), reviewer.into(), expires_at.into()]);
+        }
+        let sql = format!(
+            "INSERT INTO reservations (item_id, reviewer_id, expires_at) VALUES {} \
+             ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at",
+            rows.join(", ")
+        );
+        db.execute_raw(stmt(b, &sql, values)).await?;
+    }
     Ok(items)
 }
 
@@ -466,6 +475,7 @@ pub struct NewVote {
 
 /// Inserts a first vote (and counts it on the item) or changes an existing one; returns the row.
 /// `existing` is the reviewer's current vote on the item, as the caller just read it under the lock.
+/// The item's vote count is the caller's to update (see [`ItemUpdate::votes`]), with its new state.
 pub async fn put_vote(
     db: &impl ConnectionTrait,
     item: &Item,
@@ -499,11 +509,6 @@ pub async fn put_vote(
     }
     .insert(db)
     .await?;
-    screening_items::Entity::update_many()
-        .col_expr(screening_items::Column::Votes, Expr::col(screening_items::Column::Votes).add(1))
-        .filter(screening_items::Column::Id.eq(item.id))
-        .exec(db)
-        .await?;
     release(db, item.id, reviewer).await?;
     Ok(row)
 }
@@ -534,6 +539,8 @@ pub struct ItemUpdate {
     pub resolved_by: Option<i32>,
     pub resolution_note: Option<String>,
     pub decided_at: Option<i64>,
+    /// The item's new vote count, when it changed.
+    pub votes: Option<i32>,
 }
 
 pub async fn set_item_state(db: &impl ConnectionTrait, item_id: i32, u: &ItemUpdate) -> Result<Item, StoreError> {
@@ -549,7 +556,8 @@ pub async fn update_item_state(db: &impl ConnectionTrait, row: Item, u: &ItemUpd
         && row.reason == u.reason
         && row.resolved_by == u.resolved_by
         && row.resolution_note == u.resolution_note
-        && row.decided_at == u.decided_at;
+        && row.decided_at == u.decided_at
+        && u.votes.is_none_or(|v| v == row.votes);
     if unchanged {
         return Ok(row);
     }
@@ -560,6 +568,9 @@ pub async fn update_item_state(db: &impl ConnectionTrait, row: Item, u: &ItemUpd
     active.resolved_by = Set(u.resolved_by);
     active.resolution_note = Set(u.resolution_note.clone());
     active.decided_at = Set(u.decided_at);
+    if let Some(v) = u.votes {
+        active.votes = Set(v);
+    }
     Ok(active.update(db).await?)
 }
 

@@ -74,7 +74,7 @@ pub async fn next(store: &Store, review_id: i32, stage: &str, reviewer: i32, cou
     // their time to run. Only this reviewer votes on them, and no one else can take their places.
     // Records others already voted on come first, so the fast path gives way when one waits.
     let mut fresh = store::screening::my_reservations(&store.db, review_id, stage, reviewer, now + RESERVATION_MS / 2).await?;
-    let waiting = fresh.len() >= want && store::screening::pair_waiting(&store.db, review_id, stage, reviewer).await?;
+    let waiting = fresh.len() >= want && store::screening::pair_waiting(&store.db, review_id, stage, reviewer, now).await?;
     if fresh.len() >= want && !waiting {
         fresh.truncate(want);
         return Ok(fresh);
@@ -231,14 +231,18 @@ pub async fn vote(store: &Store, review_id: i32, item_id: i32, reviewer: i32, v:
         None => Vec::new(),
     };
     review::screening::validate_vote(stage, kind, reason.as_deref(), &reasons).map_err(ScreeningError::Invalid)?;
-    let before = store::screening::vote_of(db, item.id, reviewer).await?;
+    let mut votes = store::screening::votes_of_item(db, item.id).await?;
+    let before = votes.iter().find(|v| v.reviewer_id == reviewer).cloned();
     if before.is_none() && item.votes >= item.needed {
         return Err(ScreeningError::Conflict("This record already has all the votes it needs. Ask for the next record instead.".into()));
     }
     let new = NewVote { reason, ..v };
     let row = store::screening::put_vote(db, &item, reviewer, before.clone(), &new, now).await?;
-    let counted = if before.is_none() { Item { votes: item.votes + 1, ..item } } else { item };
-    let (item, votes, settings) = settle_item(db, counted, now).await?;
+    match votes.iter_mut().find(|v| v.reviewer_id == reviewer) {
+        Some(v) => *v = row.clone(),
+        None => votes.push(row.clone()),
+    }
+    let (item, votes, settings) = settle_with(db, item, votes, now).await?;
     store::audit::append(
         db,
         NewEvent {
@@ -270,8 +274,19 @@ async fn settle_item(
     item: Item,
     now: i64,
 ) -> Result<(Item, Vec<store::screening::VoteRow>, store::screening::Settings), store::StoreError> {
-    let settings = store::screening::settings(db, item.review_id, &item.stage).await?;
     let votes = store::screening::votes_of_item(db, item.id).await?;
+    settle_with(db, item, votes, now).await
+}
+
+/// [`settle_item`] with the item's votes as they now stand (oldest first); the item's vote count is
+/// brought in line with them.
+async fn settle_with(
+    db: &store::DatabaseTransaction,
+    item: Item,
+    votes: Vec<store::screening::VoteRow>,
+    now: i64,
+) -> Result<(Item, Vec<store::screening::VoteRow>, store::screening::Settings), store::StoreError> {
+    let settings = store::screening::settings(db, item.review_id, &item.stage).await?;
     let cast: Vec<CastVote> = votes
         .iter()
         .filter_map(|v| parse_vote(&v.vote).map(|vote| CastVote { reviewer: i64::from(v.reviewer_id), vote, reason: v.reason.clone() }))
@@ -298,7 +313,7 @@ async fn settle_item(
             ItemUpdate { state: "excluded".into(), decision: Some("exclude".into()), reason, decided_at: Some(now), ..Default::default() }
         }
     };
-    let update = ItemUpdate { resolution_note: item.resolution_note.clone(), ..update };
+    let update = ItemUpdate { resolution_note: item.resolution_note.clone(), votes: i32::try_from(votes.len()).ok(), ..update };
     let was = item.state.clone();
     let item = store::screening::update_item_state(db, item, &update).await?;
     if item.state != was {
@@ -391,6 +406,7 @@ pub async fn resolve(
         resolved_by: Some(lead),
         resolution_note: note,
         decided_at: Some(now),
+        votes: None,
     };
     let after = store::screening::set_item_state(db, item.id, &update).await?;
     after_decision(db, &after, now).await?;
