@@ -150,6 +150,17 @@ impl Store {
         Ok(Locked { txn, _guard: guard })
     }
 
+    /// A transaction for a change confined to one screening item (a vote): on PostgreSQL it takes no
+    /// review-wide lock, so votes on different records proceed side by side, and the caller locks the
+    /// item's row with [`screening::item_for_update`]; operations under [`Store::begin_locked`] lock
+    /// the rows they change the same way. On SQLite, which has one writer, it is `begin_locked`.
+    pub async fn begin_for_item(&self, review_id: i32) -> Result<Locked, StoreError> {
+        match self.backend {
+            Backend::Sqlite => self.begin_locked(review_id).await,
+            Backend::Postgres => Ok(Locked { txn: self.db.begin().await?, _guard: None }),
+        }
+    }
+
     /// Runs a trivial query: `Ok` means the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         let backend: DbBackend = self.db.get_database_backend();

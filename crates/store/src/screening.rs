@@ -274,6 +274,17 @@ pub async fn item(db: &impl ConnectionTrait, review_id: i32, id: i32) -> Result<
     Ok(screening_items::Entity::find_by_id(id).filter(screening_items::Column::ReviewId.eq(review_id)).one(db).await?)
 }
 
+/// An item, with its row locked until the transaction ends (PostgreSQL `FOR NO KEY UPDATE`, which
+/// foreign-key checks of new reservations do not wait for; SQLite has one writer and needs no row lock).
+/// Every change to an item's votes or state reads it this way.
+pub async fn item_for_update(db: &impl ConnectionTrait, review_id: i32, id: i32) -> Result<Option<Item>, StoreError> {
+    Ok(screening_items::Entity::find_by_id(id)
+        .filter(screening_items::Column::ReviewId.eq(review_id))
+        .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
+        .one(db)
+        .await?)
+}
+
 pub async fn item_for_record(db: &impl ConnectionTrait, record_id: i32, stage: &str) -> Result<Option<Item>, StoreError> {
     Ok(screening_items::Entity::find()
         .filter(screening_items::Column::RecordId.eq(record_id))

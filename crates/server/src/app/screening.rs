@@ -214,9 +214,10 @@ pub struct VoteResult {
 /// Records (or changes) a reviewer's vote and settles the item when its votes decide it.
 pub async fn vote(store: &Store, review_id: i32, item_id: i32, reviewer: i32, v: NewVote, now: i64) -> Result<VoteResult, ScreeningError> {
     let kind = parse_vote(&v.vote).ok_or_else(|| ScreeningError::Invalid("vote must be include, exclude or maybe".into()))?;
-    let locked = store.begin_locked(review_id).await?;
+    // Only this item changes: its row lock (below) is enough on PostgreSQL.
+    let locked = store.begin_for_item(review_id).await?;
     let db = &locked.txn;
-    let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    let item = store::screening::item_for_update(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
     let stage = parse_stage(&item.stage).ok_or(ScreeningError::NotFound)?;
     if !matches!(item.state.as_str(), "open" | "conflict") {
         return Err(ScreeningError::Conflict(match item.state.as_str() {
@@ -263,7 +264,7 @@ pub async fn vote(store: &Store, review_id: i32, item_id: i32, reviewer: i32, v:
 
 /// Recomputes an item's state from its votes (unless a lead already resolved it).
 async fn settle(db: &store::DatabaseTransaction, review_id: i32, item_id: i32, now: i64) -> Result<Item, store::StoreError> {
-    let item = store::screening::item(db, review_id, item_id).await?.ok_or(store::StoreError::NotFound)?;
+    let item = store::screening::item_for_update(db, review_id, item_id).await?.ok_or(store::StoreError::NotFound)?;
     Ok(settle_item(db, item, now).await?.0)
 }
 
@@ -340,7 +341,7 @@ async fn after_decision(db: &store::DatabaseTransaction, item: &Item, now: i64) 
 pub async fn undo(store: &Store, review_id: i32, item_id: i32, reviewer: i32, now: i64) -> Result<Item, ScreeningError> {
     let locked = store.begin_locked(review_id).await?;
     let db = &locked.txn;
-    let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    let item = store::screening::item_for_update(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
     let before = store::screening::vote_of(db, item.id, reviewer)
         .await?
         .ok_or_else(|| ScreeningError::Conflict("You have no vote on this record to undo.".into()))?;
@@ -387,7 +388,7 @@ pub async fn resolve(
         .ok_or_else(|| ScreeningError::Invalid("decision must be include or exclude".into()))?;
     let locked = store.begin_locked(review_id).await?;
     let db = &locked.txn;
-    let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    let item = store::screening::item_for_update(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
     if item.state != "conflict" {
         return Err(ScreeningError::Conflict(format!(
             "This record is not in conflict (it is {}); only conflicts are resolved.",
@@ -432,7 +433,7 @@ pub async fn resolve(
 pub async fn send_to_third(store: &Store, review_id: i32, item_id: i32, lead: i32, now: i64) -> Result<Item, ScreeningError> {
     let locked = store.begin_locked(review_id).await?;
     let db = &locked.txn;
-    let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    let item = store::screening::item_for_update(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
     if item.state != "conflict" {
         return Err(ScreeningError::Conflict("Only a record in conflict can be sent to a third reviewer.".into()));
     }
@@ -484,7 +485,7 @@ pub async fn attach_pdf(
     let sha = hex::encode(sha2::Sha256::digest(&bytes));
     let locked = store.begin_locked(review_id).await?;
     let db = &locked.txn;
-    let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    let item = store::screening::item_for_update(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
     if item.stage != FULL_TEXT {
         return Err(ScreeningError::Conflict("Full texts are attached to reports at the full-text stage.".into()));
     }
@@ -526,7 +527,7 @@ pub async fn not_retrieved(
     }
     let locked = store.begin_locked(review_id).await?;
     let db = &locked.txn;
-    let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    let item = store::screening::item_for_update(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
     if item.stage != FULL_TEXT || !matches!(item.state.as_str(), "awaiting_file" | "not_retrieved") || item.votes > 0 {
         return Err(ScreeningError::Conflict("Only a report still awaiting its full text can be marked not retrievable.".into()));
     }
@@ -648,13 +649,13 @@ pub async fn link_study(
 ) -> Result<Item, ScreeningError> {
     let locked = store.begin_locked(review_id).await?;
     let db = &locked.txn;
-    let item = store::screening::item(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    let item = store::screening::item_for_update(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
     if item.stage != FULL_TEXT {
         return Err(ScreeningError::Conflict("Only full-text reports are linked to studies.".into()));
     }
     let main = match study_of {
         Some(target) => {
-            let t = store::screening::item(db, review_id, target).await?.ok_or(ScreeningError::NotFound)?;
+            let t = store::screening::item_for_update(db, review_id, target).await?.ok_or(ScreeningError::NotFound)?;
             if t.stage != FULL_TEXT {
                 return Err(ScreeningError::Invalid("Link to another full-text report.".into()));
             }
