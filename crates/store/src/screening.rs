@@ -411,8 +411,16 @@ pub async fn reserve_next(
              AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id AND r2.expires_at > $8) < i.needed \
              ORDER BY i.id ASC LIMIT $4"
         );
-        let values =
-            vec![review_id.into(), stage.into(), reviewer.into(), wanted.into(), max_item_id.into(), pair_idx.into(), n_pairs.into(), now.into()];
+        let values = vec![
+            review_id.into(),
+            stage.into(),
+            reviewer.into(),
+            wanted.into(),
+            max_item_id.into(),
+            pair_idx.into(),
+            n_pairs.into(),
+            now.into(),
+        ];
         items.extend(screening_items::Entity::find().from_raw_sql(stmt(b, &sql, values)).all(db).await?);
     }
     if items.len() < usize::try_from(count).unwrap_or(usize::MAX) {

@@ -12,9 +12,6 @@ use store::screening::{FULL_TEXT, Item, ItemUpdate, NewVote, TITLE_ABSTRACT};
 /// How long a reservation made by `next` holds a record for its reviewer.
 pub const RESERVATION_MS: i64 = 10 * 60 * 1000;
 
-/// How many records `next` reserves for a reviewer at once (at least the number asked for): later calls
-/// serve the reservations without taking the review's lock.
-pub const RESERVATION_BLOCK: u64 = 1;
 /// Largest full-text file accepted.
 pub const MAX_PDF_BYTES: usize = 64 * 1024 * 1024;
 
@@ -85,8 +82,7 @@ pub async fn next(store: &Store, review_id: i32, stage: &str, reviewer: i32, cou
     let mut items = store::screening::my_reservations(db, review_id, stage, reviewer, now).await?;
     let held: Vec<i32> = items.iter().map(|i| i.id).collect();
     store::screening::extend_reservations(db, reviewer, &held, expires).await?;
-    // Reserve a block, so most of the reviewer's next calls take the fast path.
-    let mut missing = count.max(RESERVATION_BLOCK).saturating_sub(items.len() as u64);
+    let mut missing = count.saturating_sub(items.len() as u64);
     if waiting {
         // Room for the records waiting for this reviewer's vote, which the search below finds first.
         missing = missing.max(count);
