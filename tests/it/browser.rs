@@ -239,6 +239,35 @@ impl Browser {
 
 pub(crate) type Client = Browser;
 
+/// Runs one browser journey on a fresh SQLite server: skips loudly without chromedriver (and fails under
+/// CI=true), stops the journey after `seconds`, and on failure saves `<name>-failure.png` and panics with
+/// the cause.
+pub(crate) async fn run_journey(name: &str, seconds: u64, journey: impl AsyncFnOnce(&TestApp, &Client) -> anyhow::Result<()>) {
+    if !Path::new(CHROMEDRIVER).exists() {
+        assert!(!in_ci(), "CI=true but {CHROMEDRIVER} is missing: install chromium and chromium-driver");
+        eprintln!("\n*** SKIPPED browser test ({name}): install chromium and chromium-driver ***\n");
+        return;
+    }
+    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
+    let failure = format!("{name}-failure");
+    // A picture from an earlier failed run must not be mistaken for this one's.
+    let _ = std::fs::remove_file(screenshot_dir().join(format!("{failure}.png")));
+    let driver = Driver::start().expect("start chromedriver");
+    let browser = driver.connect().await.expect("connect to chromedriver");
+    let outcome = tokio::time::timeout(Duration::from_secs(seconds), journey(&app, &browser)).await;
+    if !matches!(outcome, Ok(Ok(()))) {
+        let _ = shot(&browser, &failure).await;
+        eprintln!("page errors: {:#?}", browser.page_errors().await);
+    }
+    let _ = browser.close().await;
+    drop(driver);
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => panic!("{name} journey failed: {e:#} (see target/test-output/screenshots/{failure}.png)"),
+        Err(_) => panic!("{name} journey took longer than {seconds} s (see target/test-output/screenshots/{failure}.png)"),
+    }
+}
+
 pub(crate) fn screenshot_dir() -> PathBuf {
     repo_root().join("target").join("test-output").join("screenshots")
 }
@@ -517,30 +546,12 @@ async fn journey(app: &TestApp, c: &Client, token: &str) -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lead_imports_judges_duplicates_and_sees_the_numbers() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        assert!(!in_ci(), "CI=true but {CHROMEDRIVER} is missing: install chromium and chromium-driver");
-        eprintln!("\n*** SKIPPED browser test: install chromium and chromium-driver ***\n");
-        return;
-    }
-    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
-    // A picture from an earlier failed run must not be mistaken for this one's.
-    let _ = std::fs::remove_file(screenshot_dir().join("failure.png"));
-    let lead = app.user("lead@example.org", PW, false).await;
-    app.review("qes", lead).await;
-    app.user("reviewer@example.org", PW, false).await;
-    let token = app.login("lead@example.org", PW).await;
-
-    let driver = Driver::start().expect("start chromedriver");
-    let browser = driver.connect().await.expect("connect to chromedriver");
-    let outcome = tokio::time::timeout(Duration::from_secs(90), journey(&app, &browser, &token)).await;
-    if !matches!(outcome, Ok(Ok(()))) {
-        let _ = shot(&browser, "failure").await;
-    }
-    let _ = browser.close().await;
-    drop(driver);
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => panic!("browser journey failed: {e:#} (see target/test-output/screenshots/failure.png)"),
-        Err(_) => panic!("browser journey took longer than 90 s (see target/test-output/screenshots/failure.png)"),
-    }
+    run_journey("lead", 90, async |app: &TestApp, c: &Client| {
+        let lead = app.user("lead@example.org", PW, false).await;
+        app.review("qes", lead).await;
+        app.user("reviewer@example.org", PW, false).await;
+        let token = app.login("lead@example.org", PW).await;
+        journey(app, c, &token).await
+    })
+    .await;
 }

@@ -2,13 +2,12 @@
 //! disagreeing on two questions; the lead reconciles them on the page; the appraisal table carries the
 //! consensus. Screenshots of each page go to `target/test-output/screenshots/`.
 
-use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{anyhow, ensure};
 use serde_json::json;
 
-use super::browser::{CHROMEDRIVER, Client, Driver, shot, text_of, wait_css};
+use super::browser::{Client, run_journey, shot, text_of, wait_css};
 use super::browser_screening::{sign_in, sign_out};
 use super::screening::{PDF, next, team, vote};
 use super::*;
@@ -120,25 +119,7 @@ async fn journey(app: &TestApp, c: &Client) -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_reviewers_appraise_and_the_lead_reconciles_in_the_browser() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        assert!(!in_ci(), "CI=true but {CHROMEDRIVER} is missing: install chromium and chromium-driver");
-        eprintln!("\n*** SKIPPED browser test: install chromium and chromium-driver ***\n");
-        return;
-    }
-    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
-    let driver = Driver::start().expect("start chromedriver");
-    let browser = driver.connect().await.expect("connect to chromedriver");
-    let outcome = tokio::time::timeout(Duration::from_secs(120), journey(&app, &browser)).await;
-    if !matches!(outcome, Ok(Ok(()))) {
-        let _ = shot(&browser, "appraise-failure").await;
-    }
-    let _ = browser.close().await;
-    drop(driver);
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => panic!("appraisal journey failed: {e:#} (see target/test-output/screenshots/appraise-failure.png)"),
-        Err(_) => panic!("appraisal journey timed out (see target/test-output/screenshots/appraise-failure.png)"),
-    }
+    run_journey("appraise", 120, journey).await;
 }
 
 /// A newcomer opens an invitation link, chooses a name and password, and lands in the review signed in.
@@ -176,23 +157,5 @@ async fn invitation(app: &TestApp, c: &Client) -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newcomer_joins_through_an_invitation_link() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        assert!(!in_ci(), "CI=true but {CHROMEDRIVER} is missing: install chromium and chromium-driver");
-        eprintln!("\n*** SKIPPED browser test: install chromium and chromium-driver ***\n");
-        return;
-    }
-    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
-    let driver = Driver::start().expect("start chromedriver");
-    let browser = driver.connect().await.expect("connect to chromedriver");
-    let outcome = tokio::time::timeout(Duration::from_secs(60), invitation(&app, &browser)).await;
-    if !matches!(outcome, Ok(Ok(()))) {
-        let _ = shot(&browser, "invite-failure").await;
-    }
-    let _ = browser.close().await;
-    drop(driver);
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => panic!("invitation journey failed: {e:#}"),
-        Err(_) => panic!("invitation journey timed out"),
-    }
+    run_journey("invite", 60, invitation).await;
 }

@@ -2,12 +2,11 @@
 //! in and submits; with one extractor the study is complete and its value reaches the table.
 //! Screenshots go to `target/test-output/screenshots/`.
 
-use std::path::Path;
 use std::time::Duration;
 
 use anyhow::ensure;
 
-use super::browser::{CHROMEDRIVER, Client, Driver, shot, wait_css};
+use super::browser::{Client, run_journey, shot, wait_css};
 use super::browser_screening::{sign_in, sign_out};
 use super::extraction::include_one;
 use super::screening::team;
@@ -52,23 +51,5 @@ async fn journey(app: &TestApp, c: &Client) -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_lead_builds_a_form_and_a_reviewer_extracts_in_the_browser() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        assert!(!in_ci(), "CI=true but {CHROMEDRIVER} is missing: install chromium and chromium-driver");
-        eprintln!("\n*** SKIPPED browser test: install chromium and chromium-driver ***\n");
-        return;
-    }
-    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
-    let driver = Driver::start().expect("start chromedriver");
-    let browser = driver.connect().await.expect("connect to chromedriver");
-    let outcome = tokio::time::timeout(Duration::from_secs(120), journey(&app, &browser)).await;
-    if !matches!(outcome, Ok(Ok(()))) {
-        let _ = shot(&browser, "extract-failure").await;
-    }
-    let _ = browser.close().await;
-    drop(driver);
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => panic!("extraction journey failed: {e:#} (see target/test-output/screenshots/extract-failure.png)"),
-        Err(_) => panic!("extraction journey timed out (see target/test-output/screenshots/extract-failure.png)"),
-    }
+    run_journey("extract", 120, journey).await;
 }

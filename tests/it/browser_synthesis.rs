@@ -5,13 +5,12 @@
 //! it; a CERQual finding is assessed (a missing explanation refused first) and the Summary of
 //! Qualitative Findings table on the page carries it. Screenshots go to `target/test-output/screenshots/`.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, ensure};
 use serde_json::{Value, json};
 
-use super::browser::{CHROMEDRIVER, Client, Driver, shot, text_of, wait_css, wait_text};
+use super::browser::{Client, run_journey, shot, text_of, wait_css, wait_text};
 use super::browser_screening::sign_in;
 use super::screening::{PDF, next, team, vote};
 use super::*;
@@ -351,23 +350,5 @@ async fn journey(app: &TestApp, c: &Client) -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reviewer_codes_a_quote_builds_themes_and_assesses_a_finding_in_the_browser() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        assert!(!in_ci(), "CI=true but {CHROMEDRIVER} is missing: install chromium and chromium-driver");
-        eprintln!("\n*** SKIPPED browser test: install chromium and chromium-driver ***\n");
-        return;
-    }
-    let Some(app) = TestApp::spawn(Db::Sqlite).await else { return };
-    let driver = Driver::start().expect("start chromedriver");
-    let browser = driver.connect().await.expect("connect to chromedriver");
-    let outcome = tokio::time::timeout(Duration::from_secs(150), journey(&app, &browser)).await;
-    if !matches!(outcome, Ok(Ok(()))) {
-        let _ = shot(&browser, "synthesis-failure").await;
-    }
-    let _ = browser.close().await;
-    drop(driver);
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => panic!("synthesis journey failed: {e:#} (see target/test-output/screenshots/synthesis-failure.png)"),
-        Err(_) => panic!("synthesis journey timed out (see target/test-output/screenshots/synthesis-failure.png)"),
-    }
+    run_journey("synthesis", 150, journey).await;
 }

@@ -7,31 +7,14 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use super::screening::{PDF, Team, next, team, vote};
+use super::screening::{Team, next, team};
 use super::*;
 
-/// Includes `n` records at title/abstract and full text (both reviewers agreeing); returns the
-/// full-text item ids, which are the studies' ids in synthesis.
+/// Includes `n` studies at full text; returns their full-text item ids, the studies' ids in synthesis.
 pub async fn include_studies(app: &TestApp, t: &Team, n: usize) -> Vec<i64> {
     let mut out = Vec::new();
     for _ in 0..n {
-        let item = next(app, &t.rev1, "title_abstract", 1).await[0]["id"].as_i64().unwrap();
-        vote(app, &t.rev1, item, json!({"vote": "include"})).await;
-        next(app, &t.rev2, "title_abstract", 1).await;
-        let (_, decided) = vote(app, &t.rev2, item, json!({"vote": "include"})).await;
-        let record = decided["record"]["id"].as_i64().unwrap();
-        let ft = store::screening::item_for_record(&app.store.db, record as i32, "full_text").await.unwrap().unwrap();
-        let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("s.pdf"));
-        app.client
-            .post(app.url(&format!("/api/reviews/qes/items/{}/file", ft.id)))
-            .bearer_auth(&t.rev1)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        vote(app, &t.rev1, ft.id.into(), json!({"vote": "include"})).await;
-        vote(app, &t.rev2, ft.id.into(), json!({"vote": "include"})).await;
-        out.push(i64::from(ft.id));
+        out.push(super::extraction::include_one(app, t).await);
     }
     out
 }
