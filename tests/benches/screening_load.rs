@@ -88,9 +88,13 @@ async fn phase(
                 let Some(id) = items.get(0).and_then(|i| i["id"].as_i64()) else { break };
                 let vote = if (id as usize + i) % 3 == 0 { json!({"vote": "include"}) } else { json!({"vote": "exclude"}) };
                 let res = client.put(format!("{base}/api/reviews/load/items/{id}/vote")).bearer_auth(&token).json(&vote).send().await;
-                let ok = res.map(|r| r.status().is_success()).unwrap_or(false);
+                let failure = match res {
+                    Ok(r) if r.status().is_success() => None,
+                    Ok(r) => Some(format!("{} {}", r.status(), r.text().await.unwrap_or_default())),
+                    Err(e) => Some(e.to_string()),
+                };
                 let t2 = Instant::now();
-                assert!(ok, "a vote failed under load");
+                assert!(failure.is_none(), "a vote failed under load: {failure:?}");
                 next_ms.push((t1 - t0).as_secs_f64() * 1000.0);
                 vote_ms.push((t2 - t1).as_secs_f64() * 1000.0);
                 pair_ms.push((t2 - t0).as_secs_f64() * 1000.0);

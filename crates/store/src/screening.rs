@@ -389,14 +389,9 @@ pub async fn reserve_next(
     expires_at: i64,
     max_item_id: i32,
     pair: Option<(i32, i32)>,
-    claim: bool,
 ) -> Result<Vec<Item>, StoreError> {
     let (pair_idx, n_pairs) = pair.unwrap_or((0, 1));
     let b = db.get_database_backend();
-    // Without the review's lock (PostgreSQL, `claim`), each candidate is claimed with a transaction-scoped
-    // advisory lock on its id; candidates another `next` holds are skipped, and the claimed ones are
-    // checked again below, by a statement that sees every reservation committed before the claim.
-    let claim_sql = if claim { "AND pg_try_advisory_xact_lock(7194, i.id) " } else { "" };
     // Two cheap passes instead of one sort over every open item: first items that already have votes
     // (so pairs complete), then fresh ones, each in id order and stopping at the first matches. Only
     // live reservations count, so expired ones need not be cleared first.
@@ -414,7 +409,7 @@ pub async fn reserve_next(
              AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
              AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.item_id = i.id AND r.reviewer_id = $3 AND r.expires_at > $8) \
              AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id AND r2.expires_at > $8) < i.needed \
-             {claim_sql}ORDER BY i.id ASC LIMIT $4"
+             ORDER BY i.id ASC LIMIT $4"
         );
         let values = vec![
             review_id.into(),
@@ -427,21 +422,6 @@ pub async fn reserve_next(
             now.into(),
         ];
         items.extend(screening_items::Entity::find().from_raw_sql(stmt(b, &sql, values)).all(db).await?);
-    }
-    if claim && !items.is_empty() {
-        let ids: Vec<Value> = items.iter().map(|i| i.id.into()).collect();
-        let list: Vec<String> = (0..ids.len()).map(|n| format!("${}", n + 3)).collect();
-        let sql = format!(
-            "SELECT i.id FROM screening_items i WHERE i.id IN ({}) AND i.state = 'open' \
-             AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $1) \
-             AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id AND r2.expires_at > $2) < i.needed",
-            list.join(", ")
-        );
-        let mut values = vec![reviewer.into(), now.into()];
-        values.extend(ids);
-        let still: Vec<i32> =
-            db.query_all_raw(stmt(b, &sql, values)).await?.iter().filter_map(|r| r.try_get::<i32>("", "id").ok()).collect();
-        items.retain(|i| still.contains(&i.id));
     }
     if items.len() < usize::try_from(count).unwrap_or(usize::MAX) {
         // Near the end of a stage: a good moment to clear expired reservations.

@@ -76,34 +76,7 @@ pub async fn next(store: &Store, review_id: i32, stage: &str, reviewer: i32, cou
         fresh.truncate(want);
         return Ok(fresh);
     }
-    // On PostgreSQL, outside a pilot, routing claims each record it hands out (see `reserve_next`) instead
-    // of holding the review's lock, so reviewers do not queue behind each other; a pilot, which can open
-    // the stage, keeps the lock. Finding nothing that way may only mean others held the last records for
-    // a moment, so "nothing left" is always confirmed under the lock.
-    let claim = store.backend == store::Backend::Postgres && !store::screening::settings(&store.db, review_id, stage).await?.in_pilot();
-    if claim {
-        let items = route(store, review_id, stage, reviewer, count, now, waiting, true).await?;
-        if !items.is_empty() {
-            return Ok(items);
-        }
-    }
-    route(store, review_id, stage, reviewer, count, now, waiting, false).await
-}
-
-/// The part of [`next`] that reserves: under the review's lock, or (`claim`) claiming records one by one.
-#[allow(clippy::too_many_arguments)]
-async fn route(
-    store: &Store,
-    review_id: i32,
-    stage: &str,
-    reviewer: i32,
-    count: u64,
-    now: i64,
-    waiting: bool,
-    claim: bool,
-) -> Result<Vec<Item>, ScreeningError> {
-    let want = usize::try_from(count).unwrap_or(1);
-    let locked = if claim { store.begin_for_item(review_id).await? } else { store.begin_locked(review_id).await? };
+    let locked = store.begin_locked(review_id).await?;
     let db = &locked.txn;
     let expires = now + RESERVATION_MS;
     let mut items = store::screening::my_reservations(db, review_id, stage, reviewer, now).await?;
@@ -125,7 +98,7 @@ async fn route(
                 "This stage uses fixed reviewer pairs and you are not in one. Ask a lead to add you to a pair.".into(),
             ));
         }
-        let mut more = store::screening::reserve_next(db, review_id, stage, reviewer, missing, now, expires, bound, pair, claim).await?;
+        let mut more = store::screening::reserve_next(db, review_id, stage, reviewer, missing, now, expires, bound, pair).await?;
         if more.is_empty() && items.is_empty() && settings.in_pilot() {
             let status = pilot_status(db, review_id, stage, &settings, &pilot).await?;
             if status.complete {
@@ -150,7 +123,7 @@ async fn route(
                     now,
                 )
                 .await?;
-                more = store::screening::reserve_next(db, review_id, stage, reviewer, missing, now, expires, i32::MAX, pair, false).await?;
+                more = store::screening::reserve_next(db, review_id, stage, reviewer, missing, now, expires, i32::MAX, pair).await?;
             }
         }
         items.extend(more);
