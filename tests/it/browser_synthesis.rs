@@ -342,6 +342,18 @@ async fn journey(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     c.send_keys(&input, &format!("Lived experience of peers{}", super::browser::key(super::browser::Key::Enter))).await?;
     wait_text(c, &format!("#code-{second}"), |t| t.contains("Lived experience of peers")).await?;
     wait_text(c, ".sx-codings", |t| t.contains("Lived experience of peers")).await?;
+    // Describing it the same way: the description reaches the codebook.
+    click(c, &format!("#code-{second}-describe")).await?;
+    let input = wait_css(c, &format!("#code-{second}-describe-input")).await?;
+    c.send_keys(&input, &format!("Peers' own past of homelessness or drug use{}", super::browser::key(super::browser::Key::Enter))).await?;
+    until(app, &t.rev1, "/api/reviews/qes/synthesis", |v| {
+        v["codes"]
+            .as_array()?
+            .iter()
+            .find(|c| c["id"] == second && c["description"] == "Peers' own past of homelessness or drug use")
+            .map(|_| ())
+    })
+    .await?;
 
     let errors = c.page_errors().await?;
     ensure!(errors.is_empty(), "page errors: {errors:?}");

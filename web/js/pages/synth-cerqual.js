@@ -298,9 +298,15 @@ export async function render({ main, params, alive }) {
 
   function drawAll() {
     const findings = data.findings ?? [];
+    // A worksheet with unsaved changes is kept as it is, so adding or deleting another finding never
+    // throws away someone's typing.
+    const unsaved = new Map();
+    for (const card of listBox.querySelectorAll('form.sx-finding')) {
+      if (card.querySelector('.sx-save-state')?.textContent === 'Not saved yet') unsaved.set(Number(card.dataset.finding), card);
+    }
     fill(listBox,
       findings.length
-        ? findings.map((f, i) => findingCard(f, i + 1))
+        ? findings.map((f, i) => unsaved.get(f.id) ?? findingCard(f, i + 1))
         : h('p', { class: 'muted', id: 'no-findings' }, themes().length ? 'No review findings yet: add the first below.' : 'No review findings yet. Build themes on the Themes page first, then add a finding for each.'));
     drawSoqf();
   }

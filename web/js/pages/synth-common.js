@@ -181,7 +181,7 @@ export function kindLabel(kind) {
  * Swaps `shown` for a text box holding `value`: Enter or Save sends the new name through `save`
  * (which throws an ApiError to keep the box open with its sentence), Esc or Cancel puts `shown` back.
  */
-export function renameInPlace(shown, value, label, save, id = 'rename-input') {
+export function renameInPlace(shown, value, label, save, id = 'rename-input', { allowEmpty = false } = {}) {
   const input = h('input', { type: 'text', id, value, 'aria-label': label, autocomplete: 'off' });
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const form = h('form', { class: 'sx-rename', novalidate: true },
@@ -198,7 +198,7 @@ export function renameInPlace(shown, value, label, save, id = 'rename-input') {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const name = input.value.trim();
-    if (!name || name === value) {
+    if ((!name && !allowEmpty) || name === value) {
       cancel();
       return;
     }

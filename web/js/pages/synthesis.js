@@ -418,7 +418,17 @@ async function renderCode({ main, params, alive }) {
             }, `code-${code.id}-rename-input`);
           } }, '✎')
           : null;
-        const li = h('li', { class: 'sx-code-row', dataset: { depth } }, row, colour, rename, del);
+        const describe = canEdit
+          ? h('button', { type: 'button', class: 'link sx-describe-code', id: `code-${code.id}-describe`, 'aria-label': `Describe the code ${code.name}`, title: code.description ? `Description: ${code.description}` : 'Add a description', onclick: () => {
+            renameInPlace(li, code.description ?? '', `Description of the code ${code.name} (what it covers, when to use it)`, async (description) => {
+              await api('PUT', `${base}/codes/${code.id}`, { name: code.name, description, parent_id: code.parent_id ?? null, colour: code.colour ?? colourOf(code), codable: code.codable !== false });
+              toast(description ? `Described the code ${code.name}` : `Removed the description of ${code.name}`);
+              await reload();
+              document.getElementById(`code-${code.id}-describe`)?.focus();
+            }, `code-${code.id}-describe-input`, { allowEmpty: true });
+          } }, 'ⓘ')
+          : null;
+        const li = h('li', { class: 'sx-code-row', dataset: { depth } }, row, colour, rename, describe, del);
         li.style.paddingLeft = `${depth * 1.1}rem`;
         return li;
       })));

@@ -9,7 +9,7 @@ use store::Store;
 use store::appraisal::{AppraisalRow, ConsensusRow};
 use store::audit::NewEvent;
 
-use super::screening::ScreeningError as AppraisalError;
+use super::AppError as AppraisalError;
 
 /// The instrument the review uses: a built-in, or a custom one a lead imported.
 pub async fn instrument(store: &Store, review_id: i32) -> Result<Instrument, AppraisalError> {
@@ -17,7 +17,8 @@ pub async fn instrument(store: &Store, review_id: i32) -> Result<Instrument, App
     if let Some(b) = review::appraisal::builtin(&id) {
         return Ok(b);
     }
-    let source = store::appraisal::custom_instrument(&store.db, review_id, &id).await?.ok_or(AppraisalError::NotFound)?;
+    let source =
+        store::appraisal::custom_instrument(&store.db, review_id, &id).await?.ok_or(AppraisalError::NotFound("custom instrument"))?;
     review::appraisal::load(&source).map_err(|p| AppraisalError::Invalid(p.join(" ")))
 }
 

@@ -137,7 +137,7 @@ async fn appraise(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], n
             })
             .collect()
     };
-    let fail = |e: super::screening::ScreeningError| ApiError::internal(format!("demo appraisal: {e}"));
+    let fail = |e: super::AppError| ApiError::internal(format!("demo appraisal: {e}"));
     let studies = super::appraisal::studies(store, review_id).await?;
     if let Some(first) = studies.first() {
         super::appraisal::save_mine(store, review_id, first, r1, answers(&[("q6", "cant_tell")]), true, now).await.map_err(fail)?;
