@@ -54,6 +54,24 @@ db_test!(demo_review_is_complete_and_idempotent, |app| {
     let csv =
         app.client.get(app.url("/api/reviews/demo/appraisal/table.csv")).bearer_auth(&lead).send().await.unwrap().text().await.unwrap();
     assert_eq!(csv.lines().count(), 2, "{csv}");
+    // Study characteristics: one study reconciled after the extractors differed, one waiting.
+    let (_, extraction) = app.get("/api/reviews/demo/extraction", &lead).await;
+    assert_eq!(extraction["form"]["fields"].as_array().unwrap().len(), 4, "{extraction}");
+    let studies = extraction["studies"].as_array().unwrap();
+    assert_eq!(studies.len(), 3, "three included studies: {extraction}");
+    assert!(studies.iter().any(|s| s["reconciled"] == true && s["complete"] == true), "{extraction}");
+    assert!(studies.iter().any(|s| s["complete"] == false), "{extraction}");
+    let table = app
+        .client
+        .get(app.url("/api/reviews/demo/extraction/characteristics.csv"))
+        .bearer_auth(&lead)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(table.contains("Peer support in a hospital addiction medicine service,Canada,12,Interviews"), "{table}");
     // Synthesis: coded extracts in every included study, both kinds of theme, and CERQual findings.
     let (_, synthesis) = app.get("/api/reviews/demo/synthesis", &lead).await;
     assert_eq!(synthesis["counts"]["extracts"], 7, "{synthesis}");

@@ -373,7 +373,8 @@ fn export_characteristics() {
         let Some(db) = rt.block_on(TestDb::new(kind)).unwrap() else { continue };
         let o = run(sift().args(["demo", "--database", &db.url]));
         assert!(o.status.success(), "{}", stderr(&o));
-        // One extractor fills in the first included study of the demo review.
+        // The lead switches the demo review to one extractor and a two-field form; the demo's reconciled
+        // study and its singly extracted one keep their values, and one extractor fills in the third.
         let labels = rt.block_on(async {
             let store = store::connect(&db.url).await.unwrap();
             let review = store::reviews::find(&store.db, "demo").await.unwrap().unwrap();
@@ -386,15 +387,16 @@ fn export_characteristics() {
             server::app::extraction::save_form(&store, review.id, form, lead, 1).await.unwrap();
             let studies = server::app::extraction::studies(&store, review.id).await.unwrap();
             let values = r#"{"setting":"Peer-led service, London <UK>","participants":14}"#;
-            store::extraction::put(&store.db, review.id, studies[0].item.id, Some(lead), values, true, 2).await.unwrap();
+            store::extraction::put(&store.db, review.id, studies[2].item.id, Some(lead), values, true, 2).await.unwrap();
             studies.into_iter().map(|s| s.label).collect::<Vec<_>>()
         });
         let o = run(sift().args(["export", "characteristics", "--review", "demo", "--database", &db.url]));
         assert!(o.status.success(), "{}", stderr(&o));
-        let mut expected = format!("Study,Setting,Participants (n)\r\n{},\"Peer-led service, London <UK>\",14\r\n", labels[0]);
-        for l in &labels[1..] {
-            expected.push_str(&format!("{l},,\r\n"));
-        }
+        assert_eq!(labels.len(), 3);
+        let expected = format!(
+            "Study,Setting,Participants (n)\r\n{},Peer support in a hospital addiction medicine service,12\r\n{},Homelessness services run by a charity,18\r\n{},\"Peer-led service, London <UK>\",14\r\n",
+            labels[0], labels[1], labels[2]
+        );
         assert_eq!(stdout(&o), expected);
         let dir = tempfile::tempdir().unwrap();
         let html = dir.path().join("characteristics.html");

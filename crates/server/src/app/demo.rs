@@ -107,6 +107,7 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool, ApiError> {
     let reviewers: Vec<i32> = ids.iter().filter(|(_, r)| *r == "reviewer").map(|(id, _)| *id).collect();
     screen(store, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
     appraise(store, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
+    extract(store, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
     synthesise(store, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
     Ok(true)
 }
@@ -162,6 +163,59 @@ async fn appraise(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], n
     }
     if let Some(second) = studies.get(1) {
         super::appraisal::save_mine(store, review_id, second, r1, answers(&[]), true, now).await.map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// Study characteristics for the demo: a four-field form; both reviewers extract the first study,
+/// differing on the number of participants, which the lead reconciles; the second study waits for its
+/// second extractor.
+async fn extract(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now: i64) -> Result<(), ApiError> {
+    use synthesis::extraction::{Field, FieldKind, Form};
+    let (Some(&r1), Some(&r2)) = (reviewers.first(), reviewers.get(1)) else { return Ok(()) };
+    let field = |key: &str, label: &str, kind: FieldKind, options: &[&str]| Field {
+        key: key.to_owned(),
+        label: label.to_owned(),
+        kind,
+        options: options.iter().map(|o| (*o).to_owned()).collect(),
+        required: true,
+        help: None,
+    };
+    let form = Form {
+        fields: vec![
+            field("setting", "Setting", FieldKind::Text, &[]),
+            field("country", "Country", FieldKind::Choice, &["Australia", "Canada", "United Kingdom", "United States"]),
+            field("participants", "Participants (n)", FieldKind::Number, &[]),
+            field("methods", "Data collection", FieldKind::Choices, &["Interviews", "Focus groups", "Observation"]),
+        ],
+        extractors: 2,
+    };
+    let fail = |e: super::extraction::ExtractionError| ApiError::internal(format!("demo extraction: {e}"));
+    super::extraction::save_form(store, review_id, form, lead, now).await.map_err(fail)?;
+    let values = |setting: &str, country: &str, n: u32, methods: &[&str]| -> super::extraction::Values {
+        let mut v = serde_json::Map::new();
+        v.insert("setting".into(), serde_json::json!(setting));
+        v.insert("country".into(), serde_json::json!(country));
+        v.insert("participants".into(), serde_json::json!(n));
+        v.insert("methods".into(), serde_json::json!(methods));
+        v
+    };
+    let studies = super::appraisal::studies(store, review_id).await?;
+    if let Some(first) = studies.first() {
+        let setting = "Peer support in a hospital addiction medicine service";
+        super::extraction::save_mine(store, review_id, first, r1, values(setting, "Canada", 12, &["Interviews"]), true, now)
+            .await
+            .map_err(fail)?;
+        super::extraction::save_mine(store, review_id, first, r2, values(setting, "Canada", 14, &["Interviews"]), true, now)
+            .await
+            .map_err(fail)?;
+        super::extraction::reconcile(store, review_id, first, lead, values(setting, "Canada", 12, &["Interviews"]), now)
+            .await
+            .map_err(fail)?;
+    }
+    if let Some(second) = studies.get(1) {
+        let v = values("Homelessness services run by a charity", "United Kingdom", 18, &["Interviews", "Focus groups"]);
+        super::extraction::save_mine(store, review_id, second, r1, v, true, now).await.map_err(fail)?;
     }
     Ok(())
 }
@@ -480,15 +534,18 @@ async fn screen(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now
     for (n, record_id) in included.iter().enumerate() {
         let Some(ft) = store::screening::item_for_record(&store.db, *record_id, store::screening::FULL_TEXT).await? else { continue };
         let fail = |e: super::screening::ScreeningError| ApiError::internal(format!("demo full text: {e}"));
+        // Reports 4 and 5 are included too (while others still await their file), so appraisal,
+        // extraction and synthesis have several studies to work across.
+        let extra_study = matches!(n, 4 | 5) && included.len() > 6;
         match n {
-            0..=2 => {
+            _ if n <= 2 || extra_study => {
                 let record = store::records::get(&store.db, review_id, *record_id).await?;
                 let title = record.and_then(|r| r.title).unwrap_or_else(|| "Demo report".to_owned());
                 super::screening::attach_pdf(store, review_id, ft.id, r1, &format!("report-{record_id}.pdf"), demo_pdf(&title), now)
                     .await
                     .map_err(fail)?;
-                if n < 2 {
-                    let (v, reason) = if n == 0 { ("include", None) } else { ("exclude", Some(REASONS[4].to_owned())) };
+                if n != 2 {
+                    let (v, reason) = if n == 1 { ("exclude", Some(REASONS[4].to_owned())) } else { ("include", None) };
                     for who in [r1, r2] {
                         let nv = NewVote { vote: v.to_owned(), reason: reason.clone(), note: None, tags: Vec::new() };
                         super::screening::vote(store, review_id, ft.id, who, nv, now).await.map_err(fail)?;
