@@ -257,19 +257,25 @@ db_test!(a_blind_reviewer_learns_nothing_from_any_endpoint, |app| {
     assert!(polled >= 15, "polled only {polled} endpoints");
 });
 
-db_test!(concurrent_reviewers_never_overfill_records, |app| {
+/// A review `qes` of the CINAHL file (25 records) and `n` reviewers signed in; returns their tokens.
+async fn crowd(app: &TestApp, n: usize) -> Vec<String> {
     let lead = app.user("lead@example.org", PW, false).await;
     app.review("qes", lead).await;
     let lead_token = app.login("lead@example.org", PW).await;
     let (_, job) = app.import("qes", &lead_token, "cinahl.ris", fixture("demo/cinahl.ris"), "CINAHL").await;
     assert_eq!(job["state"], "done");
     let mut tokens = Vec::new();
-    for i in 0..8 {
+    for i in 0..n {
         let email = format!("r{i}@example.org");
         let id = app.user(&email, PW, false).await;
         app.add_member("qes", id, "reviewer").await;
         tokens.push(app.login(&email, PW).await);
     }
+    tokens
+}
+
+db_test!(concurrent_reviewers_never_overfill_records, |app| {
+    let tokens = crowd(&app, 8).await;
     let base = app.base.clone();
     let mut tasks = Vec::new();
     for token in tokens {
@@ -324,18 +330,7 @@ db_test!(concurrent_reviewers_never_overfill_records, |app| {
 });
 
 db_test!(concurrent_next_calls_never_hand_a_record_to_more_reviewers_than_it_needs, |app| {
-    let lead = app.user("lead@example.org", PW, false).await;
-    app.review("qes", lead).await;
-    let lead_token = app.login("lead@example.org", PW).await;
-    let (_, job) = app.import("qes", &lead_token, "cinahl.ris", fixture("demo/cinahl.ris"), "CINAHL").await;
-    assert_eq!(job["state"], "done");
-    let mut tokens = Vec::new();
-    for i in 0..16 {
-        let email = format!("r{i}@example.org");
-        let id = app.user(&email, PW, false).await;
-        app.add_member("qes", id, "reviewer").await;
-        tokens.push(app.login(&email, PW).await);
-    }
+    let tokens = crowd(&app, 16).await;
     // 16 reviewers ask for 3 records each at once: 48 places for 25 records x 2 reviewers.
     let base = app.base.clone();
     let mut tasks = Vec::new();

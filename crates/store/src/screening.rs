@@ -352,13 +352,23 @@ pub async fn my_reservations(
 /// (so pairs complete), so a reviewer's reserved block must not be served ahead of them.
 pub async fn pair_waiting(db: &impl ConnectionTrait, review_id: i32, stage: &str, reviewer: i32, now: i64) -> Result<bool, StoreError> {
     let b = db.get_database_backend();
-    let sql = "SELECT i.id FROM screening_items i \
-               WHERE i.review_id = $1 AND i.stage = $2 AND i.state = 'open' AND i.votes > 0 \
-               AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
-               AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.item_id = i.id AND r.reviewer_id = $3 AND r.expires_at > $4) \
-               AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id AND r2.expires_at > $4) < i.needed \
-               LIMIT 1";
-    Ok(!db.query_all_raw(stmt(b, sql, vec![review_id.into(), stage.into(), reviewer.into(), now.into()])).await?.is_empty())
+    let sql = format!(
+        "SELECT i.id FROM screening_items i WHERE i.review_id = $1 AND i.stage = $2 AND i.votes > 0 AND {} LIMIT 1",
+        routable("$3", "$4")
+    );
+    Ok(!db.query_all_raw(stmt(b, &sql, vec![review_id.into(), stage.into(), reviewer.into(), now.into()])).await?.is_empty())
+}
+
+/// The rule for an item `next` may give a reviewer (a condition on `screening_items i`): open, not judged
+/// by them, not already held by them, and with room left (votes plus live reservations below what it
+/// needs). `reviewer` and `now` name the statement's parameters.
+fn routable(reviewer: &str, now: &str) -> String {
+    format!(
+        "i.state = 'open' \
+         AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = {reviewer}) \
+         AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.item_id = i.id AND r.reviewer_id = {reviewer} AND r.expires_at > {now}) \
+         AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id AND r2.expires_at > {now}) < i.needed"
+    )
 }
 
 /// Extends the reviewer's reservations of these items until `expires_at`, in one statement.
@@ -404,12 +414,9 @@ pub async fn reserve_next(
         let votes_filter = if fresh { "i.votes = 0" } else { "i.votes > 0" };
         let sql = format!(
             "SELECT i.* FROM screening_items i \
-             WHERE i.review_id = $1 AND i.stage = $2 AND i.state = 'open' AND {votes_filter} AND i.id <= $5 \
-             AND i.id % $7 = $6 \
-             AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
-             AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.item_id = i.id AND r.reviewer_id = $3 AND r.expires_at > $8) \
-             AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id AND r2.expires_at > $8) < i.needed \
-             ORDER BY i.id ASC LIMIT $4"
+             WHERE i.review_id = $1 AND i.stage = $2 AND {votes_filter} AND i.id <= $5 AND i.id % $7 = $6 AND {} \
+             ORDER BY i.id ASC LIMIT $4",
+            routable("$3", "$8")
         );
         let values = vec![
             review_id.into(),
@@ -562,13 +569,8 @@ pub struct ItemUpdate {
     pub votes: Option<i32>,
 }
 
-pub async fn set_item_state(db: &impl ConnectionTrait, item_id: i32, u: &ItemUpdate) -> Result<Item, StoreError> {
-    let row = screening_items::Entity::find_by_id(item_id).one(db).await?.ok_or(StoreError::NotFound)?;
-    update_item_state(db, row, u).await
-}
-
-/// Like [`set_item_state`] for an item the caller holds as it stands in the database (read under the
-/// review's lock), saving a read.
+/// Moves an item to a new state, for an item the caller holds as it stands in the database (read under
+/// the review's lock or its row lock); nothing is written when nothing changes.
 pub async fn update_item_state(db: &impl ConnectionTrait, row: Item, u: &ItemUpdate) -> Result<Item, StoreError> {
     let unchanged = row.state == u.state
         && row.decision == u.decision

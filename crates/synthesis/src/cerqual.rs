@@ -156,20 +156,13 @@ fn profile_row(number: usize, a: &Assessment) -> Vec<String> {
     ]
 }
 
-/// Quotes one CSV field (RFC 4180) and defuses spreadsheet formulas by prefixing an apostrophe to a
-/// field that starts with `=`, `+`, `-`, `@`, a tab or a carriage return.
-fn csv_field(value: &str) -> String {
-    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
-    if defused.contains([',', '"', '\n', '\r']) { format!("\"{}\"", defused.replace('"', "\"\"")) } else { defused }
-}
-
 fn csv(headers: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut out = String::new();
-    let header: Vec<String> = headers.iter().map(|h| csv_field(h)).collect();
+    let header: Vec<String> = headers.iter().map(|h| crate::csv::field(h, false)).collect();
     out.push_str(&header.join(","));
     out.push_str("\r\n");
     for row in rows {
-        let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+        let fields: Vec<String> = row.iter().map(|f| crate::csv::field(f, false)).collect();
         out.push_str(&fields.join(","));
         out.push_str("\r\n");
     }

@@ -260,24 +260,17 @@ fn cell(field: &Field, values: &Map<String, Value>) -> String {
     values.get(&field.key).map(|v| display(field, v)).unwrap_or_default()
 }
 
-/// One CSV field (RFC 4180), with a leading formula character defused for spreadsheets (numbers,
-/// which may be negative, are left alone).
-fn csv_field(value: &str, number: bool) -> String {
-    let defused = if !number && value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
-    if defused.contains([',', '"', '\n', '\r']) { format!("\"{}\"", defused.replace('"', "\"\"")) } else { defused }
-}
-
 /// The characteristics table as CSV (RFC 4180, CRLF line ends): `Study`, then one column per field
 /// headed by its label; multiple choices are joined with "; ".
 pub fn characteristics_csv(form: &Form, rows: &[(String, Map<String, Value>)]) -> String {
     let mut out = String::new();
     let header: Vec<String> =
-        std::iter::once(csv_field("Study", false)).chain(form.fields.iter().map(|f| csv_field(&f.label, false))).collect();
+        std::iter::once(crate::csv::field("Study", false)).chain(form.fields.iter().map(|f| crate::csv::field(&f.label, false))).collect();
     out.push_str(&header.join(","));
     out.push_str("\r\n");
     for (study, values) in rows {
-        let fields: Vec<String> = std::iter::once(csv_field(study, false))
-            .chain(form.fields.iter().map(|f| csv_field(&cell(f, values), f.kind == FieldKind::Number)))
+        let fields: Vec<String> = std::iter::once(crate::csv::field(study, false))
+            .chain(form.fields.iter().map(|f| crate::csv::field(&cell(f, values), f.kind == FieldKind::Number)))
             .collect();
         out.push_str(&fields.join(","));
         out.push_str("\r\n");

@@ -5,6 +5,7 @@
 
 pub mod agreement;
 pub mod cerqual;
+pub mod csv;
 pub mod extraction;
 pub mod model;
 pub mod refi;

@@ -258,15 +258,9 @@ pub async fn vote(store: &Store, review_id: i32, item_id: i32, reviewer: i32, v:
     Ok(VoteResult { item, vote: Some(row), votes, blind: settings.blind })
 }
 
-/// Recomputes an item's state from its votes (unless a lead already resolved it).
-async fn settle(db: &store::DatabaseTransaction, review_id: i32, item_id: i32, now: i64) -> Result<Item, store::StoreError> {
-    let item = store::screening::item_for_update(db, review_id, item_id).await?.ok_or(store::StoreError::NotFound)?;
-    Ok(settle_item(db, item, now).await?.0)
-}
-
-/// [`settle`] for an item as it stands in the database, read under the review's lock; also returns the
-/// votes and stage settings it read.
-async fn settle_item(
+/// Recomputes an item's state from its votes (unless a lead already resolved it), for an item read under
+/// the lock; also returns the votes and stage settings it read.
+async fn settle(
     db: &store::DatabaseTransaction,
     item: Item,
     now: i64,
@@ -275,7 +269,7 @@ async fn settle_item(
     settle_with(db, item, votes, now).await
 }
 
-/// [`settle_item`] with the item's votes as they now stand (oldest first); the item's vote count is
+/// [`settle`] with the item's votes as they now stand (oldest first); the item's vote count is
 /// brought in line with them.
 async fn settle_with(
     db: &store::DatabaseTransaction,
@@ -349,7 +343,7 @@ pub async fn undo(store: &Store, review_id: i32, item_id: i32, reviewer: i32, no
     }
     store::screening::delete_vote(db, item.id, reviewer).await?;
     store::screening::reserve(db, item.id, reviewer, now + RESERVATION_MS).await?;
-    let item = settle(db, review_id, item.id, now).await?;
+    let (item, _, _) = settle(db, item, now).await?;
     store::audit::append(
         db,
         NewEvent {
@@ -405,7 +399,7 @@ pub async fn resolve(
         decided_at: Some(now),
         votes: None,
     };
-    let after = store::screening::set_item_state(db, item.id, &update).await?;
+    let after = store::screening::update_item_state(db, item.clone(), &update).await?;
     after_decision(db, &after, now).await?;
     store::audit::append(
         db,

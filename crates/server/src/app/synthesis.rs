@@ -170,7 +170,11 @@ impl Snapshot {
 
     /// Item ids of the studies whose extracts support a theme.
     pub fn supporting_items(&self, theme_id: i32) -> Vec<i32> {
-        let matrix = self.matrix();
+        self.supporting_items_in(&self.matrix(), theme_id)
+    }
+
+    /// [`Snapshot::supporting_items`] from a matrix already built, for callers that need several themes.
+    pub fn supporting_items_in(&self, matrix: &Matrix, theme_id: i32) -> Vec<i32> {
         let Some(row) = matrix.row(&theme_id.to_string()) else { return Vec::new() };
         let labels = row.supporting_studies(&matrix.studies);
         self.studies.iter().filter(|s| labels.contains(&s.label.as_str())).map(|s| s.item.id).collect()
@@ -478,14 +482,15 @@ pub fn code_json(snap: &Snapshot, c: &CodeRow) -> Value {
     })
 }
 
-pub fn theme_json(snap: &Snapshot, t: &ThemeRow) -> Value {
+/// A theme as the API shows it; `matrix` is the review's matrix, built once for all the themes shown.
+pub fn theme_json(snap: &Snapshot, matrix: &Matrix, t: &ThemeRow) -> Value {
     json!({
         "id": t.id,
         "kind": t.kind,
         "name": t.name,
         "memo": t.memo,
         "members": ids_of(&t.members),
-        "studies": snap.supporting_items(t.id),
+        "studies": snap.supporting_items_in(matrix, t.id),
         "updated_at": t.updated_at,
     })
 }

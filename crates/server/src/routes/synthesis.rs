@@ -77,10 +77,11 @@ async fn overview(state: web::Data<AppState>, caller: Caller, path: web::Path<St
         .collect();
     let mut people: Vec<Value> = s.names.iter().map(|(id, name)| json!({"id": id, "name": name})).collect();
     people.sort_by_key(|p| p["id"].as_i64());
+    let theme_matrix = s.matrix();
     Ok(web::Json(json!({
         "studies": studies,
         "codes": s.codes.iter().map(|c| app::code_json(&s, c)).collect::<Vec<_>>(),
-        "themes": s.themes.iter().map(|t| app::theme_json(&s, t)).collect::<Vec<_>>(),
+        "themes": s.themes.iter().map(|t| app::theme_json(&s, &theme_matrix, t)).collect::<Vec<_>>(),
         "people": people,
         "me": caller.id(),
         "can_edit": roles.iter().any(|r| r == "lead" || r == "reviewer"),
@@ -314,7 +315,7 @@ async fn add_theme(
     let (review, _) = review_for(&state, &caller, &path, Need::Contributor).await?;
     let row = app::add_theme(&state.store, review.id, caller.id(), &body, now_ms()).await?;
     let s = snap(&state, review.id).await?;
-    Ok(HttpResponse::Created().json(app::theme_json(&s, &row)))
+    Ok(HttpResponse::Created().json(app::theme_json(&s, &s.matrix(), &row)))
 }
 
 /// Renames a theme, changes its memo or its members.
@@ -330,7 +331,7 @@ async fn update_theme(
     let (review, _) = review_for(&state, &caller, &key, Need::Contributor).await?;
     let row = app::update_theme(&state.store, review.id, caller.id(), id, &body, now_ms()).await?;
     let s = snap(&state, review.id).await?;
-    Ok(web::Json(app::theme_json(&s, &row)))
+    Ok(web::Json(app::theme_json(&s, &s.matrix(), &row)))
 }
 
 /// Deletes a theme; analytical themes drop it and its findings keep their text without a theme.
