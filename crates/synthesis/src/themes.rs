@@ -147,3 +147,42 @@ pub fn matrix(
     }
     Matrix { studies, rows }
 }
+
+impl ThemeKind {
+    /// The label used in exports: "descriptive" or "analytical".
+    pub fn label(self) -> &'static str {
+        match self {
+            ThemeKind::Descriptive => "descriptive",
+            ThemeKind::Analytical => "analytical",
+        }
+    }
+}
+
+/// The matrix as CSV (RFC 4180, CRLF): `Theme,Kind,Studies supporting`, then one column per study holding
+/// the number of supporting extracts (blank for none). Names are written as the other tables write text,
+/// with a leading formula character defused.
+pub fn matrix_csv(matrix: &Matrix) -> String {
+    let mut out = String::new();
+    let mut push = |cells: Vec<(String, bool)>| {
+        let fields: Vec<String> = cells.iter().map(|(value, number)| crate::csv::field(value, *number)).collect();
+        out.push_str(&fields.join(","));
+        out.push_str("\r\n");
+    };
+    push(
+        ["Theme", "Kind", "Studies supporting"]
+            .iter()
+            .map(|h| ((*h).to_owned(), false))
+            .chain(matrix.studies.iter().map(|s| (s.clone(), false)))
+            .collect(),
+    );
+    for row in &matrix.rows {
+        let mut cells = vec![
+            (row.name.clone(), false),
+            (row.kind.label().to_owned(), false),
+            (row.supporting_studies(&matrix.studies).len().to_string(), true),
+        ];
+        cells.extend(row.cells.iter().map(|c| (if c.is_empty() { String::new() } else { c.len().to_string() }, true)));
+        push(cells);
+    }
+    out
+}

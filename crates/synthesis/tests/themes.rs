@@ -98,3 +98,20 @@ fn agreement_between_two_coders_at_the_extract_level() {
     assert_eq!(unused.percent_agreement, Some(1.0));
     assert_eq!(unused.kappa, None);
 }
+
+#[test]
+fn matrix_csv_counts_extracts_and_defuses_formula_like_names() {
+    let matrix = Matrix {
+        studies: vec!["Smith, 2020".into(), "Jones 2021".into()],
+        rows: vec![MatrixRow {
+            theme: "t1".into(),
+            name: "=HYPERLINK(\"x\")".into(),
+            kind: ThemeKind::Descriptive,
+            cells: vec![vec!["e1".into(), "e2".into()], vec![]],
+        }],
+    };
+    assert_eq!(
+        matrix_csv(&matrix),
+        "Theme,Kind,Studies supporting,\"Smith, 2020\",Jones 2021\r\n\"'=HYPERLINK(\"\"x\"\")\",descriptive,1,2,\r\n"
+    );
+}

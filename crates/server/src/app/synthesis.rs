@@ -273,36 +273,13 @@ impl Snapshot {
     /// The matrix as CSV: one row per theme, one column per study, each cell the number of supporting
     /// extracts (blank for none).
     pub fn matrix_csv(&self) -> String {
-        let matrix = self.matrix();
-        let mut out = String::new();
-        let header: Vec<String> =
-            ["Theme", "Kind", "Studies supporting"].iter().map(|s| (*s).to_owned()).chain(matrix.studies.iter().cloned()).collect();
-        push_csv_row(&mut out, &header);
-        for row in &matrix.rows {
-            let kind = match row.kind {
-                synthesis::themes::ThemeKind::Descriptive => DESCRIPTIVE,
-                synthesis::themes::ThemeKind::Analytical => ANALYTICAL,
-            };
-            let mut cells = vec![row.name.clone(), kind.to_owned(), row.supporting_studies(&matrix.studies).len().to_string()];
-            cells.extend(row.cells.iter().map(|c| if c.is_empty() { String::new() } else { c.len().to_string() }));
-            push_csv_row(&mut out, &cells);
-        }
-        out
+        synthesis::themes::matrix_csv(&self.matrix())
     }
 }
 
 fn capital(word: &str) -> String {
     let mut chars = word.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
-fn push_csv_row(out: &mut String, cells: &[String]) {
-    let quoted: Vec<String> = cells
-        .iter()
-        .map(|c| if c.contains([',', '"', '\n', '\r']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c.clone() })
-        .collect();
-    out.push_str(&quoted.join(","));
-    out.push_str("\r\n");
 }
 
 /// One CERQual component as stored and sent: a concern key and its explanation.
@@ -528,7 +505,7 @@ pub fn matrix_json(snap: &Snapshot) -> Value {
             json!({
                 "theme_id": row.theme.parse::<i32>().ok(),
                 "name": row.name,
-                "kind": match row.kind { synthesis::themes::ThemeKind::Descriptive => DESCRIPTIVE, synthesis::themes::ThemeKind::Analytical => ANALYTICAL },
+                "kind": row.kind.label(),
                 "studies": row.supporting_studies(&matrix.studies).len(),
                 "cells": cells,
             })
