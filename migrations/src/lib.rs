@@ -18,6 +18,7 @@ mod m20261123_000010_create_appraisal;
 mod m20261123_000011_create_invitations;
 mod m20261123_000012_create_synthesis;
 mod m20261123_000013_create_extraction;
+mod m20261201_000014_add_item_counters;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000011_create_invitations::Migration),
             Box::new(m20261123_000012_create_synthesis::Migration),
             Box::new(m20261123_000013_create_extraction::Migration),
+            Box::new(m20261201_000014_add_item_counters::Migration),
         ]
     }
 }

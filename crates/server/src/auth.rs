@@ -211,7 +211,47 @@ impl FromRequest for Caller {
 }
 
 async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
-    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal("application state missing"))?;
+    let state = app_state(req)?;
+    let claims = access_claims(req, state)?;
+    let user = store::users::session_user(&state.store.db, &claims.sid, now_ms()).await?;
+    caller_from(user, claims)
+}
+
+/// Like the [`Caller`] extractor, and in the same query the review named by `key` (a short name or id)
+/// with the caller's roles in it, and the settings of `stage` when one is named: the hot screening
+/// routes ask this instead of a query for each.
+pub async fn authenticate_in_review(
+    req: &HttpRequest,
+    key: &str,
+    stage: Option<&str>,
+) -> Result<(Caller, store::reviews::Access), ApiError> {
+    authenticate_with(req, |db, sid, now| async move { store::reviews::access(&db, &sid, now, key, stage).await }).await
+}
+
+/// Like the [`Caller`] extractor, with `read` looking up the session's account (and whatever else it
+/// reads in the same query) instead of the plain session lookup.
+pub async fn authenticate_with<T, F, Fut>(req: &HttpRequest, read: F) -> Result<(Caller, T), ApiError>
+where
+    T: Default,
+    F: FnOnce(store::DatabaseConnection, String, i64) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<(store::users::User, T)>, store::StoreError>>,
+{
+    let state = app_state(req)?;
+    let claims = access_claims(req, state)?;
+    let found = read(state.store.db.clone(), claims.sid.clone(), now_ms()).await?;
+    let (user, more) = match found {
+        Some((user, more)) => (Some(user), more),
+        None => (None, T::default()),
+    };
+    Ok((caller_from(user, claims)?, more))
+}
+
+fn app_state(req: &HttpRequest) -> Result<&web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal("application state missing"))
+}
+
+/// The checked claims of the request's access token (bearer header, or cookie with its CSRF check).
+fn access_claims(req: &HttpRequest, state: &AppState) -> Result<Claims, ApiError> {
     let bearer = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -229,8 +269,13 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     if via_cookie && !is_safe(req.method()) {
         check_csrf(req)?;
     }
+    Ok(claims)
+}
+
+/// The caller, from the account behind the token's session (`None` when the session is not live).
+fn caller_from(user: Option<store::users::User>, claims: Claims) -> Result<Caller, ApiError> {
     let user_id: i32 = claims.sub.parse().map_err(|_| ApiError::unauthenticated())?;
-    let user = store::users::session_user(&state.store.db, &claims.sid, now_ms()).await?.ok_or_else(ApiError::unauthenticated)?;
+    let user = user.ok_or_else(ApiError::unauthenticated)?;
     if user.id != user_id {
         return Err(ApiError::unauthenticated());
     }

@@ -17,13 +17,14 @@ pub mod screening;
 pub mod settings;
 pub mod synthesis;
 pub mod users;
+mod writer;
 
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend, Statement, TransactionTrait};
 
-pub use sea_orm::DatabaseTransaction;
+pub use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 /// Which database engine a URL names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +70,9 @@ pub enum StoreError {
     /// Stored JSON could not be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A part of the store this process runs (SQLite's writer thread) has stopped.
+    #[error("{0}")]
+    Stopped(String),
 }
 
 /// A connected database with the sift schema.
@@ -79,16 +83,26 @@ pub struct Store {
     /// Serialises this process's screening writes on SQLite, which has one writer at a time anyway;
     /// waiting here is cheaper than SQLite's busy retries.
     sqlite_writes: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// SQLite only: the thread that runs routing and votes (see [`writer`]).
+    writer: Option<writer::Writer>,
+    /// When this process last cleared expired reservations (Unix ms).
+    last_sweep: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// Per review, stage and reviewer pair, the lowest item id where this process last found fresh
+    /// items (a hint for routing on PostgreSQL, see `screening::route`).
+    fresh_frontier: std::sync::Arc<std::sync::Mutex<Frontiers>>,
 }
+
+/// Fresh frontiers by (review, stage, reviewer pair).
+type Frontiers = std::collections::HashMap<(i32, String, i32), i32>;
 
 /// Opens the database named by `url`; SQLite files are created when missing.
 pub async fn connect(url: &str) -> Result<Store, StoreError> {
     let backend = Backend::from_url(url)?;
-    let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(30));
-    match backend {
-        Backend::Sqlite => {
-            opts.max_connections(8).min_connections(1);
+    let options = |max: u32| {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(30));
+        opts.max_connections(max).min_connections(1);
+        if backend == Backend::Sqlite {
             opts.map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
                     .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -97,13 +111,16 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
                     .foreign_keys(true)
             });
         }
-        Backend::Postgres => {
-            opts.max_connections(16).min_connections(1);
-        }
-    }
-    let db =
-        Database::connect(opts).await.map_err(|e| StoreError::Unreachable { url: mask_url(url), reason: first_line(&e.to_string()) })?;
-    Ok(Store { db, backend, sqlite_writes: std::sync::Arc::new(tokio::sync::Mutex::new(())) })
+        opts
+    };
+    let unreachable = |e: sea_orm::DbErr| StoreError::Unreachable { url: mask_url(url), reason: first_line(&e.to_string()) };
+    let db = Database::connect(options(if backend == Backend::Sqlite { 8 } else { 16 })).await.map_err(unreachable)?;
+    let sqlite_writes = std::sync::Arc::new(tokio::sync::Mutex::new(()));
+    let writer = match backend {
+        Backend::Sqlite => Some(writer::Writer::start(Database::connect(options(1)).await.map_err(unreachable)?, sqlite_writes.clone())?),
+        Backend::Postgres => None,
+    };
+    Ok(Store { db, backend, sqlite_writes, writer, last_sweep: Default::default(), fresh_frontier: Default::default() })
 }
 
 impl Store {
@@ -150,14 +167,21 @@ impl Store {
         Ok(Locked { txn, _guard: guard })
     }
 
-    /// A transaction for a change confined to one screening item (a vote): on PostgreSQL it takes no
-    /// review-wide lock, so votes on different records proceed side by side, and the caller locks the
-    /// item's row with [`screening::item_for_update`]; operations under [`Store::begin_locked`] lock
-    /// the rows they change the same way. On SQLite, which has one writer, it is `begin_locked`.
-    pub async fn begin_for_item(&self, review_id: i32) -> Result<Locked, StoreError> {
-        match self.backend {
-            Backend::Sqlite => self.begin_locked(review_id).await,
-            Backend::Postgres => Ok(Locked { txn: self.db.begin().await?, _guard: None }),
+    /// Runs a writing statement where this backend's hot writes run and returns its rows: on SQLite on
+    /// the writer thread (in a transaction shared with other writes, see [`writer`]); on PostgreSQL
+    /// right here on the pool, where row locks keep concurrent writers apart.
+    pub(crate) async fn write_query(&self, statement: Statement) -> Result<Vec<sea_orm::QueryResult>, StoreError> {
+        match &self.writer {
+            Some(w) => w.run(move |txn| async move { Ok(txn.query_all_raw(statement).await?) }).await,
+            None => Ok(self.db.query_all_raw(statement).await?),
+        }
+    }
+
+    /// [`Store::write_query`] for a statement without rows: returns the rows it changed.
+    pub(crate) async fn write_exec(&self, statement: Statement) -> Result<u64, StoreError> {
+        match &self.writer {
+            Some(w) => w.run(move |txn| async move { Ok(txn.execute_raw(statement).await?.rows_affected()) }).await,
+            None => Ok(self.db.execute_raw(statement).await?.rows_affected()),
         }
     }
 
@@ -170,6 +194,9 @@ impl Store {
 
     /// Closes the pool, waiting for connections to return.
     pub async fn close(self) {
+        if let Some(w) = self.writer {
+            w.close().await;
+        }
         let _ = self.db.close().await;
     }
 }

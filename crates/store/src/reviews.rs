@@ -59,6 +59,82 @@ pub async fn find_with_roles(db: &impl ConnectionTrait, key: &str, user_id: i32)
     Ok(Some((review, roles)))
 }
 
+/// What a review route needs to know about its caller, read with the session in one query.
+#[derive(Clone, Debug, Default)]
+pub struct Access {
+    /// The review with the caller's roles in it (none when not a member); `None` when there is no such
+    /// review.
+    pub review: Option<(Review, Vec<String>)>,
+    /// The settings of the stage asked for (defaults when never saved); `None` when none was asked for
+    /// or there is no such review.
+    pub stage: Option<crate::screening::Settings>,
+}
+
+/// The account behind a live session, with [`Access`] to the review named by `key` (its short name, or
+/// its id when no review has that short name) and, when `stage` is given, that stage's settings: one
+/// query. `None` when the session is not live.
+pub async fn access(
+    db: &impl ConnectionTrait,
+    session_id: &str,
+    now: i64,
+    key: &str,
+    stage: Option<&str>,
+) -> Result<Option<(users::Model, Access)>, StoreError> {
+    let sql = access_sql("", "");
+    let rows =
+        db.query_all_raw(crate::screening::stmt(db.get_database_backend(), &sql, access_values(session_id, now, key, stage))).await?;
+    read_access(&rows, stage.is_some())
+}
+
+/// The query behind [`access`], with more columns and joins for callers that read more in the same
+/// query. Parameters: 1 session, 2 now, 3 review key, 4 the key as an id, 5 stage; the tables are
+/// `u` (users), `r` (reviews), `m` (members) and `st` (the stage's settings).
+pub(crate) fn access_sql(more_columns: &str, more_joins: &str) -> String {
+    use crate::entity::stage_settings;
+    use crate::screening::columns;
+    format!(
+        "SELECT {}, {}, m.role AS member_role, {}{more_columns} FROM sessions s JOIN users u ON u.id = s.user_id \
+         LEFT JOIN reviews r ON r.id = COALESCE((SELECT x.id FROM reviews x WHERE x.slug = $3), $4) \
+         LEFT JOIN members m ON m.review_id = r.id AND m.user_id = u.id \
+         LEFT JOIN stage_settings st ON st.review_id = r.id AND st.stage = $5{more_joins} \
+         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2",
+        columns::<users::Entity>("u", "u_"),
+        columns::<reviews::Entity>("r", "r_"),
+        columns::<stage_settings::Entity>("st", "st_"),
+    )
+}
+
+pub(crate) fn access_values(session_id: &str, now: i64, key: &str, stage: Option<&str>) -> Vec<sea_orm::Value> {
+    vec![session_id.into(), now.into(), key.into(), key.parse::<i32>().ok().into(), stage.map(str::to_owned).into()]
+}
+
+/// Reads what [`access_sql`] selected (one row per role, or more when the caller joined more).
+pub(crate) fn read_access(rows: &[sea_orm::QueryResult], stage_asked: bool) -> Result<Option<(users::Model, Access)>, StoreError> {
+    use crate::entity::stage_settings;
+    let Some(first) = rows.first() else { return Ok(None) };
+    let user = users::Model::from_query_result(first, "u_")?;
+    if first.try_get::<Option<i32>>("r_", "id")?.is_none() {
+        return Ok(Some((user, Access::default())));
+    }
+    let review = reviews::Model::from_query_result(first, "r_")?;
+    let mut roles: Vec<String> = Vec::new();
+    for row in rows {
+        if let Some(role) = row.try_get::<Option<String>>("", "member_role")?
+            && !roles.contains(&role)
+        {
+            roles.push(role);
+        }
+    }
+    let stage = match stage_asked {
+        false => None,
+        true if first.try_get::<Option<i32>>("st_", "review_id")?.is_some() => {
+            Some(crate::screening::settings_from(stage_settings::Model::from_query_result(first, "st_")?))
+        }
+        true => Some(crate::screening::Settings::default()),
+    };
+    Ok(Some((user, Access { review: Some((review, roles)), stage })))
+}
+
 pub async fn update(
     db: &impl ConnectionTrait,
     id: i32,

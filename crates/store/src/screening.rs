@@ -1,15 +1,20 @@
 //! Screening storage: the protocol, stage settings, screening items, votes, reservations, resolutions
 //! and full-text files. The rules (what votes decide) live in the `review` crate; the caller applies
-//! them. Routing and voting run inside [`crate::Store::begin_locked`] so that concurrent reviewers never
-//! over-fill an item.
+//! them. Routing (`route`) and votes (`ballot`) take no review-wide lock; the other changes to an
+//! item run inside [`crate::Store::begin_locked`] and read the item with [`item_for_update`].
+
+mod ballot;
+mod route;
+
+pub use ballot::{Ballot, FullTextChange, VoteWrite, access_and_ballot, ballot, write_vote};
+pub use route::{Ask, my_reservations, pick, release, reserve, sweep};
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    Statement, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, Value,
     sea_query::{Expr, ExprTrait},
 };
 
-use crate::entity::{files, protocols, reservations, screening_items, stage_settings, votes};
+use crate::entity::{files, protocols, screening_items, stage_settings, votes};
 use crate::{StoreError, json_list, parse_json_list};
 
 pub type Item = screening_items::Model;
@@ -155,20 +160,20 @@ impl Settings {
 }
 
 pub async fn settings(db: &impl ConnectionTrait, review_id: i32, stage: &str) -> Result<Settings, StoreError> {
-    Ok(stage_settings::Entity::find_by_id((review_id, stage.to_owned()))
-        .one(db)
-        .await?
-        .map(|s| Settings {
-            reviewers_per_record: s.reviewers_per_record,
-            blind: s.blind,
-            maybe_is_conflict: s.maybe_is_conflict,
-            pilot_size: s.pilot_size,
-            pilot_threshold: s.pilot_threshold,
-            pilot_opened: s.pilot_opened,
-            double_percent: s.double_percent,
-            pairs: serde_json::from_str(&s.pairs).unwrap_or_default(),
-        })
-        .unwrap_or_default())
+    Ok(stage_settings::Entity::find_by_id((review_id, stage.to_owned())).one(db).await?.map(settings_from).unwrap_or_default())
+}
+
+pub(crate) fn settings_from(s: stage_settings::Model) -> Settings {
+    Settings {
+        reviewers_per_record: s.reviewers_per_record,
+        blind: s.blind,
+        maybe_is_conflict: s.maybe_is_conflict,
+        pilot_size: s.pilot_size,
+        pilot_threshold: s.pilot_threshold,
+        pilot_opened: s.pilot_opened,
+        double_percent: s.double_percent,
+        pairs: serde_json::from_str(&s.pairs).unwrap_or_default(),
+    }
 }
 
 pub async fn save_settings(db: &impl ConnectionTrait, review_id: i32, stage: &str, s: &Settings) -> Result<(), StoreError> {
@@ -194,7 +199,8 @@ pub async fn save_settings(db: &impl ConnectionTrait, review_id: i32, stage: &st
     db.execute_raw(stmt(
         b,
         &format!(
-            "UPDATE screening_items SET needed = {} WHERE review_id = $1 AND stage = $2 AND state IN ('open', 'awaiting_file') AND votes = 0",
+            "UPDATE screening_items SET needed = {}, version = version + 1 \
+             WHERE review_id = $1 AND stage = $2 AND state IN ('open', 'awaiting_file') AND votes = 0",
             needed_expr(s, "record_id")
         ),
         vec![review_id.into(), stage.into()],
@@ -210,6 +216,35 @@ pub(crate) fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Stateme
         _ => sql.replace('$', "?"),
     };
     Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// A script of several SQLite statements with `$1, $2 ...` placeholders, as one statement to send:
+/// each placeholder becomes an anonymous `?` with its value repeated in order of appearance, because
+/// SQLite numbers `?NNN` per statement while the values are bound across the whole script.
+pub(crate) fn sqlite_script(sql: &str, values: &[Value]) -> Statement {
+    let mut out = String::with_capacity(sql.len());
+    let mut bound = Vec::new();
+    let mut chars = sql.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        if c != '$' {
+            out.push(c);
+            continue;
+        }
+        let mut n = 0usize;
+        while let Some(&(_, d)) = chars.peek() {
+            let Some(digit) = d.to_digit(10) else { break };
+            n = n * 10 + digit as usize;
+            chars.next();
+        }
+        match n.checked_sub(1).and_then(|i| values.get(i)) {
+            Some(v) => {
+                out.push('?');
+                bound.push(v.clone());
+            }
+            None => out.push_str(&format!("${n}")),
+        }
+    }
+    Statement::from_sql_and_values(DbBackend::Sqlite, out, bound)
 }
 
 /// Source kinds of PRISMA's "other methods" arm: their records skip title/abstract screening and go
@@ -285,6 +320,50 @@ pub async fn item_for_update(db: &impl ConnectionTrait, review_id: i32, id: i32)
         .await?)
 }
 
+/// `alias.column AS prefix_column, ...` for every column of an entity, to read several tables' rows
+/// from one result row.
+pub(crate) fn columns<E: EntityTrait>(alias: &str, prefix: &str) -> String {
+    use sea_orm::{IdenStatic, Iterable};
+    E::Column::iter().map(|c| format!("{alias}.\"{0}\" AS \"{prefix}{0}\"", c.as_str())).collect::<Vec<_>>().join(", ")
+}
+
+/// [`columns`] of a record for showing it: all but `original` (the fields as imported, which only
+/// deduplication reads), which comes back empty.
+pub(crate) fn record_columns(alias: &str, prefix: &str) -> String {
+    use sea_orm::{IdenStatic, Iterable};
+    crate::entity::records::Column::iter()
+        .map(|c| match c {
+            crate::entity::records::Column::Original => format!("'' AS \"{prefix}original\""),
+            c => format!("{alias}.\"{0}\" AS \"{prefix}{0}\"", c.as_str()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Items of a review with their records for showing (without `original`, see [`record_columns`]), in
+/// one query (in no particular order).
+pub async fn items_with_records(
+    db: &impl ConnectionTrait,
+    review_id: i32,
+    ids: &[i32],
+) -> Result<Vec<(Item, crate::records::Record)>, StoreError> {
+    use sea_orm::FromQueryResult;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (0..ids.len()).map(|n| format!("${}", n + 2)).collect();
+    let sql = format!(
+        "SELECT {}, {} FROM screening_items i JOIN records r ON r.id = i.record_id WHERE i.review_id = $1 AND i.id IN ({})",
+        columns::<screening_items::Entity>("i", "i_"),
+        record_columns("r", "r_"),
+        marks.join(", ")
+    );
+    let mut values: Vec<Value> = vec![review_id.into()];
+    values.extend(ids.iter().map(|&id| Value::from(id)));
+    let rows = db.query_all_raw(stmt(db.get_database_backend(), &sql, values)).await?;
+    rows.iter().map(|r| Ok((Item::from_query_result(r, "i_")?, crate::entity::records::Model::from_query_result(r, "r_")?))).collect()
+}
+
 pub async fn item_for_record(db: &impl ConnectionTrait, record_id: i32, stage: &str) -> Result<Option<Item>, StoreError> {
     Ok(screening_items::Entity::find()
         .filter(screening_items::Column::RecordId.eq(record_id))
@@ -327,161 +406,6 @@ pub async fn state_counts(db: &impl ConnectionTrait, review_id: i32, stage: &str
         .map_err(StoreError::from)
 }
 
-/// Items the reviewer holds a live reservation on and has not voted yet, oldest reservation first.
-pub async fn my_reservations(
-    db: &impl ConnectionTrait,
-    review_id: i32,
-    stage: &str,
-    reviewer: i32,
-    now: i64,
-) -> Result<Vec<Item>, StoreError> {
-    let b = db.get_database_backend();
-    // Driven from the few live reservations: SQLite keeps the CROSS JOIN order (it otherwise walks every
-    // open item of the stage, some 6 ms on 50,000 records), and PostgreSQL plans it freely.
-    let sql = "SELECT i.* FROM reservations r CROSS JOIN screening_items i \
-               WHERE i.id = r.item_id AND i.review_id = $1 AND i.stage = $2 AND r.reviewer_id = $3 AND r.expires_at > $4 AND i.state = 'open' \
-               AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
-               ORDER BY r.expires_at DESC, i.id";
-    Ok(screening_items::Entity::find()
-        .from_raw_sql(stmt(b, sql, vec![review_id.into(), stage.into(), reviewer.into(), now.into()]))
-        .all(db)
-        .await?)
-}
-
-/// Whether an open item that already has votes still has room for this reviewer: such items go first
-/// (so pairs complete), so a reviewer's reserved block must not be served ahead of them.
-pub async fn pair_waiting(db: &impl ConnectionTrait, review_id: i32, stage: &str, reviewer: i32, now: i64) -> Result<bool, StoreError> {
-    let b = db.get_database_backend();
-    let sql = format!(
-        "SELECT i.id FROM screening_items i WHERE i.review_id = $1 AND i.stage = $2 AND i.votes > 0 AND {} LIMIT 1",
-        routable("$3", "$4")
-    );
-    Ok(!db.query_all_raw(stmt(b, &sql, vec![review_id.into(), stage.into(), reviewer.into(), now.into()])).await?.is_empty())
-}
-
-/// The rule for an item `next` may give a reviewer (a condition on `screening_items i`): open, not judged
-/// by them, not already held by them, and with room left (votes plus live reservations below what it
-/// needs). `reviewer` and `now` name the statement's parameters.
-fn routable(reviewer: &str, now: &str) -> String {
-    format!(
-        "i.state = 'open' \
-         AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = {reviewer}) \
-         AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.item_id = i.id AND r.reviewer_id = {reviewer} AND r.expires_at > {now}) \
-         AND i.votes + (SELECT COUNT(*) FROM reservations r2 WHERE r2.item_id = i.id AND r2.expires_at > {now}) < i.needed"
-    )
-}
-
-/// Extends the reviewer's reservations of these items until `expires_at`, in one statement.
-pub async fn extend_reservations(db: &impl ConnectionTrait, reviewer: i32, items: &[i32], expires_at: i64) -> Result<(), StoreError> {
-    if items.is_empty() {
-        return Ok(());
-    }
-    reservations::Entity::update_many()
-        .col_expr(reservations::Column::ExpiresAt, Expr::value(expires_at))
-        .filter(reservations::Column::ReviewerId.eq(reviewer))
-        .filter(reservations::Column::ItemId.is_in(items.iter().copied()))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Picks up to `count` items the reviewer should judge next and reserves them until `expires_at`:
-/// never one they judged or hold already; items that already have votes first (so pairs complete);
-/// never more reviewers (votes plus live reservations) than an item needs. Call inside
-/// [`crate::Store::begin_locked`].
-pub async fn reserve_next(
-    db: &impl ConnectionTrait,
-    review_id: i32,
-    stage: &str,
-    reviewer: i32,
-    count: u64,
-    now: i64,
-    expires_at: i64,
-    max_item_id: i32,
-    pair: Option<(i32, i32)>,
-) -> Result<Vec<Item>, StoreError> {
-    let (pair_idx, n_pairs) = pair.unwrap_or((0, 1));
-    let b = db.get_database_backend();
-    // Two cheap passes instead of one sort over every open item: first items that already have votes
-    // (so pairs complete), then fresh ones, each in id order and stopping at the first matches. Only
-    // live reservations count, so expired ones need not be cleared first.
-    let mut items: Vec<Item> = Vec::new();
-    for fresh in [false, true] {
-        let wanted = i64::try_from(count).unwrap_or(1) - i64::try_from(items.len()).unwrap_or(0);
-        if wanted <= 0 {
-            break;
-        }
-        let votes_filter = if fresh { "i.votes = 0" } else { "i.votes > 0" };
-        let sql = format!(
-            "SELECT i.* FROM screening_items i \
-             WHERE i.review_id = $1 AND i.stage = $2 AND {votes_filter} AND i.id <= $5 AND i.id % $7 = $6 AND {} \
-             ORDER BY i.id ASC LIMIT $4",
-            routable("$3", "$8")
-        );
-        let values = vec![
-            review_id.into(),
-            stage.into(),
-            reviewer.into(),
-            wanted.into(),
-            max_item_id.into(),
-            pair_idx.into(),
-            n_pairs.into(),
-            now.into(),
-        ];
-        items.extend(screening_items::Entity::find().from_raw_sql(stmt(b, &sql, values)).all(db).await?);
-    }
-    if items.len() < usize::try_from(count).unwrap_or(usize::MAX) {
-        // Near the end of a stage: a good moment to clear expired reservations.
-        db.execute_raw(stmt(b, "DELETE FROM reservations WHERE expires_at <= $1", vec![now.into()])).await?;
-    }
-    if !items.is_empty() {
-        // One statement for all; a reservation of the reviewer's that had expired is renewed.
-        let mut values: Vec<Value> = Vec::new();
-        let mut rows = Vec::new();
-        for (n, item) in items.iter().enumerate() {
-            rows.push(format!("(${}, ${}, ${})", 3 * n + 1, 3 * n + 2, 3 * n + 3));
-            values.extend([item.id.into(), reviewer.into(), expires_at.into()]);
-        }
-        let sql = format!(
-            "INSERT INTO reservations (item_id, reviewer_id, expires_at) VALUES {} \
-             ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at",
-            rows.join(", ")
-        );
-        db.execute_raw(stmt(b, &sql, values)).await?;
-    }
-    Ok(items)
-}
-
-/// Extends the reviewer's reservation of an item (or takes one) until `expires_at`.
-pub async fn reserve(db: &impl ConnectionTrait, item_id: i32, reviewer: i32, expires_at: i64) -> Result<(), StoreError> {
-    reservations::Entity::delete_many()
-        .filter(reservations::Column::ItemId.eq(item_id))
-        .filter(reservations::Column::ReviewerId.eq(reviewer))
-        .exec(db)
-        .await?;
-    reservations::ActiveModel { item_id: Set(item_id), reviewer_id: Set(reviewer), expires_at: Set(expires_at) }.insert(db).await?;
-    Ok(())
-}
-
-/// Live reservations on an item held by others than `reviewer`.
-pub async fn others_reserved(db: &impl ConnectionTrait, item_id: i32, reviewer: i32, now: i64) -> Result<u64, StoreError> {
-    Ok(reservations::Entity::find()
-        .filter(reservations::Column::ItemId.eq(item_id))
-        .filter(reservations::Column::ReviewerId.ne(reviewer))
-        .filter(reservations::Column::ExpiresAt.gt(now))
-        .count(db)
-        .await?)
-}
-
-pub async fn release(db: &impl ConnectionTrait, item_id: i32, reviewer: i32) -> Result<(), StoreError> {
-    reservations::Entity::delete_many()
-        .filter(reservations::Column::ItemId.eq(item_id))
-        .filter(reservations::Column::ReviewerId.eq(reviewer))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
 pub async fn votes_of_item(db: &impl ConnectionTrait, item_id: i32) -> Result<Vec<VoteRow>, StoreError> {
     Ok(votes::Entity::find().filter(votes::Column::ItemId.eq(item_id)).order_by_asc(votes::Column::Id).all(db).await?)
 }
@@ -499,9 +423,9 @@ pub struct NewVote {
     pub tags: Vec<String>,
 }
 
-/// Inserts a first vote (and counts it on the item) or changes an existing one; returns the row.
-/// `existing` is the reviewer's current vote on the item, as the caller just read it under the lock.
-/// The item's vote count is the caller's to update (see [`ItemUpdate::votes`]), with its new state.
+/// Inserts a first vote or changes an existing one; returns the row. `existing` is the reviewer's
+/// current vote on the item, as the caller read it. The item's vote count and state are the caller's
+/// to update, and so is the reviewer's reservation ([`release`]).
 pub async fn put_vote(
     db: &impl ConnectionTrait,
     item: &Item,
@@ -535,7 +459,6 @@ pub async fn put_vote(
     }
     .insert(db)
     .await?;
-    release(db, item.id, reviewer).await?;
     Ok(row)
 }
 
@@ -549,6 +472,7 @@ pub async fn delete_vote(db: &impl ConnectionTrait, item_id: i32, reviewer: i32)
     if res.rows_affected > 0 {
         screening_items::Entity::update_many()
             .col_expr(screening_items::Column::Votes, Expr::col(screening_items::Column::Votes).sub(1))
+            .col_expr(screening_items::Column::Version, Expr::col(screening_items::Column::Version).add(1))
             .filter(screening_items::Column::Id.eq(item_id))
             .exec(db)
             .await?;
@@ -582,7 +506,9 @@ pub async fn update_item_state(db: &impl ConnectionTrait, row: Item, u: &ItemUpd
     if unchanged {
         return Ok(row);
     }
+    let version = row.version + 1;
     let mut active: screening_items::ActiveModel = row.into();
+    active.version = Set(version);
     active.state = Set(u.state.clone());
     active.decision = Set(u.decision.clone());
     active.reason = Set(u.reason.clone());
@@ -598,8 +524,9 @@ pub async fn update_item_state(db: &impl ConnectionTrait, row: Item, u: &ItemUpd
 /// Asks for one more vote on an item (a lead sending a conflict to a third reviewer).
 pub async fn add_needed(db: &impl ConnectionTrait, item_id: i32, note: &str) -> Result<Item, StoreError> {
     let row = screening_items::Entity::find_by_id(item_id).one(db).await?.ok_or(StoreError::NotFound)?;
-    let needed = row.votes + 1;
+    let (needed, version) = (row.votes + 1, row.version + 1);
     let mut active: screening_items::ActiveModel = row.into();
+    active.version = Set(version);
     active.needed = Set(needed);
     active.state = Set("open".to_owned());
     active.resolution_note = Set(Some(note.to_owned()));
@@ -646,7 +573,9 @@ pub async fn withdraw_full_text(db: &impl ConnectionTrait, record_id: i32) -> Re
 pub async fn attach_file(db: &impl ConnectionTrait, item_id: i32, file_id: i32) -> Result<Item, StoreError> {
     let row = screening_items::Entity::find_by_id(item_id).one(db).await?.ok_or(StoreError::NotFound)?;
     let reopen = matches!(row.state.as_str(), "awaiting_file" | "not_retrieved");
+    let version = row.version + 1;
     let mut active: screening_items::ActiveModel = row.into();
+    active.version = Set(version);
     active.file_id = Set(Some(file_id));
     active.not_retrieved_reason = Set(None);
     if reopen {
@@ -657,7 +586,9 @@ pub async fn attach_file(db: &impl ConnectionTrait, item_id: i32, file_id: i32) 
 
 pub async fn mark_not_retrieved(db: &impl ConnectionTrait, item_id: i32, reason: &str, now: i64) -> Result<Item, StoreError> {
     let row = screening_items::Entity::find_by_id(item_id).one(db).await?.ok_or(StoreError::NotFound)?;
+    let version = row.version + 1;
     let mut active: screening_items::ActiveModel = row.into();
+    active.version = Set(version);
     active.state = Set("not_retrieved".to_owned());
     active.not_retrieved_reason = Set(Some(reason.to_owned()));
     active.decided_at = Set(Some(now));

@@ -7,7 +7,7 @@ use review::screening::{CastVote, Outcome, Stage, StageSettings, Vote};
 use serde_json::json;
 use store::Store;
 use store::audit::NewEvent;
-use store::screening::{FULL_TEXT, Item, ItemUpdate, NewVote, TITLE_ABSTRACT};
+use store::screening::{FULL_TEXT, FullTextChange, Item, ItemUpdate, NewVote, TITLE_ABSTRACT, VoteWrite};
 
 /// How long a reservation made by `next` holds a record for its reviewer.
 pub const RESERVATION_MS: i64 = 10 * 60 * 1000;
@@ -62,77 +62,107 @@ pub async fn sync_items(store: &Store, review_id: i32, now: i64) -> Result<u64, 
     Ok(n)
 }
 
-/// The records a reviewer should judge next at a stage (up to `count`, for prefetching), reserved for them.
-/// While a pilot set is on, only its records are handed out; when every pilot record has its votes and
-/// agreement reaches the threshold, the rest of the stage opens by itself.
-pub async fn next(store: &Store, review_id: i32, stage: &str, reviewer: i32, count: u64, now: i64) -> Result<Vec<Item>, ScreeningError> {
-    let want = usize::try_from(count).unwrap_or(1);
-    // Fast path, without the review's lock: the reviewer's own reservations still have at least half
-    // their time to run. Only this reviewer votes on them, and no one else can take their places.
-    // Records others already voted on come first, so the fast path gives way when one waits.
-    let mut fresh = store::screening::my_reservations(&store.db, review_id, stage, reviewer, now + RESERVATION_MS / 2).await?;
-    let waiting = fresh.len() >= want && store::screening::pair_waiting(&store.db, review_id, stage, reviewer, now).await?;
-    if fresh.len() >= want && !waiting {
-        fresh.truncate(want);
-        return Ok(fresh);
+/// What `next` hands a reviewer: the records to judge, each with its citation, and whether the stage is
+/// blind (for what the reply may show).
+#[derive(Clone, Debug)]
+pub struct Next {
+    pub items: Vec<(Item, store::records::Record)>,
+    pub blind: bool,
+}
+
+/// The records a reviewer should judge next at a stage (up to `count`, for prefetching), reserved for
+/// them: records others already voted on first (so pairs complete), then records they hold, then fresh
+/// ones (`store::screening::pick`). While a pilot set is on, only its records are handed out; when
+/// every pilot record has its votes and agreement reaches the threshold, the rest of the stage opens by
+/// itself.
+/// `settings` are the stage's, as the caller read them.
+pub async fn next(
+    store: &Store,
+    review_id: i32,
+    stage: &str,
+    settings: &store::screening::Settings,
+    reviewer: i32,
+    count: u64,
+    now: i64,
+) -> Result<Next, ScreeningError> {
+    let pair = store::screening::pair_of(settings, reviewer);
+    if pair.is_some_and(|(idx, _)| idx < 0) {
+        return Err(ScreeningError::Conflict(
+            "This stage uses fixed reviewer pairs and you are not in one. Ask a lead to add you to a pair.".into(),
+        ));
     }
+    let mut ask = store::screening::Ask {
+        review_id,
+        stage: stage.to_owned(),
+        reviewer,
+        count,
+        now,
+        expires_at: now + RESERVATION_MS,
+        max_item_id: i32::MAX,
+        pair,
+    };
+    let mut items = if settings.in_pilot() {
+        let pilot = store::screening::pilot_ids(&store.db, review_id, stage, settings.pilot_size).await?;
+        ask.max_item_id = pilot.last().copied().unwrap_or(0);
+        let items = store::screening::pick(store, &ask).await?;
+        if items.is_empty() && open_passed_pilot(store, review_id, stage, now).await? {
+            ask.max_item_id = i32::MAX;
+            store::screening::pick(store, &ask).await?
+        } else {
+            items
+        }
+    } else {
+        store::screening::pick(store, &ask).await?
+    };
+    items.sort_by_key(|(i, _)| (i.votes == 0, i.id));
+    Ok(Next { items, blind: settings.blind })
+}
+
+/// Opens the rest of a stage whose pilot records all have their votes, when agreement on them reaches
+/// the threshold; true when the stage is open (now or already). Runs under the review's lock, so the
+/// pilot opens once.
+async fn open_passed_pilot(store: &Store, review_id: i32, stage: &str, now: i64) -> Result<bool, ScreeningError> {
     let locked = store.begin_locked(review_id).await?;
     let db = &locked.txn;
-    let expires = now + RESERVATION_MS;
-    let mut items = store::screening::my_reservations(db, review_id, stage, reviewer, now).await?;
-    let held: Vec<i32> = items.iter().map(|i| i.id).collect();
-    store::screening::extend_reservations(db, reviewer, &held, expires).await?;
-    let mut missing = count.saturating_sub(items.len() as u64);
-    if waiting {
-        // Room for the records waiting for this reviewer's vote, which the search below finds first.
-        missing = missing.max(count);
+    let settings = store::screening::settings(db, review_id, stage).await?;
+    if !settings.in_pilot() {
+        return Ok(true);
     }
-    if missing > 0 {
-        let mut settings = store::screening::settings(db, review_id, stage).await?;
-        let pilot =
-            if settings.in_pilot() { store::screening::pilot_ids(db, review_id, stage, settings.pilot_size).await? } else { Vec::new() };
-        let bound = if settings.in_pilot() { pilot.last().copied().unwrap_or(0) } else { i32::MAX };
-        let pair = store::screening::pair_of(&settings, reviewer);
-        if pair.is_some_and(|(idx, _)| idx < 0) {
-            return Err(ScreeningError::Conflict(
-                "This stage uses fixed reviewer pairs and you are not in one. Ask a lead to add you to a pair.".into(),
-            ));
-        }
-        let mut more = store::screening::reserve_next(db, review_id, stage, reviewer, missing, now, expires, bound, pair).await?;
-        if more.is_empty() && items.is_empty() && settings.in_pilot() {
-            let status = pilot_status(db, review_id, stage, &settings, &pilot).await?;
-            if status.complete {
-                if !status.passed {
-                    return Err(ScreeningError::Conflict(
-                        "The pilot records are all screened, and agreement on them is below the review's threshold. Your lead will go through the disagreements with the team and then open screening.".into(),
-                    ));
-                }
-                settings.pilot_opened = true;
-                store::screening::save_settings(db, review_id, stage, &settings).await?;
-                store::audit::append(
-                    db,
-                    NewEvent {
-                        review_id: Some(review_id),
-                        actor_id: None,
-                        action: "pilot.passed",
-                        entity: "stage",
-                        entity_id: stage.to_owned(),
-                        before: None,
-                        after: Some(json!({"kappa": status.kappa, "percent_agreement": status.percent, "threshold": settings.pilot_threshold, "records": pilot.len()})),
-                    },
-                    now,
-                )
-                .await?;
-                more = store::screening::reserve_next(db, review_id, stage, reviewer, missing, now, expires, i32::MAX, pair).await?;
-            }
-        }
-        items.extend(more);
+    let pilot = store::screening::pilot_ids(db, review_id, stage, settings.pilot_size).await?;
+    let status = pilot_status(db, review_id, stage, &settings, &pilot).await?;
+    if !status.complete {
+        return Ok(false);
     }
+    if !status.passed {
+        return Err(ScreeningError::Conflict(
+            "The pilot records are all screened, and agreement on them is below the review's threshold. Your lead will go through the disagreements with the team and then open screening.".into(),
+        ));
+    }
+    let after =
+        json!({"kappa": status.kappa, "percent_agreement": status.percent, "threshold": settings.pilot_threshold, "records": pilot.len()});
+    open_stage(db, review_id, stage, settings, None, "pilot.passed", Some(after), now).await?;
     locked.commit().await?;
-    // Records others voted on first (stable, so the rest keep their order).
-    items.sort_by_key(|i| i.votes == 0);
-    items.truncate(want);
-    Ok(items)
+    Ok(true)
+}
+
+/// Opens the rest of a stage that was held back by its pilot, with its audit event.
+#[allow(clippy::too_many_arguments)]
+async fn open_stage(
+    db: &store::DatabaseTransaction,
+    review_id: i32,
+    stage: &str,
+    mut settings: store::screening::Settings,
+    actor: Option<i32>,
+    action: &'static str,
+    after: Option<serde_json::Value>,
+    now: i64,
+) -> Result<(), store::StoreError> {
+    settings.pilot_opened = true;
+    store::screening::save_settings(db, review_id, stage, &settings).await?;
+    let event =
+        NewEvent { review_id: Some(review_id), actor_id: actor, action, entity: "stage", entity_id: stage.to_owned(), before: None, after };
+    store::audit::append(db, event, now).await?;
+    Ok(())
 }
 
 /// Where a stage's pilot stands.
@@ -172,117 +202,124 @@ pub async fn pilot_status(
 pub async fn open_pilot(store: &Store, review_id: i32, stage: &str, lead: i32, now: i64) -> Result<(), ScreeningError> {
     let locked = store.begin_locked(review_id).await?;
     let db = &locked.txn;
-    let mut settings = store::screening::settings(db, review_id, stage).await?;
+    let settings = store::screening::settings(db, review_id, stage).await?;
     if !settings.in_pilot() {
         return Err(ScreeningError::Conflict("This stage has no pilot waiting to be opened.".into()));
     }
-    settings.pilot_opened = true;
-    store::screening::save_settings(db, review_id, stage, &settings).await?;
-    store::audit::append(
-        db,
-        NewEvent {
-            review_id: Some(review_id),
-            actor_id: Some(lead),
-            action: "pilot.opened",
-            entity: "stage",
-            entity_id: stage.to_owned(),
-            before: None,
-            after: None,
-        },
-        now,
-    )
-    .await?;
+    open_stage(db, review_id, stage, settings, Some(lead), "pilot.opened", None, now).await?;
     locked.commit().await?;
     Ok(())
 }
 
-/// What a vote, change or undo left behind.
+/// What a vote left behind.
 #[derive(Clone, Debug)]
 pub struct VoteResult {
     pub item: Item,
-    pub vote: Option<store::screening::VoteRow>,
-    /// Every vote on the item after the change, as read under the lock (so the reply needs no re-read).
+    pub record: store::records::Record,
+    pub vote: store::screening::VoteRow,
+    /// Every vote on the item after the change, as the vote read and wrote them (so the reply needs no
+    /// re-read).
     pub votes: Vec<store::screening::VoteRow>,
     /// Whether the stage is blind.
     pub blind: bool,
 }
 
-/// Records (or changes) a reviewer's vote and settles the item when its votes decide it.
+/// How many times a vote is worked out again when the record changed between reading and writing it
+/// (another reviewer's vote on it landed in between).
+const VOTE_ATTEMPTS: usize = 8;
+
+/// Records (or changes) a reviewer's vote and settles the item when its votes decide it. The vote is
+/// worked out from one read of the item and written only if the item is unchanged since
+/// (`store::screening::write_vote`); otherwise it is worked out again.
 pub async fn vote(store: &Store, review_id: i32, item_id: i32, reviewer: i32, v: NewVote, now: i64) -> Result<VoteResult, ScreeningError> {
+    let ballot = store::screening::ballot(&store.db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
+    vote_on(store, ballot, reviewer, v, now).await
+}
+
+/// [`vote`] on an item whose ballot the caller has read (the first attempt uses it).
+pub async fn vote_on(
+    store: &Store,
+    ballot: store::screening::Ballot,
+    reviewer: i32,
+    v: NewVote,
+    now: i64,
+) -> Result<VoteResult, ScreeningError> {
+    let (review_id, item_id) = (ballot.item.review_id, ballot.item.id);
+    let mut read = Some(ballot);
     let kind = parse_vote(&v.vote).ok_or_else(|| ScreeningError::Invalid("vote must be include, exclude or maybe".into()))?;
-    // Only this item changes: its row lock (below) is enough on PostgreSQL.
-    let locked = store.begin_for_item(review_id).await?;
-    let db = &locked.txn;
-    let item = store::screening::item_for_update(db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?;
-    let stage = parse_stage(&item.stage).ok_or(ScreeningError::NotFound)?;
-    if !matches!(item.state.as_str(), "open" | "conflict") {
-        return Err(ScreeningError::Conflict(match item.state.as_str() {
-            "awaiting_file" => "Attach the full text (or mark it not retrievable) before screening this report.".into(),
-            _ => "This record is already decided, so votes on it can no longer change. Ask a lead if it needs another look.".into(),
-        }));
-    }
     let reason = v.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
-    // The protocol's reasons matter only to check a given reason; most title/abstract votes have none.
-    let reasons = match &reason {
-        Some(_) => store::screening::protocol(db, review_id).await?.reasons,
-        None => Vec::new(),
-    };
-    review::screening::validate_vote(stage, kind, reason.as_deref(), &reasons).map_err(ScreeningError::Invalid)?;
-    let mut votes = store::screening::votes_of_item(db, item.id).await?;
-    let before = votes.iter().find(|v| v.reviewer_id == reviewer).cloned();
-    if before.is_none() && item.votes >= item.needed {
-        return Err(ScreeningError::Conflict("This record already has all the votes it needs. Ask for the next record instead.".into()));
-    }
     let new = NewVote { reason, ..v };
-    let row = store::screening::put_vote(db, &item, reviewer, before.clone(), &new, now).await?;
-    match votes.iter_mut().find(|v| v.reviewer_id == reviewer) {
-        Some(v) => *v = row.clone(),
-        None => votes.push(row.clone()),
-    }
-    let (item, votes, settings) = settle_with(db, item, votes, now).await?;
-    store::audit::append(
-        db,
-        NewEvent {
+    // The protocol's reasons matter only to check a given reason; most title/abstract votes have none.
+    let mut reasons: Option<Vec<String>> = None;
+    for _ in 0..VOTE_ATTEMPTS {
+        let ballot = match read.take() {
+            Some(b) => b,
+            None => store::screening::ballot(&store.db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?,
+        };
+        let item = &ballot.item;
+        let stage = parse_stage(&item.stage).ok_or(ScreeningError::NotFound)?;
+        if !matches!(item.state.as_str(), "open" | "conflict") {
+            return Err(ScreeningError::Conflict(match item.state.as_str() {
+                "awaiting_file" => "Attach the full text (or mark it not retrievable) before screening this report.".into(),
+                _ => "This record is already decided, so votes on it can no longer change. Ask a lead if it needs another look.".into(),
+            }));
+        }
+        if new.reason.is_some() && reasons.is_none() {
+            reasons = Some(store::screening::protocol(&store.db, review_id).await?.reasons);
+        }
+        review::screening::validate_vote(stage, kind, new.reason.as_deref(), reasons.as_deref().unwrap_or_default())
+            .map_err(ScreeningError::Invalid)?;
+        let before = ballot.votes.iter().find(|v| v.reviewer_id == reviewer).cloned();
+        if before.is_none() && item.votes >= item.needed {
+            return Err(ScreeningError::Conflict(
+                "This record already has all the votes it needs. Ask for the next record instead.".into(),
+            ));
+        }
+        // The votes as they will stand, oldest first.
+        let mut cast: Vec<CastVote> = ballot.votes.iter().filter(|v| v.reviewer_id != reviewer).filter_map(cast_vote).collect();
+        let mine = CastVote { reviewer: i64::from(reviewer), vote: kind, reason: new.reason.clone() };
+        match ballot.votes.iter().position(|v| v.reviewer_id == reviewer) {
+            Some(at) => cast.insert(at.min(cast.len()), mine),
+            None => cast.push(mine),
+        }
+        let update = decide(item, &cast, &ballot.settings, now);
+        let full_text = match (item.stage.as_str(), item.state == "included", update.state == "included") {
+            (TITLE_ABSTRACT, false, true) => {
+                Some(FullTextChange::Open { needed: store::screening::needed_for(&ballot.full_text, item.record_id) })
+            }
+            (TITLE_ABSTRACT, true, false) => Some(FullTextChange::Withdraw),
+            _ => None,
+        };
+        let event = NewEvent {
             review_id: Some(review_id),
             actor_id: Some(reviewer),
             action: if before.is_some() { "vote.change" } else { "vote.cast" },
             entity: "screening_item",
             entity_id: item.id.to_string(),
             before: before.as_ref().map(|b| json!({"vote": b.vote, "reason": b.reason, "note": b.note})),
-            after: Some(json!({"vote": row.vote, "reason": row.reason, "note": row.note, "tags": store::parse_json_list(&row.tags), "stage": item.stage, "record_id": item.record_id, "item_state": item.state})),
-        },
-        now,
-    )
-    .await?;
-    locked.commit().await?;
-    Ok(VoteResult { item, vote: Some(row), votes, blind: settings.blind })
+            after: Some(
+                json!({"vote": new.vote, "reason": new.reason, "note": new.note, "tags": new.tags, "stage": item.stage, "record_id": item.record_id, "item_state": update.state}),
+            ),
+        };
+        let write = VoteWrite { item: item.clone(), reviewer, existing: before, vote: new.clone(), update, full_text, event, now };
+        let Some((item, row)) = store::screening::write_vote(store, write).await? else { continue };
+        let mut votes = ballot.votes;
+        match votes.iter_mut().find(|v| v.reviewer_id == reviewer) {
+            Some(v) => *v = row.clone(),
+            None => votes.push(row.clone()),
+        }
+        return Ok(VoteResult { item, record: ballot.record, vote: row, votes, blind: ballot.settings.blind });
+    }
+    Err(ScreeningError::Conflict("Other reviewers kept changing this record while your vote was saved. Vote again.".into()))
 }
 
-/// Recomputes an item's state from its votes (unless a lead already resolved it), for an item read under
-/// the lock; also returns the votes and stage settings it read.
-async fn settle(
-    db: &store::DatabaseTransaction,
-    item: Item,
-    now: i64,
-) -> Result<(Item, Vec<store::screening::VoteRow>, store::screening::Settings), store::StoreError> {
-    let votes = store::screening::votes_of_item(db, item.id).await?;
-    settle_with(db, item, votes, now).await
+fn cast_vote(v: &store::screening::VoteRow) -> Option<CastVote> {
+    parse_vote(&v.vote).map(|vote| CastVote { reviewer: i64::from(v.reviewer_id), vote, reason: v.reason.clone() })
 }
 
-/// [`settle`] with the item's votes as they now stand (oldest first); the item's vote count is
-/// brought in line with them.
-async fn settle_with(
-    db: &store::DatabaseTransaction,
-    item: Item,
-    votes: Vec<store::screening::VoteRow>,
-    now: i64,
-) -> Result<(Item, Vec<store::screening::VoteRow>, store::screening::Settings), store::StoreError> {
-    let settings = store::screening::settings(db, item.review_id, &item.stage).await?;
-    let cast: Vec<CastVote> = votes
-        .iter()
-        .filter_map(|v| parse_vote(&v.vote).map(|vote| CastVote { reviewer: i64::from(v.reviewer_id), vote, reason: v.reason.clone() }))
-        .collect();
-    let outcome = if item.needed > settings.reviewers_per_record && votes.len() >= usize::try_from(item.needed).unwrap_or(usize::MAX) {
+/// The state an unresolved item's votes (oldest first) put it in.
+fn decide(item: &Item, cast: &[CastVote], settings: &store::screening::Settings, now: i64) -> ItemUpdate {
+    let outcome = if item.needed > settings.reviewers_per_record && cast.len() >= usize::try_from(item.needed).unwrap_or(usize::MAX) {
         // A third reviewer breaks the tie: their vote decides.
         match cast.last().map(|c| (c.vote, c.reason.clone())) {
             Some((Vote::Exclude, reason)) => Outcome::Excluded { reason },
@@ -290,9 +327,9 @@ async fn settle_with(
             _ => Outcome::Conflict,
         }
     } else {
-        let mut s = stage_settings(&settings);
+        let mut s = stage_settings(settings);
         s.reviewers_per_record = u8::try_from(item.needed).unwrap_or(s.reviewers_per_record);
-        review::screening::outcome(&cast, &s)
+        review::screening::outcome(cast, &s)
     };
     let update = match outcome {
         Outcome::NeedsVotes { .. } => ItemUpdate { state: "open".into(), ..Default::default() },
@@ -304,13 +341,22 @@ async fn settle_with(
             ItemUpdate { state: "excluded".into(), decision: Some("exclude".into()), reason, decided_at: Some(now), ..Default::default() }
         }
     };
-    let update = ItemUpdate { resolution_note: item.resolution_note.clone(), votes: i32::try_from(votes.len()).ok(), ..update };
+    ItemUpdate { resolution_note: item.resolution_note.clone(), votes: i32::try_from(cast.len()).ok(), ..update }
+}
+
+/// Recomputes an item's state from its votes (unless a lead already resolved it), for an item read under
+/// the lock.
+async fn settle(db: &store::DatabaseTransaction, item: Item, now: i64) -> Result<Item, store::StoreError> {
+    let votes = store::screening::votes_of_item(db, item.id).await?;
+    let settings = store::screening::settings(db, item.review_id, &item.stage).await?;
+    let cast: Vec<CastVote> = votes.iter().filter_map(cast_vote).collect();
+    let update = decide(&item, &cast, &settings, now);
     let was = item.state.clone();
     let item = store::screening::update_item_state(db, item, &update).await?;
     if item.state != was {
         after_decision(db, &item, now).await?;
     }
-    Ok((item, votes, settings))
+    Ok(item)
 }
 
 /// A record included at title/abstract becomes a report sought for retrieval.
@@ -343,7 +389,7 @@ pub async fn undo(store: &Store, review_id: i32, item_id: i32, reviewer: i32, no
     }
     store::screening::delete_vote(db, item.id, reviewer).await?;
     store::screening::reserve(db, item.id, reviewer, now + RESERVATION_MS).await?;
-    let (item, _, _) = settle(db, item, now).await?;
+    let item = settle(db, item, now).await?;
     store::audit::append(
         db,
         NewEvent {

@@ -57,8 +57,44 @@ pub enum Need {
 /// Finds the review named by `key` for `caller`. A review the caller is not a member of is reported
 /// exactly like one that does not exist (404), so its existence is never revealed.
 pub async fn review_for(state: &AppState, caller: &Caller, key: &str, need: Need) -> ApiResult<(store::reviews::Review, Vec<String>)> {
-    let (review, roles) =
-        store::reviews::find_with_roles(&state.store.db, key, caller.id()).await?.ok_or_else(|| ApiError::not_found("review"))?;
+    let found = store::reviews::find_with_roles(&state.store.db, key, caller.id()).await?;
+    allowed(found, need)
+}
+
+/// A review route's caller, review and roles (and the settings of `stage`, when named), checked as
+/// [`Caller`] and [`review_for`] check them, from one query: for the routes reviewers call on every
+/// record, which take the request instead of a `Caller`.
+pub async fn review_access(
+    req: &actix_web::HttpRequest,
+    key: &str,
+    need: Need,
+    stage: Option<&str>,
+) -> ApiResult<(Caller, store::reviews::Review, Vec<String>, Option<store::screening::Settings>)> {
+    let (caller, access) = crate::auth::authenticate_in_review(req, key, stage).await?;
+    let (review, roles) = allowed(access.review, need)?;
+    Ok((caller, review, roles, access.stage))
+}
+
+/// [`review_access`] for a vote: the caller, review and roles, and the ballot of item `item_id` (what
+/// the vote is decided from; `None` when the review has no such item), from one query.
+pub async fn review_ballot(
+    req: &actix_web::HttpRequest,
+    key: &str,
+    item_id: i32,
+    need: Need,
+) -> ApiResult<(Caller, store::reviews::Review, Vec<String>, Option<store::screening::Ballot>)> {
+    let (caller, (access, ballot)) = crate::auth::authenticate_with(req, |db, sid, now| async move {
+        Ok(store::screening::access_and_ballot(&db, &sid, now, key, item_id).await?.map(|(user, access, ballot)| (user, (access, ballot))))
+    })
+    .await?;
+    let (review, roles) = allowed(access.review, need)?;
+    Ok((caller, review, roles, ballot))
+}
+
+/// The review when the caller is a member with the role `need` asks for; a review they are not a member
+/// of reads as one that does not exist.
+fn allowed(found: Option<(store::reviews::Review, Vec<String>)>, need: Need) -> ApiResult<(store::reviews::Review, Vec<String>)> {
+    let (review, roles) = found.ok_or_else(|| ApiError::not_found("review"))?;
     if roles.is_empty() {
         return Err(ApiError::not_found("review"));
     }

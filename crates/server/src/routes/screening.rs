@@ -6,10 +6,10 @@
 //! reveals disagreement (`conflict` reads as `open`) before the record is decided.
 
 use actix_multipart::Multipart;
-use actix_web::{HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Need, review_for};
+use super::{Need, review_access, review_ballot, review_for};
 use crate::app::screening::{self as app, ScreeningError};
 use crate::auth::Caller;
 use crate::dto::{
@@ -93,29 +93,43 @@ async fn item_view(
     state: &AppState,
     review: &store::reviews::Review,
     roles: &[String],
-    caller: i32,
+    caller: &Caller,
     item: &store::screening::Item,
 ) -> ApiResult<ScreeningItem> {
-    item_view_from(state, review, roles, caller, item, None, None).await
+    item_view_from(state, review, roles, caller, item, Known::default()).await
 }
 
-/// [`item_view`] with the item's votes and the stage's blinding when the caller already read them.
+/// What the caller of [`item_view_from`] read already, so it is not read again.
+#[derive(Debug, Default)]
+struct Known {
+    record: Option<store::records::Record>,
+    /// Every vote on the item.
+    votes: Option<Vec<store::screening::VoteRow>>,
+    /// Whether the item's stage is blind.
+    blind: Option<bool>,
+}
+
+/// [`item_view`] with what the caller already read.
 async fn item_view_from(
     state: &AppState,
     review: &store::reviews::Review,
     roles: &[String],
-    caller: i32,
+    caller: &Caller,
     item: &store::screening::Item,
-    votes: Option<Vec<store::screening::VoteRow>>,
-    blind: Option<bool>,
+    known: Known,
 ) -> ApiResult<ScreeningItem> {
-    let record = store::records::get(&state.store.db, review.id, item.record_id).await?.ok_or_else(|| ApiError::not_found("record"))?;
-    let votes = match votes {
+    let record = match known.record {
+        Some(r) => r,
+        None => store::records::get(&state.store.db, review.id, item.record_id).await?.ok_or_else(|| ApiError::not_found("record"))?,
+    };
+    let caller_id = caller.id();
+    let votes = match known.votes {
         Some(v) => v,
         // The item counts its votes: none counted, none to read.
         None if item.votes == 0 => Vec::new(),
         None => store::screening::votes_of_item(&state.store.db, item.id).await?,
     };
+    let blind = known.blind;
     let decided = matches!(item.state.as_str(), "included" | "excluded" | "not_retrieved");
     let all = decided
         || is_lead(roles)
@@ -123,9 +137,10 @@ async fn item_view_from(
             Some(b) => !b,
             None => sees_all(state, review.id, &item.stage, roles).await?,
         };
-    // Names only for the votes this caller may see.
-    let voters: Vec<i32> = votes.iter().map(|v| v.reviewer_id).filter(|r| all || *r == caller).collect();
-    let names = store::users::names(&state.store.db, &voters).await?;
+    // Names only for the votes this caller may see; the caller's own is known.
+    let voters: Vec<i32> = if all { votes.iter().map(|v| v.reviewer_id).filter(|r| *r != caller_id).collect() } else { Vec::new() };
+    let mut names = store::users::names(&state.store.db, &voters).await?;
+    names.insert(caller_id, caller.user.name.clone());
     let view = |v: &store::screening::VoteRow| VoteView {
         reviewer_id: v.reviewer_id,
         reviewer: names.get(&v.reviewer_id).cloned().unwrap_or_default(),
@@ -143,7 +158,7 @@ async fn item_view_from(
         decision: item.decision.clone(),
         reason: item.reason.clone(),
         record: Record::from(&record),
-        my_vote: votes.iter().find(|v| v.reviewer_id == caller).map(view),
+        my_vote: votes.iter().find(|v| v.reviewer_id == caller_id).map(view),
         votes: all.then(|| votes.iter().map(view).collect()),
         file: item.file_id.map(|id| FileView { id, url: format!("/api/reviews/{}/items/{}/file", review.slug, item.id) }),
         not_retrieved_reason: item.not_retrieved_reason.clone(),
@@ -338,17 +353,22 @@ async fn put_settings(
 #[post("/api/reviews/{review}/stages/{stage}/next")]
 async fn next(
     state: web::Data<AppState>,
-    caller: Caller,
+    req: HttpRequest,
     path: web::Path<(String, String)>,
     q: web::Query<NextQuery>,
 ) -> ApiResult<web::Json<Vec<ScreeningItem>>> {
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
-    let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
-    let items = app::next(&state.store, review.id, stage, caller.id(), q.count.unwrap_or(1).clamp(1, 5), now_ms()).await?;
-    let mut out = Vec::with_capacity(items.len());
-    for i in &items {
-        out.push(item_view(&state, &review, &roles, caller.id(), i).await?);
+    let (caller, review, roles, settings) = review_access(&req, &key, Need::Contributor, Some(stage)).await?;
+    let settings = settings.unwrap_or_default();
+    let count = q.count.unwrap_or(1).clamp(1, 5);
+    let next = app::next(&state.store, review.id, stage, &settings, caller.id(), count, now_ms()).await?;
+    let mut out = Vec::with_capacity(next.items.len());
+    for (item, record) in next.items {
+        // `next` hands out only records the caller has not judged: a blind reviewer sees no votes on them.
+        let votes = (next.blind && !is_lead(&roles)).then(Vec::new);
+        let known = Known { record: Some(record), votes, blind: Some(next.blind) };
+        out.push(item_view_from(&state, &review, &roles, &caller, &item, known).await?);
     }
     Ok(web::Json(out))
 }
@@ -363,7 +383,7 @@ async fn get_item(state: web::Data<AppState>, caller: Caller, path: web::Path<(S
     let (key, id) = path.into_inner();
     let (review, roles) = review_for(&state, &caller, &key, Need::Member).await?;
     let item = store::screening::item(&state.store.db, review.id, id).await?.ok_or_else(|| ApiError::not_found("record to screen"))?;
-    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
+    Ok(web::Json(item_view(&state, &review, &roles, &caller, &item).await?))
 }
 
 /// Casts or changes the caller's vote. Changing is allowed until the record is decided.
@@ -376,17 +396,19 @@ async fn get_item(state: web::Data<AppState>, caller: Caller, path: web::Path<(S
 #[put("/api/reviews/{review}/items/{id}/vote")]
 async fn put_vote(
     state: web::Data<AppState>,
-    caller: Caller,
+    req: HttpRequest,
     path: web::Path<(String, i32)>,
     body: web::Json<VoteRequest>,
 ) -> ApiResult<web::Json<ScreeningItem>> {
     let (key, id) = path.into_inner();
-    let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
+    let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
+    let ballot = ballot.ok_or(ScreeningError::NotFound)?;
     let b = body.into_inner();
     let note = b.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     let v = store::screening::NewVote { vote: b.vote, reason: b.reason, note, tags: b.tags };
-    let res = app::vote(&state.store, review.id, id, caller.id(), v, now_ms()).await?;
-    Ok(web::Json(item_view_from(&state, &review, &roles, caller.id(), &res.item, Some(res.votes), Some(res.blind)).await?))
+    let res = app::vote_on(&state.store, ballot, caller.id(), v, now_ms()).await?;
+    let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(res.blind) };
+    Ok(web::Json(item_view_from(&state, &review, &roles, &caller, &res.item, known).await?))
 }
 
 /// Undoes the caller's vote on a record that is not decided yet; the record is reserved for them again.
@@ -399,7 +421,7 @@ async fn undo_vote(state: web::Data<AppState>, caller: Caller, path: web::Path<(
     let (key, id) = path.into_inner();
     let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
     let item = app::undo(&state.store, review.id, id, caller.id(), now_ms()).await?;
-    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
+    Ok(web::Json(item_view(&state, &review, &roles, &caller, &item).await?))
 }
 
 /// The caller's own votes at a stage, most recent first (for moving back through one's history).
@@ -423,7 +445,7 @@ async fn list_my_votes(
         .into_iter()
         .skip(usize::try_from(q.offset).unwrap_or(0))
     {
-        out.push(item_view(&state, &review, &roles, caller.id(), &item).await?);
+        out.push(item_view(&state, &review, &roles, &caller, &item).await?);
     }
     Ok(web::Json(out))
 }
@@ -444,7 +466,7 @@ async fn conflicts(
     let (review, roles) = review_for(&state, &caller, &key, Need::Lead).await?;
     let mut out = Vec::new();
     for item in store::screening::items_in(&state.store.db, review.id, stage, &["conflict"], 1000).await? {
-        out.push(item_view(&state, &review, &roles, caller.id(), &item).await?);
+        out.push(item_view(&state, &review, &roles, &caller, &item).await?);
     }
     Ok(web::Json(out))
 }
@@ -467,7 +489,7 @@ async fn resolve(
     let (review, roles) = review_for(&state, &caller, &key, Need::Lead).await?;
     let b = body.into_inner();
     let item = app::resolve(&state.store, review.id, id, caller.id(), &b.decision, b.reason, b.note, now_ms()).await?;
-    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
+    Ok(web::Json(item_view(&state, &review, &roles, &caller, &item).await?))
 }
 
 /// Sends a conflict to a third reviewer, whose vote decides (leads only).
@@ -481,7 +503,7 @@ async fn third_reviewer(state: web::Data<AppState>, caller: Caller, path: web::P
     let (key, id) = path.into_inner();
     let (review, roles) = review_for(&state, &caller, &key, Need::Lead).await?;
     let item = app::send_to_third(&state.store, review.id, id, caller.id(), now_ms()).await?;
-    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
+    Ok(web::Json(item_view(&state, &review, &roles, &caller, &item).await?))
 }
 
 /// Attaches the report's full text: a multipart form with one PDF in the field `file` (64 MB at most,
@@ -508,7 +530,7 @@ async fn upload_file(
         ApiError::invalid(vec![FieldError { field: "file".into(), message: "attach the PDF in the field `file`".into() }])
     })?;
     let item = app::attach_pdf(&state.store, review.id, id, caller.id(), &name, bytes, now_ms()).await?;
-    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
+    Ok(web::Json(item_view(&state, &review, &roles, &caller, &item).await?))
 }
 
 /// The report's full-text PDF.
@@ -550,7 +572,7 @@ async fn not_retrieved(
     let (key, id) = path.into_inner();
     let (review, roles) = review_for(&state, &caller, &key, Need::Contributor).await?;
     let item = app::not_retrieved(&state.store, review.id, id, caller.id(), &body.reason, now_ms()).await?;
-    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
+    Ok(web::Json(item_view(&state, &review, &roles, &caller, &item).await?))
 }
 
 /// Progress of a stage: items by state and votes per reviewer for leads (and everyone when the stage is
@@ -674,7 +696,7 @@ async fn link_study(
     let (key, id) = path.into_inner();
     let (review, roles) = review_for(&state, &caller, &key, Need::Lead).await?;
     let item = app::link_study(&state.store, review.id, id, body.study_of, caller.id(), now_ms()).await?;
-    Ok(web::Json(item_view(&state, &review, &roles, caller.id(), &item).await?))
+    Ok(web::Json(item_view(&state, &review, &roles, &caller, &item).await?))
 }
 
 /// Opens the rest of a stage whose pilot is still closed (leads only): after discussing a pilot that
@@ -735,7 +757,7 @@ async fn list_items(
     let rows = store::screening::items_in(&state.store.db, review.id, stage, &[wanted.as_str()], q.offset + limit).await?;
     let mut out = Vec::new();
     for item in rows.iter().skip(usize::try_from(q.offset).unwrap_or(0)) {
-        out.push(item_view(&state, &review, &roles, caller.id(), item).await?);
+        out.push(item_view(&state, &review, &roles, &caller, item).await?);
     }
     Ok(web::Json(out))
 }

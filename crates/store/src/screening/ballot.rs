@@ -1,0 +1,292 @@
+//! A vote as two steps: [`ballot`] reads everything a vote is decided from in one query, without
+//! locks; the caller works out the item's new state; [`write_vote`] stores the vote, the new state, the
+//! released reservation, the full-text item a title/abstract inclusion opens and the audit event, all
+//! or nothing, and only if the item's `version` is still the one read. When it is not (another vote or
+//! a lead changed the item meanwhile), nothing is written and the caller reads again.
+//!
+//! On PostgreSQL the write is one statement (data-modifying `WITH` parts, atomic without a transaction
+//! round trip); on SQLite it is one transaction on the writer thread.
+
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult, Value};
+
+use super::{Item, NewVote, Settings, VoteRow, columns, record_columns, settings_from, stmt};
+use crate::audit::NewEvent;
+use crate::entity::{records, screening_items, stage_settings, votes};
+use crate::records::Record;
+use crate::{Backend, Store, StoreError};
+
+/// What a vote on an item is decided from.
+#[derive(Clone, Debug)]
+pub struct Ballot {
+    pub item: Item,
+    /// The item's record, for showing (its `original` is left empty).
+    pub record: Record,
+    /// Every vote on the item, oldest first.
+    pub votes: Vec<VoteRow>,
+    /// The settings of the item's stage.
+    pub settings: Settings,
+    /// The settings of the full-text stage (a title/abstract inclusion creates its full-text item).
+    pub full_text: Settings,
+}
+
+/// The columns and joins that read a ballot, on top of a query with `screening_items i` (tables `c`,
+/// `v`, `bs` and `bf`, apart from those of [`crate::reviews::access_sql`]).
+fn ballot_parts() -> (String, &'static str) {
+    let columns = format!(
+        ", {}, {}, {}, {}, {}",
+        columns::<screening_items::Entity>("i", "i_"),
+        record_columns("c", "c_"),
+        columns::<votes::Entity>("v", "v_"),
+        columns::<stage_settings::Entity>("bs", "s_"),
+        columns::<stage_settings::Entity>("bf", "f_"),
+    );
+    let joins = " LEFT JOIN records c ON c.id = i.record_id \
+         LEFT JOIN votes v ON v.item_id = i.id \
+         LEFT JOIN stage_settings bs ON bs.review_id = i.review_id AND bs.stage = i.stage \
+         LEFT JOIN stage_settings bf ON bf.review_id = i.review_id AND bf.stage = 'full_text'";
+    (columns, joins)
+}
+
+/// The item (of this review), its record (for showing: without `original`), votes and stage
+/// settings, in one query; `None` when the review has no such item.
+pub async fn ballot(db: &impl ConnectionTrait, review_id: i32, item_id: i32) -> Result<Option<Ballot>, StoreError> {
+    let (columns, joins) = ballot_parts();
+    let sql = format!("SELECT 1 AS one{columns} FROM screening_items i{joins} WHERE i.id = $1 AND i.review_id = $2 ORDER BY v.id");
+    let rows = db.query_all_raw(stmt(db.get_database_backend(), &sql, vec![item_id.into(), review_id.into()])).await?;
+    read_ballot(&rows)
+}
+
+/// [`crate::reviews::access`] to the review named by `key` and the [`ballot`] of one of its items, in
+/// one query (for a vote, which needs both). The ballot is `None` when the review has no such item.
+pub async fn access_and_ballot(
+    db: &impl ConnectionTrait,
+    session_id: &str,
+    now: i64,
+    key: &str,
+    item_id: i32,
+) -> Result<Option<(crate::users::User, crate::reviews::Access, Option<Ballot>)>, StoreError> {
+    let (columns, joins) = ballot_parts();
+    let sql = crate::reviews::access_sql(&columns, &format!(" LEFT JOIN screening_items i ON i.id = $6 AND i.review_id = r.id{joins}"));
+    let mut values = crate::reviews::access_values(session_id, now, key, None);
+    values.push(item_id.into());
+    let rows = db.query_all_raw(stmt(db.get_database_backend(), &sql, values)).await?;
+    let Some((user, access)) = crate::reviews::read_access(&rows, false)? else { return Ok(None) };
+    Ok(Some((user, access, read_ballot(&rows)?)))
+}
+
+/// Reads what [`ballot_parts`] selected: one row per vote (repeated when the query joined more).
+fn read_ballot(rows: &[QueryResult]) -> Result<Option<Ballot>, StoreError> {
+    let Some(first) = rows.first() else { return Ok(None) };
+    if first.try_get::<Option<i32>>("i_", "id")?.is_none() {
+        return Ok(None);
+    }
+    let settings_at = |row: &QueryResult, prefix: &str| -> Result<Settings, StoreError> {
+        let present = row.try_get::<Option<i32>>(prefix, "review_id")?.is_some();
+        Ok(if present { settings_from(stage_settings::Model::from_query_result(row, prefix)?) } else { Settings::default() })
+    };
+    let mut votes: Vec<VoteRow> = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(id) = row.try_get::<Option<i32>>("v_", "id")?
+            && !votes.iter().any(|v| v.id == id)
+        {
+            votes.push(votes::Model::from_query_result(row, "v_")?);
+        }
+    }
+    votes.sort_by_key(|v| v.id);
+    Ok(Some(Ballot {
+        item: screening_items::Model::from_query_result(first, "i_")?,
+        record: records::Model::from_query_result(first, "c_")?,
+        votes,
+        settings: settings_at(first, "s_")?,
+        full_text: settings_at(first, "f_")?,
+    }))
+}
+
+/// What a vote changes about the full-text stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FullTextChange {
+    /// The record was included at title/abstract: its full-text item (a report sought for retrieval),
+    /// needing this many votes, unless it has one.
+    Open { needed: i32 },
+    /// The record's inclusion was reversed: its full-text item goes, if nobody voted on it.
+    Withdraw,
+}
+
+/// A vote to store, with the item state it leads to, as worked out from a [`Ballot`].
+#[derive(Clone, Debug)]
+pub struct VoteWrite {
+    /// The item as the ballot read it.
+    pub item: Item,
+    pub reviewer: i32,
+    /// The reviewer's vote as the ballot read it (a change), or `None` (a first vote).
+    pub existing: Option<VoteRow>,
+    pub vote: NewVote,
+    /// The item's state after the vote.
+    pub update: super::ItemUpdate,
+    pub full_text: Option<FullTextChange>,
+    pub event: NewEvent<'static>,
+    pub now: i64,
+}
+
+/// Stores a vote as [`VoteWrite`] describes it and returns the item and the vote as stored; `None`
+/// (and nothing written) when the item changed since it was read.
+pub async fn write_vote(store: &Store, w: VoteWrite) -> Result<Option<(Item, VoteRow)>, StoreError> {
+    match store.backend {
+        Backend::Postgres => write_vote_postgres(store, &w).await,
+        Backend::Sqlite => match &store.writer {
+            Some(writer) => writer.run(move |txn| async move { write_vote_sqlite(&txn, &w).await }).await,
+            None => Err(StoreError::Stopped("the SQLite writer thread is not running".into())),
+        },
+    }
+}
+
+/// Collects statement parameters and names them `$1, $2, ...` as they are added.
+#[derive(Default)]
+struct Params(Vec<Value>);
+
+impl Params {
+    fn add(&mut self, v: impl Into<Value>) -> String {
+        self.0.push(v.into());
+        format!("${}", self.0.len())
+    }
+}
+
+/// The statements of a vote's write. `update` changes the item only if its version is the one read;
+/// every other part runs only when `gate` holds, a condition true only when `update` did.
+struct Parts {
+    params: Params,
+    update: String,
+    cast: String,
+    release: Option<String>,
+    full_text: Option<String>,
+    event: String,
+}
+
+fn parts(w: &VoteWrite, gate: &str) -> Parts {
+    let mut p = Params::default();
+    let u = &w.update;
+    let (item_id, review_id, reviewer, now) = (p.add(w.item.id), p.add(w.item.review_id), p.add(w.reviewer), p.add(w.now));
+    let update = format!(
+        "UPDATE screening_items SET state = {}, decision = {}, reason = {}, decided_at = {}, votes = {}, version = version + 1 \
+         WHERE id = {item_id} AND version = {}",
+        p.add(u.state.clone()),
+        p.add(u.decision.clone()),
+        p.add(u.reason.clone()),
+        p.add(u.decided_at),
+        p.add(u.votes.unwrap_or(w.item.votes)),
+        p.add(w.item.version),
+    );
+    let (vote, reason, note, tags) =
+        (p.add(w.vote.vote.clone()), p.add(w.vote.reason.clone()), p.add(w.vote.note.clone()), p.add(crate::json_list(&w.vote.tags)));
+    let cast = match &w.existing {
+        Some(existing) => format!(
+            "UPDATE votes SET vote = {vote}, reason = {reason}, note = {note}, tags = {tags}, updated_at = {now} WHERE id = {} AND {gate}",
+            p.add(existing.id)
+        ),
+        None => format!(
+            "INSERT INTO votes (review_id, item_id, reviewer_id, vote, reason, note, tags, first_vote, first_reason, created_at, updated_at) \
+             SELECT {review_id}, {item_id}, {reviewer}, {vote}, {reason}, {note}, {tags}, {vote}, {reason}, {now}, {now} WHERE {gate}"
+        ),
+    };
+    // A first vote uses up the reviewer's reservation.
+    let release =
+        w.existing.is_none().then(|| format!("DELETE FROM reservations WHERE item_id = {item_id} AND reviewer_id = {reviewer} AND {gate}"));
+    let full_text = match w.full_text {
+        Some(FullTextChange::Open { needed }) => Some(format!(
+            "INSERT INTO screening_items (review_id, stage, record_id, state, needed, votes, created_at) \
+             SELECT {review_id}, 'full_text', {record}, 'awaiting_file', {}, 0, {now} \
+             WHERE {gate} AND NOT EXISTS (SELECT 1 FROM screening_items x WHERE x.record_id = {record} AND x.stage = 'full_text')",
+            p.add(needed),
+            record = p.add(w.item.record_id),
+        )),
+        Some(FullTextChange::Withdraw) => Some(format!(
+            "DELETE FROM screening_items WHERE record_id = {} AND stage = 'full_text' AND votes = 0 AND {gate}",
+            p.add(w.item.record_id)
+        )),
+        None => None,
+    };
+    let e = &w.event;
+    let event = format!(
+        "INSERT INTO audit_events (review_id, actor_id, at, action, entity, entity_id, before, after) \
+         SELECT {}, {}, {now}, {}, {}, {}, {}, {} WHERE {gate}",
+        p.add(e.review_id),
+        p.add(e.actor_id),
+        p.add(e.action),
+        p.add(e.entity),
+        p.add(e.entity_id.clone()),
+        p.add(e.before.as_ref().map(|v| v.to_string())),
+        p.add(e.after.as_ref().map(|v| v.to_string())),
+    );
+    Parts { params: p, update, cast, release, full_text, event }
+}
+
+/// One statement: the parts as data-modifying `WITH` queries, gated on the item update's row.
+async fn write_vote_postgres(store: &Store, w: &VoteWrite) -> Result<Option<(Item, VoteRow)>, StoreError> {
+    let Parts { params, update, cast, release, full_text, event } = parts(w, "EXISTS (SELECT 1 FROM upd)");
+    let mut sql = format!("WITH upd AS ({update} RETURNING *), cast_vote AS ({cast} RETURNING *), ev AS ({event})");
+    sql.push_str(&match release {
+        Some(r) => format!(", rel AS ({r} RETURNING 1)"),
+        None => ", rel AS (SELECT 1 WHERE false)".to_owned(),
+    });
+    if let Some(ft) = full_text {
+        sql.push_str(&format!(", ft AS ({ft})"));
+    }
+    sql.push_str(&format!(
+        " SELECT {}, {}, (SELECT COUNT(*) FROM rel) AS released FROM upd CROSS JOIN cast_vote",
+        columns::<screening_items::Entity>("upd", "i_"),
+        columns::<votes::Entity>("cast_vote", "v_"),
+    ));
+    let Some(row) = store.db.query_one_raw(stmt(DbBackend::Postgres, &sql, params.0)).await? else { return Ok(None) };
+    let mut item = screening_items::Model::from_query_result(&row, "i_")?;
+    // The trigger takes the released reservation off the count when the statement ends, after `upd`
+    // returned the row.
+    item.reserved -= i32::try_from(row.try_get::<i64>("", "released")?).unwrap_or(0);
+    Ok(Some((item, votes::Model::from_query_result(&row, "v_")?)))
+}
+
+/// One script, sent to SQLite at once (one round trip to its thread instead of one per statement),
+/// inside the writer's transaction: the parts under a savepoint of their own, gated on a row in a
+/// temporary table that is there only when the item's version is the one read.
+async fn write_vote_sqlite(db: &sea_orm::DatabaseTransaction, w: &VoteWrite) -> Result<Option<(Item, VoteRow)>, StoreError> {
+    let Parts { mut params, update, cast, release, full_text, event } = parts(w, "EXISTS (SELECT 1 FROM temp.vote_gate)");
+    let (item_id, version) = (params.add(w.item.id), params.add(w.item.version));
+    let mut script = vec![
+        "SAVEPOINT vote".to_owned(),
+        "DELETE FROM temp.vote_gate".to_owned(),
+        format!("INSERT INTO temp.vote_gate SELECT 1 FROM screening_items WHERE id = {item_id} AND version = {version}"),
+    ];
+    // Released first, so that the item row returned below counts reservations as they now stand.
+    script.extend(release);
+    script.push(format!("{update} RETURNING 'item' AS row_kind, *"));
+    script.push(format!("{cast} RETURNING 'vote' AS row_kind, *"));
+    script.extend(full_text);
+    script.push(event);
+    script.push("RELEASE vote".to_owned());
+    let sql = script.join(";\n");
+    let mut res = db.query_all_raw(super::sqlite_script(&sql, &params.0)).await;
+    if let Err(e) = &res
+        && e.to_string().contains("no such table: temp.vote_gate")
+    {
+        // A connection new to the writer: make its gate (a temporary table lives as long as its
+        // connection) and run the script again.
+        let _ = db.execute_unprepared("ROLLBACK TO vote; RELEASE vote").await;
+        db.execute_unprepared("CREATE TEMP TABLE IF NOT EXISTS vote_gate (ok INTEGER)").await?;
+        res = db.query_all_raw(super::sqlite_script(&sql, &params.0)).await;
+    }
+    let rows = match res {
+        Ok(rows) => rows,
+        Err(e) => {
+            // The script stopped partway: undo what it did, leaving the writer's transaction as it was.
+            let _ = db.execute_unprepared("ROLLBACK TO vote; RELEASE vote").await;
+            return Err(e.into());
+        }
+    };
+    let (mut item, mut vote) = (None, None);
+    for row in &rows {
+        match row.try_get::<String>("", "row_kind")?.as_str() {
+            "item" => item = Some(screening_items::Model::from_query_result(row, "")?),
+            _ => vote = Some(votes::Model::from_query_result(row, "")?),
+        }
+    }
+    Ok(item.zip(vote))
+}

@@ -1,0 +1,254 @@
+//! Routing: which items a reviewer is handed next, and the reservations that keep an item from going
+//! to more reviewers than it needs.
+//!
+//! An item's `reserved` column counts its reservation rows (triggers on `reservations` keep it), so the
+//! capacity rule `votes + reserved < needed` is a condition on the item's own row. [`pick`] checks and
+//! takes capacity in one statement: on SQLite on the writer thread (SQLite runs one writing statement
+//! at a time); on PostgreSQL with the candidate rows locked (`FOR NO KEY UPDATE SKIP LOCKED`), where a
+//! row another transaction changed meanwhile is checked again against its new version. No review-wide
+//! lock is taken.
+//!
+//! A reservation counts until it is cleared: reservations whose time has run out are deleted at most
+//! once a minute per process, and whenever the queue comes up short.
+//!
+//! On PostgreSQL every vote leaves a dead entry at the head of `idx_items_fresh` (an updated row keeps
+//! its old index entries until vacuum), so a scan from the first id would step over thousands of them.
+//! Each process remembers where it last found fresh items (the frontier) and starts there; a sweep,
+//! or a scan that comes up short, starts from the beginning again.
+
+use std::sync::atomic::Ordering;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter};
+
+use sea_orm::FromQueryResult;
+
+use super::{Item, stmt};
+use crate::entity::{reservations, screening_items};
+use crate::records::Record;
+use crate::{Store, StoreError};
+
+/// How often a process clears expired reservations while the queue is full.
+const SWEEP_EVERY_MS: i64 = 60_000;
+
+/// What `next` asks routing for.
+#[derive(Clone, Debug)]
+pub struct Ask {
+    pub review_id: i32,
+    pub stage: String,
+    pub reviewer: i32,
+    /// How many items (prefetching asks for several).
+    pub count: u64,
+    pub now: i64,
+    /// Until when the items are held for the reviewer.
+    pub expires_at: i64,
+    /// The highest item id that may be handed out (the pilot set's last item), or `i32::MAX`.
+    pub max_item_id: i32,
+    /// The reviewer's pair and the number of pairs, when the stage routes records to fixed pairs.
+    pub pair: Option<(i32, i32)>,
+}
+
+/// Reserves up to `ask.count` items for the reviewer until `ask.expires_at` and returns their ids.
+///
+/// Never an item they judged; first items that already have votes and room for another (so pairs
+/// complete), then items they hold already (their reservation renewed), then fresh items in id order.
+/// Never more reviewers (votes plus reservations) than an item needs.
+///
+/// Each item comes with its record, for showing (without `original`, see [`super::record_columns`]),
+/// as they stood when picked (an item's `reserved` may not count this pick yet), in no particular order.
+pub async fn pick(store: &Store, ask: &Ask) -> Result<Vec<(Item, Record)>, StoreError> {
+    let last = store.last_sweep.load(Ordering::Relaxed);
+    if ask.now - last >= SWEEP_EVERY_MS {
+        sweep(store, ask.now).await?;
+    }
+    let want = usize::try_from(ask.count).unwrap_or(usize::MAX);
+    let key = (ask.review_id, ask.stage.clone(), ask.pair.map_or(0, |(idx, _)| idx));
+    let frontier = store.fresh_frontier.lock().map(|f| f.get(&key).copied().unwrap_or(0)).unwrap_or(0);
+    // Fresh items go to one reviewer at a time while there are enough, so that two reviewers seldom
+    // vote on one record at the same moment; its second reviewer gets it once it has a vote.
+    let mut ids = pick_once(store, ask, Fresh::Untouched { from: frontier }, true).await?;
+    if ids.len() < want {
+        ids = pick_once(store, ask, Fresh::Shared, true).await?;
+    }
+    if ids.len() < want && sweep(store, ask.now).await? > 0 {
+        ids = pick_once(store, ask, Fresh::Shared, true).await?;
+    }
+    if ids.is_empty() && store.backend == crate::Backend::Postgres {
+        // Rows that other transactions held were skipped; before answering "nothing left", wait for
+        // them and look again.
+        ids = pick_once(store, ask, Fresh::Shared, false).await?;
+    }
+    if let Some(first_fresh) = ids.iter().filter(|p| p.fresh).map(|p| p.item_id).min()
+        && let Ok(mut f) = store.fresh_frontier.lock()
+    {
+        f.insert(key, first_fresh);
+    }
+    if store.backend == crate::Backend::Postgres {
+        return Ok(ids.into_iter().filter_map(|p| p.shown).collect());
+    }
+    // SQLite's writer returns ids alone; the rows are read on the pool, beside other writes.
+    let ids: Vec<i32> = ids.iter().map(|p| p.item_id).collect();
+    super::items_with_records(&store.db, ask.review_id, &ids).await
+}
+
+/// An item a pick reserved.
+struct Picked {
+    item_id: i32,
+    /// It was a fresh item (PostgreSQL only, which keeps a frontier).
+    fresh: bool,
+    /// The item and its record (PostgreSQL returns them with the pick).
+    shown: Option<(Item, Record)>,
+}
+
+/// Which items without votes a pick may take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fresh {
+    /// Only those nobody holds, from this id on (the frontier).
+    Untouched { from: i32 },
+    /// Also those another reviewer holds, while they need more reviewers.
+    Shared,
+}
+
+/// One pick.
+async fn pick_once(store: &Store, ask: &Ask, fresh: Fresh, skip_locked: bool) -> Result<Vec<Picked>, StoreError> {
+    let backend = store.backend;
+    let sql = pick_sql(backend, fresh, skip_locked, ask.count.clamp(1, 100));
+    let frontier = match fresh {
+        Fresh::Untouched { from } => from,
+        Fresh::Shared => 0,
+    };
+    let (pair_idx, n_pairs) = ask.pair.unwrap_or((0, 1));
+    let values = vec![
+        ask.review_id.into(),
+        ask.stage.clone().into(),
+        ask.reviewer.into(),
+        ask.max_item_id.into(),
+        pair_idx.into(),
+        n_pairs.into(),
+        ask.expires_at.into(),
+        frontier.into(),
+    ];
+    let rows = store.write_query(stmt(db_backend(backend), &sql, values)).await?;
+    rows.iter()
+        .map(|r| {
+            let item_id = r.try_get::<i32>("", "item_id")?;
+            Ok(match backend {
+                crate::Backend::Postgres => Picked {
+                    item_id,
+                    fresh: r.try_get::<i32>("", "k")? == 2,
+                    shown: Some((Item::from_query_result(r, "i_")?, crate::entity::records::Model::from_query_result(r, "r_")?)),
+                },
+                crate::Backend::Sqlite => Picked { item_id, fresh: false, shown: None },
+            })
+        })
+        .collect()
+}
+
+fn db_backend(b: crate::Backend) -> DbBackend {
+    match b {
+        crate::Backend::Sqlite => DbBackend::Sqlite,
+        crate::Backend::Postgres => DbBackend::Postgres,
+    }
+}
+
+/// The one statement of [`pick`]. Parameters: 1 review, 2 stage, 3 reviewer, 4 highest item id, 5 pair
+/// index, 6 number of pairs, 7 expiry, 8 the fresh frontier. `count` is written into the SQL: SQLite
+/// prepares a statement again whenever a parameter its `LIMIT` reads is bound anew. The conditions
+/// `votes > 0 AND needed > votes + reserved` and `votes = 0 AND reserved = 0` repeat the partial
+/// indexes' own terms (`idx_items_waiting`, `idx_items_fresh`), which SQLite needs to use them. On PostgreSQL the
+/// statement also says which ids were fresh (`k = 2`, for the frontier) and returns the items with
+/// their records.
+fn pick_sql(backend: crate::Backend, fresh: Fresh, skip_locked: bool, count: u64) -> String {
+    let lock = match (backend, skip_locked) {
+        (crate::Backend::Postgres, true) => " FOR NO KEY UPDATE OF i SKIP LOCKED",
+        (crate::Backend::Postgres, false) => " FOR NO KEY UPDATE OF i",
+        (crate::Backend::Sqlite, _) => "",
+    };
+    let scope = "i.review_id = $1 AND i.stage = $2 AND i.state = 'open' AND i.id <= $4 AND i.id % $6 = $5";
+    let not_judged = "NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3)";
+    let not_held = "NOT EXISTS (SELECT 1 FROM reservations h WHERE h.item_id = i.id AND h.reviewer_id = $3)";
+    let fresh = match fresh {
+        Fresh::Untouched { .. } => "i.votes = 0 AND i.reserved = 0 AND i.id >= $8".to_owned(),
+        Fresh::Shared => format!("i.votes = 0 AND i.needed > i.reserved AND i.id >= $8 AND {not_held}"),
+    };
+    let candidates = format!(
+        "SELECT w.id, 0 AS k FROM (SELECT i.id FROM screening_items i \
+           WHERE {scope} AND i.votes > 0 AND i.needed > i.votes + i.reserved AND {not_judged} AND {not_held} \
+           ORDER BY i.id LIMIT {count}{lock}) w \
+         UNION ALL \
+         SELECT m.id, 1 AS k FROM (SELECT i.id FROM reservations r CROSS JOIN screening_items i \
+           WHERE i.id = r.item_id AND r.reviewer_id = $3 AND {scope} AND {not_judged} \
+           ORDER BY i.id LIMIT {count}) m \
+         UNION ALL \
+         SELECT f.id, 2 AS k FROM (SELECT i.id FROM screening_items i \
+           WHERE {scope} AND {fresh} \
+           ORDER BY i.id LIMIT {count}{lock}) f"
+    );
+    let insert = "INSERT INTO reservations (item_id, reviewer_id, expires_at)";
+    let upsert = "ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at RETURNING item_id";
+    match backend {
+        crate::Backend::Postgres => format!(
+            "WITH c AS ({candidates}), \
+             ins AS ({insert} SELECT c.id, $3, $7 FROM c ORDER BY c.k, c.id LIMIT {count} {upsert}) \
+             SELECT ins.item_id, c.k, {}, {} FROM ins JOIN c ON c.id = ins.item_id \
+             JOIN screening_items i ON i.id = ins.item_id JOIN records r ON r.id = i.record_id",
+            super::columns::<screening_items::Entity>("i", "i_"),
+            super::record_columns("r", "r_"),
+        ),
+        crate::Backend::Sqlite => {
+            format!("{insert} SELECT c.id, $3, $7 FROM ({candidates}) c WHERE true ORDER BY c.k, c.id LIMIT {count} {upsert}")
+        }
+    }
+}
+
+/// Deletes reservations whose time has run out, freeing their places; returns how many.
+pub async fn sweep(store: &Store, now: i64) -> Result<u64, StoreError> {
+    store.last_sweep.store(now, Ordering::Relaxed);
+    if let Ok(mut f) = store.fresh_frontier.lock() {
+        f.clear();
+    }
+    store.write_exec(stmt(db_backend(store.backend), "DELETE FROM reservations WHERE expires_at <= $1", vec![now.into()])).await
+}
+
+/// Items the reviewer holds a reservation on that has not run out, and has not judged, oldest
+/// reservation first.
+pub async fn my_reservations(
+    db: &impl ConnectionTrait,
+    review_id: i32,
+    stage: &str,
+    reviewer: i32,
+    now: i64,
+) -> Result<Vec<Item>, StoreError> {
+    let b = db.get_database_backend();
+    // Driven from the reviewer's few reservations (SQLite keeps the CROSS JOIN order).
+    let sql = "SELECT i.* FROM reservations r CROSS JOIN screening_items i \
+               WHERE i.id = r.item_id AND i.review_id = $1 AND i.stage = $2 AND r.reviewer_id = $3 AND r.expires_at > $4 AND i.state = 'open' \
+               AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3) \
+               ORDER BY r.expires_at DESC, i.id";
+    Ok(screening_items::Entity::find()
+        .from_raw_sql(stmt(b, sql, vec![review_id.into(), stage.into(), reviewer.into(), now.into()]))
+        .all(db)
+        .await?)
+}
+
+/// Holds an item for the reviewer until `expires_at` (a new reservation, or the old one extended).
+pub async fn reserve(db: &impl ConnectionTrait, item_id: i32, reviewer: i32, expires_at: i64) -> Result<(), StoreError> {
+    let b = db.get_database_backend();
+    db.execute_raw(stmt(
+        b,
+        "INSERT INTO reservations (item_id, reviewer_id, expires_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at",
+        vec![item_id.into(), reviewer.into(), expires_at.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Gives up the reviewer's reservation of an item, if any.
+pub async fn release(db: &impl ConnectionTrait, item_id: i32, reviewer: i32) -> Result<(), StoreError> {
+    reservations::Entity::delete_many()
+        .filter(reservations::Column::ItemId.eq(item_id))
+        .filter(reservations::Column::ReviewerId.eq(reviewer))
+        .exec(db)
+        .await?;
+    Ok(())
+}
