@@ -278,7 +278,7 @@ db_test!(concurrent_reviewers_never_overfill_records, |app| {
     let tokens = crowd(&app, 8).await;
     let base = app.base.clone();
     let mut tasks = Vec::new();
-    for token in tokens {
+    for (n, token) in tokens.into_iter().enumerate() {
         let base = base.clone();
         tasks.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
@@ -298,10 +298,14 @@ db_test!(concurrent_reviewers_never_overfill_records, |app| {
                     break;
                 }
                 for it in items {
+                    // Reviewers disagree on some records, so votes racing on one record must settle it
+                    // from both.
+                    let id = it["id"].as_i64().unwrap();
+                    let kind = if (id + n as i64) % 3 == 0 { "exclude" } else { "include" };
                     let res = client
-                        .put(format!("{base}/api/reviews/qes/items/{}/vote", it["id"]))
+                        .put(format!("{base}/api/reviews/qes/items/{id}/vote"))
                         .bearer_auth(&token)
-                        .json(&json!({"vote": "include"}))
+                        .json(&json!({"vote": kind}))
                         .send()
                         .await
                         .unwrap();
@@ -320,13 +324,73 @@ db_test!(concurrent_reviewers_never_overfill_records, |app| {
     let items = store::screening::all_items(&app.store.db, 1).await.unwrap();
     let ta: Vec<_> = items.iter().filter(|i| i.stage == "title_abstract").collect();
     assert_eq!(ta.len(), 25);
+    let mut states = std::collections::BTreeMap::new();
     for i in &ta {
         let votes = store::screening::votes_of_item(&app.store.db, i.id).await.unwrap();
         assert_eq!(votes.len(), 2, "item {} has {} votes", i.id, votes.len());
         assert_eq!(i.votes, 2);
         assert_ne!(votes[0].reviewer_id, votes[1].reviewer_id);
-        assert_eq!(i.state, "included");
+        let expected = match (votes[0].vote.as_str(), votes[1].vote.as_str()) {
+            ("include", "include") => "included",
+            ("exclude", "exclude") => "excluded",
+            _ => "conflict",
+        };
+        assert_eq!(i.state, expected, "item {} with votes {} and {}", i.id, votes[0].vote, votes[1].vote);
+        *states.entry(expected).or_insert(0) += 1;
+        let full_text = items.iter().any(|f| f.stage == "full_text" && f.record_id == i.record_id);
+        assert_eq!(full_text, expected == "included", "item {} ({expected}) and its full-text report", i.id);
     }
+    assert!(states.len() >= 2, "the votes should disagree somewhere: {states:?}");
+    assert_eq!(store::screening::reservation_drift(&app.store.db, 1).await.unwrap(), vec![], "reservation counts drifted");
+    assert!(items.iter().all(|i| i.reserved == 0), "every reservation was used up by its vote");
+});
+
+db_test!(expired_reservations_free_their_records, |app| {
+    let lead = app.user("lead@example.org", PW, false).await;
+    let slug = app.review("qes", lead).await;
+    let lead_token = app.login("lead@example.org", PW).await;
+    let (_, job) = app.import(&slug, &lead_token, "cinahl.ris", fixture("demo/cinahl.ris"), "CINAHL").await;
+    assert_eq!(job["state"], "done");
+    let [a, b, c] = [
+        app.user("a@example.org", PW, false).await,
+        app.user("b@example.org", PW, false).await,
+        app.user("c@example.org", PW, false).await,
+    ];
+    let review = store::reviews::by_slug(&app.store.db, &slug).await.unwrap().unwrap().id;
+    // One reviewer per record, so a held record has no room for anyone else.
+    let one = store::screening::Settings { reviewers_per_record: 1, ..Default::default() };
+    store::screening::save_settings(&app.store.db, review, "title_abstract", &one).await.unwrap();
+    const MIN: i64 = 60_000;
+    let t0 = 1_900_000_000_000;
+    let ask = |reviewer: i32, count: u64, now: i64| store::screening::Ask {
+        review_id: review,
+        stage: "title_abstract".into(),
+        reviewer,
+        count,
+        now,
+        expires_at: now + 10 * MIN,
+        max_item_id: i32::MAX,
+        pair: None,
+    };
+    let ids = |picked: Vec<(store::screening::Item, store::records::Record)>| {
+        let mut ids: Vec<i32> = picked.into_iter().map(|(i, _)| i.id).collect();
+        ids.sort();
+        ids
+    };
+    let held_by_a = ids(store::screening::pick(&app.store, &ask(a, 3, t0)).await.unwrap());
+    assert_eq!(held_by_a.len(), 3);
+    let held_by_b = ids(store::screening::pick(&app.store, &ask(b, 30, t0 + 5 * MIN)).await.unwrap());
+    assert_eq!(held_by_b.len(), 22, "the 22 records A does not hold");
+    assert!(held_by_b.iter().all(|id| !held_by_a.contains(id)));
+    assert!(store::screening::pick(&app.store, &ask(c, 5, t0 + 6 * MIN)).await.unwrap().is_empty(), "everything is held");
+    // A's ten minutes are up (B's are not): C gets A's records, and only those.
+    let taken_by_c = ids(store::screening::pick(&app.store, &ask(c, 5, t0 + 11 * MIN)).await.unwrap());
+    assert_eq!(taken_by_c, held_by_a);
+    // A asking again gets nothing: the records are C's now.
+    assert!(store::screening::pick(&app.store, &ask(a, 3, t0 + 11 * MIN + 1)).await.unwrap().is_empty());
+    assert_eq!(store::screening::reservation_drift(&app.store.db, review).await.unwrap(), vec![]);
+    let items = store::screening::all_items(&app.store.db, review).await.unwrap();
+    assert_eq!(items.iter().map(|i| i64::from(i.reserved)).sum::<i64>(), 25, "one reservation per record");
 });
 
 db_test!(concurrent_next_calls_never_hand_a_record_to_more_reviewers_than_it_needs, |app| {

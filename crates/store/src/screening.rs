@@ -7,7 +7,7 @@ mod ballot;
 mod route;
 
 pub use ballot::{Ballot, FullTextChange, VoteWrite, access_and_ballot, ballot, write_vote};
-pub use route::{Ask, my_reservations, pick, release, reserve, sweep};
+pub use route::{Ask, my_reservations, pick, release, reservation_drift, reserve, sweep};
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, Value,
