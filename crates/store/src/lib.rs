@@ -109,6 +109,8 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(30))
                     .foreign_keys(true)
+                    // Statement journals and savepoints (every vote has one) in memory, not temp files.
+                    .pragma("temp_store", "memory")
             });
         }
         opts
