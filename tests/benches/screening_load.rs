@@ -7,7 +7,9 @@
 //!
 //! Two phases per database: a closed loop (each reviewer asks again the moment a vote is in: the most
 //! the server takes) and an open loop at RATE votes per second in all (each reviewer on a schedule, as
-//! people read between votes), whose latencies count from the scheduled start.
+//! people read between votes), whose latencies count from the scheduled start. Each runs twice: with
+//! `next` and the vote as two calls, and with `vote-and-next`, which casts the vote and brings the next
+//! record in one call (as the screening page does).
 //!
 //! Run: `cargo bench -p tests --bench screening_load [-- RECORDS REVIEWERS SECONDS RATE]`.
 
@@ -55,14 +57,25 @@ fn summary(name: &str, mut v: Vec<f64>) -> String {
     )
 }
 
-/// Every reviewer loops `next` then `vote` until `deadline`; with `pace`, each starts a pair every
-/// `pace` (staggered across reviewers) and latency counts from the scheduled start.
+/// How a reviewer's loop asks for records.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Calls {
+    /// `next`, then `vote`.
+    Two,
+    /// `vote-and-next`: the vote brings the next record.
+    One,
+}
+
+/// Every reviewer loops next-then-vote until `deadline`; with `pace`, each starts a pair every `pace`
+/// (staggered across reviewers) and latency counts from the scheduled start. With `Calls::One` the
+/// `next` latency is that of the first record only (the rest come with the votes).
 async fn phase(
     tokens: &[String],
     client: &reqwest::Client,
     base: &Arc<String>,
     deadline: Instant,
     pace: Option<Duration>,
+    calls: Calls,
 ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let mut tasks = Vec::new();
     let n = tokens.len().max(1) as u32;
@@ -70,6 +83,8 @@ async fn phase(
         let (client, base) = (client.clone(), base.clone());
         tasks.push(tokio::spawn(async move {
             let (mut next_ms, mut vote_ms, mut pair_ms) = (Vec::new(), Vec::new(), Vec::new());
+            // The record the last `vote-and-next` brought.
+            let mut queued: Option<i64> = None;
             let mut scheduled = Instant::now() + pace.map_or(Duration::ZERO, |p| p * i as u32 / n);
             // A reviewer who falls behind the schedule stops at the deadline too, with the queue it built.
             while scheduled < deadline && Instant::now() < deadline {
@@ -80,22 +95,49 @@ async fn phase(
                     scheduled = Instant::now();
                 }
                 let t0 = if pace.is_some() { scheduled - pace.unwrap_or_default() } else { Instant::now() };
-                let res =
-                    client.post(format!("{base}/api/reviews/load/stages/title_abstract/next?count=1")).bearer_auth(&token).send().await;
-                let Ok(res) = res else { continue };
-                let items: Value = res.json().await.unwrap_or(Value::Null);
+                let id = match queued.take() {
+                    Some(id) => id,
+                    None => {
+                        let res = client
+                            .post(format!("{base}/api/reviews/load/stages/title_abstract/next?count=1"))
+                            .bearer_auth(&token)
+                            .send()
+                            .await;
+                        let Ok(res) = res else { continue };
+                        let items: Value = res.json().await.unwrap_or(Value::Null);
+                        let Some(id) = items.get(0).and_then(|i| i["id"].as_i64()) else { break };
+                        next_ms.push((Instant::now() - t0).as_secs_f64() * 1000.0);
+                        id
+                    }
+                };
                 let t1 = Instant::now();
-                let Some(id) = items.get(0).and_then(|i| i["id"].as_i64()) else { break };
                 let vote = if (id as usize + i) % 3 == 0 { json!({"vote": "include"}) } else { json!({"vote": "exclude"}) };
-                let res = client.put(format!("{base}/api/reviews/load/items/{id}/vote")).bearer_auth(&token).json(&vote).send().await;
+                let res = match calls {
+                    Calls::Two => {
+                        client.put(format!("{base}/api/reviews/load/items/{id}/vote")).bearer_auth(&token).json(&vote).send().await
+                    }
+                    Calls::One => {
+                        client
+                            .post(format!("{base}/api/reviews/load/items/{id}/vote-and-next?count=1"))
+                            .bearer_auth(&token)
+                            .json(&vote)
+                            .send()
+                            .await
+                    }
+                };
                 let failure = match res {
-                    Ok(r) if r.status().is_success() => None,
+                    Ok(r) if r.status().is_success() => {
+                        if calls == Calls::One {
+                            let body: Value = r.json().await.unwrap_or(Value::Null);
+                            queued = body["next"].get(0).and_then(|i| i["id"].as_i64());
+                        }
+                        None
+                    }
                     Ok(r) => Some(format!("{} {}", r.status(), r.text().await.unwrap_or_default())),
                     Err(e) => Some(e.to_string()),
                 };
                 let t2 = Instant::now();
                 assert!(failure.is_none(), "a vote failed under load: {failure:?}");
-                next_ms.push((t1 - t0).as_secs_f64() * 1000.0);
                 vote_ms.push((t2 - t1).as_secs_f64() * 1000.0);
                 pair_ms.push((t2 - t0).as_secs_f64() * 1000.0);
             }
@@ -159,44 +201,58 @@ async fn run(kind: Db, records: usize, reviewers: usize, seconds: u64, rate: usi
     }
     println!("{kind:?}: {}", summary("health", health.clone()));
 
-    // Closed loop: every reviewer asks for the next record the moment the last vote is in, which
-    // measures the most the server can take.
-    let started = Instant::now();
-    let (next_all, vote_all, pair_all) = phase(&tokens, &client, &base, started + Duration::from_secs(seconds), None).await;
-    let elapsed = started.elapsed().as_secs_f64();
-    let mut votes = vote_all.len();
-    println!("{kind:?}: closed loop: {reviewers} reviewers, {votes} votes in {elapsed:.1} s = {:.0} votes/s", votes as f64 / elapsed);
-    println!("{kind:?}: {}", summary("next", next_all));
-    println!("{kind:?}: {}", summary("vote", vote_all));
-    println!("{kind:?}: {}", summary("next+vote", pair_all.clone()));
-    let mut sorted = pair_all;
-    sorted.sort_by(|a, b| a.total_cmp(b));
+    let mut votes = 0;
     let mut h = health;
     h.sort_by(|a, b| a.total_cmp(b));
-    println!("{kind:?}: next+vote p50 is {:.1}x the health round trip's p50", percentile(&sorted, 0.5) / percentile(&h, 0.5));
+    for calls in [Calls::Two, Calls::One] {
+        let how = match calls {
+            Calls::Two => "next, vote",
+            Calls::One => "vote-and-next",
+        };
+        // Closed loop: every reviewer asks for the next record the moment the last vote is in, which
+        // measures the most the server can take.
+        let started = Instant::now();
+        let (next_all, vote_all, pair_all) = phase(&tokens, &client, &base, started + Duration::from_secs(seconds), None, calls).await;
+        let elapsed = started.elapsed().as_secs_f64();
+        votes += vote_all.len();
+        println!(
+            "{kind:?} ({how}): closed loop: {reviewers} reviewers, {} votes in {elapsed:.1} s = {:.0} votes/s",
+            vote_all.len(),
+            vote_all.len() as f64 / elapsed
+        );
+        println!("{kind:?} ({how}): {}", summary("next", next_all));
+        println!("{kind:?} ({how}): {}", summary("vote", vote_all));
+        println!("{kind:?} ({how}): {}", summary("next+vote", pair_all.clone()));
+        let mut sorted = pair_all;
+        sorted.sort_by(|a, b| a.total_cmp(b));
+        println!("{kind:?} ({how}): next+vote p50 is {:.1}x the health round trip's p50", percentile(&sorted, 0.5) / percentile(&h, 0.5));
 
-    // Open loop: each reviewer screens on a fixed schedule (together `rate` records per second), as
-    // people do, reading between votes. Latency counts from the scheduled start, so a server that falls
-    // behind pays for the queue it builds (no coordinated omission).
-    let pace = Duration::from_secs_f64(reviewers as f64 / rate as f64);
-    let started = Instant::now();
-    let (next_all, vote_all, pair_all) = phase(&tokens, &client, &base, started + Duration::from_secs(seconds), Some(pace)).await;
-    let elapsed = started.elapsed().as_secs_f64();
-    votes += vote_all.len();
-    println!(
-        "{kind:?}: open loop at {rate} votes/s offered: {} votes in {elapsed:.1} s = {:.0} votes/s",
-        vote_all.len(),
-        vote_all.len() as f64 / elapsed
-    );
-    println!("{kind:?}: {}", summary("next", next_all));
-    println!("{kind:?}: {}", summary("vote", vote_all));
-    println!("{kind:?}: {}", summary("next+vote", pair_all));
+        // Open loop: each reviewer screens on a fixed schedule (together `rate` records per second), as
+        // people do, reading between votes. Latency counts from the scheduled start, so a server that
+        // falls behind pays for the queue it builds (no coordinated omission).
+        let pace = Duration::from_secs_f64(reviewers as f64 / rate as f64);
+        let started = Instant::now();
+        let (next_all, vote_all, pair_all) =
+            phase(&tokens, &client, &base, started + Duration::from_secs(seconds), Some(pace), calls).await;
+        let elapsed = started.elapsed().as_secs_f64();
+        votes += vote_all.len();
+        println!(
+            "{kind:?} ({how}): open loop at {rate} votes/s offered: {} votes in {elapsed:.1} s = {:.0} votes/s",
+            vote_all.len(),
+            vote_all.len() as f64 / elapsed
+        );
+        println!("{kind:?} ({how}): {}", summary("next", next_all));
+        println!("{kind:?} ({how}): {}", summary("vote", vote_all));
+        println!("{kind:?} ({how}): {}", summary("next+vote", pair_all));
+    }
     // No record may hold more votes than it needs.
     let items = store::screening::all_items(&app.store.db, review.id).await.expect("items");
     let over = items.iter().filter(|i| i.votes > i.needed).count();
     let cast: i32 = items.iter().map(|i| i.votes).sum();
     assert_eq!(over, 0, "records with too many votes");
     assert_eq!(cast as usize, votes, "every vote counted once");
+    let drift = store::screening::reservation_drift(&app.store.db, review.id).await.expect("drift");
+    assert!(drift.is_empty(), "reservation counts drifted from their rows: {drift:?}");
     println!("{kind:?}: checked: {cast} votes stored, no record over-filled");
 }
 

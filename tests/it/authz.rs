@@ -78,6 +78,7 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("post", "/api/reviews/{review}/stages/{stage}/next") => (Contributor, Value::Null),
         ("get", "/api/reviews/{review}/items/{id}") => (Member, Value::Null),
         ("put", "/api/reviews/{review}/items/{id}/vote") => (Contributor, json!({"vote": "nonsense"})),
+        ("post", "/api/reviews/{review}/items/{id}/vote-and-next") => (Contributor, json!({"vote": "nonsense"})),
         ("delete", "/api/reviews/{review}/items/{id}/vote") => (Contributor, Value::Null),
         ("get", "/api/reviews/{review}/stages/{stage}/my-votes") => (Member, Value::Null),
         ("get", "/api/reviews/{review}/stages/{stage}/conflicts") => (Lead, Value::Null),

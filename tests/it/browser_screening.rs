@@ -80,7 +80,7 @@ async fn offline(c: &Client, off: bool) -> anyhow::Result<()> {
 /// Makes every vote request fail at the network, as a flaky proxy would.
 async fn block_votes(c: &Client, block: bool) -> anyhow::Result<()> {
     c.post("/goog/cdp/execute", json!({"cmd": "Network.enable", "params": {}})).await?;
-    let urls = if block { json!(["*/vote"]) } else { json!([]) };
+    let urls = if block { json!(["*/vote*"]) } else { json!([]) };
     c.post("/goog/cdp/execute", json!({"cmd": "Network.setBlockedURLs", "params": {"urls": urls}})).await?;
     Ok(())
 }

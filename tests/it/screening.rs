@@ -197,6 +197,45 @@ db_test!(dual_screening_end_to_end, |app| {
     assert_eq!(app.client.get(app.url("/api/reviews/qes/decisions.csv")).bearer_auth(&t.rev1).send().await.unwrap().status(), 403);
 });
 
+db_test!(a_vote_can_bring_the_next_records_with_it, |app| {
+    let t = team(&app).await;
+    let first = next(&app, &t.rev1, "title_abstract", 1).await;
+    let a = first[0]["id"].as_i64().unwrap();
+    // One round trip: the vote, and the two records to judge after it.
+    let (status, body) = app.post(&format!("/api/reviews/qes/items/{a}/vote-and-next?count=2"), &t.rev1, json!({"vote": "include"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["item"]["id"], a);
+    assert_eq!(body["item"]["my_vote"]["vote"], "include");
+    let then: Vec<i64> = body["next"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    assert_eq!(then.len(), 2, "{body}");
+    assert!(!then.contains(&a), "the record just judged comes back: {then:?}");
+    // They are reserved: asking `next` gives the same two.
+    let again: Vec<i64> = next(&app, &t.rev1, "title_abstract", 2).await.iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    assert_eq!(again, then);
+    // The co-reviewer's next record is the one waiting for a second vote; voting on it decides it, and
+    // what comes next is none of the first reviewer's.
+    let waiting = next(&app, &t.rev2, "title_abstract", 1).await;
+    assert_eq!(waiting[0]["id"], a, "records with a vote come first");
+    assert!(waiting[0]["votes"].is_null(), "blind: no votes shown");
+    let (status, body) = app.post(&format!("/api/reviews/qes/items/{a}/vote-and-next"), &t.rev2, json!({"vote": "include"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["item"]["state"], "included");
+    let hers: Vec<i64> = body["next"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    assert_eq!(hers.len(), 1);
+    assert!(!then.contains(&hers[0]) && hers[0] != a, "{hers:?} against {then:?}");
+    // A refused vote reserves nothing; count=0 reserves nothing either.
+    let b = then[0];
+    let (status, _) = app.post(&format!("/api/reviews/qes/items/{b}/vote-and-next?count=3"), &t.rev2, json!({"vote": "perhaps"})).await;
+    assert_eq!(status, 422);
+    let (status, body) = app.post(&format!("/api/reviews/qes/items/{b}/vote-and-next?count=0"), &t.rev1, json!({"vote": "exclude"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["next"], json!([]));
+    let review = store::reviews::by_slug(&app.store.db, "qes").await.unwrap().unwrap().id;
+    let held = store::screening::my_reservations(&app.store.db, review, "title_abstract", t.rev2_id, 0).await.unwrap();
+    assert_eq!(held.iter().map(|i| i64::from(i.id)).collect::<Vec<_>>(), hers, "the refused vote reserved nothing");
+    assert_eq!(store::screening::reservation_drift(&app.store.db, review).await.unwrap(), vec![]);
+});
+
 db_test!(third_reviewer_breaks_a_tie_and_reports_can_be_unretrievable, |app| {
     let t = team(&app).await;
     app.user("rev3@example.org", PW, false).await;

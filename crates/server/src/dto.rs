@@ -550,6 +550,21 @@ pub struct NextQuery {
     pub count: Option<u64>,
 }
 
+#[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+pub struct ThenNextQuery {
+    /// How many records to reserve after the vote (0 to 5; default 1).
+    pub count: Option<u64>,
+}
+
+/// A vote as recorded, and the records the voter should judge next.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoteAndNext {
+    /// The voted record as the caller may now see it.
+    pub item: ScreeningItem,
+    /// The records reserved next, as `next` gives them.
+    pub next: Vec<ScreeningItem>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewerProgress {
     pub reviewer_id: i32,

@@ -98,12 +98,14 @@ type Frontiers = std::collections::HashMap<(i32, String, i32), i32>;
 /// Opens the database named by `url`; SQLite files are created when missing.
 pub async fn connect(url: &str) -> Result<Store, StoreError> {
     let backend = Backend::from_url(url)?;
-    let options = |max: u32| {
+    // `writer`: the SQLite writer's own connection, which leaves checkpoints to the writer thread's
+    // checkpointer (see `writer`) instead of doing one, with its fsync, inside a commit.
+    let options = |max: u32, writer: bool| {
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(30));
         opts.max_connections(max).min_connections(1);
         if backend == Backend::Sqlite {
-            opts.map_sqlx_sqlite_opts(|o| {
+            opts.map_sqlx_sqlite_opts(move |o| {
                 o.create_if_missing(true)
                     .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
@@ -111,15 +113,19 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
                     .foreign_keys(true)
                     // Statement journals and savepoints (every vote has one) in memory, not temp files.
                     .pragma("temp_store", "memory")
+                    .pragma("wal_autocheckpoint", if writer { "0" } else { "1000" })
             });
         }
         opts
     };
     let unreachable = |e: sea_orm::DbErr| StoreError::Unreachable { url: mask_url(url), reason: first_line(&e.to_string()) };
-    let db = Database::connect(options(if backend == Backend::Sqlite { 8 } else { 16 })).await.map_err(unreachable)?;
+    let db = Database::connect(options(if backend == Backend::Sqlite { 8 } else { 16 }, false)).await.map_err(unreachable)?;
     let sqlite_writes = std::sync::Arc::new(tokio::sync::Mutex::new(()));
     let writer = match backend {
-        Backend::Sqlite => Some(writer::Writer::start(Database::connect(options(1)).await.map_err(unreachable)?, sqlite_writes.clone())?),
+        Backend::Sqlite => {
+            let own = Database::connect(options(1, true)).await.map_err(unreachable)?;
+            Some(writer::Writer::start(own, db.clone(), sqlite_writes.clone())?)
+        }
         Backend::Postgres => None,
     };
     Ok(Store { db, backend, sqlite_writes, writer, last_sweep: Default::default(), fresh_frontier: Default::default() })

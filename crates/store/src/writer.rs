@@ -12,18 +12,25 @@
 //! script with its own savepoint), and each caller hears of its write only once the transaction has
 //! committed. A write that fails ends its transaction early: the writes before it commit, the ones
 //! after it go into the next.
+//!
+//! The writer's connection does not checkpoint the WAL when it commits (that copies pages and waits
+//! for an fsync, stalling every write queued behind it); a checkpointer on the same thread asks a
+//! pool connection for a passive checkpoint every [`CHECKPOINT_EVERY`].
 
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use sea_orm::{DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 
 use crate::StoreError;
 
 /// The most writes one transaction takes.
 const MAX_BATCH: usize = 32;
+
+/// How often the WAL is checkpointed while the writer runs.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Tells a write's caller how it ended, once its transaction has (`Err` with the reason when the
 /// transaction did not commit).
@@ -89,10 +96,11 @@ impl std::fmt::Debug for Writer {
 }
 
 impl Writer {
-    /// Starts the thread; `db` is the connection it writes on (a pool of one). `turn` is held for each
-    /// transaction, so writes through [`crate::Store::begin_locked`] (on other connections) take turns
-    /// with the writer's instead of meeting SQLite's busy handler.
-    pub(crate) fn start(db: DatabaseConnection, turn: Arc<tokio::sync::Mutex<()>>) -> Result<Writer, StoreError> {
+    /// Starts the thread; `db` is the connection it writes on (a pool of one), `pool` the store's
+    /// other connections (for checkpoints). `turn` is held for each transaction, so writes through
+    /// [`crate::Store::begin_locked`] (on other connections) take turns with the writer's instead of
+    /// meeting SQLite's busy handler.
+    pub(crate) fn start(db: DatabaseConnection, pool: DatabaseConnection, turn: Arc<tokio::sync::Mutex<()>>) -> Result<Writer, StoreError> {
         let (jobs, queue) = tokio::sync::mpsc::unbounded_channel::<Box<dyn Work>>();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -101,7 +109,12 @@ impl Writer {
         let conn = db.clone();
         std::thread::Builder::new()
             .name("sift-sqlite-writer".into())
-            .spawn(move || runtime.block_on(serve(conn, turn, queue)))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    tokio::spawn(checkpoints(pool));
+                    serve(conn, turn, queue).await;
+                })
+            })
             .map_err(|e| StoreError::Stopped(format!("cannot start the SQLite writer thread: {e}")))?;
         Ok(Writer { jobs, db })
     }
@@ -124,6 +137,22 @@ impl Writer {
     /// Closes the writer's connection; the thread ends once every handle is gone.
     pub(crate) async fn close(self) {
         let _ = self.db.close().await;
+    }
+}
+
+/// Checkpoints the WAL now and then, on a pool connection, until the pool is closed. A passive
+/// checkpoint copies what no reader still needs and waits for nobody.
+async fn checkpoints(pool: DatabaseConnection) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.get_sqlite_connection_pool().is_closed() {
+            return;
+        }
+        if let Err(e) = pool.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)").await {
+            tracing::warn!(error = %e, "WAL checkpoint failed; the next one will try again");
+        }
     }
 }
 

@@ -449,20 +449,29 @@ export async function render({ main, params, query, alive }) {
     if (refilling || !alive()) return;
     refilling = true;
     const wasEmpty = !buffer.length;
+    let items = [];
     try {
-      // Records with my vote still on its way stay reserved for me and come back first: ask for more.
-      const inFlight = outbox.filter((o) => o.user === me && o.kind === 'vote' && o.stage === stage).length;
-      const count = Math.min(5, AHEAD + inFlight);
-      const items = await post(`${base}/stages/${stage}/next?count=${count}`, {}, { quiet: true });
-      const known = new Set(buffer.map((b) => b.id));
-      for (const it of items) {
-        if (!voted.has(it.id) && !known.has(it.id)) buffer.push(it);
-      }
+      items = await post(`${base}/stages/${stage}/next?count=${askFor()}`, {}, { quiet: true });
       loaded = true;
     } catch (err) {
       if (!buffer.length) toast(err.detail, { problem: true });
     } finally {
       refilling = false;
+    }
+    take(items, wasEmpty);
+  }
+
+  /** How many records to ask for: records with my vote still on its way stay reserved for me and come back first, so ask for more. */
+  function askFor() {
+    const inFlight = outbox.filter((o) => o.user === me && o.kind === 'vote' && o.stage === stage).length;
+    return Math.min(5, AHEAD + inFlight);
+  }
+
+  /** Queues the records the server reserved for me that I do not have yet, and shows one if none is showing. */
+  function take(items, wasEmpty = false) {
+    const known = new Set(buffer.map((b) => b.id));
+    for (const it of items) {
+      if (!voted.has(it.id) && !known.has(it.id)) buffer.push(it);
     }
     drawAhead();
     if (alive() && (wasEmpty || !current() || current() !== displayed)) show();
@@ -508,12 +517,15 @@ export async function render({ main, params, query, alive }) {
     drawStatus();
     show();
     toast(`${said} · U to undo`);
+    // The vote brings the next records back with it (one round trip per record).
     send({
-      kind: 'vote', id, method: 'PUT', path: `${base}/items/${id}/vote`, body,
+      kind: 'vote', id, method: 'POST', path: `${base}/items/${id}/vote-and-next?count=${askFor()}`, body,
       done: (res) => {
         serverHas.add(id);
-        Object.assign(done, res);
+        Object.assign(done, res.item);
         nodes.delete(done);
+        const wasEmpty = !buffer.length;
+        if (alive()) take(res.next, wasEmpty);
         // Keep the queue topped up while votes are still going out.
         if (buffer.length < AHEAD) refill();
       },
