@@ -154,11 +154,10 @@ async fn phase(
     (next_all, vote_all, pair_all)
 }
 
-async fn run(kind: Db, records: usize, reviewers: usize, seconds: u64, rate: usize) {
-    let Some(app) = TestApp::spawn(kind).await else {
-        println!("{kind:?}: skipped (no database configured)");
-        return;
-    };
+/// The server over a fresh database with a review of `records` generated records and `reviewers`
+/// signed-in reviewers (their tokens); `None` when the database is not available here.
+async fn setup(kind: Db, records: usize, reviewers: usize) -> Option<(TestApp, Vec<String>, i32)> {
+    let app = TestApp::spawn(kind).await?;
     let lead = app.user("lead@load.test", PW, false).await;
     app.review("load", lead).await;
     let token = app.login("lead@load.test", PW).await;
@@ -177,6 +176,16 @@ async fn run(kind: Db, records: usize, reviewers: usize, seconds: u64, rate: usi
         store::reviews::add_member(&app.store.db, review.id, u.id, "reviewer", 0).await.expect("member");
         tokens.push(app.login(&format!("r{i}@load.test"), PW).await);
     }
+    Some((app, tokens, review.id))
+}
+
+/// One database's run. The server, with its database connections, lives on `server`, a runtime of its
+/// own (as in `sift serve`, where they live on the main runtime); the load comes from this one.
+async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewers: usize, seconds: u64, rate: usize) {
+    let Some((app, tokens, review_id)) = server.spawn(setup(kind, records, reviewers)).await.expect("setup") else {
+        println!("{kind:?}: skipped (no database configured)");
+        return;
+    };
     let client = reqwest::Client::builder().pool_max_idle_per_host(reviewers).build().expect("client");
     let base = Arc::new(app.base.clone());
 
@@ -246,12 +255,12 @@ async fn run(kind: Db, records: usize, reviewers: usize, seconds: u64, rate: usi
         println!("{kind:?} ({how}): {}", summary("next+vote", pair_all));
     }
     // No record may hold more votes than it needs.
-    let items = store::screening::all_items(&app.store.db, review.id).await.expect("items");
+    let items = store::screening::all_items(&app.store.db, review_id).await.expect("items");
     let over = items.iter().filter(|i| i.votes > i.needed).count();
     let cast: i32 = items.iter().map(|i| i.votes).sum();
     assert_eq!(over, 0, "records with too many votes");
     assert_eq!(cast as usize, votes, "every vote counted once");
-    let drift = store::screening::reservation_drift(&app.store.db, review.id).await.expect("drift");
+    let drift = store::screening::reservation_drift(&app.store.db, review_id).await.expect("drift");
     assert!(drift.is_empty(), "reservation counts drifted from their rows: {drift:?}");
     println!("{kind:?}: checked: {cast} votes stored, no record over-filled");
 }
@@ -265,9 +274,10 @@ fn main() {
     println!(
         "screening load: {records} records, {reviewers} concurrent reviewers, {seconds} s per phase and database, open loop at {rate} votes/s, 2-core machine"
     );
+    let server = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("server runtime");
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     rt.block_on(async {
-        run(Db::Sqlite, records, reviewers, seconds, rate).await;
-        run(Db::Postgres, records, reviewers, seconds, rate).await;
+        run(server.handle(), Db::Sqlite, records, reviewers, seconds, rate).await;
+        run(server.handle(), Db::Postgres, records, reviewers, seconds, rate).await;
     });
 }

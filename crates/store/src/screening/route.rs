@@ -164,8 +164,15 @@ fn pick_sql(backend: crate::Backend, fresh: Fresh, skip_locked: bool, count: u64
         (crate::Backend::Sqlite, _) => "",
     };
     let scope = "i.review_id = $1 AND i.stage = $2 AND i.state = 'open' AND i.id <= $4 AND i.id % $6 = $5";
-    let not_judged = "NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3)";
-    let not_held = "NOT EXISTS (SELECT 1 FROM reservations h WHERE h.item_id = i.id AND h.reviewer_id = $3)";
+    // On PostgreSQL, `OFFSET 0` keeps each check a probe of the (item, reviewer) index for the row at
+    // hand: as an anti-join, a plan made while the review had few votes reads all of a reviewer's votes
+    // for every candidate.
+    let probe = match backend {
+        crate::Backend::Postgres => " OFFSET 0",
+        crate::Backend::Sqlite => "",
+    };
+    let not_judged = format!("NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3{probe})");
+    let not_held = format!("NOT EXISTS (SELECT 1 FROM reservations h WHERE h.item_id = i.id AND h.reviewer_id = $3{probe})");
     // SQLite is told which index to use: without statistics it would rather walk `idx_items_queue`.
     let indexed_by = |index: &str| match backend {
         crate::Backend::Sqlite => format!(" INDEXED BY {index}"),
