@@ -6,7 +6,7 @@
 mod ballot;
 mod route;
 
-pub use ballot::{Ballot, FullTextChange, VoteWrite, access_and_ballot, ballot, write_vote};
+pub use ballot::{Ballot, FullTextChange, VoteWrite, access_and_ballot, ballot, write_vote, write_vote_and_pick};
 pub use route::{Ask, my_reservations, pick, release, reservation_drift, reserve, sweep};
 
 use sea_orm::{
@@ -207,6 +207,17 @@ pub async fn save_settings(db: &impl ConnectionTrait, review_id: i32, stage: &st
     ))
     .await?;
     Ok(())
+}
+
+/// Collects statement parameters and names them `$1, $2, ...` as they are added.
+#[derive(Default)]
+pub(crate) struct Params(pub(crate) Vec<Value>);
+
+impl Params {
+    pub(crate) fn add(&mut self, v: impl Into<Value>) -> String {
+        self.0.push(v.into());
+        format!("${}", self.0.len())
+    }
 }
 
 /// Writes SQL with `$1, $2 ...` placeholders for either backend.

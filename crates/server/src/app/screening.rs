@@ -118,6 +118,32 @@ pub async fn next(
     Ok(Next { items, blind: settings.blind })
 }
 
+/// What routing asks for a reviewer when the stage needs nothing special: no pilot in progress, and
+/// the reviewer in a pair if the stage has pairs. `None` otherwise ([`next`] deals with those).
+fn plain_ask(
+    settings: &store::screening::Settings,
+    review_id: i32,
+    stage: &str,
+    reviewer: i32,
+    count: u64,
+    now: i64,
+) -> Option<store::screening::Ask> {
+    let pair = store::screening::pair_of(settings, reviewer);
+    if settings.in_pilot() || pair.is_some_and(|(idx, _)| idx < 0) {
+        return None;
+    }
+    Some(store::screening::Ask {
+        review_id,
+        stage: stage.to_owned(),
+        reviewer,
+        count,
+        now,
+        expires_at: now + RESERVATION_MS,
+        max_item_id: i32::MAX,
+        pair,
+    })
+}
+
 /// Opens the rest of a stage whose pilot records all have their votes, when agreement on them reaches
 /// the threshold; true when the stage is open (now or already). Runs under the review's lock, so the
 /// pilot opens once.
@@ -222,6 +248,8 @@ pub struct VoteResult {
     pub votes: Vec<store::screening::VoteRow>,
     /// Whether the stage is blind.
     pub blind: bool,
+    /// The records reserved next, when asked for ([`vote_then_next`]).
+    pub next: Vec<(Item, store::records::Record)>,
 }
 
 /// How many times a vote is worked out again when the record changed between reading and writing it
@@ -242,6 +270,20 @@ pub async fn vote_on(
     ballot: store::screening::Ballot,
     reviewer: i32,
     v: NewVote,
+    now: i64,
+) -> Result<VoteResult, ScreeningError> {
+    vote_then_next(store, ballot, reviewer, v, 0, now).await
+}
+
+/// [`vote_on`], then [`next`] for up to `then` records at the item's stage (`VoteResult::next`),
+/// reserved in the vote's own statement where routing needs nothing more (no pilot in progress).
+/// Once the vote is in, a failure to find next records leaves the list empty: the vote stands.
+pub async fn vote_then_next(
+    store: &Store,
+    ballot: store::screening::Ballot,
+    reviewer: i32,
+    v: NewVote,
+    then: u64,
     now: i64,
 ) -> Result<VoteResult, ScreeningError> {
     let (review_id, item_id) = (ballot.item.review_id, ballot.item.id);
@@ -302,13 +344,25 @@ pub async fn vote_on(
             ),
         };
         let write = VoteWrite { item: item.clone(), reviewer, existing: before, vote: new.clone(), update, full_text, event, now };
-        let Some((item, row)) = store::screening::write_vote(store, write).await? else { continue };
+        let plain = (then > 0).then(|| plain_ask(&ballot.settings, review_id, &ballot.item.stage, reviewer, then, now)).flatten();
+        let written = match &plain {
+            Some(ask) => store::screening::write_vote_and_pick(store, write, ask).await?,
+            None => store::screening::write_vote(store, write).await?.map(|voted| (voted, Vec::new())),
+        };
+        let Some(((item, row), mut next_items)) = written else { continue };
+        if then > 0 && plain.is_none() {
+            match next(store, review_id, &item.stage, &ballot.settings, reviewer, then, now).await {
+                Ok(n) => next_items = n.items,
+                Err(e) => tracing::info!(error = %e, "no next records after a vote"),
+            }
+        }
+        next_items.sort_by_key(|(i, _)| (i.votes == 0, i.id));
         let mut votes = ballot.votes;
         match votes.iter_mut().find(|v| v.reviewer_id == reviewer) {
             Some(v) => *v = row.clone(),
             None => votes.push(row.clone()),
         }
-        return Ok(VoteResult { item, record: ballot.record, vote: row, votes, blind: ballot.settings.blind });
+        return Ok(VoteResult { item, record: ballot.record, vote: row, votes, blind: ballot.settings.blind, next: next_items });
     }
     Err(ScreeningError::Conflict("Other reviewers kept changing this record while your vote was saved. Vote again.".into()))
 }

@@ -377,6 +377,17 @@ async fn next_views(
     count: u64,
 ) -> ApiResult<Vec<ScreeningItem>> {
     let picked = app::next(&state.store, review.id, stage, settings, caller.id(), count, now_ms()).await?;
+    views_of_next(state, review, roles, caller, picked).await
+}
+
+/// The records `next` reserved, as the caller may see them.
+async fn views_of_next(
+    state: &AppState,
+    review: &store::reviews::Review,
+    roles: &[String],
+    caller: &Caller,
+    picked: app::Next,
+) -> ApiResult<Vec<ScreeningItem>> {
     let mut out = Vec::with_capacity(picked.items.len());
     for (item, record) in picked.items {
         // `next` hands out only records the caller has not judged: a blind reviewer sees no votes on them.
@@ -444,15 +455,15 @@ async fn vote_and_next(
     let (key, id) = path.into_inner();
     let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
     let ballot = ballot.ok_or(ScreeningError::NotFound)?;
-    let (stage, settings) = (ballot.item.stage.clone(), ballot.settings.clone());
     let b = body.into_inner();
     let note = b.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     let v = store::screening::NewVote { vote: b.vote, reason: b.reason, note, tags: b.tags };
-    let res = app::vote_on(&state.store, ballot, caller.id(), v, now_ms()).await?;
-    let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(res.blind) };
-    let item = item_view_from(&state, &review, &roles, &caller, &res.item, known).await?;
     let count = q.count.unwrap_or(1).min(5);
-    let then = if count == 0 { Vec::new() } else { next_views(&state, &review, &roles, &caller, &stage, &settings, count).await? };
+    let res = app::vote_then_next(&state.store, ballot, caller.id(), v, count, now_ms()).await?;
+    let blind = res.blind;
+    let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(blind) };
+    let item = item_view_from(&state, &review, &roles, &caller, &res.item, known).await?;
+    let then = views_of_next(&state, &review, &roles, &caller, app::Next { items: res.next, blind }).await?;
     Ok(web::Json(VoteAndNext { item, next: then }))
 }
 

@@ -7,9 +7,10 @@
 //! On PostgreSQL the write is one statement (data-modifying `WITH` parts, atomic without a transaction
 //! round trip); on SQLite it is one transaction on the writer thread.
 
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult, Value};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult};
 
-use super::{Item, NewVote, Settings, VoteRow, columns, record_columns, settings_from, stmt};
+use super::route::{self, Picked};
+use super::{Item, NewVote, Params, Settings, VoteRow, columns, record_columns, settings_from, stmt};
 use crate::audit::NewEvent;
 use crate::entity::{records, screening_items, stage_settings, votes};
 use crate::records::Record;
@@ -131,30 +132,66 @@ pub struct VoteWrite {
 /// Stores a vote as [`VoteWrite`] describes it and returns the item and the vote as stored; `None`
 /// (and nothing written) when the item changed since it was read.
 pub async fn write_vote(store: &Store, w: VoteWrite) -> Result<Option<(Item, VoteRow)>, StoreError> {
-    match store.backend {
-        Backend::Postgres => write_vote_postgres(store, &w).await,
-        Backend::Sqlite => match &store.writer {
-            Some(writer) => writer.run(move |txn| async move { write_vote_sqlite(&txn, &w).await }).await,
-            None => Err(StoreError::Stopped("the SQLite writer thread is not running".into())),
-        },
-    }
+    Ok(write(store, w, None).await?.map(|(voted, _)| voted))
 }
 
-/// Collects statement parameters and names them `$1, $2, ...` as they are added.
-#[derive(Default)]
-struct Params(Vec<Value>);
+/// [`write_vote`], then [`super::pick`] for the voter as `ask` asks: the next records are picked in
+/// the same statement on PostgreSQL, in the same transaction on SQLite, and only if the vote was
+/// written. `None` (nothing written, nothing picked) when the item changed since it was read.
+pub async fn write_vote_and_pick(
+    store: &Store,
+    w: VoteWrite,
+    ask: &super::Ask,
+) -> Result<Option<((Item, VoteRow), Vec<(Item, Record)>)>, StoreError> {
+    let Some((voted, first)) = write(store, w, Some(ask.clone())).await? else { return Ok(None) };
+    route::remember(store, ask, &first);
+    let picked = if first.len() < usize::try_from(ask.count).unwrap_or(usize::MAX) {
+        // Too few fresh records after the frontier: the full search, as `pick` does it.
+        route::pick_ids(store, ask, first).await?
+    } else {
+        first
+    };
+    Ok(Some((voted, route::shown(store, ask, picked).await?)))
+}
 
-impl Params {
-    fn add(&mut self, v: impl Into<Value>) -> String {
-        self.0.push(v.into());
-        format!("${}", self.0.len())
+async fn write(store: &Store, w: VoteWrite, ask: Option<super::Ask>) -> Result<Option<((Item, VoteRow), Vec<Picked>)>, StoreError> {
+    match store.backend {
+        Backend::Postgres => {
+            let frontier = ask.as_ref().map(|a| route::frontier(store, a)).unwrap_or(0);
+            write_vote_postgres(store, &w, ask.as_ref().map(|a| (a, frontier))).await
+        }
+        Backend::Sqlite => match &store.writer {
+            Some(writer) => {
+                writer
+                    .run(move |txn| async move {
+                        let Some(voted) = write_vote_sqlite(&txn, &w).await? else { return Ok(None) };
+                        let mut picked = Vec::new();
+                        if let Some(ask) = ask {
+                            // A single statement, which fails whole: the vote stands, and the caller's
+                            // fuller search picks instead.
+                            let mut p = Params::default();
+                            let sql = route::pick_sqlite(&mut p, &ask, route::Fresh::Untouched { from: 0 });
+                            match txn.query_all_raw(stmt(DbBackend::Sqlite, &sql, p.0)).await {
+                                Ok(rows) => {
+                                    for row in rows {
+                                        picked.push(route::read_picked(Backend::Sqlite, &row, "")?);
+                                    }
+                                }
+                                Err(e) => tracing::warn!(error = %e, "picking with a vote failed; picking on its own"),
+                            }
+                        }
+                        Ok(Some((voted, picked)))
+                    })
+                    .await
+            }
+            None => Err(StoreError::Stopped("the SQLite writer thread is not running".into())),
+        },
     }
 }
 
 /// The statements of a vote's write. `update` changes the item only if its version is the one read;
 /// every other part runs only when `gate` holds, a condition true only when `update` did.
 struct Parts {
-    params: Params,
     update: String,
     cast: String,
     release: Option<String>,
@@ -162,8 +199,7 @@ struct Parts {
     event: String,
 }
 
-fn parts(w: &VoteWrite, gate: &str) -> Parts {
-    let mut p = Params::default();
+fn parts(p: &mut Params, w: &VoteWrite, gate: &str) -> Parts {
     let u = &w.update;
     let (item_id, review_id, reviewer, now) = (p.add(w.item.id), p.add(w.item.review_id), p.add(w.reviewer), p.add(w.now));
     let update = format!(
@@ -217,12 +253,19 @@ fn parts(w: &VoteWrite, gate: &str) -> Parts {
         p.add(e.before.as_ref().map(|v| v.to_string())),
         p.add(e.after.as_ref().map(|v| v.to_string())),
     );
-    Parts { params: p, update, cast, release, full_text, event }
+    Parts { update, cast, release, full_text, event }
 }
 
-/// One statement: the parts as data-modifying `WITH` queries, gated on the item update's row.
-async fn write_vote_postgres(store: &Store, w: &VoteWrite) -> Result<Option<(Item, VoteRow)>, StoreError> {
-    let Parts { params, update, cast, release, full_text, event } = parts(w, "EXISTS (SELECT 1 FROM upd)");
+/// One statement: the parts as data-modifying `WITH` queries, gated on the item update's row; with
+/// `pick` (and the fresh frontier), a pick's parts after them, gated the same way, which leave out the
+/// item just voted on (the statement's snapshot does not see the vote).
+async fn write_vote_postgres(
+    store: &Store,
+    w: &VoteWrite,
+    pick: Option<(&super::Ask, i32)>,
+) -> Result<Option<((Item, VoteRow), Vec<Picked>)>, StoreError> {
+    let mut params = Params::default();
+    let Parts { update, cast, release, full_text, event } = parts(&mut params, w, "EXISTS (SELECT 1 FROM upd)");
     let mut sql = format!("WITH upd AS ({update} RETURNING *), cast_vote AS ({cast} RETURNING *), ev AS ({event})");
     sql.push_str(&match release {
         Some(r) => format!(", rel AS ({r} RETURNING 1)"),
@@ -231,24 +274,44 @@ async fn write_vote_postgres(store: &Store, w: &VoteWrite) -> Result<Option<(Ite
     if let Some(ft) = full_text {
         sql.push_str(&format!(", ft AS ({ft})"));
     }
+    let picked = match pick {
+        Some((ask, frontier)) => {
+            let also = format!("EXISTS (SELECT 1 FROM upd) AND i.id <> {}", params.add(w.item.id));
+            let ctes = route::pick_ctes(&mut params, ask, route::Fresh::Untouched { from: frontier }, true, Some(&also));
+            sql.push_str(&format!(", {ctes}"));
+            format!(" LEFT JOIN (SELECT {} FROM {}) p ON true", route::picked_columns("p_"), route::PICKED_FROM)
+        }
+        None => String::new(),
+    };
     sql.push_str(&format!(
-        " SELECT {}, {}, (SELECT COUNT(*) FROM rel) AS released FROM upd CROSS JOIN cast_vote",
+        " SELECT {}, {}, (SELECT COUNT(*) FROM rel) AS released{} FROM upd CROSS JOIN cast_vote{picked}",
         columns::<screening_items::Entity>("upd", "i_"),
         columns::<votes::Entity>("cast_vote", "v_"),
+        if pick.is_some() { ", p.*" } else { "" },
     ));
-    let Some(row) = store.db.query_one_raw(stmt(DbBackend::Postgres, &sql, params.0)).await? else { return Ok(None) };
-    let mut item = screening_items::Model::from_query_result(&row, "i_")?;
+    let rows = store.db.query_all_raw(stmt(DbBackend::Postgres, &sql, params.0)).await?;
+    let Some(row) = rows.first() else { return Ok(None) };
+    let mut item = screening_items::Model::from_query_result(row, "i_")?;
     // The trigger takes the released reservation off the count when the statement ends, after `upd`
     // returned the row.
     item.reserved -= i32::try_from(row.try_get::<i64>("", "released")?).unwrap_or(0);
-    Ok(Some((item, votes::Model::from_query_result(&row, "v_")?)))
+    let mut next = Vec::new();
+    if pick.is_some() {
+        for row in &rows {
+            if row.try_get::<Option<i32>>("p_", "item_id")?.is_some() {
+                next.push(route::read_picked(Backend::Postgres, row, "p_")?);
+            }
+        }
+    }
+    Ok(Some(((item, votes::Model::from_query_result(row, "v_")?), next)))
 }
 
 /// One script, sent to SQLite at once (one round trip to its thread instead of one per statement),
 /// inside the writer's transaction: the parts under a savepoint of their own, gated on a row in a
 /// temporary table that is there only when the item's version is the one read.
 async fn write_vote_sqlite(db: &sea_orm::DatabaseTransaction, w: &VoteWrite) -> Result<Option<(Item, VoteRow)>, StoreError> {
-    let Parts { mut params, update, cast, release, full_text, event } = parts(w, "EXISTS (SELECT 1 FROM temp.vote_gate)");
+    let mut params = Params::default();
+    let Parts { update, cast, release, full_text, event } = parts(&mut params, w, "EXISTS (SELECT 1 FROM temp.vote_gate)");
     let (item_id, version) = (params.add(w.item.id), params.add(w.item.version));
     let mut script = vec![
         "SAVEPOINT vote".to_owned(),

@@ -22,7 +22,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter}
 
 use sea_orm::FromQueryResult;
 
-use super::{Item, stmt};
+use super::{Item, Params, stmt};
 use crate::entity::{reservations, screening_items};
 use crate::records::Record;
 use crate::{Store, StoreError};
@@ -56,16 +56,24 @@ pub struct Ask {
 /// Each item comes with its record, for showing (without `original`, see [`super::record_columns`]),
 /// as they stood when picked (an item's `reserved` may not count this pick yet), in no particular order.
 pub async fn pick(store: &Store, ask: &Ask) -> Result<Vec<(Item, Record)>, StoreError> {
-    let last = store.last_sweep.load(Ordering::Relaxed);
-    if ask.now - last >= SWEEP_EVERY_MS {
-        sweep(store, ask.now).await?;
-    }
+    let ids = pick_ids(store, ask, Vec::new()).await?;
+    shown(store, ask, ids).await
+}
+
+/// [`pick`]'s ids: `first` is what a pick made with a vote got (see `ballot::write_vote_and_pick`),
+/// or nothing.
+pub(super) async fn pick_ids(store: &Store, ask: &Ask, first: Vec<Picked>) -> Result<Vec<Picked>, StoreError> {
     let want = usize::try_from(ask.count).unwrap_or(usize::MAX);
-    let key = (ask.review_id, ask.stage.clone(), ask.pair.map_or(0, |(idx, _)| idx));
-    let frontier = store.fresh_frontier.lock().map(|f| f.get(&key).copied().unwrap_or(0)).unwrap_or(0);
-    // Fresh items go to one reviewer at a time while there are enough, so that two reviewers seldom
-    // vote on one record at the same moment; its second reviewer gets it once it has a vote.
-    let mut ids = pick_once(store, ask, Fresh::Untouched { from: frontier }, true).await?;
+    let mut ids = first;
+    if ids.is_empty() {
+        let last = store.last_sweep.load(Ordering::Relaxed);
+        if ask.now - last >= SWEEP_EVERY_MS {
+            sweep(store, ask.now).await?;
+        }
+        // Fresh items go to one reviewer at a time while there are enough, so that two reviewers
+        // seldom vote on one record at the same moment; its second reviewer gets it once it has a vote.
+        ids = pick_once(store, ask, Fresh::Untouched { from: frontier(store, ask) }, true).await?;
+    }
     if ids.len() < want {
         ids = pick_once(store, ask, Fresh::Shared, true).await?;
     }
@@ -77,11 +85,12 @@ pub async fn pick(store: &Store, ask: &Ask) -> Result<Vec<(Item, Record)>, Store
         // them and look again.
         ids = pick_once(store, ask, Fresh::Shared, false).await?;
     }
-    if let Some(first_fresh) = ids.iter().filter(|p| p.fresh).map(|p| p.item_id).min()
-        && let Ok(mut f) = store.fresh_frontier.lock()
-    {
-        f.insert(key, first_fresh);
-    }
+    remember(store, ask, &ids);
+    Ok(ids)
+}
+
+/// The items picked, with their records.
+pub(super) async fn shown(store: &Store, ask: &Ask, ids: Vec<Picked>) -> Result<Vec<(Item, Record)>, StoreError> {
     if store.backend == crate::Backend::Postgres {
         return Ok(ids.into_iter().filter_map(|p| p.shown).collect());
     }
@@ -90,8 +99,26 @@ pub async fn pick(store: &Store, ask: &Ask) -> Result<Vec<(Item, Record)>, Store
     super::items_with_records(&store.db, ask.review_id, &ids).await
 }
 
+fn frontier_key(ask: &Ask) -> (i32, String, i32) {
+    (ask.review_id, ask.stage.clone(), ask.pair.map_or(0, |(idx, _)| idx))
+}
+
+/// Where this process last found fresh items for this review, stage and pair.
+pub(super) fn frontier(store: &Store, ask: &Ask) -> i32 {
+    store.fresh_frontier.lock().map(|f| f.get(&frontier_key(ask)).copied().unwrap_or(0)).unwrap_or(0)
+}
+
+/// Moves the frontier to the first fresh item a pick took.
+pub(super) fn remember(store: &Store, ask: &Ask, ids: &[Picked]) {
+    if let Some(first_fresh) = ids.iter().filter(|p| p.fresh).map(|p| p.item_id).min()
+        && let Ok(mut f) = store.fresh_frontier.lock()
+    {
+        f.insert(frontier_key(ask), first_fresh);
+    }
+}
+
 /// An item a pick reserved.
-struct Picked {
+pub(super) struct Picked {
     item_id: i32,
     /// It was a fresh item (PostgreSQL only, which keeps a frontier).
     fresh: bool,
@@ -101,7 +128,7 @@ struct Picked {
 
 /// Which items without votes a pick may take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Fresh {
+pub(super) enum Fresh {
     /// Only those nobody holds, from this id on (the frontier).
     Untouched { from: i32 },
     /// Also those another reviewer holds, while they need more reviewers.
@@ -111,36 +138,32 @@ enum Fresh {
 /// One pick.
 async fn pick_once(store: &Store, ask: &Ask, fresh: Fresh, skip_locked: bool) -> Result<Vec<Picked>, StoreError> {
     let backend = store.backend;
-    let sql = pick_sql(backend, fresh, skip_locked, ask.count.clamp(1, 100));
-    let frontier = match fresh {
-        Fresh::Untouched { from } => from,
-        Fresh::Shared => 0,
+    let mut p = Params::default();
+    let sql = match backend {
+        crate::Backend::Postgres => {
+            let ctes = pick_ctes(&mut p, ask, fresh, skip_locked, None);
+            format!("WITH {ctes} SELECT {} FROM {PICKED_FROM}", picked_columns(""))
+        }
+        crate::Backend::Sqlite => pick_sqlite(&mut p, ask, fresh),
     };
-    let (pair_idx, n_pairs) = ask.pair.unwrap_or((0, 1));
-    let values = vec![
-        ask.review_id.into(),
-        ask.stage.clone().into(),
-        ask.reviewer.into(),
-        ask.max_item_id.into(),
-        pair_idx.into(),
-        n_pairs.into(),
-        ask.expires_at.into(),
-        frontier.into(),
-    ];
-    let rows = store.write_query(stmt(db_backend(backend), &sql, values)).await?;
-    rows.iter()
-        .map(|r| {
-            let item_id = r.try_get::<i32>("", "item_id")?;
-            Ok(match backend {
-                crate::Backend::Postgres => Picked {
-                    item_id,
-                    fresh: r.try_get::<i32>("", "k")? == 2,
-                    shown: Some((Item::from_query_result(r, "i_")?, crate::entity::records::Model::from_query_result(r, "r_")?)),
-                },
-                crate::Backend::Sqlite => Picked { item_id, fresh: false, shown: None },
-            })
-        })
-        .collect()
+    let rows = store.write_query(stmt(db_backend(backend), &sql, p.0)).await?;
+    rows.iter().map(|r| read_picked(backend, r, "")).collect()
+}
+
+/// A row of [`PICKED_FROM`] (with [`picked_columns`]), or of SQLite's pick.
+pub(super) fn read_picked(backend: crate::Backend, r: &sea_orm::QueryResult, prefix: &str) -> Result<Picked, StoreError> {
+    let item_id = r.try_get::<i32>(prefix, "item_id")?;
+    Ok(match backend {
+        crate::Backend::Postgres => Picked {
+            item_id,
+            fresh: r.try_get::<i32>(prefix, "k")? == 2,
+            shown: Some((
+                Item::from_query_result(r, &format!("{prefix}i_"))?,
+                crate::entity::records::Model::from_query_result(r, &format!("{prefix}r_"))?,
+            )),
+        },
+        crate::Backend::Sqlite => Picked { item_id, fresh: false, shown: None },
+    })
 }
 
 fn db_backend(b: crate::Backend) -> DbBackend {
@@ -150,20 +173,43 @@ fn db_backend(b: crate::Backend) -> DbBackend {
     }
 }
 
-/// The one statement of [`pick`]. Parameters: 1 review, 2 stage, 3 reviewer, 4 highest item id, 5 pair
-/// index, 6 number of pairs, 7 expiry, 8 the fresh frontier. `count` is written into the SQL: SQLite
-/// prepares a statement again whenever a parameter its `LIMIT` reads is bound anew. The conditions
-/// `votes > 0 AND needed > votes + reserved` and `votes = 0 AND reserved = 0` repeat the partial
-/// indexes' own terms (`idx_items_waiting`, `idx_items_fresh`), which SQLite needs to use them. On PostgreSQL the
-/// statement also says which ids were fresh (`k = 2`, for the frontier) and returns the items with
-/// their records.
-fn pick_sql(backend: crate::Backend, fresh: Fresh, skip_locked: bool, count: u64) -> String {
+/// What a PostgreSQL pick's `ins` and `c` parts join to: the reserved items with their records.
+pub(super) const PICKED_FROM: &str =
+    "ins JOIN c ON c.id = ins.item_id JOIN screening_items i ON i.id = ins.item_id JOIN records r ON r.id = i.record_id";
+
+/// The columns a PostgreSQL pick returns from [`PICKED_FROM`], named with `prefix`.
+pub(super) fn picked_columns(prefix: &str) -> String {
+    format!(
+        "ins.item_id AS \"{prefix}item_id\", c.k AS \"{prefix}k\", {}, {}",
+        super::columns::<screening_items::Entity>("i", &format!("{prefix}i_")),
+        super::record_columns("r", &format!("{prefix}r_")),
+    )
+}
+
+/// The candidates of a pick (a `UNION ALL` of `(id, k)`: 0 for records with votes waiting for another,
+/// 1 for records the reviewer holds, 2 for fresh ones), with their parameters added to `p`. The
+/// conditions `votes > 0 AND needed > votes + reserved` and `votes = 0 AND reserved = 0` repeat the
+/// partial indexes' own terms (`idx_items_waiting`, `idx_items_fresh`), which SQLite needs to use
+/// them. `count` is written into the SQL: SQLite prepares a statement again whenever a parameter its
+/// `LIMIT` reads is bound anew. `also`, when given, is one more condition on every candidate `i`.
+fn candidates(p: &mut Params, backend: crate::Backend, ask: &Ask, fresh: Fresh, skip_locked: bool, also: Option<&str>) -> String {
+    let count = ask.count.clamp(1, 100);
     let lock = match (backend, skip_locked) {
         (crate::Backend::Postgres, true) => " FOR NO KEY UPDATE OF i SKIP LOCKED",
         (crate::Backend::Postgres, false) => " FOR NO KEY UPDATE OF i",
         (crate::Backend::Sqlite, _) => "",
     };
-    let scope = "i.review_id = $1 AND i.stage = $2 AND i.state = 'open' AND i.id <= $4 AND i.id % $6 = $5";
+    let (pair_idx, n_pairs) = ask.pair.unwrap_or((0, 1));
+    let reviewer = p.add(ask.reviewer);
+    let also = also.map(|a| format!(" AND {a}")).unwrap_or_default();
+    let scope = format!(
+        "i.review_id = {} AND i.stage = {} AND i.state = 'open' AND i.id <= {} AND i.id % {} = {}{also}",
+        p.add(ask.review_id),
+        p.add(ask.stage.clone()),
+        p.add(ask.max_item_id),
+        p.add(n_pairs),
+        p.add(pair_idx),
+    );
     // On PostgreSQL, `OFFSET 0` keeps each check a probe of the (item, reviewer) index for the row at
     // hand: as an anti-join, a plan made while the review had few votes reads all of a reviewer's votes
     // for every candidate.
@@ -171,8 +217,8 @@ fn pick_sql(backend: crate::Backend, fresh: Fresh, skip_locked: bool, count: u64
         crate::Backend::Postgres => " OFFSET 0",
         crate::Backend::Sqlite => "",
     };
-    let not_judged = format!("NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = $3{probe})");
-    let not_held = format!("NOT EXISTS (SELECT 1 FROM reservations h WHERE h.item_id = i.id AND h.reviewer_id = $3{probe})");
+    let not_judged = format!("NOT EXISTS (SELECT 1 FROM votes v WHERE v.item_id = i.id AND v.reviewer_id = {reviewer}{probe})");
+    let not_held = format!("NOT EXISTS (SELECT 1 FROM reservations h WHERE h.item_id = i.id AND h.reviewer_id = {reviewer}{probe})");
     // SQLite is told which index to use: without statistics it would rather walk `idx_items_queue`.
     let indexed_by = |index: &str| match backend {
         crate::Backend::Sqlite => format!(" INDEXED BY {index}"),
@@ -180,38 +226,49 @@ fn pick_sql(backend: crate::Backend, fresh: Fresh, skip_locked: bool, count: u64
     };
     let (waiting_index, fresh_index) = (indexed_by("idx_items_waiting"), indexed_by("idx_items_fresh"));
     let fresh = match fresh {
-        Fresh::Untouched { .. } => {
-            format!("screening_items i{fresh_index} WHERE {scope} AND i.votes = 0 AND i.reserved = 0 AND i.id >= $8")
+        Fresh::Untouched { from } => {
+            format!("screening_items i{fresh_index} WHERE {scope} AND i.votes = 0 AND i.reserved = 0 AND i.id >= {}", p.add(from))
         }
-        Fresh::Shared => format!("screening_items i WHERE {scope} AND i.votes = 0 AND i.needed > i.reserved AND i.id >= $8 AND {not_held}"),
+        Fresh::Shared => format!("screening_items i WHERE {scope} AND i.votes = 0 AND i.needed > i.reserved AND {not_held}"),
     };
-    let candidates = format!(
+    format!(
         "SELECT w.id, 0 AS k FROM (SELECT i.id FROM screening_items i{waiting_index} \
            WHERE {scope} AND i.votes > 0 AND i.needed > i.votes + i.reserved AND {not_judged} AND {not_held} \
            ORDER BY i.id LIMIT {count}{lock}) w \
          UNION ALL \
          SELECT m.id, 1 AS k FROM (SELECT i.id FROM reservations r CROSS JOIN screening_items i \
-           WHERE i.id = r.item_id AND r.reviewer_id = $3 AND {scope} AND {not_judged} \
+           WHERE i.id = r.item_id AND r.reviewer_id = {reviewer} AND {scope} AND {not_judged} \
            ORDER BY i.id LIMIT {count}) m \
          UNION ALL \
          SELECT f.id, 2 AS k FROM (SELECT i.id FROM {fresh} \
            ORDER BY i.id LIMIT {count}{lock}) f"
-    );
-    let insert = "INSERT INTO reservations (item_id, reviewer_id, expires_at)";
-    let upsert = "ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at RETURNING item_id";
-    match backend {
-        crate::Backend::Postgres => format!(
-            "WITH c AS ({candidates}), \
-             ins AS ({insert} SELECT c.id, $3, $7 FROM c ORDER BY c.k, c.id LIMIT {count} {upsert}) \
-             SELECT ins.item_id, c.k, {}, {} FROM ins JOIN c ON c.id = ins.item_id \
-             JOIN screening_items i ON i.id = ins.item_id JOIN records r ON r.id = i.record_id",
-            super::columns::<screening_items::Entity>("i", "i_"),
-            super::record_columns("r", "r_"),
-        ),
-        crate::Backend::Sqlite => {
-            format!("{insert} SELECT c.id, $3, $7 FROM ({candidates}) c WHERE true ORDER BY c.k, c.id LIMIT {count} {upsert}")
-        }
-    }
+    )
+}
+
+const UPSERT: &str = "ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at RETURNING item_id";
+
+/// A PostgreSQL pick as two `WITH` parts, `c` (the candidates, see [`candidates`]) and `ins` (the
+/// reservations taken), to end a statement with `SELECT ... FROM` [`PICKED_FROM`]. `also` is one more
+/// condition on every candidate.
+pub(super) fn pick_ctes(p: &mut Params, ask: &Ask, fresh: Fresh, skip_locked: bool, also: Option<&str>) -> String {
+    let c = candidates(p, crate::Backend::Postgres, ask, fresh, skip_locked, also);
+    let (reviewer, expires) = (p.add(ask.reviewer), p.add(ask.expires_at));
+    let count = ask.count.clamp(1, 100);
+    format!(
+        "c AS ({c}), ins AS (INSERT INTO reservations (item_id, reviewer_id, expires_at) \
+         SELECT c.id, {reviewer}, {expires} FROM c ORDER BY c.k, c.id LIMIT {count} {UPSERT})"
+    )
+}
+
+/// SQLite's pick: one `INSERT ... SELECT ... RETURNING item_id`.
+pub(super) fn pick_sqlite(p: &mut Params, ask: &Ask, fresh: Fresh) -> String {
+    let c = candidates(p, crate::Backend::Sqlite, ask, fresh, false, None);
+    let (reviewer, expires) = (p.add(ask.reviewer), p.add(ask.expires_at));
+    let count = ask.count.clamp(1, 100);
+    format!(
+        "INSERT INTO reservations (item_id, reviewer_id, expires_at) SELECT c.id, {reviewer}, {expires} FROM ({c}) c \
+         WHERE true ORDER BY c.k, c.id LIMIT {count} {UPSERT}"
+    )
 }
 
 /// Deletes reservations whose time has run out, freeing their places; returns how many.
@@ -286,11 +343,20 @@ mod tests {
     /// SQLite's plans for every form of the pick, as `EXPLAIN QUERY PLAN` details.
     async fn plans(store: &Store) -> Vec<(Fresh, Vec<String>)> {
         let mut out = Vec::new();
+        let ask = Ask {
+            review_id: 1,
+            stage: "title_abstract".into(),
+            reviewer: 1,
+            count: 1,
+            now: 0,
+            expires_at: 0,
+            max_item_id: i32::MAX,
+            pair: None,
+        };
         for fresh in [Fresh::Untouched { from: 0 }, Fresh::Shared] {
-            let sql = format!("EXPLAIN QUERY PLAN {}", pick_sql(crate::Backend::Sqlite, fresh, true, 1));
-            let values: Vec<sea_orm::Value> =
-                vec![1.into(), "title_abstract".into(), 1.into(), i32::MAX.into(), 0.into(), 1.into(), 0i64.into(), 0.into()];
-            let rows = store.db.query_all_raw(stmt(DbBackend::Sqlite, &sql, values)).await.expect("explain");
+            let mut p = Params::default();
+            let sql = format!("EXPLAIN QUERY PLAN {}", pick_sqlite(&mut p, &ask, fresh));
+            let rows = store.db.query_all_raw(stmt(DbBackend::Sqlite, &sql, p.0)).await.expect("explain");
             out.push((fresh, rows.iter().map(|r| r.try_get::<String>("", "detail").expect("detail")).collect()));
         }
         out
