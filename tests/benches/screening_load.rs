@@ -11,7 +11,7 @@
 //! `next` and the vote as two calls, and with `vote-and-next`, which casts the vote and brings the next
 //! record in one call (as the screening page does).
 //!
-//! Run: `cargo bench -p tests --bench screening_load [-- RECORDS REVIEWERS SECONDS RATE]`.
+//! Run: `cargo bench -p tests --bench screening_load [-- RECORDS REVIEWERS SECONDS RATE] [sqlite|postgres]`.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -271,13 +271,20 @@ fn main() {
     let reviewers = args.get(1).copied().unwrap_or(100);
     let seconds = args.get(2).copied().unwrap_or(20) as u64;
     let rate = args.get(3).copied().unwrap_or(1000);
+    // `sqlite` or `postgres` among the arguments runs that database alone.
+    let only: Vec<String> = std::env::args().skip(1).filter(|a| a == "sqlite" || a == "postgres").collect();
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     println!(
         "screening load: {records} records, {reviewers} concurrent reviewers, {seconds} s per phase and database, open loop at {rate} votes/s, 2-core machine"
     );
     let server = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("server runtime");
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     rt.block_on(async {
-        run(server.handle(), Db::Sqlite, records, reviewers, seconds, rate).await;
-        run(server.handle(), Db::Postgres, records, reviewers, seconds, rate).await;
+        if wanted("sqlite") {
+            run(server.handle(), Db::Sqlite, records, reviewers, seconds, rate).await;
+        }
+        if wanted("postgres") {
+            run(server.handle(), Db::Postgres, records, reviewers, seconds, rate).await;
+        }
     });
 }
