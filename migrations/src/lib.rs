@@ -19,6 +19,7 @@ mod m20261123_000011_create_invitations;
 mod m20261123_000012_create_synthesis;
 mod m20261123_000013_create_extraction;
 mod m20261201_000014_add_item_counters;
+mod m20261202_000015_count_reservations_in_statements;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000012_create_synthesis::Migration),
             Box::new(m20261123_000013_create_extraction::Migration),
             Box::new(m20261201_000014_add_item_counters::Migration),
+            Box::new(m20261202_000015_count_reservations_in_statements::Migration),
         ]
     }
 }

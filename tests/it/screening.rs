@@ -45,6 +45,12 @@ pub async fn team(app: &TestApp) -> Team {
     Team { lead, rev1: app.login("rev1@example.org", PW).await, rev2: app.login("rev2@example.org", PW).await, rev1_id, rev2_id }
 }
 
+/// Items of review `qes` whose reservation count differs from their reservation rows.
+async fn drift(app: &TestApp) -> Vec<(i32, i32, i64)> {
+    let review = store::reviews::by_slug(&app.store.db, "qes").await.unwrap().expect("review qes");
+    store::screening::reservation_drift(&app.store.db, review.id).await.unwrap()
+}
+
 pub async fn next(app: &TestApp, token: &str, stage: &str, count: u64) -> Vec<Value> {
     let (status, items) = app.post(&format!("/api/reviews/qes/stages/{stage}/next?count={count}"), token, json!({})).await;
     assert_eq!(status, 200, "{items}");
@@ -195,6 +201,8 @@ db_test!(dual_screening_end_to_end, |app| {
     assert_eq!(rows.len(), 8, "{csv}");
     assert!(rows.iter().any(|r| r.contains(",lead,include,") && r.contains("Peer navigators are peer workers.")));
     assert_eq!(app.client.get(app.url("/api/reviews/qes/decisions.csv")).bearer_auth(&t.rev1).send().await.unwrap().status(), 403);
+    // Votes, undo and resolution kept every item's reservation count equal to its reservation rows.
+    assert_eq!(drift(&app).await, vec![], "reservation counts drifted");
 });
 
 db_test!(a_vote_can_bring_the_next_records_with_it, |app| {
@@ -591,4 +599,6 @@ db_test!(routing_options_percentage_pairs_and_reassignment, |app| {
         app.post("/api/reviews/qes/stages/title_abstract/reassign", &t.rev1, json!({"from": t.rev2_id, "to": t.rev1_id})).await.0,
         403
     );
+    // Reassignment released and reserved with the counts kept.
+    assert_eq!(drift(&app).await, vec![], "reservation counts drifted");
 });

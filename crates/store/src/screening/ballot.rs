@@ -190,7 +190,9 @@ async fn write(store: &Store, w: VoteWrite, ask: Option<super::Ask>) -> Result<O
 }
 
 /// The statements of a vote's write. `update` changes the item only if its version is the one read;
-/// every other part runs only when `gate` holds, a condition true only when `update` did.
+/// every other part runs only when `gate` holds, a condition true only when `update` did, except
+/// `release`, which runs when `release_gate` holds (PostgreSQL runs it before `update`, which takes
+/// what it released, `released`, off the item's `reserved`).
 struct Parts {
     update: String,
     cast: String,
@@ -199,11 +201,23 @@ struct Parts {
     event: String,
 }
 
-fn parts(p: &mut Params, w: &VoteWrite, gate: &str) -> Parts {
+/// How a vote's write takes its released reservation off the item's count.
+struct Release<'a> {
+    gate: &'a str,
+    /// An expression for how many reservations were released, subtracted in `update`; `None` when a
+    /// trigger keeps the count (SQLite).
+    released: Option<&'a str>,
+}
+
+fn parts(p: &mut Params, w: &VoteWrite, gate: &str, release: Release<'_>) -> Parts {
     let u = &w.update;
     let (item_id, review_id, reviewer, now) = (p.add(w.item.id), p.add(w.item.review_id), p.add(w.reviewer), p.add(w.now));
+    let counted = match release.released {
+        Some(n) if w.existing.is_none() => format!(", reserved = reserved - ({n})"),
+        _ => String::new(),
+    };
     let update = format!(
-        "UPDATE screening_items SET state = {}, decision = {}, reason = {}, decided_at = {}, votes = {}, version = version + 1 \
+        "UPDATE screening_items SET state = {}, decision = {}, reason = {}, decided_at = {}, votes = {}, version = version + 1{counted} \
          WHERE id = {item_id} AND version = {}",
         p.add(u.state.clone()),
         p.add(u.decision.clone()),
@@ -225,8 +239,10 @@ fn parts(p: &mut Params, w: &VoteWrite, gate: &str) -> Parts {
         ),
     };
     // A first vote uses up the reviewer's reservation.
-    let release =
-        w.existing.is_none().then(|| format!("DELETE FROM reservations WHERE item_id = {item_id} AND reviewer_id = {reviewer} AND {gate}"));
+    let release = w
+        .existing
+        .is_none()
+        .then(|| format!("DELETE FROM reservations WHERE item_id = {item_id} AND reviewer_id = {reviewer} AND {}", release.gate));
     let full_text = match w.full_text {
         Some(FullTextChange::Open { needed }) => Some(format!(
             "INSERT INTO screening_items (review_id, stage, record_id, state, needed, votes, created_at) \
@@ -265,12 +281,16 @@ async fn write_vote_postgres(
     pick: Option<(&super::Ask, i32)>,
 ) -> Result<Option<((Item, VoteRow), Vec<Picked>)>, StoreError> {
     let mut params = Params::default();
-    let Parts { update, cast, release, full_text, event } = parts(&mut params, w, "EXISTS (SELECT 1 FROM upd)");
-    let mut sql = format!("WITH upd AS ({update} RETURNING *), cast_vote AS ({cast} RETURNING *), ev AS ({event})");
-    sql.push_str(&match release {
-        Some(r) => format!(", rel AS ({r} RETURNING 1)"),
-        None => ", rel AS (SELECT 1 WHERE false)".to_owned(),
-    });
+    // `chk` locks the item at the version read (or finds nothing), so that the reservation is released
+    // only by a vote that will be written; `upd` then counts what `rel` released.
+    let release = Release { gate: "EXISTS (SELECT 1 FROM chk)", released: Some("SELECT COUNT(*) FROM rel") };
+    let Parts { update, cast, release, full_text, event } = parts(&mut params, w, "EXISTS (SELECT 1 FROM upd)", release);
+    let (item_id, version) = (params.add(w.item.id), params.add(w.item.version));
+    let mut sql = format!("WITH chk AS (SELECT id FROM screening_items WHERE id = {item_id} AND version = {version} FOR NO KEY UPDATE)");
+    if let Some(r) = release {
+        sql.push_str(&format!(", rel AS ({r} RETURNING 1)"));
+    }
+    sql.push_str(&format!(", upd AS ({update} RETURNING *), cast_vote AS ({cast} RETURNING *), ev AS ({event})"));
     if let Some(ft) = full_text {
         sql.push_str(&format!(", ft AS ({ft})"));
     }
@@ -284,17 +304,14 @@ async fn write_vote_postgres(
         None => String::new(),
     };
     sql.push_str(&format!(
-        " SELECT {}, {}, (SELECT COUNT(*) FROM rel) AS released{} FROM upd CROSS JOIN cast_vote{picked}",
+        " SELECT {}, {}{} FROM upd CROSS JOIN cast_vote{picked}",
         columns::<screening_items::Entity>("upd", "i_"),
         columns::<votes::Entity>("cast_vote", "v_"),
         if pick.is_some() { ", p.*" } else { "" },
     ));
     let rows = store.db.query_all_raw(stmt(DbBackend::Postgres, &sql, params.0)).await?;
     let Some(row) = rows.first() else { return Ok(None) };
-    let mut item = screening_items::Model::from_query_result(row, "i_")?;
-    // The trigger takes the released reservation off the count when the statement ends, after `upd`
-    // returned the row.
-    item.reserved -= i32::try_from(row.try_get::<i64>("", "released")?).unwrap_or(0);
+    let item = screening_items::Model::from_query_result(row, "i_")?;
     let mut next = Vec::new();
     if pick.is_some() {
         for row in &rows {
@@ -311,7 +328,8 @@ async fn write_vote_postgres(
 /// temporary table that is there only when the item's version is the one read.
 async fn write_vote_sqlite(db: &sea_orm::DatabaseTransaction, w: &VoteWrite) -> Result<Option<(Item, VoteRow)>, StoreError> {
     let mut params = Params::default();
-    let Parts { update, cast, release, full_text, event } = parts(&mut params, w, "EXISTS (SELECT 1 FROM temp.vote_gate)");
+    let gate = "EXISTS (SELECT 1 FROM temp.vote_gate)";
+    let Parts { update, cast, release, full_text, event } = parts(&mut params, w, gate, Release { gate, released: None });
     let (item_id, version) = (params.add(w.item.id), params.add(w.item.version));
     let mut script = vec![
         "SAVEPOINT vote".to_owned(),

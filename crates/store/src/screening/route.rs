@@ -1,8 +1,10 @@
 //! Routing: which items a reviewer is handed next, and the reservations that keep an item from going
 //! to more reviewers than it needs.
 //!
-//! An item's `reserved` column counts its reservation rows (triggers on `reservations` keep it), so the
-//! capacity rule `votes + reserved < needed` is a condition on the item's own row. [`pick`] checks and
+//! An item's `reserved` column counts its reservation rows, so the capacity rule `votes + reserved <
+//! needed` is a condition on the item's own row. On SQLite triggers on `reservations` keep the count;
+//! on PostgreSQL every statement that adds or removes reservations changes it too, in the same
+//! statement (the pick, the vote, [`sweep`], [`reserve`], [`release`]). [`pick`] checks and
 //! takes capacity in one statement: on SQLite on the writer thread (SQLite runs one writing statement
 //! at a time); on PostgreSQL with the candidate rows locked (`FOR NO KEY UPDATE SKIP LOCKED`), where a
 //! row another transaction changed meanwhile is checked again against its new version. No review-wide
@@ -247,16 +249,19 @@ fn candidates(p: &mut Params, backend: crate::Backend, ask: &Ask, fresh: Fresh, 
 
 const UPSERT: &str = "ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at RETURNING item_id";
 
-/// A PostgreSQL pick as two `WITH` parts, `c` (the candidates, see [`candidates`]) and `ins` (the
+/// A PostgreSQL pick as `WITH` parts: `c` (the candidates, see [`candidates`]) and `ins` (the
 /// reservations taken), to end a statement with `SELECT ... FROM` [`PICKED_FROM`]. `also` is one more
-/// condition on every candidate.
+/// condition on every candidate. A third part, `counted`, adds each new reservation (not a renewed
+/// one: `xmax = 0` marks a row the upsert inserted) to its item's `reserved`.
 pub(super) fn pick_ctes(p: &mut Params, ask: &Ask, fresh: Fresh, skip_locked: bool, also: Option<&str>) -> String {
     let c = candidates(p, crate::Backend::Postgres, ask, fresh, skip_locked, also);
     let (reviewer, expires) = (p.add(ask.reviewer), p.add(ask.expires_at));
     let count = ask.count.clamp(1, 100);
     format!(
         "c AS ({c}), ins AS (INSERT INTO reservations (item_id, reviewer_id, expires_at) \
-         SELECT c.id, {reviewer}, {expires} FROM c ORDER BY c.k, c.id LIMIT {count} {UPSERT})"
+         SELECT c.id, {reviewer}, {expires} FROM c ORDER BY c.k, c.id LIMIT {count} \
+         ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at RETURNING item_id, (xmax = 0) AS inserted), \
+         counted AS (UPDATE screening_items SET reserved = reserved + 1 WHERE id IN (SELECT item_id FROM ins WHERE inserted))"
     )
 }
 
@@ -277,11 +282,29 @@ pub async fn sweep(store: &Store, now: i64) -> Result<u64, StoreError> {
     if let Ok(mut f) = store.fresh_frontier.lock() {
         f.clear();
     }
-    store.write_exec(stmt(db_backend(store.backend), "DELETE FROM reservations WHERE expires_at <= $1", vec![now.into()])).await
+    match store.backend {
+        crate::Backend::Sqlite => {
+            store.write_exec(stmt(DbBackend::Sqlite, "DELETE FROM reservations WHERE expires_at <= $1", vec![now.into()])).await
+        }
+        crate::Backend::Postgres => {
+            // Items first, then their reservations, the order votes and picks lock them in; what a vote
+            // or pick holds right now is skipped, left for the next sweep (a sweep never waits).
+            let sql = "WITH e AS (SELECT DISTINCT item_id FROM reservations WHERE expires_at <= $1), \
+                       l AS (SELECT i.id FROM screening_items i WHERE i.id IN (SELECT item_id FROM e) ORDER BY i.id FOR NO KEY UPDATE SKIP LOCKED), \
+                       x AS (SELECT item_id, reviewer_id FROM reservations WHERE expires_at <= $1 AND item_id IN (SELECT id FROM l) FOR UPDATE SKIP LOCKED), \
+                       d AS (DELETE FROM reservations r USING x WHERE r.item_id = x.item_id AND r.reviewer_id = x.reviewer_id RETURNING r.item_id), \
+                       n AS (SELECT item_id, COUNT(*) AS n FROM d GROUP BY item_id), \
+                       u AS (UPDATE screening_items s SET reserved = s.reserved - n.n FROM n WHERE s.id = n.item_id) \
+                       SELECT COUNT(*) AS n FROM d";
+            let rows = store.db.query_all_raw(stmt(DbBackend::Postgres, sql, vec![now.into()])).await?;
+            let n = rows.first().map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0);
+            Ok(u64::try_from(n).unwrap_or(0))
+        }
+    }
 }
 
 /// Items of a review whose `reserved` count differs from their reservation rows, with both numbers
-/// (item, count, rows): empty unless the triggers that keep the count were bypassed. For checks.
+/// (item, count, rows): empty unless something changed reservations without keeping the count. For checks.
 pub async fn reservation_drift(db: &impl ConnectionTrait, review_id: i32) -> Result<Vec<(i32, i32, i64)>, StoreError> {
     let sql = "SELECT i.id, i.reserved, (SELECT COUNT(*) FROM reservations r WHERE r.item_id = i.id) AS n FROM screening_items i \
                WHERE i.review_id = $1 AND i.reserved <> (SELECT COUNT(*) FROM reservations r WHERE r.item_id = i.id) ORDER BY i.id";
@@ -316,18 +339,29 @@ pub async fn my_reservations(
 /// Holds an item for the reviewer until `expires_at` (a new reservation, or the old one extended).
 pub async fn reserve(db: &impl ConnectionTrait, item_id: i32, reviewer: i32, expires_at: i64) -> Result<(), StoreError> {
     let b = db.get_database_backend();
-    db.execute_raw(stmt(
-        b,
-        "INSERT INTO reservations (item_id, reviewer_id, expires_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at",
-        vec![item_id.into(), reviewer.into(), expires_at.into()],
-    ))
-    .await?;
+    let upsert = "INSERT INTO reservations (item_id, reviewer_id, expires_at) VALUES ($1, $2, $3) \
+                  ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at";
+    // PostgreSQL counts a new reservation here (`xmax = 0`: inserted, not renewed); SQLite's trigger does.
+    let sql = match b {
+        DbBackend::Postgres => format!(
+            "WITH ins AS ({upsert} RETURNING (xmax = 0) AS inserted) \
+             UPDATE screening_items SET reserved = reserved + 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM ins WHERE inserted)"
+        ),
+        _ => upsert.to_owned(),
+    };
+    db.execute_raw(stmt(b, &sql, vec![item_id.into(), reviewer.into(), expires_at.into()])).await?;
     Ok(())
 }
 
 /// Gives up the reviewer's reservation of an item, if any.
 pub async fn release(db: &impl ConnectionTrait, item_id: i32, reviewer: i32) -> Result<(), StoreError> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        // PostgreSQL takes the reservation off the count here; SQLite's trigger does.
+        let sql = "WITH d AS (DELETE FROM reservations WHERE item_id = $1 AND reviewer_id = $2 RETURNING 1) \
+                   UPDATE screening_items SET reserved = reserved - (SELECT COUNT(*) FROM d) WHERE id = $1 AND EXISTS (SELECT 1 FROM d)";
+        db.execute_raw(stmt(DbBackend::Postgres, sql, vec![item_id.into(), reviewer.into()])).await?;
+        return Ok(());
+    }
     reservations::Entity::delete_many()
         .filter(reservations::Column::ItemId.eq(item_id))
         .filter(reservations::Column::ReviewerId.eq(reviewer))
