@@ -21,7 +21,8 @@ const SQLITE_TRIGGERS: [&str; 2] = [
      BEGIN UPDATE screening_items SET reserved = reserved - 1 WHERE id = OLD.item_id; END",
 ];
 
-const POSTGRES_TRIGGERS: [&str; 2] = [
+/// Also what migration 15 puts back when it is undone.
+pub(crate) const POSTGRES_TRIGGERS: [&str; 2] = [
     "CREATE FUNCTION sift_reservations_count() RETURNS trigger LANGUAGE plpgsql AS $$ \
      BEGIN \
        IF TG_OP = 'INSERT' THEN UPDATE screening_items SET reserved = reserved + 1 WHERE id = NEW.item_id; \

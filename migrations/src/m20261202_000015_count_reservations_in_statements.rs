@@ -26,21 +26,9 @@ impl MigrationTrait for Migration {
             return Ok(());
         }
         let db = m.get_connection();
-        db.execute_unprepared(
-            "CREATE FUNCTION sift_reservations_count() RETURNS trigger LANGUAGE plpgsql AS $$ \
-             BEGIN \
-               IF TG_OP = 'INSERT' THEN UPDATE screening_items SET reserved = reserved + 1 WHERE id = NEW.item_id; \
-               ELSE UPDATE screening_items SET reserved = reserved - 1 WHERE id = OLD.item_id; \
-               END IF; \
-               RETURN NULL; \
-             END $$",
-        )
-        .await?;
-        db.execute_unprepared(
-            "CREATE TRIGGER trg_reservations_count AFTER INSERT OR DELETE ON reservations \
-             FOR EACH ROW EXECUTE FUNCTION sift_reservations_count()",
-        )
-        .await?;
+        for sql in crate::m20261201_000014_add_item_counters::POSTGRES_TRIGGERS {
+            db.execute_unprepared(sql).await?;
+        }
         db.execute_unprepared(
             "UPDATE screening_items SET reserved = (SELECT COUNT(*) FROM reservations r WHERE r.item_id = screening_items.id)",
         )

@@ -91,16 +91,7 @@ pub async fn next(
             "This stage uses fixed reviewer pairs and you are not in one. Ask a lead to add you to a pair.".into(),
         ));
     }
-    let mut ask = store::screening::Ask {
-        review_id,
-        stage: stage.to_owned(),
-        reviewer,
-        count,
-        now,
-        expires_at: now + RESERVATION_MS,
-        max_item_id: i32::MAX,
-        pair,
-    };
+    let mut ask = ask_for(review_id, stage, reviewer, count, now, pair);
     let mut items = if settings.in_pilot() {
         let pilot = store::screening::pilot_ids(&store.db, review_id, stage, settings.pilot_size).await?;
         ask.max_item_id = pilot.last().copied().unwrap_or(0);
@@ -132,7 +123,12 @@ fn plain_ask(
     if settings.in_pilot() || pair.is_some_and(|(idx, _)| idx < 0) {
         return None;
     }
-    Some(store::screening::Ask {
+    Some(ask_for(review_id, stage, reviewer, count, now, pair))
+}
+
+/// Routing's question for `count` records held for [`RESERVATION_MS`], any item id.
+fn ask_for(review_id: i32, stage: &str, reviewer: i32, count: u64, now: i64, pair: Option<(i32, i32)>) -> store::screening::Ask {
+    store::screening::Ask {
         review_id,
         stage: stage.to_owned(),
         reviewer,
@@ -141,7 +137,7 @@ fn plain_ask(
         expires_at: now + RESERVATION_MS,
         max_item_id: i32::MAX,
         pair,
-    })
+    }
 }
 
 /// Opens the rest of a stage whose pilot records all have their votes, when agreement on them reaches
