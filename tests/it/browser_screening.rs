@@ -137,6 +137,11 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     ensure!(active_id(c).await? == "note", "N must open the note box");
     type_here(c, &format!("{SECRET}{}", key(Key::Enter))).await?;
     wait_text(c, "#note-chip", |s| s.contains(SECRET)).await?;
+    // T: tags, commas between them, tidied (spaces, a repeat), kept for the same vote.
+    c.press('t').await?;
+    ensure!(active_id(c).await? == "tags", "T must open the tags box");
+    type_here(c, &format!("Qualitative,  peer   navigators , qualitative{}", key(Key::Enter))).await?;
+    wait_text(c, "#tags-chip", |s| s.contains("vote: Qualitative, peer navigators") && !s.contains("navigators, qualitative")).await?;
     c.press('i').await?;
     let b = next_after(c, a).await?;
     wait_text(c, "#toast", |s| s == "Included · U to undo").await?;
@@ -180,6 +185,7 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     // The votes were stored as pressed.
     let va = vote_of(app, &t.lead, a, t.rev1_id).await?;
     ensure!(va["vote"] == "include" && va["note"] == SECRET, "{va}");
+    ensure!(va["tags"] == json!(["Qualitative", "peer navigators"]), "tags as typed with T, tidied: {va}");
     let vb = vote_of(app, &t.lead, b, t.rev1_id).await?;
     ensure!(vb["vote"] == "exclude" && vb["reason"] == REASONS[0], "{vb}");
     let vc = vote_of(app, &t.lead, cc, t.rev1_id).await?;

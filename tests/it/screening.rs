@@ -205,6 +205,21 @@ db_test!(dual_screening_end_to_end, |app| {
     assert_eq!(drift(&app).await, vec![], "reservation counts drifted");
 });
 
+db_test!(tags_are_tidied_and_limited, |app| {
+    let t = team(&app).await;
+    let item = next(&app, &t.rev1, "title_abstract", 1).await[0]["id"].as_i64().unwrap();
+    let long = "x".repeat(61);
+    let (s, problem) = vote(&app, &t.rev1, item, json!({"vote": "include", "tags": ["fine", long]})).await;
+    assert_eq!(s, 422, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("longer than 60 characters"), "{problem}");
+    // Nothing was stored: the record still waits for this reviewer's vote.
+    let (s, body) = vote(&app, &t.rev1, item, json!({"vote": "include", "tags": ["  peer   support ", "Peer support", "", "ward"]})).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["my_vote"]["tags"], json!(["peer support", "ward"]));
+    let (s, _) = vote(&app, &t.rev1, item, json!({"vote": "include", "tags": (0..21).map(|i| format!("t{i}")).collect::<Vec<_>>()})).await;
+    assert_eq!(s, 422, "21 tags must be refused");
+});
+
 db_test!(a_vote_can_bring_the_next_records_with_it, |app| {
     let t = team(&app).await;
     let first = next(&app, &t.rev1, "title_abstract", 1).await;

@@ -175,5 +175,31 @@ pub fn validate_vote(stage: Stage, vote: Vote, reason: Option<&str>, allowed_rea
     Ok(())
 }
 
+/// The most tags one vote carries.
+pub const MAX_TAGS: usize = 20;
+/// The longest tag, in characters.
+pub const MAX_TAG_CHARS: usize = 60;
+
+/// A vote's tags as they are stored: each trimmed with runs of whitespace made one space, blank ones
+/// dropped, and repeats (ignoring case) dropped, in the order given. Returns a sentence for the person
+/// when there are more than [`MAX_TAGS`] or one is longer than [`MAX_TAG_CHARS`] characters.
+pub fn tidy_tags(tags: &[String]) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in tags {
+        let tag = tag.split_whitespace().collect::<Vec<_>>().join(" ");
+        if tag.is_empty() || out.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
+            continue;
+        }
+        if tag.chars().count() > MAX_TAG_CHARS {
+            return Err(format!("The tag \u{201c}{tag}\u{201d} is longer than {MAX_TAG_CHARS} characters: please shorten it."));
+        }
+        out.push(tag);
+    }
+    if out.len() > MAX_TAGS {
+        return Err(format!("A vote can carry at most {MAX_TAGS} tags; this one has {}. Please drop some.", out.len()));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests;

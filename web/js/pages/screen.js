@@ -1,5 +1,5 @@
 // pages/screen.js: owns the screening page: one record at a time from a prefetched queue, votes by key
-// (I / E + reason / M, N note, U undo, J/K history), votes sent in the background and retried until saved,
+// (I / E + reason / M, N note, T tags, U undo, J/K history), votes sent in the background and retried until saved,
 // my own progress in the header, and at full text the PDF beside the record (or its upload).
 
 import { api, get, post } from '../api.js';
@@ -169,6 +169,8 @@ export async function render({ main, params, query, alive }) {
   let histPos = -1;
   let mode = 'normal';
   let pendingNote = null;
+  // Tags typed with T, kept for the next vote (the server tidies them the same way).
+  let pendingTags = [];
   let refilling = false;
   let loaded = true;
   let mine = progress.my_votes;
@@ -196,6 +198,12 @@ export async function render({ main, params, query, alive }) {
     h('label', { for: 'note' }, 'Note'),
     noteBox,
     h('p', { class: 'hint', id: 'note-hint' }, h('kbd', {}, 'Enter'), ' keeps it for your next vote · ', h('kbd', {}, 'Shift'), '+', h('kbd', {}, 'Enter'), ' new line · ', h('kbd', {}, 'Esc'), ' cancel'));
+  const tagsChip = h('p', { class: 'note-chip', id: 'tags-chip', hidden: true });
+  const tagsBox = h('input', { id: 'tags', name: 'tags', type: 'text', autocomplete: 'off', 'aria-describedby': 'tags-hint', placeholder: 'qualitative, peer navigators' });
+  const tagsPanel = h('div', { class: 'note-panel', id: 'tags-panel', hidden: true },
+    h('label', { for: 'tags' }, 'Tags, separated by commas'),
+    tagsBox,
+    h('p', { class: 'hint', id: 'tags-hint' }, h('kbd', {}, 'Enter'), ' keeps them for your next vote · ', h('kbd', {}, 'Esc'), ' cancel'));
   const reasonPanel = h('div', { class: 'reason-panel', id: 'reason-panel', hidden: true, role: 'group', 'aria-labelledby': 'reason-title' });
 
   const btn = (id, keyName, label, run, cls) => h('button', { type: 'button', id, class: cls, onclick: run }, h('kbd', {}, keyName), ` ${label}`);
@@ -203,19 +211,20 @@ export async function render({ main, params, query, alive }) {
   const excludeBtn = btn('vote-exclude', 'E', 'Exclude', () => startExclude(), 'vote exc');
   const maybeBtn = btn('vote-maybe', 'M', 'Maybe', () => vote('maybe'), 'vote');
   const noteBtn = btn('note-open', 'N', 'Note', () => openNote());
+  const tagsBtn = btn('tags-open', 'T', 'Tags', () => openTags());
   const undoBtn = btn('undo', 'U', 'Undo', () => undo());
   const olderBtn = btn('older', 'K', 'Previous', () => older());
   const newerBtn = btn('newer', 'J', 'Next', () => newer());
   const helpBtn = h('button', { type: 'button', id: 'criteria-open', onclick: () => showHelp() }, h('kbd', {}, '?'), ' Criteria');
-  const voteBar = h('div', { class: 'vote-buttons', role: 'group', 'aria-label': 'Decide this record' }, includeBtn, excludeBtn, maybeBtn, noteBtn, undoBtn);
+  const voteBar = h('div', { class: 'vote-buttons', role: 'group', 'aria-label': 'Decide this record' }, includeBtn, excludeBtn, maybeBtn, noteBtn, tagsBtn, undoBtn);
   const moveBar = h('div', { class: 'move-buttons', role: 'group', 'aria-label': 'Move through my decisions' }, olderBtn, newerBtn, helpBtn);
   const bar = h('div', { class: 'screen-bar', id: 'screen-bar' },
-    reasonPanel, notePanel,
+    reasonPanel, notePanel, tagsPanel,
     h('div', { class: 'bar-row' }, voteBar, moveBar),
     h('div', { class: 'bar-row small' },
       h('nav', { class: 'stage-switch', 'aria-label': 'Stage' }, Object.entries(STAGES).map(([k, v], i) => [i ? ' · ' : '',
         k === stage ? h('strong', { 'aria-current': 'page' }, v.name) : h('a', { href: `/reviews/${encodeURIComponent(slug)}/screen/${k}` }, v.name)])),
-      noteChip, saveState));
+      noteChip, tagsChip, saveState));
 
   const current = () => (histPos >= 0 ? history[histPos] : buffer[0]) ?? null;
 
@@ -294,7 +303,7 @@ export async function render({ main, params, query, alive }) {
     if (!v) return null;
     return h('p', { class: `my-vote ${v.vote}`, id: 'my-vote' },
       h('span', { class: 'letter', 'aria-hidden': 'true' }, v.vote === 'include' ? '✓' : v.vote === 'exclude' ? '✗' : '?'),
-      ` Your vote: ${voteText(v)}`, v.note ? ` · Note: ${v.note}` : '',
+      ` Your vote: ${voteText(v)}`, v.note ? ` · Note: ${v.note}` : '', v.tags?.length ? ` · Tags: ${v.tags.join(', ')}` : '',
       DECIDED.has(item.state) ? ` · Decided: ${item.state.replace('_', ' ')}` : '');
   }
 
@@ -400,6 +409,14 @@ export async function render({ main, params, query, alive }) {
     }
   }
 
+  function drawTags() {
+    tagsChip.hidden = !pendingTags.length;
+    if (pendingTags.length) {
+      fill(tagsChip, 'Tags kept for your next vote: ', pendingTags.map((t, i) => [i ? ', ' : '', h('q', {}, t)]), ' ',
+        h('button', { type: 'button', class: 'link', onclick: () => { pendingTags = []; drawTags(); } }, 'Remove'));
+    }
+  }
+
   function drawSave(settled = false) {
     if (!alive()) return;
     const mineOps = outbox.filter((o) => o.stage === stage && o.user === me);
@@ -493,10 +510,13 @@ export async function render({ main, params, query, alive }) {
       return;
     }
     const note = pendingNote;
+    const tags = pendingTags;
     pendingNote = null;
+    pendingTags = [];
     drawNote();
-    const body = { vote: kind, reason: reason ?? undefined, note: note ?? undefined };
-    const myVote = { vote: kind, reason, note, tags: [] };
+    drawTags();
+    const body = { vote: kind, reason: reason ?? undefined, note: note ?? undefined, tags };
+    const myVote = { vote: kind, reason, note, tags };
     const id = item.id;
     const said = `${VOTED[kind]}${reason ? `: ${reason}` : ''}`;
     if (histPos >= 0) {
@@ -585,6 +605,7 @@ export async function render({ main, params, query, alive }) {
 
   function openNote() {
     if (mode === 'reason') cancelReason();
+    if (mode === 'tags') closeTags(false);
     mode = 'note';
     noteBox.value = pendingNote ?? '';
     notePanel.hidden = false;
@@ -600,6 +621,45 @@ export async function render({ main, params, query, alive }) {
     drawNote();
     if (keep && pendingNote) toast('Note kept: it is saved with your next vote');
   }
+
+  function openTags() {
+    if (mode === 'reason') cancelReason();
+    if (mode === 'note') closeNote(false);
+    mode = 'tags';
+    tagsBox.value = pendingTags.join(', ');
+    tagsPanel.hidden = false;
+    tagsBox.focus();
+  }
+
+  // The same tidying as the server's: trimmed, spaces made one, blanks and repeats (ignoring case) dropped.
+  function tidyTags(text) {
+    const out = [];
+    for (const raw of text.split(',')) {
+      const t = raw.split(/\s+/).filter(Boolean).join(' ');
+      if (t && !out.some((o) => o.toLowerCase() === t.toLowerCase())) out.push(t);
+    }
+    return out;
+  }
+
+  function closeTags(keep) {
+    if (keep) pendingTags = tidyTags(tagsBox.value);
+    tagsBox.value = '';
+    mode = 'normal';
+    tagsPanel.hidden = true;
+    tagsBox.blur();
+    drawTags();
+    if (keep && pendingTags.length) toast(`Tag${pendingTags.length === 1 ? '' : 's'} kept: saved with your next vote`);
+  }
+
+  tagsBox.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.isComposing) {
+      e.preventDefault();
+      closeTags(true);
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      closeTags(false);
+    }
+  });
 
   noteBox.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -679,6 +739,7 @@ export async function render({ main, params, query, alive }) {
     { key: 'Escape', show: 'Esc', label: 'Cancel the reason', hidden: true, when: inReason, run: cancelReason },
     { key: 'm', label: 'Maybe', when: notReason, run: () => vote('maybe') },
     { key: 'n', label: 'Write a note (Enter keeps it for the next vote, Esc cancels)', run: openNote },
+    { key: 't', label: 'Tag this record (commas between tags; Enter keeps them for the next vote)', run: openTags },
     { key: 'u', label: 'Undo my last vote', run: undo },
     { key: 'k', label: 'Previous: back through my votes', repeat: true, run: older },
     { key: 'j', label: 'Next: forward through my votes, back to the queue', repeat: true, run: newer },
@@ -698,6 +759,7 @@ export async function render({ main, params, query, alive }) {
   main.classList.add('wide');
   drawStatus();
   drawNote();
+  drawTags();
   onOutbox(false);
   show();
   focusHeading(main);

@@ -205,3 +205,25 @@ fn the_reason_must_be_one_of_the_reviews() {
 fn any_reason_is_fine_when_the_review_has_no_list() {
     assert_eq!(validate_vote(Stage::FullText, Vote::Exclude, Some("Anything at all"), &[]), Ok(()));
 }
+
+#[test]
+fn tags_are_trimmed_and_repeats_dropped_in_order() {
+    let given: Vec<String> =
+        ["  peer  support ", "Qualitative", "", "   ", "qualitative", "peer support", "ward"].map(String::from).to_vec();
+    assert_eq!(tidy_tags(&given), Ok(vec!["peer support".to_owned(), "Qualitative".to_owned(), "ward".to_owned()]));
+    assert_eq!(tidy_tags(&[]), Ok(vec![]));
+}
+
+#[test]
+fn too_many_or_too_long_tags_are_refused_with_a_sentence() {
+    let long = "é".repeat(MAX_TAG_CHARS + 1);
+    let err = tidy_tags(&[long.clone()]).unwrap_err();
+    assert!(err.contains("longer than 60 characters"), "{err}");
+    // Exactly the limit, counted in characters rather than bytes, is fine.
+    assert_eq!(tidy_tags(&["é".repeat(MAX_TAG_CHARS)]).map(|t| t.len()), Ok(1));
+    let many: Vec<String> = (0..=MAX_TAGS).map(|i| format!("tag {i}")).collect();
+    assert_eq!(tidy_tags(&many), Err("A vote can carry at most 20 tags; this one has 21. Please drop some.".to_owned()));
+    // Repeats do not count towards the limit.
+    let repeated: Vec<String> = (0..=MAX_TAGS).map(|_| "same".to_owned()).collect();
+    assert_eq!(tidy_tags(&repeated), Ok(vec!["same".to_owned()]));
+}

@@ -286,7 +286,8 @@ pub async fn vote_then_next(
     let mut read = Some(ballot);
     let kind = parse_vote(&v.vote).ok_or_else(|| ScreeningError::Invalid("vote must be include, exclude or maybe".into()))?;
     let reason = v.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
-    let new = NewVote { reason, ..v };
+    let tags = review::screening::tidy_tags(&v.tags).map_err(ScreeningError::Invalid)?;
+    let new = NewVote { reason, tags, ..v };
     // The protocol's reasons matter only to check a given reason; most title/abstract votes have none.
     let mut reasons: Option<Vec<String>> = None;
     for _ in 0..VOTE_ATTEMPTS {
