@@ -57,6 +57,15 @@ fn summary(name: &str, mut v: Vec<f64>) -> String {
     )
 }
 
+/// Prints one phase (`phase` ends with its punctuation): votes per second since `started`, and the latencies of next, vote and the pair.
+fn report(who: &str, phase: &str, started: Instant, next: Vec<f64>, vote: Vec<f64>, pair: Vec<f64>) {
+    let elapsed = started.elapsed().as_secs_f64();
+    println!("{who}: {phase} {} votes in {elapsed:.1} s = {:.0} votes/s", vote.len(), vote.len() as f64 / elapsed);
+    println!("{who}: {}", summary("next", next));
+    println!("{who}: {}", summary("vote", vote));
+    println!("{who}: {}", summary("next+vote", pair));
+}
+
 /// How a reviewer's loop asks for records.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Calls {
@@ -222,16 +231,9 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         // measures the most the server can take.
         let started = Instant::now();
         let (next_all, vote_all, pair_all) = phase(&tokens, &client, &base, started + Duration::from_secs(seconds), None, calls).await;
-        let elapsed = started.elapsed().as_secs_f64();
         votes += vote_all.len();
-        println!(
-            "{kind:?} ({how}): closed loop: {reviewers} reviewers, {} votes in {elapsed:.1} s = {:.0} votes/s",
-            vote_all.len(),
-            vote_all.len() as f64 / elapsed
-        );
-        println!("{kind:?} ({how}): {}", summary("next", next_all));
-        println!("{kind:?} ({how}): {}", summary("vote", vote_all));
-        println!("{kind:?} ({how}): {}", summary("next+vote", pair_all.clone()));
+        let phase_name = format!("closed loop: {reviewers} reviewers,");
+        report(&format!("{kind:?} ({how})"), &phase_name, started, next_all, vote_all, pair_all.clone());
         let mut sorted = pair_all;
         sorted.sort_by(|a, b| a.total_cmp(b));
         println!("{kind:?} ({how}): next+vote p50 is {:.1}x the health round trip's p50", percentile(&sorted, 0.5) / percentile(&h, 0.5));
@@ -243,16 +245,8 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         let started = Instant::now();
         let (next_all, vote_all, pair_all) =
             phase(&tokens, &client, &base, started + Duration::from_secs(seconds), Some(pace), calls).await;
-        let elapsed = started.elapsed().as_secs_f64();
         votes += vote_all.len();
-        println!(
-            "{kind:?} ({how}): open loop at {rate} votes/s offered: {} votes in {elapsed:.1} s = {:.0} votes/s",
-            vote_all.len(),
-            vote_all.len() as f64 / elapsed
-        );
-        println!("{kind:?} ({how}): {}", summary("next", next_all));
-        println!("{kind:?} ({how}): {}", summary("vote", vote_all));
-        println!("{kind:?} ({how}): {}", summary("next+vote", pair_all));
+        report(&format!("{kind:?} ({how})"), &format!("open loop at {rate} votes/s offered:"), started, next_all, vote_all, pair_all);
     }
     // No record may hold more votes than it needs.
     let items = store::screening::all_items(&app.store.db, review_id).await.expect("items");

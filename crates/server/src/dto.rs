@@ -531,6 +531,13 @@ pub struct VoteRequest {
     pub tags: Vec<String>,
 }
 
+/// The vote as asked for; `app::screening::vote` tidies reason, note and tags.
+impl From<VoteRequest> for store::screening::NewVote {
+    fn from(b: VoteRequest) -> Self {
+        store::screening::NewVote { vote: b.vote, reason: b.reason, note: b.note, tags: b.tags }
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Resolution {
     /// `include` or `exclude`.

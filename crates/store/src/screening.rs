@@ -6,7 +6,7 @@
 mod ballot;
 mod route;
 
-pub use ballot::{Ballot, FullTextChange, VoteWrite, access_and_ballot, ballot, write_vote, write_vote_and_pick};
+pub use ballot::{Ballot, VoteWrite, access_and_ballot, ballot, write_vote, write_vote_and_pick};
 pub use route::{Ask, my_reservations, pick, release, reservation_drift, reserve, sweep};
 
 use sea_orm::{
@@ -432,45 +432,6 @@ pub struct NewVote {
     pub reason: Option<String>,
     pub note: Option<String>,
     pub tags: Vec<String>,
-}
-
-/// Inserts a first vote or changes an existing one; returns the row. `existing` is the reviewer's
-/// current vote on the item, as the caller read it. The item's vote count and state are the caller's
-/// to update, and so is the reviewer's reservation ([`release`]).
-pub async fn put_vote(
-    db: &impl ConnectionTrait,
-    item: &Item,
-    reviewer: i32,
-    existing: Option<VoteRow>,
-    v: &NewVote,
-    now: i64,
-) -> Result<VoteRow, StoreError> {
-    if let Some(existing) = existing {
-        let mut active: votes::ActiveModel = existing.into();
-        active.vote = Set(v.vote.clone());
-        active.reason = Set(v.reason.clone());
-        active.note = Set(v.note.clone());
-        active.tags = Set(json_list(&v.tags));
-        active.updated_at = Set(now);
-        return Ok(active.update(db).await?);
-    }
-    let row = votes::ActiveModel {
-        review_id: Set(item.review_id),
-        item_id: Set(item.id),
-        reviewer_id: Set(reviewer),
-        vote: Set(v.vote.clone()),
-        reason: Set(v.reason.clone()),
-        note: Set(v.note.clone()),
-        tags: Set(json_list(&v.tags)),
-        first_vote: Set(v.vote.clone()),
-        first_reason: Set(v.reason.clone()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(row)
 }
 
 /// Removes a reviewer's vote from an item that is not decided.

@@ -7,7 +7,7 @@ use review::screening::{CastVote, Outcome, Stage, StageSettings, Vote};
 use serde_json::json;
 use store::Store;
 use store::audit::NewEvent;
-use store::screening::{FULL_TEXT, FullTextChange, Item, ItemUpdate, NewVote, TITLE_ABSTRACT, VoteWrite};
+use store::screening::{FULL_TEXT, Item, ItemUpdate, NewVote, TITLE_ABSTRACT, VoteWrite};
 
 /// How long a reservation made by `next` holds a record for its reviewer.
 pub const RESERVATION_MS: i64 = 10 * 60 * 1000;
@@ -92,7 +92,7 @@ pub async fn next(
         ));
     }
     let mut ask = ask_for(review_id, stage, reviewer, count, now, pair);
-    let mut items = if settings.in_pilot() {
+    let items = if settings.in_pilot() {
         let pilot = store::screening::pilot_ids(&store.db, review_id, stage, settings.pilot_size).await?;
         ask.max_item_id = pilot.last().copied().unwrap_or(0);
         let items = store::screening::pick(store, &ask).await?;
@@ -105,7 +105,6 @@ pub async fn next(
     } else {
         store::screening::pick(store, &ask).await?
     };
-    items.sort_by_key(|(i, _)| (i.votes == 0, i.id));
     Ok(Next { items, blind: settings.blind })
 }
 
@@ -285,9 +284,11 @@ pub async fn vote_then_next(
     let (review_id, item_id) = (ballot.item.review_id, ballot.item.id);
     let mut read = Some(ballot);
     let kind = parse_vote(&v.vote).ok_or_else(|| ScreeningError::Invalid("vote must be include, exclude or maybe".into()))?;
-    let reason = v.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+    // Blank reasons and notes count as none; tags are tidied (or refused).
+    let blank_is_none = |s: &Option<String>| s.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+    let (reason, note) = (blank_is_none(&v.reason), blank_is_none(&v.note));
     let tags = review::screening::tidy_tags(&v.tags).map_err(ScreeningError::Invalid)?;
-    let new = NewVote { reason, tags, ..v };
+    let new = NewVote { reason, note, tags, ..v };
     // The protocol's reasons matter only to check a given reason; most title/abstract votes have none.
     let mut reasons: Option<Vec<String>> = None;
     for _ in 0..VOTE_ATTEMPTS {
@@ -322,13 +323,9 @@ pub async fn vote_then_next(
             None => cast.push(mine),
         }
         let update = decide(item, &cast, &ballot.settings, now);
-        let full_text = match (item.stage.as_str(), item.state == "included", update.state == "included") {
-            (TITLE_ABSTRACT, false, true) => {
-                Some(FullTextChange::Open { needed: store::screening::needed_for(&ballot.full_text, item.record_id) })
-            }
-            (TITLE_ABSTRACT, true, false) => Some(FullTextChange::Withdraw),
-            _ => None,
-        };
+        // Only open items take votes, so a vote can include a record but never reverse an inclusion.
+        let open_full_text = (item.stage == TITLE_ABSTRACT && update.state == "included")
+            .then(|| store::screening::needed_for(&ballot.full_text, item.record_id));
         let event = NewEvent {
             review_id: Some(review_id),
             actor_id: Some(reviewer),
@@ -340,7 +337,7 @@ pub async fn vote_then_next(
                 json!({"vote": new.vote, "reason": new.reason, "note": new.note, "tags": new.tags, "stage": item.stage, "record_id": item.record_id, "item_state": update.state}),
             ),
         };
-        let write = VoteWrite { item: item.clone(), reviewer, existing: before, vote: new.clone(), update, full_text, event, now };
+        let write = VoteWrite { item: item.clone(), reviewer, existing: before, vote: new.clone(), update, open_full_text, event, now };
         let plain = (then > 0).then(|| plain_ask(&ballot.settings, review_id, &ballot.item.stage, reviewer, then, now)).flatten();
         let written = match &plain {
             Some(ask) => store::screening::write_vote_and_pick(store, write, ask).await?,
@@ -353,7 +350,6 @@ pub async fn vote_then_next(
                 Err(e) => tracing::info!(error = %e, "no next records after a vote"),
             }
         }
-        next_items.sort_by_key(|(i, _)| (i.votes == 0, i.id));
         let mut votes = ballot.votes;
         match votes.iter_mut().find(|v| v.reviewer_id == reviewer) {
             Some(v) => *v = row.clone(),

@@ -428,9 +428,7 @@ async fn put_vote(
     let (key, id) = path.into_inner();
     let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
     let ballot = ballot.ok_or(ScreeningError::NotFound)?;
-    let b = body.into_inner();
-    let note = b.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-    let v = store::screening::NewVote { vote: b.vote, reason: b.reason, note, tags: b.tags };
+    let v = store::screening::NewVote::from(body.into_inner());
     let res = app::vote_on(&state.store, ballot, caller.id(), v, now_ms()).await?;
     let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(res.blind) };
     Ok(web::Json(item_view_from(&state, &review, &roles, &caller, &res.item, known).await?))
@@ -455,9 +453,7 @@ async fn vote_and_next(
     let (key, id) = path.into_inner();
     let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
     let ballot = ballot.ok_or(ScreeningError::NotFound)?;
-    let b = body.into_inner();
-    let note = b.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-    let v = store::screening::NewVote { vote: b.vote, reason: b.reason, note, tags: b.tags };
+    let v = store::screening::NewVote::from(body.into_inner());
     let count = q.count.unwrap_or(1).min(5);
     let res = app::vote_then_next(&state.store, ballot, caller.id(), v, count, now_ms()).await?;
     let blind = res.blind;

@@ -28,8 +28,9 @@ pub struct Model {
     pub created_at: i64,
     /// The full-text item of the study's main report, when this report belongs to another report's study.
     pub study_of: Option<i32>,
-    /// Reservation rows on this item, live or expired (kept by triggers on `reservations`): routing
-    /// hands an item out only while `votes + reserved < needed`.
+    /// Reservation rows on this item, live or expired (kept by triggers on SQLite, by the statements
+    /// that add and remove reservations on PostgreSQL; see `screening::route`): routing hands an item
+    /// out only while `votes + reserved < needed`.
     pub reserved: i32,
     /// Bumped by every change to the item's votes or state; a vote is written only if the version it
     /// was computed from still stands.

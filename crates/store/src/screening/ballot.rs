@@ -103,16 +103,6 @@ fn read_ballot(rows: &[QueryResult]) -> Result<Option<Ballot>, StoreError> {
     }))
 }
 
-/// What a vote changes about the full-text stage.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FullTextChange {
-    /// The record was included at title/abstract: its full-text item (a report sought for retrieval),
-    /// needing this many votes, unless it has one.
-    Open { needed: i32 },
-    /// The record's inclusion was reversed: its full-text item goes, if nobody voted on it.
-    Withdraw,
-}
-
 /// A vote to store, with the item state it leads to, as worked out from a [`Ballot`].
 #[derive(Clone, Debug)]
 pub struct VoteWrite {
@@ -124,7 +114,10 @@ pub struct VoteWrite {
     pub vote: NewVote,
     /// The item's state after the vote.
     pub update: super::ItemUpdate,
-    pub full_text: Option<FullTextChange>,
+    /// The vote includes the record at title/abstract: its full-text item (a report sought for
+    /// retrieval) is made, needing this many votes, unless it has one. (A vote never reverses an
+    /// inclusion: only open items take votes.)
+    pub open_full_text: Option<i32>,
     pub event: NewEvent<'static>,
     pub now: i64,
 }
@@ -243,20 +236,15 @@ fn parts(p: &mut Params, w: &VoteWrite, gate: &str, release: Release<'_>) -> Par
         .existing
         .is_none()
         .then(|| format!("DELETE FROM reservations WHERE item_id = {item_id} AND reviewer_id = {reviewer} AND {}", release.gate));
-    let full_text = match w.full_text {
-        Some(FullTextChange::Open { needed }) => Some(format!(
+    let full_text = w.open_full_text.map(|needed| {
+        format!(
             "INSERT INTO screening_items (review_id, stage, record_id, state, needed, votes, created_at) \
              SELECT {review_id}, 'full_text', {record}, 'awaiting_file', {}, 0, {now} \
              WHERE {gate} AND NOT EXISTS (SELECT 1 FROM screening_items x WHERE x.record_id = {record} AND x.stage = 'full_text')",
             p.add(needed),
             record = p.add(w.item.record_id),
-        )),
-        Some(FullTextChange::Withdraw) => Some(format!(
-            "DELETE FROM screening_items WHERE record_id = {} AND stage = 'full_text' AND votes = 0 AND {gate}",
-            p.add(w.item.record_id)
-        )),
-        None => None,
-    };
+        )
+    });
     let e = &w.event;
     let event = format!(
         "INSERT INTO audit_events (review_id, actor_id, at, action, entity, entity_id, before, after) \

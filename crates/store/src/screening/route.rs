@@ -56,7 +56,8 @@ pub struct Ask {
 /// Never more reviewers (votes plus reservations) than an item needs.
 ///
 /// Each item comes with its record, for showing (without `original`, see [`super::record_columns`]),
-/// as they stood when picked (an item's `reserved` may not count this pick yet), in no particular order.
+/// as they stood when picked (an item's `reserved` may not count this pick yet): those with votes
+/// first, then in id order.
 pub async fn pick(store: &Store, ask: &Ask) -> Result<Vec<(Item, Record)>, StoreError> {
     let ids = pick_ids(store, ask, Vec::new()).await?;
     shown(store, ask, ids).await
@@ -91,14 +92,17 @@ pub(super) async fn pick_ids(store: &Store, ask: &Ask, first: Vec<Picked>) -> Re
     Ok(ids)
 }
 
-/// The items picked, with their records.
+/// The items picked, with their records, in the order [`pick`] promises.
 pub(super) async fn shown(store: &Store, ask: &Ask, ids: Vec<Picked>) -> Result<Vec<(Item, Record)>, StoreError> {
-    if store.backend == crate::Backend::Postgres {
-        return Ok(ids.into_iter().filter_map(|p| p.shown).collect());
-    }
-    // SQLite's writer returns ids alone; the rows are read on the pool, beside other writes.
-    let ids: Vec<i32> = ids.iter().map(|p| p.item_id).collect();
-    super::items_with_records(&store.db, ask.review_id, &ids).await
+    let mut items = if store.backend == crate::Backend::Postgres {
+        ids.into_iter().filter_map(|p| p.shown).collect()
+    } else {
+        // SQLite's writer returns ids alone; the rows are read on the pool, beside other writes.
+        let ids: Vec<i32> = ids.iter().map(|p| p.item_id).collect();
+        super::items_with_records(&store.db, ask.review_id, &ids).await?
+    };
+    items.sort_by_key(|(i, _)| (i.votes == 0, i.id));
+    Ok(items)
 }
 
 fn frontier_key(ask: &Ask) -> (i32, String, i32) {
