@@ -6,6 +6,14 @@ db_test!(demo_review_is_complete_and_idempotent, |app| {
     let now = server::time::now_ms();
     assert!(server::app::demo::seed(&app.store, now).await.unwrap());
     assert!(!server::app::demo::seed(&app.store, now).await.unwrap(), "seeding twice changes nothing");
+    // Reviewer 1 tagged the records they found relevant.
+    let rev1 = app.login(server::app::demo::USERS[1].email, server::app::demo::USERS[1].password).await;
+    let (status, mine) = app.get("/api/reviews/demo/stages/title_abstract/my-votes?limit=100", &rev1).await;
+    assert_eq!(status, 200, "{mine}");
+    let tagged: Vec<&serde_json::Value> =
+        mine.as_array().unwrap().iter().filter(|i| i["my_vote"]["tags"].as_array().is_some_and(|t| !t.is_empty())).collect();
+    assert!(tagged.len() >= 3, "reviewer 1 tags the relevant records: {mine}");
+    assert!(tagged.iter().all(|i| i["my_vote"]["vote"] == "include"), "only records reviewer 1 included are tagged: {mine}");
     for u in server::app::demo::USERS {
         let token = app.login(u.email, u.password).await;
         let (status, review) = app.get("/api/reviews/demo", &token).await;

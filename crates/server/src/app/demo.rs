@@ -505,9 +505,16 @@ async fn screen(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now
             _ if relevant => ("include", "include"),
             _ => ("exclude", "exclude"),
         };
+        // Reviewer 1 tags the relevant records by what made them so (the screening page's T key).
+        let tags: Vec<String> = [("peer", "peer workers"), ("lived experience", "lived experience"), ("navigator", "peer navigators")]
+            .iter()
+            .filter(|(word, _)| title.contains(word))
+            .map(|(_, tag)| (*tag).to_owned())
+            .collect();
         for (who, v) in [(r1, v1), (r2, v2)] {
             let reason = (v == "exclude").then(|| if relevant { REASONS[2] } else { REASONS[0] }.to_owned());
-            let nv = NewVote { vote: v.to_owned(), reason, note: None, tags: Vec::new() };
+            let tags = if who == r1 { tags.clone() } else { Vec::new() };
+            let nv = NewVote { vote: v.to_owned(), reason, note: None, tags };
             super::screening::vote(store, review_id, item.id, who, nv, now)
                 .await
                 .map_err(|e| ApiError::internal(format!("demo vote: {e}")))?;
