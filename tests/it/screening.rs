@@ -213,6 +213,8 @@ db_test!(tags_are_tidied_and_limited, |app| {
     assert_eq!(s, 422, "{problem}");
     assert!(problem["detail"].as_str().unwrap().contains("longer than 60 characters"), "{problem}");
     // Nothing was stored: the record still waits for this reviewer's vote.
+    let (_, view) = app.get(&format!("/api/reviews/qes/items/{item}"), &t.rev1).await;
+    assert_eq!(view["my_vote"], Value::Null, "a refused vote left a vote behind: {view}");
     let (s, body) = vote(&app, &t.rev1, item, json!({"vote": "include", "tags": ["  peer   support ", "Peer support", "", "ward"]})).await;
     assert_eq!(s, 200, "{body}");
     assert_eq!(body["my_vote"]["tags"], json!(["peer support", "ward"]));
