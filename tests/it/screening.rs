@@ -57,6 +57,12 @@ pub async fn next(app: &TestApp, token: &str, stage: &str, count: u64) -> Vec<Va
     items.as_array().unwrap().clone()
 }
 
+/// Replaces the title/abstract stage's settings; the status.
+async fn put_settings(app: &TestApp, token: &str, settings: &Value) -> u16 {
+    let url = app.url("/api/reviews/qes/stages/title_abstract/settings");
+    app.client.put(url).bearer_auth(token).json(settings).send().await.unwrap().status().as_u16()
+}
+
 pub async fn vote(app: &TestApp, token: &str, item: i64, body: Value) -> (u16, Value) {
     let res = app.client.put(app.url(&format!("/api/reviews/qes/items/{item}/vote"))).bearer_auth(token).json(&body).send().await.unwrap();
     status_json(res).await
@@ -261,6 +267,88 @@ db_test!(a_vote_can_bring_the_next_records_with_it, |app| {
     assert_eq!(store::screening::reservation_drift(&app.store.db, review).await.unwrap(), vec![]);
 });
 
+/// The `sift_vote_ballots_total` counters of the test server: (remembered, stale, read).
+async fn ballot_counts(app: &TestApp) -> (u64, u64, u64) {
+    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let count = |kind: &str| {
+        let line = format!("sift_vote_ballots_total{{ballot=\"{kind}\"}} ");
+        text.lines().find_map(|l| l.strip_prefix(&line)).map_or(0, |n| n.trim().parse().unwrap())
+    };
+    (count("remembered"), count("stale"), count("read"))
+}
+
+async fn vote_and_next(app: &TestApp, token: &str, item: i64, vote: &str, count: u64) -> (u16, Value) {
+    app.post(&format!("/api/reviews/qes/items/{item}/vote-and-next?count={count}"), token, json!({"vote": vote})).await
+}
+
+/// Reviewers' votes on a review's item, as stored.
+async fn stored_votes(app: &TestApp, item: i64) -> Vec<(i32, String)> {
+    let rows = store::screening::votes_of_item(&app.store.db, i32::try_from(item).unwrap()).await.unwrap();
+    rows.into_iter().map(|v| (v.reviewer_id, v.vote)).collect()
+}
+
+db_test!(a_remembered_ballot_is_used_only_while_the_record_and_the_callers_access_stand, |app| {
+    let t = team(&app).await;
+    let a = next(&app, &t.rev1, "title_abstract", 1).await[0]["id"].as_i64().unwrap();
+    let (status, body) = vote_and_next(&app, &t.rev1, a, "include", 2).await;
+    assert_eq!(status, 200, "{body}");
+    let (b, c) = (body["next"][0]["id"].as_i64().unwrap(), body["next"][1]["id"].as_i64().unwrap());
+    assert_eq!(ballot_counts(&app).await, (0, 0, 1), "a record handed out by `next` is read before its vote");
+
+    // A record handed out by vote-and-next: its vote is written from what was remembered.
+    let (status, body) = vote_and_next(&app, &t.rev1, b, "include", 1).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!((body["item"]["state"].as_str(), body["item"]["my_vote"]["vote"].as_str()), (Some("open"), Some("include")));
+    assert_eq!(body["next"][0]["id"], c, "the record still held comes next");
+    assert_eq!(ballot_counts(&app).await, (1, 0, 1));
+    assert_eq!(stored_votes(&app, b).await, vec![(t.rev1_id, "include".to_owned())]);
+
+    // The co-reviewer disagrees on `a`; `b`, waiting for a second vote, is handed to her next.
+    assert_eq!(next(&app, &t.rev2, "title_abstract", 1).await[0]["id"], a);
+    let (status, body) = vote_and_next(&app, &t.rev2, a, "exclude", 1).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["item"]["state"], "open", "blind: a conflict shows as open to a reviewer");
+    assert_eq!(body["next"][0]["id"], b);
+    // The lead turns blinding off: the ballot remembered for `b` (blind) no longer holds.
+    let settings = json!({"reviewers_per_record": 2, "blind": false, "maybe_is_conflict": true});
+    assert_eq!(put_settings(&app, &t.lead, &settings).await, 200);
+    let (status, body) = vote_and_next(&app, &t.rev2, b, "exclude", 1).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["item"]["state"], "conflict", "decided and shown under the new settings: {body}");
+    assert_eq!(body["item"]["votes"].as_array().map(Vec::len), Some(2), "not blind any more: {body}");
+    assert_eq!(ballot_counts(&app).await, (1, 1, 2));
+    let x = body["next"][0]["id"].as_i64().unwrap();
+
+    // The first reviewer's ballot for `c` was remembered before the settings changed: read again.
+    let (status, body) = vote_and_next(&app, &t.rev1, c, "include", 1).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(ballot_counts(&app).await, (1, 2, 2));
+    let y = body["next"][0]["id"].as_i64().unwrap();
+
+    // The first reviewer becomes a viewer while holding `y`: the remembered access no longer stands.
+    let res = app
+        .client
+        .delete(app.url(&format!("/api/reviews/qes/members/{}?role=reviewer", t.rev1_id)))
+        .bearer_auth(&t.lead)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    app.add_member("qes", t.rev1_id, "viewer").await;
+    let (status, body) = vote_and_next(&app, &t.rev1, y, "include", 1).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(stored_votes(&app, y).await, vec![]);
+
+    // The co-reviewer signs out while holding `x`: her token still decodes, but the session is over.
+    let res = app.client.post(app.url("/api/auth/logout")).bearer_auth(&t.rev2).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    let (status, body) = vote_and_next(&app, &t.rev2, x, "include", 1).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(stored_votes(&app, x).await, vec![]);
+    assert_eq!(ballot_counts(&app).await, (1, 4, 2));
+    assert_eq!(drift(&app).await, vec![]);
+});
+
 db_test!(third_reviewer_breaks_a_tie_and_reports_can_be_unretrievable, |app| {
     let t = team(&app).await;
     app.user("rev3@example.org", PW, false).await;
@@ -436,8 +524,8 @@ db_test!(expired_reservations_free_their_records, |app| {
         max_item_id: i32::MAX,
         pair: None,
     };
-    let ids = |picked: Vec<(store::screening::Item, store::records::Record)>| {
-        let mut ids: Vec<i32> = picked.into_iter().map(|(i, _)| i.id).collect();
+    let ids = |picked: Vec<store::screening::Handed>| {
+        let mut ids: Vec<i32> = picked.into_iter().map(|h| h.item.id).collect();
         ids.sort();
         ids
     };
@@ -494,15 +582,7 @@ db_test!(concurrent_next_calls_never_hand_a_record_to_more_reviewers_than_it_nee
 db_test!(a_pilot_set_gates_the_rest_of_the_stage, |app| {
     let t = team(&app).await;
     let settings = json!({"reviewers_per_record": 2, "blind": true, "maybe_is_conflict": true, "pilot_size": 4, "pilot_threshold": 0.6});
-    let res = app
-        .client
-        .put(app.url("/api/reviews/qes/stages/title_abstract/settings"))
-        .bearer_auth(&t.lead)
-        .json(&settings)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(put_settings(&app, &t.lead, &settings).await, 200);
     let pilot: Vec<i64> =
         store::screening::pilot_ids(&app.store.db, 1, "title_abstract", 4).await.unwrap().into_iter().map(i64::from).collect();
     // Only pilot records are handed out, to both reviewers; they disagree on two of four.

@@ -246,6 +246,18 @@ where
     Ok((caller_from(user, claims)?, more))
 }
 
+/// The checked claims of the request's access token, without reading the database: for a handler
+/// whose write checks the session itself (a vote decided from a remembered ballot, `crate::memo`).
+pub fn token_claims(req: &HttpRequest) -> Result<Claims, ApiError> {
+    access_claims(req, app_state(req)?)
+}
+
+/// The caller, from the account an earlier request read for the token's session (see
+/// [`token_claims`]): the same checks as the [`Caller`] extractor makes on a fresh read.
+pub fn caller_remembered(user: store::users::User, claims: Claims) -> Result<Caller, ApiError> {
+    caller_from(Some(user), claims)
+}
+
 fn app_state(req: &HttpRequest) -> Result<&web::Data<AppState>, ApiError> {
     req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal("application state missing"))
 }

@@ -9,6 +9,7 @@ pub mod app;
 pub mod auth;
 pub mod dto;
 pub mod error;
+pub mod memo;
 pub mod metrics;
 mod routes;
 pub mod settings;

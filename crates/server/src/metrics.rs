@@ -15,6 +15,14 @@ pub struct RequestLabels {
     pub status: u16,
 }
 
+/// Where a vote through `vote-and-next` was decided from.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BallotLabels {
+    /// `remembered` (a ballot kept from the call that handed the record out, written without a read),
+    /// `stale` (one was kept, but the record or the caller's access had changed: read again) or `read`.
+    pub ballot: String,
+}
+
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
@@ -22,6 +30,7 @@ pub struct Metrics {
     pub latency: Family<RequestLabels, Histogram>,
     pub records_imported: Counter,
     pub database_up: Gauge,
+    pub vote_ballots: Family<BallotLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -33,15 +42,22 @@ impl Default for Metrics {
         });
         let records_imported = Counter::default();
         let database_up = Gauge::default();
+        let vote_ballots = Family::<BallotLabels, Counter>::default();
         registry.register("http_requests", "HTTP requests handled", requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency", latency.clone());
         registry.register("records_imported", "Citation records imported", records_imported.clone());
         registry.register("database_up", "1 when the last health check reached the database", database_up.clone());
-        Metrics { registry, requests, latency, records_imported, database_up }
+        registry.register("vote_ballots", "Votes through vote-and-next, by where their ballot came from", vote_ballots.clone());
+        Metrics { registry, requests, latency, records_imported, database_up, vote_ballots }
     }
 }
 
 impl Metrics {
+    /// Counts a vote through `vote-and-next` by where its ballot came from ([`BallotLabels`]).
+    pub fn count_ballot(&self, ballot: &str) {
+        self.vote_ballots.get_or_create(&BallotLabels { ballot: ballot.to_owned() }).inc();
+    }
+
     /// The text exposition format.
     pub fn render(&self) -> String {
         let mut out = String::new();

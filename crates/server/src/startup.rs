@@ -75,6 +75,7 @@ impl Application {
             keys: Keys::from_secret(secret.as_bytes()),
             metrics: Arc::new(Metrics::default()),
             jobs: JobBoard::default(),
+            ballots: Default::default(),
             settings: Arc::new(settings.clone()),
         };
         let data = web::Data::new(state);

@@ -1,4 +1,5 @@
-//! What every request handler can reach: the store, signing keys, settings, metrics and job progress.
+//! What every request handler can reach: the store, signing keys, settings, metrics, job progress and
+//! remembered ballots.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,6 +15,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
     pub jobs: JobBoard,
+    /// Ballots of the records handed out by `vote-and-next`, for the votes that follow.
+    pub ballots: crate::memo::BallotMemo,
 }
 
 /// Live progress of jobs running in this process. The database holds each job's state at every stage

@@ -94,13 +94,63 @@ pub(crate) fn access_sql(more_columns: &str, more_joins: &str) -> String {
     use crate::screening::columns;
     format!(
         "SELECT {}, {}, m.role AS member_role, {}{more_columns} FROM sessions s JOIN users u ON u.id = s.user_id \
-         LEFT JOIN reviews r ON r.id = COALESCE((SELECT x.id FROM reviews x WHERE x.slug = $3), $4) \
+         LEFT JOIN reviews r ON r.id = {} \
          LEFT JOIN members m ON m.review_id = r.id AND m.user_id = u.id \
          LEFT JOIN stage_settings st ON st.review_id = r.id AND st.stage = $5{more_joins} \
-         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2",
+         WHERE {}",
         columns::<users::Entity>("u", "u_"),
         columns::<reviews::Entity>("r", "r_"),
         columns::<stage_settings::Entity>("st", "st_"),
+        review_named("$3", "$4"),
+        live_session("s", "$1", "$2"),
+    )
+}
+
+/// The id of the review a key names: its short name (`key`), else the key as an id (`key_id`).
+fn review_named(key: &str, key_id: &str) -> String {
+    format!("COALESCE((SELECT x.id FROM reviews x WHERE x.slug = {key}), {key_id})")
+}
+
+/// The condition that session `s` (with this id) has not been revoked and has not run out at `now`.
+fn live_session(s: &str, id: &str, now: &str) -> String {
+    format!("{s}.id = {id} AND {s}.revoked_at IS NULL AND {s}.expires_at > {now}")
+}
+
+/// What [`access`] found for a caller, to be checked again inside a later write that relies on it
+/// instead of reading it again ([`access_gate_sql`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessGate {
+    pub session_id: String,
+    /// The session's account.
+    pub user_id: i32,
+    /// When the write happens (the session must not have run out by then).
+    pub now: i64,
+    /// The review key as the request gave it, and the review it named.
+    pub key: String,
+    pub review_id: i32,
+    /// The account's roles in the review, as read.
+    pub roles: Vec<String>,
+}
+
+/// A condition (parameters added to `p`) true only while what the gate records still stands: the
+/// session is live and its account enabled, the key names the same review, and the account's roles in
+/// it are exactly the ones read. With no roles it is false: access without a role is never relied on.
+pub(crate) fn access_gate_sql(p: &mut crate::screening::Params, g: &AccessGate) -> String {
+    if g.roles.is_empty() {
+        return "1 = 0".to_owned();
+    }
+    let (session, now, user, review) = (p.add(g.session_id.clone()), p.add(g.now), p.add(g.user_id), p.add(g.review_id));
+    let (key, key_id, enabled) = (p.add(g.key.clone()), p.add(g.key.parse::<i32>().ok()), p.add(false));
+    let roles: Vec<String> = g.roles.iter().map(|r| p.add(r.clone())).collect();
+    let n = p.add(i64::try_from(g.roles.len()).unwrap_or(i64::MAX));
+    format!(
+        "EXISTS (SELECT 1 FROM sessions gs JOIN users gu ON gu.id = gs.user_id WHERE {} AND gu.id = {user} AND gu.disabled = {enabled}) \
+         AND {} = {review} \
+         AND (SELECT COUNT(*) FROM members gm WHERE gm.review_id = {review} AND gm.user_id = {user}) = {n} \
+         AND NOT EXISTS (SELECT 1 FROM members gm WHERE gm.review_id = {review} AND gm.user_id = {user} AND gm.role NOT IN ({}))",
+        live_session("gs", &session, &now),
+        review_named(&key, &key_id),
+        roles.join(", "),
     )
 }
 

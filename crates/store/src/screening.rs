@@ -7,7 +7,7 @@ mod ballot;
 mod route;
 
 pub use ballot::{Ballot, VoteWrite, access_and_ballot, ballot, write_vote, write_vote_and_pick};
-pub use route::{Ask, my_reservations, pick, release, reservation_drift, reserve, sweep};
+pub use route::{Ask, Handed, my_reservations, pick, release, reservation_drift, reserve, sweep};
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, Value,
@@ -194,13 +194,17 @@ pub async fn save_settings(db: &impl ConnectionTrait, review_id: i32, stage: &st
     } else {
         row.insert(db).await?;
     }
-    // Items nobody has voted on take the new number of reviewers.
+    // Items of the stage nobody has voted on take the new number of reviewers. Every undecided item
+    // of the review moves to a new version: a vote is decided from the settings read with its item (a
+    // title/abstract inclusion also from the full-text stage's), and a write finding the version moved
+    // decides it again under the new settings (`ballot::write_vote`).
     let b = db.get_database_backend();
     db.execute_raw(stmt(
         b,
         &format!(
-            "UPDATE screening_items SET needed = {}, version = version + 1 \
-             WHERE review_id = $1 AND stage = $2 AND state IN ('open', 'awaiting_file') AND votes = 0",
+            "UPDATE screening_items SET needed = CASE WHEN stage = $2 AND state IN ('open', 'awaiting_file') AND votes = 0 \
+             THEN {} ELSE needed END, version = version + 1 \
+             WHERE review_id = $1 AND state IN ('open', 'conflict', 'awaiting_file')",
             needed_expr(s, "record_id")
         ),
         vec![review_id.into(), stage.into()],
@@ -351,28 +355,38 @@ pub(crate) fn record_columns(alias: &str, prefix: &str) -> String {
         .join(", ")
 }
 
-/// Items of a review with their records for showing (without `original`, see [`record_columns`]), in
-/// one query (in no particular order).
-pub async fn items_with_records(
-    db: &impl ConnectionTrait,
-    review_id: i32,
-    ids: &[i32],
-) -> Result<Vec<(Item, crate::records::Record)>, StoreError> {
+/// Items of a review with their records for showing (without `original`, see [`record_columns`]) and
+/// their votes, in one query, in id order.
+pub(crate) async fn handed(db: &impl ConnectionTrait, review_id: i32, ids: &[i32]) -> Result<Vec<Handed>, StoreError> {
     use sea_orm::FromQueryResult;
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let marks: Vec<String> = (0..ids.len()).map(|n| format!("${}", n + 2)).collect();
     let sql = format!(
-        "SELECT {}, {} FROM screening_items i JOIN records r ON r.id = i.record_id WHERE i.review_id = $1 AND i.id IN ({})",
+        "SELECT {}, {}, {} FROM screening_items i JOIN records r ON r.id = i.record_id LEFT JOIN votes v ON v.item_id = i.id \
+         WHERE i.review_id = $1 AND i.id IN ({}) ORDER BY i.id, v.id",
         columns::<screening_items::Entity>("i", "i_"),
         record_columns("r", "r_"),
+        columns::<votes::Entity>("v", "v_"),
         marks.join(", ")
     );
     let mut values: Vec<Value> = vec![review_id.into()];
     values.extend(ids.iter().map(|&id| Value::from(id)));
     let rows = db.query_all_raw(stmt(db.get_database_backend(), &sql, values)).await?;
-    rows.iter().map(|r| Ok((Item::from_query_result(r, "i_")?, crate::entity::records::Model::from_query_result(r, "r_")?))).collect()
+    let mut out: Vec<Handed> = Vec::new();
+    for r in &rows {
+        let item = Item::from_query_result(r, "i_")?;
+        if out.last().is_none_or(|h| h.item.id != item.id) {
+            out.push(Handed { item, record: crate::entity::records::Model::from_query_result(r, "r_")?, votes: Vec::new() });
+        }
+        if r.try_get::<Option<i32>>("v_", "id")?.is_some()
+            && let Some(h) = out.last_mut()
+        {
+            h.votes.push(votes::Model::from_query_result(r, "v_")?);
+        }
+    }
+    Ok(out)
 }
 
 pub async fn item_for_record(db: &impl ConnectionTrait, record_id: i32, stage: &str) -> Result<Option<Item>, StoreError> {

@@ -66,7 +66,7 @@ pub async fn sync_items(store: &Store, review_id: i32, now: i64) -> Result<u64, 
 /// blind (for what the reply may show).
 #[derive(Clone, Debug)]
 pub struct Next {
-    pub items: Vec<(Item, store::records::Record)>,
+    pub items: Vec<store::screening::Handed>,
     pub blind: bool,
 }
 
@@ -243,8 +243,12 @@ pub struct VoteResult {
     pub votes: Vec<store::screening::VoteRow>,
     /// Whether the stage is blind.
     pub blind: bool,
-    /// The records reserved next, when asked for ([`vote_then_next`]).
-    pub next: Vec<(Item, store::records::Record)>,
+    /// The records reserved next, when asked for ([`vote_then_next`]), with their votes.
+    pub next: Vec<store::screening::Handed>,
+    /// The settings of the item's stage and of the full-text stage the vote was decided under (those
+    /// the next records' votes will be decided under too, while their versions hold).
+    pub settings: store::screening::Settings,
+    pub full_text: store::screening::Settings,
 }
 
 /// How many times a vote is worked out again when the record changed between reading and writing it
@@ -283,12 +287,7 @@ pub async fn vote_then_next(
 ) -> Result<VoteResult, ScreeningError> {
     let (review_id, item_id) = (ballot.item.review_id, ballot.item.id);
     let mut read = Some(ballot);
-    let kind = parse_vote(&v.vote).ok_or_else(|| ScreeningError::Invalid("vote must be include, exclude or maybe".into()))?;
-    // Blank reasons and notes count as none; tags are tidied (or refused).
-    let blank_is_none = |s: &Option<String>| s.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
-    let (reason, note) = (blank_is_none(&v.reason), blank_is_none(&v.note));
-    let tags = review::screening::tidy_tags(&v.tags).map_err(ScreeningError::Invalid)?;
-    let new = NewVote { reason, note, tags, ..v };
+    let (kind, new) = tidied(v)?;
     // The protocol's reasons matter only to check a given reason; most title/abstract votes have none.
     let mut reasons: Option<Vec<String>> = None;
     for _ in 0..VOTE_ATTEMPTS {
@@ -296,68 +295,129 @@ pub async fn vote_then_next(
             Some(b) => b,
             None => store::screening::ballot(&store.db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?,
         };
-        let item = &ballot.item;
-        let stage = parse_stage(&item.stage).ok_or(ScreeningError::NotFound)?;
-        if !matches!(item.state.as_str(), "open" | "conflict") {
-            return Err(ScreeningError::Conflict(match item.state.as_str() {
-                "awaiting_file" => "Attach the full text (or mark it not retrievable) before screening this report.".into(),
-                _ => "This record is already decided, so votes on it can no longer change. Ask a lead if it needs another look.".into(),
-            }));
+        if let Some(done) = attempt(store, ballot, reviewer, kind, &new, &mut reasons, then, now, None).await? {
+            return Ok(done);
         }
-        if new.reason.is_some() && reasons.is_none() {
-            reasons = Some(store::screening::protocol(&store.db, review_id).await?.reasons);
-        }
-        review::screening::validate_vote(stage, kind, new.reason.as_deref(), reasons.as_deref().unwrap_or_default())
-            .map_err(ScreeningError::Invalid)?;
-        let before = ballot.votes.iter().find(|v| v.reviewer_id == reviewer).cloned();
-        if before.is_none() && item.votes >= item.needed {
-            return Err(ScreeningError::Conflict(
-                "This record already has all the votes it needs. Ask for the next record instead.".into(),
-            ));
-        }
-        // The votes as they will stand, oldest first.
-        let mut cast: Vec<CastVote> = ballot.votes.iter().filter(|v| v.reviewer_id != reviewer).filter_map(cast_vote).collect();
-        let mine = CastVote { reviewer: i64::from(reviewer), vote: kind, reason: new.reason.clone() };
-        match ballot.votes.iter().position(|v| v.reviewer_id == reviewer) {
-            Some(at) => cast.insert(at.min(cast.len()), mine),
-            None => cast.push(mine),
-        }
-        let update = decide(item, &cast, &ballot.settings, now);
-        // Only open items take votes, so a vote can include a record but never reverse an inclusion.
-        let open_full_text = (item.stage == TITLE_ABSTRACT && update.state == "included")
-            .then(|| store::screening::needed_for(&ballot.full_text, item.record_id));
-        let event = NewEvent {
-            review_id: Some(review_id),
-            actor_id: Some(reviewer),
-            action: if before.is_some() { "vote.change" } else { "vote.cast" },
-            entity: "screening_item",
-            entity_id: item.id.to_string(),
-            before: before.as_ref().map(|b| json!({"vote": b.vote, "reason": b.reason, "note": b.note})),
-            after: Some(
-                json!({"vote": new.vote, "reason": new.reason, "note": new.note, "tags": new.tags, "stage": item.stage, "record_id": item.record_id, "item_state": update.state}),
-            ),
-        };
-        let write = VoteWrite { item: item.clone(), reviewer, existing: before, vote: new.clone(), update, open_full_text, event, now };
-        let plain = (then > 0).then(|| plain_ask(&ballot.settings, review_id, &ballot.item.stage, reviewer, then, now)).flatten();
-        let written = match &plain {
-            Some(ask) => store::screening::write_vote_and_pick(store, write, ask).await?,
-            None => store::screening::write_vote(store, write).await?.map(|voted| (voted, Vec::new())),
-        };
-        let Some(((item, row), mut next_items)) = written else { continue };
-        if then > 0 && plain.is_none() {
-            match next(store, review_id, &item.stage, &ballot.settings, reviewer, then, now).await {
-                Ok(n) => next_items = n.items,
-                Err(e) => tracing::info!(error = %e, "no next records after a vote"),
-            }
-        }
-        let mut votes = ballot.votes;
-        match votes.iter_mut().find(|v| v.reviewer_id == reviewer) {
-            Some(v) => *v = row.clone(),
-            None => votes.push(row.clone()),
-        }
-        return Ok(VoteResult { item, record: ballot.record, vote: row, votes, blind: ballot.settings.blind, next: next_items });
     }
     Err(ScreeningError::Conflict("Other reviewers kept changing this record while your vote was saved. Vote again.".into()))
+}
+
+/// [`vote_then_next`] decided from a ballot remembered from an earlier call, with the caller's access
+/// as it was read then (`crate::memo`): one attempt, whose write also checks that the access still
+/// stands. `None` (nothing written) when the item or the access moved since, or when the remembered
+/// ballot refuses the vote (it may be out of date): the caller then reads both and votes as usual.
+/// Only a refusal that does not depend on the ballot (an invalid vote or reason) is an error here.
+pub async fn vote_remembered(
+    store: &Store,
+    ballot: store::screening::Ballot,
+    access: store::reviews::AccessGate,
+    v: NewVote,
+    then: u64,
+    now: i64,
+) -> Result<Option<VoteResult>, ScreeningError> {
+    let (kind, new) = tidied(v)?;
+    let reviewer = access.user_id;
+    match attempt(store, ballot, reviewer, kind, &new, &mut None, then, now, Some(access)).await {
+        Ok(done) => Ok(done),
+        Err(ScreeningError::Conflict(_) | ScreeningError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A vote's kind, with its reason and note trimmed (blank ones count as none) and its tags tidied (or
+/// refused).
+fn tidied(v: NewVote) -> Result<(Vote, NewVote), ScreeningError> {
+    let kind = parse_vote(&v.vote).ok_or_else(|| ScreeningError::Invalid("vote must be include, exclude or maybe".into()))?;
+    let blank_is_none = |s: &Option<String>| s.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+    let (reason, note) = (blank_is_none(&v.reason), blank_is_none(&v.note));
+    let tags = review::screening::tidy_tags(&v.tags).map_err(ScreeningError::Invalid)?;
+    Ok((kind, NewVote { reason, note, tags, ..v }))
+}
+
+/// One try at a vote, decided from `ballot` and written only if the item is unchanged since (and
+/// `access`, when given, still stands); `None` when it was not written. `reasons` caches the
+/// protocol's exclusion reasons across tries.
+#[allow(clippy::too_many_arguments)]
+async fn attempt(
+    store: &Store,
+    ballot: store::screening::Ballot,
+    reviewer: i32,
+    kind: Vote,
+    new: &NewVote,
+    reasons: &mut Option<Vec<String>>,
+    then: u64,
+    now: i64,
+    access: Option<store::reviews::AccessGate>,
+) -> Result<Option<VoteResult>, ScreeningError> {
+    let review_id = ballot.item.review_id;
+    let item = &ballot.item;
+    let stage = parse_stage(&item.stage).ok_or(ScreeningError::NotFound)?;
+    if !matches!(item.state.as_str(), "open" | "conflict") {
+        return Err(ScreeningError::Conflict(match item.state.as_str() {
+            "awaiting_file" => "Attach the full text (or mark it not retrievable) before screening this report.".into(),
+            _ => "This record is already decided, so votes on it can no longer change. Ask a lead if it needs another look.".into(),
+        }));
+    }
+    if new.reason.is_some() && reasons.is_none() {
+        *reasons = Some(store::screening::protocol(&store.db, review_id).await?.reasons);
+    }
+    review::screening::validate_vote(stage, kind, new.reason.as_deref(), reasons.as_deref().unwrap_or_default())
+        .map_err(ScreeningError::Invalid)?;
+    let before = ballot.votes.iter().find(|v| v.reviewer_id == reviewer).cloned();
+    if before.is_none() && item.votes >= item.needed {
+        return Err(ScreeningError::Conflict("This record already has all the votes it needs. Ask for the next record instead.".into()));
+    }
+    // The votes as they will stand, oldest first.
+    let mut cast: Vec<CastVote> = ballot.votes.iter().filter(|v| v.reviewer_id != reviewer).filter_map(cast_vote).collect();
+    let mine = CastVote { reviewer: i64::from(reviewer), vote: kind, reason: new.reason.clone() };
+    match ballot.votes.iter().position(|v| v.reviewer_id == reviewer) {
+        Some(at) => cast.insert(at.min(cast.len()), mine),
+        None => cast.push(mine),
+    }
+    let update = decide(item, &cast, &ballot.settings, now);
+    // Only open items take votes, so a vote can include a record but never reverse an inclusion.
+    let open_full_text = (item.stage == TITLE_ABSTRACT && update.state == "included")
+        .then(|| store::screening::needed_for(&ballot.full_text, item.record_id));
+    let event = NewEvent {
+        review_id: Some(review_id),
+        actor_id: Some(reviewer),
+        action: if before.is_some() { "vote.change" } else { "vote.cast" },
+        entity: "screening_item",
+        entity_id: item.id.to_string(),
+        before: before.as_ref().map(|b| json!({"vote": b.vote, "reason": b.reason, "note": b.note})),
+        after: Some(
+            json!({"vote": new.vote, "reason": new.reason, "note": new.note, "tags": new.tags, "stage": item.stage, "record_id": item.record_id, "item_state": update.state}),
+        ),
+    };
+    let write = VoteWrite { item: item.clone(), reviewer, existing: before, vote: new.clone(), update, open_full_text, event, now, access };
+    let plain = (then > 0).then(|| plain_ask(&ballot.settings, review_id, &ballot.item.stage, reviewer, then, now)).flatten();
+    let written = match &plain {
+        Some(ask) => store::screening::write_vote_and_pick(store, write, ask).await?,
+        None => store::screening::write_vote(store, write).await?.map(|voted| (voted, Vec::new())),
+    };
+    let Some(((item, row), mut next_items)) = written else { return Ok(None) };
+    if then > 0 && plain.is_none() {
+        match next(store, review_id, &item.stage, &ballot.settings, reviewer, then, now).await {
+            Ok(n) => next_items = n.items,
+            Err(e) => tracing::info!(error = %e, "no next records after a vote"),
+        }
+    }
+    let mut votes = ballot.votes;
+    match votes.iter_mut().find(|v| v.reviewer_id == reviewer) {
+        Some(v) => *v = row.clone(),
+        None => votes.push(row.clone()),
+    }
+    let blind = ballot.settings.blind;
+    Ok(Some(VoteResult {
+        item,
+        record: ballot.record,
+        vote: row,
+        votes,
+        blind,
+        next: next_items,
+        settings: ballot.settings,
+        full_text: ballot.full_text,
+    }))
 }
 
 fn cast_vote(v: &store::screening::VoteRow) -> Option<CastVote> {

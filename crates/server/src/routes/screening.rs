@@ -389,11 +389,9 @@ async fn views_of_next(
     picked: app::Next,
 ) -> ApiResult<Vec<ScreeningItem>> {
     let mut out = Vec::with_capacity(picked.items.len());
-    for (item, record) in picked.items {
-        // `next` hands out only records the caller has not judged: a blind reviewer sees no votes on them.
-        let votes = (picked.blind && !is_lead(roles)).then(Vec::new);
-        let known = Known { record: Some(record), votes, blind: Some(picked.blind) };
-        out.push(item_view_from(state, review, roles, caller, &item, known).await?);
+    for h in picked.items {
+        let known = Known { record: Some(h.record), votes: Some(h.votes), blind: Some(picked.blind) };
+        out.push(item_view_from(state, review, roles, caller, &h.item, known).await?);
     }
     Ok(out)
 }
@@ -436,6 +434,10 @@ async fn put_vote(
 
 /// Casts or changes the caller's vote, then reserves the records they should judge next at the same
 /// stage, as `next` would: one round trip per record instead of two.
+///
+/// The records handed out here are remembered with their ballots (`crate::memo`), so a vote on one of
+/// them is written without reading access and ballot first; the write checks both, and when either
+/// changed the vote is read and decided as usual.
 #[utoipa::path(tag = "screening", request_body = VoteRequest, params(("review" = String, Path, description = "Short name or id"), ("id" = i32, Path, description = "Item id"), ThenNextQuery), responses(
     (status = 200, description = "Recorded; the item as the caller may now see it, and the records to judge next", body = VoteAndNext),
     (status = 403, description = "Viewers do not vote", body = crate::error::Problem),
@@ -451,15 +453,59 @@ async fn vote_and_next(
     body: web::Json<VoteRequest>,
 ) -> ApiResult<web::Json<VoteAndNext>> {
     let (key, id) = path.into_inner();
-    let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
-    let ballot = ballot.ok_or(ScreeningError::NotFound)?;
     let v = store::screening::NewVote::from(body.into_inner());
     let count = q.count.unwrap_or(1).min(5);
-    let res = app::vote_then_next(&state.store, ballot, caller.id(), v, count, now_ms()).await?;
+    let now = now_ms();
+    let claims = crate::auth::token_claims(&req)?;
+    let kept = state.ballots.take(&claims.sid, id, &key, now, app::RESERVATION_MS);
+    let read = if kept.is_some() { "stale" } else { "read" };
+    if let Some(m) = kept {
+        let caller = crate::auth::caller_remembered(m.user, claims)?;
+        let access = store::reviews::AccessGate {
+            session_id: caller.session_id.clone(),
+            user_id: caller.id(),
+            now,
+            key: key.clone(),
+            review_id: m.review.id,
+            roles: m.roles.clone(),
+        };
+        if let Some(res) = app::vote_remembered(&state.store, m.ballot, access, v.clone(), count, now).await? {
+            state.metrics.count_ballot("remembered");
+            return voted_and_next(&state, &key, &m.review, &m.roles, &caller, res, now).await;
+        }
+    }
+    state.metrics.count_ballot(read);
+    let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
+    let ballot = ballot.ok_or(ScreeningError::NotFound)?;
+    let res = app::vote_then_next(&state.store, ballot, caller.id(), v, count, now).await?;
+    voted_and_next(&state, &key, &review, &roles, &caller, res, now).await
+}
+
+/// The reply to `vote-and-next`; the records handed out are remembered for the votes on them.
+async fn voted_and_next(
+    state: &AppState,
+    key: &str,
+    review: &store::reviews::Review,
+    roles: &[String],
+    caller: &Caller,
+    res: app::VoteResult,
+    now: i64,
+) -> ApiResult<web::Json<VoteAndNext>> {
+    for h in &res.next {
+        let ballot = store::screening::Ballot {
+            item: h.item.clone(),
+            record: h.record.clone(),
+            votes: h.votes.clone(),
+            settings: res.settings.clone(),
+            full_text: res.full_text.clone(),
+        };
+        let kept = crate::memo::Remembered { user: caller.user.clone(), review: review.clone(), roles: roles.to_vec(), ballot };
+        state.ballots.put(&caller.session_id, h.item.id, key, now, kept, app::RESERVATION_MS);
+    }
     let blind = res.blind;
     let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(blind) };
-    let item = item_view_from(&state, &review, &roles, &caller, &res.item, known).await?;
-    let then = views_of_next(&state, &review, &roles, &caller, app::Next { items: res.next, blind }).await?;
+    let item = item_view_from(state, review, roles, caller, &res.item, known).await?;
+    let then = views_of_next(state, review, roles, caller, app::Next { items: res.next, blind }).await?;
     Ok(web::Json(VoteAndNext { item, next: then }))
 }
 

@@ -120,10 +120,15 @@ pub struct VoteWrite {
     pub open_full_text: Option<i32>,
     pub event: NewEvent<'static>,
     pub now: i64,
+    /// The caller's access, when it was not read with this ballot but remembered from an earlier call:
+    /// the write then also checks that it still stands (see [`crate::reviews::access_gate_sql`]), and
+    /// writes nothing if not.
+    pub access: Option<crate::reviews::AccessGate>,
 }
 
 /// Stores a vote as [`VoteWrite`] describes it and returns the item and the vote as stored; `None`
-/// (and nothing written) when the item changed since it was read.
+/// (and nothing written) when the item changed since it was read, or the access it was given no
+/// longer stands.
 pub async fn write_vote(store: &Store, w: VoteWrite) -> Result<Option<(Item, VoteRow)>, StoreError> {
     Ok(write(store, w, None).await?.map(|(voted, _)| voted))
 }
@@ -135,7 +140,7 @@ pub async fn write_vote_and_pick(
     store: &Store,
     w: VoteWrite,
     ask: &super::Ask,
-) -> Result<Option<((Item, VoteRow), Vec<(Item, Record)>)>, StoreError> {
+) -> Result<Option<((Item, VoteRow), Vec<route::Handed>)>, StoreError> {
     let Some((voted, first)) = write(store, w, Some(ask.clone())).await? else { return Ok(None) };
     route::remember(store, ask, &first);
     let picked = if first.len() < usize::try_from(ask.count).unwrap_or(usize::MAX) {
@@ -165,11 +170,7 @@ async fn write(store: &Store, w: VoteWrite, ask: Option<super::Ask>) -> Result<O
                             let mut p = Params::default();
                             let sql = route::pick_sqlite(&mut p, &ask, route::Fresh::Untouched { from: 0 });
                             match txn.query_all_raw(stmt(DbBackend::Sqlite, &sql, p.0)).await {
-                                Ok(rows) => {
-                                    for row in rows {
-                                        picked.push(route::read_picked(Backend::Sqlite, &row, "")?);
-                                    }
-                                }
+                                Ok(rows) => picked = route::read_picked(Backend::Sqlite, &rows, "")?,
                                 Err(e) => tracing::warn!(error = %e, "picking with a vote failed; picking on its own"),
                             }
                         }
@@ -182,10 +183,10 @@ async fn write(store: &Store, w: VoteWrite, ask: Option<super::Ask>) -> Result<O
     }
 }
 
-/// The statements of a vote's write. `update` changes the item only if its version is the one read;
-/// every other part runs only when `gate` holds, a condition true only when `update` did, except
-/// `release`, which runs when `release_gate` holds (PostgreSQL runs it before `update`, which takes
-/// what it released, `released`, off the item's `reserved`).
+/// The statements of a vote's write. `update` changes the item only if its version is the one read
+/// and the release gate holds; every other part runs only when `gate` holds, a condition true only
+/// when `update` did, except `release`, which runs when the release gate holds (PostgreSQL runs it
+/// before `update`, which takes what it released, `released`, off the item's `reserved`).
 struct Parts {
     update: String,
     cast: String,
@@ -196,6 +197,7 @@ struct Parts {
 
 /// How a vote's write takes its released reservation off the item's count.
 struct Release<'a> {
+    /// True when the item's version is the one read (and the access given, if any, stands).
     gate: &'a str,
     /// An expression for how many reservations were released, subtracted in `update`; `None` when a
     /// trigger keeps the count (SQLite).
@@ -211,13 +213,14 @@ fn parts(p: &mut Params, w: &VoteWrite, gate: &str, release: Release<'_>) -> Par
     };
     let update = format!(
         "UPDATE screening_items SET state = {}, decision = {}, reason = {}, decided_at = {}, votes = {}, version = version + 1{counted} \
-         WHERE id = {item_id} AND version = {}",
+         WHERE id = {item_id} AND version = {} AND {}",
         p.add(u.state.clone()),
         p.add(u.decision.clone()),
         p.add(u.reason.clone()),
         p.add(u.decided_at),
         p.add(u.votes.unwrap_or(w.item.votes)),
         p.add(w.item.version),
+        release.gate,
     );
     let (vote, reason, note, tags) =
         (p.add(w.vote.vote.clone()), p.add(w.vote.reason.clone()), p.add(w.vote.note.clone()), p.add(crate::json_list(&w.vote.tags)));
@@ -260,6 +263,11 @@ fn parts(p: &mut Params, w: &VoteWrite, gate: &str, release: Release<'_>) -> Par
     Parts { update, cast, release, full_text, event }
 }
 
+/// ` AND` the condition that the write's remembered access still stands, or nothing.
+fn access_condition(p: &mut Params, w: &VoteWrite) -> String {
+    w.access.as_ref().map(|g| format!(" AND {}", crate::reviews::access_gate_sql(p, g))).unwrap_or_default()
+}
+
 /// One statement: the parts as data-modifying `WITH` queries, gated on the item update's row; with
 /// `pick` (and the fresh frontier), a pick's parts after them, gated the same way, which leave out the
 /// item just voted on (the statement's snapshot does not see the vote).
@@ -274,7 +282,9 @@ async fn write_vote_postgres(
     let release = Release { gate: "EXISTS (SELECT 1 FROM chk)", released: Some("SELECT COUNT(*) FROM rel") };
     let Parts { update, cast, release, full_text, event } = parts(&mut params, w, "EXISTS (SELECT 1 FROM upd)", release);
     let (item_id, version) = (params.add(w.item.id), params.add(w.item.version));
-    let mut sql = format!("WITH chk AS (SELECT id FROM screening_items WHERE id = {item_id} AND version = {version} FOR NO KEY UPDATE)");
+    let access = access_condition(&mut params, w);
+    let mut sql =
+        format!("WITH chk AS (SELECT id FROM screening_items WHERE id = {item_id} AND version = {version}{access} FOR NO KEY UPDATE)");
     if let Some(r) = release {
         sql.push_str(&format!(", rel AS ({r} RETURNING 1)"));
     }
@@ -300,14 +310,7 @@ async fn write_vote_postgres(
     let rows = store.db.query_all_raw(stmt(DbBackend::Postgres, &sql, params.0)).await?;
     let Some(row) = rows.first() else { return Ok(None) };
     let item = screening_items::Model::from_query_result(row, "i_")?;
-    let mut next = Vec::new();
-    if pick.is_some() {
-        for row in &rows {
-            if row.try_get::<Option<i32>>("p_", "item_id")?.is_some() {
-                next.push(route::read_picked(Backend::Postgres, row, "p_")?);
-            }
-        }
-    }
+    let next = if pick.is_some() { route::read_picked(Backend::Postgres, &rows, "p_")? } else { Vec::new() };
     Ok(Some(((item, votes::Model::from_query_result(row, "v_")?), next)))
 }
 
@@ -319,10 +322,11 @@ async fn write_vote_sqlite(db: &sea_orm::DatabaseTransaction, w: &VoteWrite) -> 
     let gate = "EXISTS (SELECT 1 FROM temp.vote_gate)";
     let Parts { update, cast, release, full_text, event } = parts(&mut params, w, gate, Release { gate, released: None });
     let (item_id, version) = (params.add(w.item.id), params.add(w.item.version));
+    let access = access_condition(&mut params, w);
     let mut script = vec![
         "SAVEPOINT vote".to_owned(),
         "DELETE FROM temp.vote_gate".to_owned(),
-        format!("INSERT INTO temp.vote_gate SELECT 1 FROM screening_items WHERE id = {item_id} AND version = {version}"),
+        format!("INSERT INTO temp.vote_gate SELECT 1 FROM screening_items WHERE id = {item_id} AND version = {version}{access}"),
     ];
     // Released first, so that the item row returned below counts reservations as they now stand.
     script.extend(release);

@@ -24,8 +24,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter}
 
 use sea_orm::FromQueryResult;
 
-use super::{Item, Params, stmt};
-use crate::entity::{reservations, screening_items};
+use super::{Item, Params, VoteRow, stmt};
+use crate::entity::{reservations, screening_items, votes};
 use crate::records::Record;
 use crate::{Store, StoreError};
 
@@ -49,16 +49,24 @@ pub struct Ask {
     pub pair: Option<(i32, i32)>,
 }
 
-/// Reserves up to `ask.count` items for the reviewer until `ask.expires_at` and returns their ids.
+/// An item routing handed a reviewer, as it stood when picked: the item (whose `reserved` may not
+/// count this pick yet), its record for showing (without `original`, see [`super::record_columns`])
+/// and its votes, oldest first (what a vote on it is decided from, with the stage's settings).
+#[derive(Clone, Debug)]
+pub struct Handed {
+    pub item: Item,
+    pub record: Record,
+    pub votes: Vec<VoteRow>,
+}
+
+/// Reserves up to `ask.count` items for the reviewer until `ask.expires_at` and returns them.
 ///
 /// Never an item they judged; first items that already have votes and room for another (so pairs
 /// complete), then items they hold already (their reservation renewed), then fresh items in id order.
 /// Never more reviewers (votes plus reservations) than an item needs.
 ///
-/// Each item comes with its record, for showing (without `original`, see [`super::record_columns`]),
-/// as they stood when picked (an item's `reserved` may not count this pick yet): those with votes
-/// first, then in id order.
-pub async fn pick(store: &Store, ask: &Ask) -> Result<Vec<(Item, Record)>, StoreError> {
+/// Those with votes come first, then the rest in id order.
+pub async fn pick(store: &Store, ask: &Ask) -> Result<Vec<Handed>, StoreError> {
     let ids = pick_ids(store, ask, Vec::new()).await?;
     shown(store, ask, ids).await
 }
@@ -93,15 +101,15 @@ pub(super) async fn pick_ids(store: &Store, ask: &Ask, first: Vec<Picked>) -> Re
 }
 
 /// The items picked, with their records, in the order [`pick`] promises.
-pub(super) async fn shown(store: &Store, ask: &Ask, ids: Vec<Picked>) -> Result<Vec<(Item, Record)>, StoreError> {
+pub(super) async fn shown(store: &Store, ask: &Ask, ids: Vec<Picked>) -> Result<Vec<Handed>, StoreError> {
     let mut items = if store.backend == crate::Backend::Postgres {
         ids.into_iter().filter_map(|p| p.shown).collect()
     } else {
         // SQLite's writer returns ids alone; the rows are read on the pool, beside other writes.
         let ids: Vec<i32> = ids.iter().map(|p| p.item_id).collect();
-        super::items_with_records(&store.db, ask.review_id, &ids).await?
+        super::handed(&store.db, ask.review_id, &ids).await?
     };
-    items.sort_by_key(|(i, _)| (i.votes == 0, i.id));
+    items.sort_by_key(|h| (h.item.votes == 0, h.item.id));
     Ok(items)
 }
 
@@ -128,8 +136,8 @@ pub(super) struct Picked {
     item_id: i32,
     /// It was a fresh item (PostgreSQL only, which keeps a frontier).
     fresh: bool,
-    /// The item and its record (PostgreSQL returns them with the pick).
-    shown: Option<(Item, Record)>,
+    /// The item with its record and votes (PostgreSQL returns them with the pick).
+    shown: Option<Handed>,
 }
 
 /// Which items without votes a pick may take.
@@ -153,23 +161,46 @@ async fn pick_once(store: &Store, ask: &Ask, fresh: Fresh, skip_locked: bool) ->
         crate::Backend::Sqlite => pick_sqlite(&mut p, ask, fresh),
     };
     let rows = store.write_query(stmt(db_backend(backend), &sql, p.0)).await?;
-    rows.iter().map(|r| read_picked(backend, r, "")).collect()
+    read_picked(backend, &rows, "")
 }
 
-/// A row of [`PICKED_FROM`] (with [`picked_columns`]), or of SQLite's pick.
-pub(super) fn read_picked(backend: crate::Backend, r: &sea_orm::QueryResult, prefix: &str) -> Result<Picked, StoreError> {
-    let item_id = r.try_get::<i32>(prefix, "item_id")?;
-    Ok(match backend {
-        crate::Backend::Postgres => Picked {
-            item_id,
-            fresh: r.try_get::<i32>(prefix, "k")? == 2,
-            shown: Some((
-                Item::from_query_result(r, &format!("{prefix}i_"))?,
-                crate::entity::records::Model::from_query_result(r, &format!("{prefix}r_"))?,
-            )),
-        },
-        crate::Backend::Sqlite => Picked { item_id, fresh: false, shown: None },
-    })
+/// The items in rows of [`PICKED_FROM`] (with [`picked_columns`]: one row per vote on an item, or one
+/// for an item without votes), or of SQLite's pick (item ids). Rows without an item are skipped.
+pub(super) fn read_picked(backend: crate::Backend, rows: &[sea_orm::QueryResult], prefix: &str) -> Result<Vec<Picked>, StoreError> {
+    let mut out: Vec<Picked> = Vec::new();
+    for r in rows {
+        let Some(item_id) = r.try_get::<Option<i32>>(prefix, "item_id")? else { continue };
+        let at = match out.iter().position(|p| p.item_id == item_id) {
+            Some(at) => at,
+            None => {
+                let shown = match backend {
+                    crate::Backend::Postgres => Some(Handed {
+                        item: Item::from_query_result(r, &format!("{prefix}i_"))?,
+                        record: crate::entity::records::Model::from_query_result(r, &format!("{prefix}r_"))?,
+                        votes: Vec::new(),
+                    }),
+                    crate::Backend::Sqlite => None,
+                };
+                let fresh = backend == crate::Backend::Postgres && r.try_get::<i32>(prefix, "k")? == 2;
+                out.push(Picked { item_id, fresh, shown });
+                out.len() - 1
+            }
+        };
+        if let Some(h) = out[at].shown.as_mut()
+            && r.try_get::<Option<i32>>(prefix, "v_id")?.is_some()
+        {
+            let vote = votes::Model::from_query_result(r, &format!("{prefix}v_"))?;
+            if !h.votes.iter().any(|v| v.id == vote.id) {
+                h.votes.push(vote);
+            }
+        }
+    }
+    for p in &mut out {
+        if let Some(h) = p.shown.as_mut() {
+            h.votes.sort_by_key(|v| v.id);
+        }
+    }
+    Ok(out)
 }
 
 fn db_backend(b: crate::Backend) -> DbBackend {
@@ -179,16 +210,18 @@ fn db_backend(b: crate::Backend) -> DbBackend {
     }
 }
 
-/// What a PostgreSQL pick's `ins` and `c` parts join to: the reserved items with their records.
-pub(super) const PICKED_FROM: &str =
-    "ins JOIN c ON c.id = ins.item_id JOIN screening_items i ON i.id = ins.item_id JOIN records r ON r.id = i.record_id";
+/// What a PostgreSQL pick's `ins` and `c` parts join to: the reserved items with their records and
+/// votes (a row per vote).
+pub(super) const PICKED_FROM: &str = "ins JOIN c ON c.id = ins.item_id JOIN screening_items i ON i.id = ins.item_id \
+     JOIN records r ON r.id = i.record_id LEFT JOIN votes pv ON pv.item_id = i.id";
 
 /// The columns a PostgreSQL pick returns from [`PICKED_FROM`], named with `prefix`.
 pub(super) fn picked_columns(prefix: &str) -> String {
     format!(
-        "ins.item_id AS \"{prefix}item_id\", c.k AS \"{prefix}k\", {}, {}",
+        "ins.item_id AS \"{prefix}item_id\", c.k AS \"{prefix}k\", {}, {}, {}",
         super::columns::<screening_items::Entity>("i", &format!("{prefix}i_")),
         super::record_columns("r", &format!("{prefix}r_")),
+        super::columns::<votes::Entity>("pv", &format!("{prefix}v_")),
     )
 }
 
