@@ -104,6 +104,10 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(30));
         opts.max_connections(max).min_connections(1);
+        // A pooled connection is pinged before use only after it sat idle for a while (one the server
+        // or a firewall may have dropped), not on every checkout: on PostgreSQL that ping is a round
+        // trip per query, as dear as a screening vote's own statement.
+        opts.test_before_acquire_if_idle_for(Duration::from_secs(30));
         if backend == Backend::Sqlite {
             opts.map_sqlx_sqlite_opts(move |o| {
                 o.create_if_missing(true)
