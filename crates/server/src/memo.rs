@@ -1,4 +1,4 @@
-//! Ballots remembered between calls: the records `vote-and-next` hands a reviewer, each with what a
+//! Ballots remembered between calls: the records `next` and `vote-and-next` hand a reviewer, each with what a
 //! vote on it is decided from (the item at its version, its votes, the stage's settings) and the
 //! caller's access as it was read, so that the vote which follows is written without a read first.
 //!

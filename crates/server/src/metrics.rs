@@ -15,7 +15,7 @@ pub struct RequestLabels {
     pub status: u16,
 }
 
-/// Where a vote through `vote-and-next` was decided from.
+/// Where a vote (`PUT .../vote` or `vote-and-next`) was decided from.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct BallotLabels {
     /// `remembered` (a ballot kept from the call that handed the record out, written without a read),
@@ -47,13 +47,13 @@ impl Default for Metrics {
         registry.register("http_request_duration_seconds", "HTTP request latency", latency.clone());
         registry.register("records_imported", "Citation records imported", records_imported.clone());
         registry.register("database_up", "1 when the last health check reached the database", database_up.clone());
-        registry.register("vote_ballots", "Votes through vote-and-next, by where their ballot came from", vote_ballots.clone());
+        registry.register("vote_ballots", "Votes, by where their ballot came from", vote_ballots.clone());
         Metrics { registry, requests, latency, records_imported, database_up, vote_ballots }
     }
 }
 
 impl Metrics {
-    /// Counts a vote through `vote-and-next` by where its ballot came from ([`BallotLabels`]).
+    /// Counts a vote by where its ballot came from ([`BallotLabels`]).
     pub fn count_ballot(&self, ballot: &str) {
         self.vote_ballots.get_or_create(&BallotLabels { ballot: ballot.to_owned() }).inc();
     }

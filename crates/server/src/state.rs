@@ -15,7 +15,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
     pub jobs: JobBoard,
-    /// Ballots of the records handed out by `vote-and-next`, for the votes that follow.
+    /// Ballots of the records handed out by `next` and `vote-and-next`, for the votes that follow.
     pub ballots: crate::memo::BallotMemo,
 }
 

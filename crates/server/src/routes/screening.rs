@@ -363,21 +363,18 @@ async fn next(
     let (caller, review, roles, settings) = review_access(&req, &key, Need::Contributor, Some(stage)).await?;
     let settings = settings.unwrap_or_default();
     let count = q.count.unwrap_or(1).clamp(1, 5);
-    Ok(web::Json(next_views(&state, &review, &roles, &caller, stage, &settings, count).await?))
-}
-
-/// The records `next` reserves for the caller, as they may see them.
-async fn next_views(
-    state: &AppState,
-    review: &store::reviews::Review,
-    roles: &[String],
-    caller: &Caller,
-    stage: &str,
-    settings: &store::screening::Settings,
-    count: u64,
-) -> ApiResult<Vec<ScreeningItem>> {
-    let picked = app::next(&state.store, review.id, stage, settings, caller.id(), count, now_ms()).await?;
-    views_of_next(state, review, roles, caller, picked).await
+    let now = now_ms();
+    let picked = app::next(&state.store, review.id, stage, &settings, caller.id(), count, now).await?;
+    if !picked.items.is_empty() {
+        // A title/abstract inclusion makes a full-text item, which takes that stage's settings.
+        let full_text = match stage {
+            store::screening::FULL_TEXT => settings.clone(),
+            _ => store::screening::settings(&state.store.db, review.id, store::screening::FULL_TEXT).await?,
+        };
+        let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
+        remember(&state, &kept, &picked.items, &settings, &full_text);
+    }
+    Ok(web::Json(views_of_next(&state, &review, &roles, &caller, picked).await?))
 }
 
 /// The records `next` reserved, as the caller may see them.
@@ -424,20 +421,104 @@ async fn put_vote(
     body: web::Json<VoteRequest>,
 ) -> ApiResult<web::Json<ScreeningItem>> {
     let (key, id) = path.into_inner();
-    let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
-    let ballot = ballot.ok_or(ScreeningError::NotFound)?;
     let v = store::screening::NewVote::from(body.into_inner());
-    let res = app::vote_on(&state.store, ballot, caller.id(), v, now_ms()).await?;
+    let now = now_ms();
+    let Voted { caller, review, roles, res } = match vote_remembered(&state, &req, &key, id, &v, 0, now).await? {
+        Some(voted) => voted,
+        None => {
+            let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
+            let ballot = ballot.ok_or(ScreeningError::NotFound)?;
+            let res = app::vote_on(&state.store, ballot, caller.id(), v, now).await?;
+            Voted { caller, review, roles, res }
+        }
+    };
     let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(res.blind) };
     Ok(web::Json(item_view_from(&state, &review, &roles, &caller, &res.item, known).await?))
+}
+
+/// A vote, with who cast it where.
+struct Voted {
+    caller: Caller,
+    review: store::reviews::Review,
+    roles: Vec<String>,
+    res: app::VoteResult,
+}
+
+/// The caller's vote on a record this process handed them with its ballot (`crate::memo`), written
+/// without reading access and ballot first (`app::vote_remembered`). `None` when nothing was
+/// remembered, or when what was no longer stands; the caller then reads both and votes as usual.
+/// Counts where the vote's ballot came from (`sift_vote_ballots_total`).
+async fn vote_remembered(
+    state: &AppState,
+    req: &HttpRequest,
+    key: &str,
+    id: i32,
+    v: &store::screening::NewVote,
+    then: u64,
+    now: i64,
+) -> ApiResult<Option<Voted>> {
+    let claims = crate::auth::token_claims(req)?;
+    let Some(m) = state.ballots.take(&claims.sid, id, key, now, app::RESERVATION_MS) else {
+        state.metrics.count_ballot("read");
+        return Ok(None);
+    };
+    let caller = crate::auth::caller_remembered(m.user, claims)?;
+    let access = store::reviews::AccessGate {
+        session_id: caller.session_id.clone(),
+        user_id: caller.id(),
+        now,
+        key: key.to_owned(),
+        review_id: m.review.id,
+        roles: m.roles.clone(),
+    };
+    match app::vote_remembered(&state.store, m.ballot, access, v.clone(), then, now).await? {
+        Some(res) => {
+            state.metrics.count_ballot("remembered");
+            Ok(Some(Voted { caller, review: m.review, roles: m.roles, res }))
+        }
+        None => {
+            state.metrics.count_ballot("stale");
+            Ok(None)
+        }
+    }
+}
+
+/// Who records are handed to, for [`remember`].
+struct Kept<'a> {
+    key: &'a str,
+    review: &'a store::reviews::Review,
+    roles: &'a [String],
+    caller: &'a Caller,
+    now: i64,
+}
+
+/// Remembers the records handed to the caller with their ballots, for the votes on them.
+fn remember(
+    state: &AppState,
+    to: &Kept<'_>,
+    handed: &[store::screening::Handed],
+    settings: &store::screening::Settings,
+    full_text: &store::screening::Settings,
+) {
+    for h in handed {
+        let ballot = store::screening::Ballot {
+            item: h.item.clone(),
+            record: h.record.clone(),
+            votes: h.votes.clone(),
+            settings: settings.clone(),
+            full_text: full_text.clone(),
+        };
+        let kept = crate::memo::Remembered { user: to.caller.user.clone(), review: to.review.clone(), roles: to.roles.to_vec(), ballot };
+        state.ballots.put(&to.caller.session_id, h.item.id, to.key, to.now, kept, app::RESERVATION_MS);
+    }
 }
 
 /// Casts or changes the caller's vote, then reserves the records they should judge next at the same
 /// stage, as `next` would: one round trip per record instead of two.
 ///
-/// The records handed out here are remembered with their ballots (`crate::memo`), so a vote on one of
-/// them is written without reading access and ballot first; the write checks both, and when either
-/// changed the vote is read and decided as usual.
+/// The records handed out here (and by `next`) are remembered with their ballots (`crate::memo`), so a
+/// vote on one of them is written without reading access and ballot first; the write checks both, and
+/// when either changed the vote is read and decided as usual.
 #[utoipa::path(tag = "screening", request_body = VoteRequest, params(("review" = String, Path, description = "Short name or id"), ("id" = i32, Path, description = "Item id"), ThenNextQuery), responses(
     (status = 200, description = "Recorded; the item as the caller may now see it, and the records to judge next", body = VoteAndNext),
     (status = 403, description = "Viewers do not vote", body = crate::error::Problem),
@@ -456,56 +537,21 @@ async fn vote_and_next(
     let v = store::screening::NewVote::from(body.into_inner());
     let count = q.count.unwrap_or(1).min(5);
     let now = now_ms();
-    let claims = crate::auth::token_claims(&req)?;
-    let kept = state.ballots.take(&claims.sid, id, &key, now, app::RESERVATION_MS);
-    let read = if kept.is_some() { "stale" } else { "read" };
-    if let Some(m) = kept {
-        let caller = crate::auth::caller_remembered(m.user, claims)?;
-        let access = store::reviews::AccessGate {
-            session_id: caller.session_id.clone(),
-            user_id: caller.id(),
-            now,
-            key: key.clone(),
-            review_id: m.review.id,
-            roles: m.roles.clone(),
-        };
-        if let Some(res) = app::vote_remembered(&state.store, m.ballot, access, v.clone(), count, now).await? {
-            state.metrics.count_ballot("remembered");
-            return voted_and_next(&state, &key, &m.review, &m.roles, &caller, res, now).await;
+    let Voted { caller, review, roles, res } = match vote_remembered(&state, &req, &key, id, &v, count, now).await? {
+        Some(voted) => voted,
+        None => {
+            let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
+            let ballot = ballot.ok_or(ScreeningError::NotFound)?;
+            let res = app::vote_then_next(&state.store, ballot, caller.id(), v, count, now).await?;
+            Voted { caller, review, roles, res }
         }
-    }
-    state.metrics.count_ballot(read);
-    let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
-    let ballot = ballot.ok_or(ScreeningError::NotFound)?;
-    let res = app::vote_then_next(&state.store, ballot, caller.id(), v, count, now).await?;
-    voted_and_next(&state, &key, &review, &roles, &caller, res, now).await
-}
-
-/// The reply to `vote-and-next`; the records handed out are remembered for the votes on them.
-async fn voted_and_next(
-    state: &AppState,
-    key: &str,
-    review: &store::reviews::Review,
-    roles: &[String],
-    caller: &Caller,
-    res: app::VoteResult,
-    now: i64,
-) -> ApiResult<web::Json<VoteAndNext>> {
-    for h in &res.next {
-        let ballot = store::screening::Ballot {
-            item: h.item.clone(),
-            record: h.record.clone(),
-            votes: h.votes.clone(),
-            settings: res.settings.clone(),
-            full_text: res.full_text.clone(),
-        };
-        let kept = crate::memo::Remembered { user: caller.user.clone(), review: review.clone(), roles: roles.to_vec(), ballot };
-        state.ballots.put(&caller.session_id, h.item.id, key, now, kept, app::RESERVATION_MS);
-    }
+    };
+    let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
+    remember(&state, &kept, &res.next, &res.settings, &res.full_text);
     let blind = res.blind;
     let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(blind) };
-    let item = item_view_from(state, review, roles, caller, &res.item, known).await?;
-    let then = views_of_next(state, review, roles, caller, app::Next { items: res.next, blind }).await?;
+    let item = item_view_from(&state, &review, &roles, &caller, &res.item, known).await?;
+    let then = views_of_next(&state, &review, &roles, &caller, app::Next { items: res.next, blind }).await?;
     Ok(web::Json(VoteAndNext { item, next: then }))
 }
 
