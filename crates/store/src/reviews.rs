@@ -68,6 +68,8 @@ pub struct Access {
     /// The settings of the stage asked for (defaults when never saved); `None` when none was asked for
     /// or there is no such review.
     pub stage: Option<crate::screening::Settings>,
+    /// With `stage`, the full-text stage's settings (what a title/abstract inclusion opens).
+    pub full_text: Option<crate::screening::Settings>,
 }
 
 /// The account behind a live session, with [`Access`] to the review named by `key` (its short name, or
@@ -88,19 +90,22 @@ pub async fn access(
 
 /// The query behind [`access`], with more columns and joins for callers that read more in the same
 /// query. Parameters: 1 session, 2 now, 3 review key, 4 the key as an id, 5 stage; the tables are
-/// `u` (users), `r` (reviews), `m` (members) and `st` (the stage's settings).
+/// `u` (users), `r` (reviews), `m` (members), `st` (the stage's settings) and `sf` (the full-text
+/// stage's).
 pub(crate) fn access_sql(more_columns: &str, more_joins: &str) -> String {
     use crate::entity::stage_settings;
     use crate::screening::columns;
     format!(
-        "SELECT {}, {}, m.role AS member_role, {}{more_columns} FROM sessions s JOIN users u ON u.id = s.user_id \
+        "SELECT {}, {}, m.role AS member_role, {}, {}{more_columns} FROM sessions s JOIN users u ON u.id = s.user_id \
          LEFT JOIN reviews r ON r.id = {} \
          LEFT JOIN members m ON m.review_id = r.id AND m.user_id = u.id \
-         LEFT JOIN stage_settings st ON st.review_id = r.id AND st.stage = $5{more_joins} \
+         LEFT JOIN stage_settings st ON st.review_id = r.id AND st.stage = $5 \
+         LEFT JOIN stage_settings sf ON sf.review_id = r.id AND sf.stage = 'full_text' AND $5 IS NOT NULL{more_joins} \
          WHERE {}",
         columns::<users::Entity>("u", "u_"),
         columns::<reviews::Entity>("r", "r_"),
         columns::<stage_settings::Entity>("st", "st_"),
+        columns::<stage_settings::Entity>("sf", "sf_"),
         review_named("$3", "$4"),
         live_session("s", "$1", "$2"),
     )
@@ -175,14 +180,16 @@ pub(crate) fn read_access(rows: &[sea_orm::QueryResult], stage_asked: bool) -> R
             roles.push(role);
         }
     }
-    let stage = match stage_asked {
-        false => None,
-        true if first.try_get::<Option<i32>>("st_", "review_id")?.is_some() => {
-            Some(crate::screening::settings_from(stage_settings::Model::from_query_result(first, "st_")?))
-        }
-        true => Some(crate::screening::Settings::default()),
+    let settings = |prefix: &str| -> Result<Option<crate::screening::Settings>, StoreError> {
+        Ok(match stage_asked {
+            false => None,
+            true if first.try_get::<Option<i32>>(prefix, "review_id")?.is_some() => {
+                Some(crate::screening::settings_from(stage_settings::Model::from_query_result(first, prefix)?))
+            }
+            true => Some(crate::screening::Settings::default()),
+        })
     };
-    Ok(Some((user, Access { review: Some((review, roles)), stage })))
+    Ok(Some((user, Access { review: Some((review, roles)), stage: settings("st_")?, full_text: settings("sf_")? })))
 }
 
 pub async fn update(

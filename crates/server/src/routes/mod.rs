@@ -69,10 +69,10 @@ pub async fn review_access(
     key: &str,
     need: Need,
     stage: Option<&str>,
-) -> ApiResult<(Caller, store::reviews::Review, Vec<String>, Option<store::screening::Settings>)> {
+) -> ApiResult<(Caller, store::reviews::Review, Vec<String>, Option<(store::screening::Settings, store::screening::Settings)>)> {
     let (caller, access) = crate::auth::authenticate_in_review(req, key, stage).await?;
     let (review, roles) = allowed(access.review, need)?;
-    Ok((caller, review, roles, access.stage))
+    Ok((caller, review, roles, access.stage.zip(access.full_text)))
 }
 
 /// [`review_access`] for a vote: the caller, review and roles, and the ballot of item `item_id` (what

@@ -361,19 +361,13 @@ async fn next(
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
     let (caller, review, roles, settings) = review_access(&req, &key, Need::Contributor, Some(stage)).await?;
-    let settings = settings.unwrap_or_default();
+    // The full-text stage's settings too: a title/abstract inclusion makes a full-text item.
+    let (settings, full_text) = settings.unwrap_or_default();
     let count = q.count.unwrap_or(1).clamp(1, 5);
     let now = now_ms();
     let picked = app::next(&state.store, review.id, stage, &settings, caller.id(), count, now).await?;
-    if !picked.items.is_empty() {
-        // A title/abstract inclusion makes a full-text item, which takes that stage's settings.
-        let full_text = match stage {
-            store::screening::FULL_TEXT => settings.clone(),
-            _ => store::screening::settings(&state.store.db, review.id, store::screening::FULL_TEXT).await?,
-        };
-        let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
-        remember(&state, &kept, &picked.items, &settings, &full_text);
-    }
+    let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
+    remember(&state, &kept, &picked.items, &settings, &full_text);
     Ok(web::Json(views_of_next(&state, &review, &roles, &caller, picked).await?))
 }
 
