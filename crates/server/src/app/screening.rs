@@ -68,6 +68,9 @@ pub async fn sync_items(store: &Store, review_id: i32, now: i64) -> Result<u64, 
 pub struct Next {
     pub items: Vec<store::screening::Handed>,
     pub blind: bool,
+    /// The stage's settings the records were picked under (as given, or as they stand after this call
+    /// opened the stage past its pilot).
+    pub settings: store::screening::Settings,
 }
 
 /// The records a reviewer should judge next at a stage (up to `count`, for prefetching), reserved for
@@ -92,12 +95,14 @@ pub async fn next(
         ));
     }
     let mut ask = ask_for(review_id, stage, reviewer, count, now, pair);
+    let mut picked_under = settings.clone();
     let items = if settings.in_pilot() {
         let pilot = store::screening::pilot_ids(&store.db, review_id, stage, settings.pilot_size).await?;
         ask.max_item_id = pilot.last().copied().unwrap_or(0);
         let items = store::screening::pick(store, &ask).await?;
         if items.is_empty() && open_passed_pilot(store, review_id, stage, now).await? {
             ask.max_item_id = i32::MAX;
+            picked_under = store::screening::settings(&store.db, review_id, stage).await?;
             store::screening::pick(store, &ask).await?
         } else {
             items
@@ -105,7 +110,7 @@ pub async fn next(
     } else {
         store::screening::pick(store, &ask).await?
     };
-    Ok(Next { items, blind: settings.blind })
+    Ok(Next { items, blind: picked_under.blind, settings: picked_under })
 }
 
 /// What routing asks for a reviewer when the stage needs nothing special: no pilot in progress, and
@@ -245,8 +250,9 @@ pub struct VoteResult {
     pub blind: bool,
     /// The records reserved next, when asked for ([`vote_then_next`]), with their votes.
     pub next: Vec<store::screening::Handed>,
-    /// The settings of the item's stage and of the full-text stage the vote was decided under (those
-    /// the next records' votes will be decided under too, while their versions hold).
+    /// The settings of the item's stage that the next records were picked under (those the vote was
+    /// decided under, unless picking them opened the stage past its pilot), and of the full-text stage:
+    /// what votes on the next records are decided from while their versions hold.
     pub settings: store::screening::Settings,
     pub full_text: store::screening::Settings,
 }
@@ -396,9 +402,10 @@ async fn attempt(
         None => store::screening::write_vote(store, write).await?.map(|voted| (voted, Vec::new())),
     };
     let Some(((item, row), mut next_items)) = written else { return Ok(None) };
+    let mut settings = ballot.settings;
     if then > 0 && plain.is_none() {
-        match next(store, review_id, &item.stage, &ballot.settings, reviewer, then, now).await {
-            Ok(n) => next_items = n.items,
+        match next(store, review_id, &item.stage, &settings, reviewer, then, now).await {
+            Ok(n) => (next_items, settings) = (n.items, n.settings),
             Err(e) => tracing::info!(error = %e, "no next records after a vote"),
         }
     }
@@ -407,15 +414,14 @@ async fn attempt(
         Some(v) => *v = row.clone(),
         None => votes.push(row.clone()),
     }
-    let blind = ballot.settings.blind;
     Ok(Some(VoteResult {
         item,
         record: ballot.record,
         vote: row,
         votes,
-        blind,
+        blind: settings.blind,
         next: next_items,
-        settings: ballot.settings,
+        settings,
         full_text: ballot.full_text,
     }))
 }

@@ -367,7 +367,7 @@ async fn next(
     let now = now_ms();
     let picked = app::next(&state.store, review.id, stage, &settings, caller.id(), count, now).await?;
     let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
-    remember(&state, &kept, &picked.items, &settings, &full_text);
+    remember(&state, &kept, &picked.items, &picked.settings, &full_text);
     Ok(web::Json(views_of_next(&state, &review, &roles, &caller, picked).await?))
 }
 
@@ -545,7 +545,7 @@ async fn vote_and_next(
     let blind = res.blind;
     let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(blind) };
     let item = item_view_from(&state, &review, &roles, &caller, &res.item, known).await?;
-    let then = views_of_next(&state, &review, &roles, &caller, app::Next { items: res.next, blind }).await?;
+    let then = views_of_next(&state, &review, &roles, &caller, app::Next { items: res.next, blind, settings: res.settings }).await?;
     Ok(web::Json(VoteAndNext { item, next: then }))
 }
 
