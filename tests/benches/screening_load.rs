@@ -85,13 +85,14 @@ async fn phase(
     deadline: Instant,
     pace: Option<Duration>,
     calls: Calls,
-) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+) -> Measured {
     let mut tasks = Vec::new();
     let n = tokens.len().max(1) as u32;
     for (i, token) in tokens.iter().cloned().enumerate() {
         let (client, base) = (client.clone(), base.clone());
         tasks.push(tokio::spawn(async move {
             let (mut next_ms, mut vote_ms, mut pair_ms) = (Vec::new(), Vec::new(), Vec::new());
+            let mut ran_out = false;
             // The record the last `vote-and-next` brought.
             let mut queued: Option<i64> = None;
             let mut scheduled = Instant::now() + pace.map_or(Duration::ZERO, |p| p * i as u32 / n);
@@ -114,7 +115,10 @@ async fn phase(
                             .await;
                         let Ok(res) = res else { continue };
                         let items: Value = res.json().await.unwrap_or(Value::Null);
-                        let Some(id) = items.get(0).and_then(|i| i["id"].as_i64()) else { break };
+                        let Some(id) = items.get(0).and_then(|i| i["id"].as_i64()) else {
+                            ran_out = true;
+                            break;
+                        };
                         next_ms.push((Instant::now() - t0).as_secs_f64() * 1000.0);
                         id
                     }
@@ -150,17 +154,39 @@ async fn phase(
                 vote_ms.push((t2 - t1).as_secs_f64() * 1000.0);
                 pair_ms.push((t2 - t0).as_secs_f64() * 1000.0);
             }
-            (next_ms, vote_ms, pair_ms)
+            (next_ms, vote_ms, pair_ms, ran_out)
         }));
     }
-    let (mut next_all, mut vote_all, mut pair_all) = (Vec::new(), Vec::new(), Vec::new());
+    let mut all = Measured::default();
     for t in tasks {
-        let (n, v, p) = t.await.expect("task");
-        next_all.extend(n);
-        vote_all.extend(v);
-        pair_all.extend(p);
+        let (n, v, p, out) = t.await.expect("task");
+        all.next.extend(n);
+        all.vote.extend(v);
+        all.pair.extend(p);
+        all.ran_out += usize::from(out);
     }
-    (next_all, vote_all, pair_all)
+    all
+}
+
+/// A phase's latencies (ms) of `next`, of the vote, and of the two together, and how many reviewers
+/// found nothing left to screen before its end.
+#[derive(Default)]
+struct Measured {
+    next: Vec<f64>,
+    vote: Vec<f64>,
+    pair: Vec<f64>,
+    ran_out: usize,
+}
+
+/// Says loudly when reviewers ran out of records: the review was screened before the phase ended,
+/// so its rate undercounts what the server takes.
+fn warn_if_ran_out(who: &str, m: &Measured, reviewers: usize) {
+    if m.ran_out > 0 {
+        println!(
+            "{who}: WARNING: {} of {reviewers} reviewers ran out of records in this phase; its rate undercounts. Rerun with more records.",
+            m.ran_out
+        );
+    }
 }
 
 /// The server over a fresh database with a review of `records` generated records and `reviewers`
@@ -230,9 +256,11 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         // Closed loop: every reviewer asks for the next record the moment the last vote is in, which
         // measures the most the server can take.
         let started = Instant::now();
-        let (next_all, vote_all, pair_all) = phase(&tokens, &client, &base, started + Duration::from_secs(seconds), None, calls).await;
-        votes += vote_all.len();
+        let m = phase(&tokens, &client, &base, started + Duration::from_secs(seconds), None, calls).await;
+        votes += m.vote.len();
         let phase_name = format!("closed loop: {reviewers} reviewers,");
+        warn_if_ran_out(&format!("{kind:?} ({how})"), &m, reviewers);
+        let Measured { next: next_all, vote: vote_all, pair: pair_all, .. } = m;
         report(&format!("{kind:?} ({how})"), &phase_name, started, next_all, vote_all, pair_all.clone());
         let mut sorted = pair_all;
         sorted.sort_by(|a, b| a.total_cmp(b));
@@ -243,9 +271,10 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         // falls behind pays for the queue it builds (no coordinated omission).
         let pace = Duration::from_secs_f64(reviewers as f64 / rate as f64);
         let started = Instant::now();
-        let (next_all, vote_all, pair_all) =
-            phase(&tokens, &client, &base, started + Duration::from_secs(seconds), Some(pace), calls).await;
-        votes += vote_all.len();
+        let m = phase(&tokens, &client, &base, started + Duration::from_secs(seconds), Some(pace), calls).await;
+        votes += m.vote.len();
+        warn_if_ran_out(&format!("{kind:?} ({how})"), &m, reviewers);
+        let Measured { next: next_all, vote: vote_all, pair: pair_all, .. } = m;
         report(&format!("{kind:?} ({how})"), &format!("open loop at {rate} votes/s offered:"), started, next_all, vote_all, pair_all);
     }
     // No record may hold more votes than it needs.
