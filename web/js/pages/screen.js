@@ -168,9 +168,6 @@ export async function render({ main, params, query, alive }) {
   }
   let histPos = -1;
   let mode = 'normal';
-  let pendingNote = null;
-  // Tags typed with T, kept for the next vote (the server tidies them the same way).
-  let pendingTags = [];
   let refilling = false;
   let loaded = true;
   let mine = progress.my_votes;
@@ -192,26 +189,42 @@ export async function render({ main, params, query, alive }) {
   const slot = h('div', { class: 'screen-slot', id: 'screen-slot' });
   const where = h('p', { class: 'where', id: 'where', 'aria-live': 'polite' });
   const saveState = h('p', { class: 'save-state', id: 'save-state', role: 'status', dataset: { pending: '0' } });
-  const noteChip = h('p', { class: 'note-chip', id: 'note-chip', hidden: true });
-  const noteBox = h('textarea', { id: 'note', name: 'note', rows: '2', 'aria-describedby': 'note-hint', placeholder: 'A note for this record' });
-  const notePanel = h('div', { class: 'note-panel', id: 'note-panel', hidden: true },
-    h('label', { for: 'note' }, 'Note'),
-    noteBox,
-    h('p', { class: 'hint', id: 'note-hint' }, h('kbd', {}, 'Enter'), ' keeps it for your next vote · ', h('kbd', {}, 'Shift'), '+', h('kbd', {}, 'Enter'), ' new line · ', h('kbd', {}, 'Esc'), ' cancel'));
-  const tagsChip = h('p', { class: 'note-chip', id: 'tags-chip', hidden: true });
-  const tagsBox = h('input', { id: 'tags', name: 'tags', type: 'text', autocomplete: 'off', 'aria-describedby': 'tags-hint', placeholder: 'qualitative, peer navigators' });
-  const tagsPanel = h('div', { class: 'note-panel', id: 'tags-panel', hidden: true },
-    h('label', { for: 'tags' }, 'Tags, separated by commas'),
-    tagsBox,
-    h('p', { class: 'hint', id: 'tags-hint' }, h('kbd', {}, 'Enter'), ' keeps them for your next vote · ', h('kbd', {}, 'Esc'), ' cancel'));
+  // N and T open a box whose contents are kept for the next vote: a note, and tags (tidied as the
+  // server tidies them).
+  const kept = {
+    note: keptForNextVote({
+      name: 'note',
+      label: 'Note',
+      box: h('textarea', { id: 'note', name: 'note', rows: '2', 'aria-describedby': 'note-hint', placeholder: 'A note for this record' }),
+      hint: [h('kbd', {}, 'Enter'), ' keeps it for your next vote · ', h('kbd', {}, 'Shift'), '+', h('kbd', {}, 'Enter'), ' new line · ', h('kbd', {}, 'Esc'), ' cancel'],
+      multiline: true,
+      empty: null,
+      read: (text) => text.trim() || null,
+      write: (note) => note ?? '',
+      chip: (note) => ['Note kept for your next vote: ', h('q', {}, note)],
+      keptToast: () => 'Note kept: it is saved with your next vote',
+    }),
+    tags: keptForNextVote({
+      name: 'tags',
+      label: 'Tags, separated by commas',
+      box: h('input', { id: 'tags', name: 'tags', type: 'text', autocomplete: 'off', 'aria-describedby': 'tags-hint', placeholder: 'qualitative, peer navigators' }),
+      hint: [h('kbd', {}, 'Enter'), ' keeps them for your next vote · ', h('kbd', {}, 'Esc'), ' cancel'],
+      multiline: false,
+      empty: [],
+      read: tidyTags,
+      write: (tags) => tags.join(', '),
+      chip: (tags) => ['Tags kept for your next vote: ', tags.map((t, i) => [i ? ', ' : '', h('q', {}, t)])],
+      keptToast: (tags) => `Tag${tags.length === 1 ? '' : 's'} kept: saved with your next vote`,
+    }),
+  };
   const reasonPanel = h('div', { class: 'reason-panel', id: 'reason-panel', hidden: true, role: 'group', 'aria-labelledby': 'reason-title' });
 
   const btn = (id, keyName, label, run, cls) => h('button', { type: 'button', id, class: cls, onclick: run }, h('kbd', {}, keyName), ` ${label}`);
   const includeBtn = btn('vote-include', 'I', 'Include', () => vote('include'), 'vote inc');
   const excludeBtn = btn('vote-exclude', 'E', 'Exclude', () => startExclude(), 'vote exc');
   const maybeBtn = btn('vote-maybe', 'M', 'Maybe', () => vote('maybe'), 'vote');
-  const noteBtn = btn('note-open', 'N', 'Note', () => openNote());
-  const tagsBtn = btn('tags-open', 'T', 'Tags', () => openTags());
+  const noteBtn = btn('note-open', 'N', 'Note', () => kept.note.open());
+  const tagsBtn = btn('tags-open', 'T', 'Tags', () => kept.tags.open());
   const undoBtn = btn('undo', 'U', 'Undo', () => undo());
   const olderBtn = btn('older', 'K', 'Previous', () => older());
   const newerBtn = btn('newer', 'J', 'Next', () => newer());
@@ -219,12 +232,12 @@ export async function render({ main, params, query, alive }) {
   const voteBar = h('div', { class: 'vote-buttons', role: 'group', 'aria-label': 'Decide this record' }, includeBtn, excludeBtn, maybeBtn, noteBtn, tagsBtn, undoBtn);
   const moveBar = h('div', { class: 'move-buttons', role: 'group', 'aria-label': 'Move through my decisions' }, olderBtn, newerBtn, helpBtn);
   const bar = h('div', { class: 'screen-bar', id: 'screen-bar' },
-    reasonPanel, notePanel, tagsPanel,
+    reasonPanel, kept.note.panel, kept.tags.panel,
     h('div', { class: 'bar-row' }, voteBar, moveBar),
     h('div', { class: 'bar-row small' },
       h('nav', { class: 'stage-switch', 'aria-label': 'Stage' }, Object.entries(STAGES).map(([k, v], i) => [i ? ' · ' : '',
         k === stage ? h('strong', { 'aria-current': 'page' }, v.name) : h('a', { href: `/reviews/${encodeURIComponent(slug)}/screen/${k}` }, v.name)])),
-      noteChip, tagsChip, saveState));
+      kept.note.chip, kept.tags.chip, saveState));
 
   const current = () => (histPos >= 0 ? history[histPos] : buffer[0]) ?? null;
 
@@ -401,22 +414,6 @@ export async function render({ main, params, query, alive }) {
     newerBtn.disabled = histPos < 0;
   }
 
-  function drawNote() {
-    noteChip.hidden = !pendingNote;
-    if (pendingNote) {
-      fill(noteChip, 'Note kept for your next vote: ', h('q', {}, pendingNote), ' ',
-        h('button', { type: 'button', class: 'link', onclick: () => { pendingNote = null; drawNote(); } }, 'Remove'));
-    }
-  }
-
-  function drawTags() {
-    tagsChip.hidden = !pendingTags.length;
-    if (pendingTags.length) {
-      fill(tagsChip, 'Tags kept for your next vote: ', pendingTags.map((t, i) => [i ? ', ' : '', h('q', {}, t)]), ' ',
-        h('button', { type: 'button', class: 'link', onclick: () => { pendingTags = []; drawTags(); } }, 'Remove'));
-    }
-  }
-
   function drawSave(settled = false) {
     if (!alive()) return;
     const mineOps = outbox.filter((o) => o.stage === stage && o.user === me);
@@ -509,12 +506,8 @@ export async function render({ main, params, query, alive }) {
       toast('This record is decided already, so your vote on it cannot change.', { problem: true });
       return;
     }
-    const note = pendingNote;
-    const tags = pendingTags;
-    pendingNote = null;
-    pendingTags = [];
-    drawNote();
-    drawTags();
+    const note = kept.note.take();
+    const tags = kept.tags.take();
     const body = { vote: kind, reason: reason ?? undefined, note: note ?? undefined, tags };
     const myVote = { vote: kind, reason, note, tags };
     const id = item.id;
@@ -603,32 +596,61 @@ export async function render({ main, params, query, alive }) {
     reasonPanel.replaceChildren();
   }
 
-  function openNote() {
-    if (mode === 'reason') cancelReason();
-    if (mode === 'tags') closeTags(false);
-    mode = 'note';
-    noteBox.value = pendingNote ?? '';
-    notePanel.hidden = false;
-    noteBox.focus();
-  }
-
-  function closeNote(keep) {
-    if (keep) pendingNote = noteBox.value.trim() || null;
-    noteBox.value = '';
-    mode = 'normal';
-    notePanel.hidden = true;
-    noteBox.blur();
-    drawNote();
-    if (keep && pendingNote) toast('Note kept: it is saved with your next vote');
-  }
-
-  function openTags() {
-    if (mode === 'reason') cancelReason();
-    if (mode === 'note') closeNote(false);
-    mode = 'tags';
-    tagsBox.value = pendingTags.join(', ');
-    tagsPanel.hidden = false;
-    tagsBox.focus();
+  // A box (a panel over the record) whose value is kept for the next vote, and a chip under the
+  // record that shows it with a Remove button. Enter keeps (Shift+Enter is a new line when
+  // `multiline`), Esc cancels; `read` turns the box's text into the value, `write` the value into
+  // text, `chip` the value into what the chip says.
+  function keptForNextVote({ name, label, box, hint, multiline, empty, read, write, chip: chipText, keptToast }) {
+    const chip = h('p', { class: 'note-chip', id: `${name}-chip`, hidden: true });
+    const panel = h('div', { class: 'note-panel', id: `${name}-panel`, hidden: true },
+      h('label', { for: name }, label), box, h('p', { class: 'hint', id: `${name}-hint` }, ...hint));
+    let value = empty;
+    const isEmpty = (v) => (Array.isArray(v) ? !v.length : !v);
+    const k = {
+      name,
+      chip,
+      panel,
+      draw() {
+        chip.hidden = isEmpty(value);
+        if (!chip.hidden) {
+          fill(chip, ...chipText(value), ' ', h('button', { type: 'button', class: 'link', onclick: () => { value = empty; k.draw(); } }, 'Remove'));
+        }
+      },
+      open() {
+        if (mode === 'reason') cancelReason();
+        if (kept[mode] && mode !== name) kept[mode].close(false);
+        mode = name;
+        box.value = write(value);
+        panel.hidden = false;
+        box.focus();
+      },
+      close(keep) {
+        if (keep) value = read(box.value);
+        box.value = '';
+        mode = 'normal';
+        panel.hidden = true;
+        box.blur();
+        k.draw();
+        if (keep && !isEmpty(value)) toast(keptToast(value));
+      },
+      // The value, for the vote being cast; nothing is kept after it.
+      take() {
+        const v = value;
+        value = empty;
+        k.draw();
+        return v;
+      },
+    };
+    box.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !(multiline && e.shiftKey) && !e.isComposing) {
+        e.preventDefault();
+        k.close(true);
+      } else if (e.key === 'Escape') {
+        e.preventDefault();
+        k.close(false);
+      }
+    });
+    return k;
   }
 
   // The same tidying as the server's: trimmed, spaces made one, blanks and repeats (ignoring case) dropped.
@@ -640,36 +662,6 @@ export async function render({ main, params, query, alive }) {
     }
     return out;
   }
-
-  function closeTags(keep) {
-    if (keep) pendingTags = tidyTags(tagsBox.value);
-    tagsBox.value = '';
-    mode = 'normal';
-    tagsPanel.hidden = true;
-    tagsBox.blur();
-    drawTags();
-    if (keep && pendingTags.length) toast(`Tag${pendingTags.length === 1 ? '' : 's'} kept: saved with your next vote`);
-  }
-
-  tagsBox.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && !e.isComposing) {
-      e.preventDefault();
-      closeTags(true);
-    } else if (e.key === 'Escape') {
-      e.preventDefault();
-      closeTags(false);
-    }
-  });
-
-  noteBox.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-      e.preventDefault();
-      closeNote(true);
-    } else if (e.key === 'Escape') {
-      e.preventDefault();
-      closeNote(false);
-    }
-  });
 
   function undo() {
     const last = history[0];
@@ -738,8 +730,8 @@ export async function render({ main, params, query, alive }) {
     { key: 'Enter', hidden: true, when: inReason, run: () => pickReason(0) },
     { key: 'Escape', show: 'Esc', label: 'Cancel the reason', hidden: true, when: inReason, run: cancelReason },
     { key: 'm', label: 'Maybe', when: notReason, run: () => vote('maybe') },
-    { key: 'n', label: 'Write a note (Enter keeps it for the next vote, Esc cancels)', run: openNote },
-    { key: 't', label: 'Tag this record (commas between tags; Enter keeps them for the next vote)', run: openTags },
+    { key: 'n', label: 'Write a note (Enter keeps it for the next vote, Esc cancels)', run: () => kept.note.open() },
+    { key: 't', label: 'Tag this record (commas between tags; Enter keeps them for the next vote)', run: () => kept.tags.open() },
     { key: 'u', label: 'Undo my last vote', run: undo },
     { key: 'k', label: 'Previous: back through my votes', repeat: true, run: older },
     { key: 'j', label: 'Next: forward through my votes, back to the queue', repeat: true, run: newer },
@@ -758,8 +750,8 @@ export async function render({ main, params, query, alive }) {
   );
   main.classList.add('wide');
   drawStatus();
-  drawNote();
-  drawTags();
+  kept.note.draw();
+  kept.tags.draw();
   onOutbox(false);
   show();
   focusHeading(main);
