@@ -62,12 +62,11 @@ pub async fn sync_items(store: &Store, review_id: i32, now: i64) -> Result<u64, 
     Ok(n)
 }
 
-/// What `next` hands a reviewer: the records to judge, each with its citation, and whether the stage is
-/// blind (for what the reply may show).
+/// What `next` hands a reviewer: the records to judge, each with its citation and votes, and the
+/// settings they were picked under (whether the stage is blind decides what the reply may show).
 #[derive(Clone, Debug)]
 pub struct Next {
     pub items: Vec<store::screening::Handed>,
-    pub blind: bool,
     /// The stage's settings the records were picked under (as given, or as they stand after this call
     /// opened the stage past its pilot).
     pub settings: store::screening::Settings,
@@ -110,7 +109,7 @@ pub async fn next(
     } else {
         store::screening::pick(store, &ask).await?
     };
-    Ok(Next { items, blind: picked_under.blind, settings: picked_under })
+    Ok(Next { items, settings: picked_under })
 }
 
 /// What routing asks for a reviewer when the stage needs nothing special: no pilot in progress, and
@@ -246,8 +245,6 @@ pub struct VoteResult {
     /// Every vote on the item after the change, as the vote read and wrote them (so the reply needs no
     /// re-read).
     pub votes: Vec<store::screening::VoteRow>,
-    /// Whether the stage is blind.
-    pub blind: bool,
     /// The records reserved next, when asked for ([`vote_then_next`]), with their votes.
     pub next: Vec<store::screening::Handed>,
     /// The settings of the item's stage that the next records were picked under (those the vote was
@@ -414,16 +411,7 @@ async fn attempt(
         Some(v) => *v = row.clone(),
         None => votes.push(row.clone()),
     }
-    Ok(Some(VoteResult {
-        item,
-        record: ballot.record,
-        vote: row,
-        votes,
-        blind: settings.blind,
-        next: next_items,
-        settings,
-        full_text: ballot.full_text,
-    }))
+    Ok(Some(VoteResult { item, record: ballot.record, vote: row, votes, next: next_items, settings, full_text: ballot.full_text }))
 }
 
 fn cast_vote(v: &store::screening::VoteRow) -> Option<CastVote> {

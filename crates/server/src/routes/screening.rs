@@ -381,7 +381,7 @@ async fn views_of_next(
 ) -> ApiResult<Vec<ScreeningItem>> {
     let mut out = Vec::with_capacity(picked.items.len());
     for h in picked.items {
-        let known = Known { record: Some(h.record), votes: Some(h.votes), blind: Some(picked.blind) };
+        let known = Known { record: Some(h.record), votes: Some(h.votes), blind: Some(picked.settings.blind) };
         out.push(item_view_from(state, review, roles, caller, &h.item, known).await?);
     }
     Ok(out)
@@ -426,7 +426,7 @@ async fn put_vote(
             Voted { caller, review, roles, res }
         }
     };
-    let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(res.blind) };
+    let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(res.settings.blind) };
     Ok(web::Json(item_view_from(&state, &review, &roles, &caller, &res.item, known).await?))
 }
 
@@ -542,10 +542,9 @@ async fn vote_and_next(
     };
     let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
     remember(&state, &kept, &res.next, &res.settings, &res.full_text);
-    let blind = res.blind;
-    let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(blind) };
+    let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(res.settings.blind) };
     let item = item_view_from(&state, &review, &roles, &caller, &res.item, known).await?;
-    let then = views_of_next(&state, &review, &roles, &caller, app::Next { items: res.next, blind, settings: res.settings }).await?;
+    let then = views_of_next(&state, &review, &roles, &caller, app::Next { items: res.next, settings: res.settings }).await?;
     Ok(web::Json(VoteAndNext { item, next: then }))
 }
 
