@@ -380,13 +380,23 @@ pub(crate) async fn handed(db: &impl ConnectionTrait, review_id: i32, ids: &[i32
         if out.last().is_none_or(|h| h.item.id != item.id) {
             out.push(Handed { item, record: crate::entity::records::Model::from_query_result(r, "r_")?, votes: Vec::new() });
         }
-        if r.try_get::<Option<i32>>("v_", "id")?.is_some()
-            && let Some(h) = out.last_mut()
-        {
-            h.votes.push(votes::Model::from_query_result(r, "v_")?);
+        if let Some(h) = out.last_mut() {
+            add_joined_vote(&mut h.votes, r, "v_")?;
         }
     }
     Ok(out)
+}
+
+/// Adds the vote a row carries (the columns of a `LEFT JOIN votes`, named with `prefix`) to `votes`,
+/// unless the row has none or `votes` has it already (rows repeat when a query joins more).
+pub(crate) fn add_joined_vote(votes: &mut Vec<VoteRow>, row: &sea_orm::QueryResult, prefix: &str) -> Result<(), StoreError> {
+    use sea_orm::FromQueryResult;
+    if let Some(id) = row.try_get::<Option<i32>>(prefix, "id")?
+        && !votes.iter().any(|v| v.id == id)
+    {
+        votes.push(votes::Model::from_query_result(row, prefix)?);
+    }
+    Ok(())
 }
 
 pub async fn item_for_record(db: &impl ConnectionTrait, record_id: i32, stage: &str) -> Result<Option<Item>, StoreError> {

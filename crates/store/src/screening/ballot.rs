@@ -87,11 +87,7 @@ fn read_ballot(rows: &[QueryResult]) -> Result<Option<Ballot>, StoreError> {
     };
     let mut votes: Vec<VoteRow> = Vec::with_capacity(rows.len());
     for row in rows {
-        if let Some(id) = row.try_get::<Option<i32>>("v_", "id")?
-            && !votes.iter().any(|v| v.id == id)
-        {
-            votes.push(votes::Model::from_query_result(row, "v_")?);
-        }
+        super::add_joined_vote(&mut votes, row, "v_")?;
     }
     votes.sort_by_key(|v| v.id);
     Ok(Some(Ballot {

@@ -186,13 +186,8 @@ pub(super) fn read_picked(backend: crate::Backend, rows: &[sea_orm::QueryResult]
                 out.len() - 1
             }
         };
-        if let Some(h) = out[at].shown.as_mut()
-            && r.try_get::<Option<i32>>(prefix, "v_id")?.is_some()
-        {
-            let vote = votes::Model::from_query_result(r, &format!("{prefix}v_"))?;
-            if !h.votes.iter().any(|v| v.id == vote.id) {
-                h.votes.push(vote);
-            }
+        if let Some(h) = out[at].shown.as_mut() {
+            super::add_joined_vote(&mut h.votes, r, &format!("{prefix}v_"))?;
         }
     }
     for p in &mut out {
