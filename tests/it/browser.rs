@@ -334,6 +334,7 @@ pub(crate) enum Key {
     Tab,
     Enter,
     Escape,
+    Down,
 }
 
 /// The character WebDriver reads as `k`.
@@ -342,6 +343,7 @@ pub(crate) fn key(k: Key) -> char {
         Key::Tab => '\u{E004}',
         Key::Enter => '\u{E007}',
         Key::Escape => '\u{E00C}',
+        Key::Down => '\u{E015}',
     }
 }
 

@@ -170,6 +170,36 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     c.press('j').await?;
     c.press('j').await?;
     ensure!(current(c).await? == after, "J must return to the queue");
+    // /: search my decisions. Words of my note find its record; Enter opens it where it is in my
+    // history; J returns to the queue.
+    c.press('/').await?;
+    ensure!(active_id(c).await? == "my-search", "/ must open the search box");
+    type_here(c, "secret 5521").await?;
+    wait_css(c, &format!("#my-search-results li[data-item='{a}'][aria-selected=true]")).await?;
+    wait_text(c, "#my-search-said", |s| s == "1 of my decisions match.").await?;
+    shot(c, "screening-ta-search").await?;
+    type_here(c, &key(Key::Enter).to_string()).await?;
+    ensure!(current(c).await? == a, "Enter must open the record found");
+    wait_text(c, "#where", |s| s.contains("your vote 3 of 3")).await?;
+    wait_text(c, "#my-vote", |s| s.contains("Your vote: Included")).await?;
+    ensure!(active_id(c).await? != "my-search", "the search closes once a record is open");
+    // The vote as the page words it; arrows choose among what is found, most recent first.
+    c.press('/').await?;
+    type_here(c, "included").await?;
+    wait_text(c, "#my-search-said", |s| s == "2 of my decisions match.").await?;
+    wait_css(c, &format!("#my-search-results li[data-item='{cc}'][aria-selected=true]")).await?;
+    type_here(c, &key(Key::Down).to_string()).await?;
+    wait_css(c, &format!("#my-search-results li[data-item='{a}'][aria-selected=true]")).await?;
+    // Nothing found says so; Esc closes and leaves the record as it was.
+    type_here(c, " zzqx").await?;
+    wait_text(c, "#my-search-said", |s| s == "None of my decisions match.").await?;
+    type_here(c, &key(Key::Escape).to_string()).await?;
+    wait_css(c, "#search-panel[hidden]").await?;
+    ensure!(current(c).await? == a);
+    for _ in 0..3 {
+        c.press('j').await?;
+    }
+    ensure!(current(c).await? == after, "J must return to the queue from a record found");
     // ?: the criteria and the keys.
     c.press('?').await?;
     wait_text(c, "#help-extra", |s| s.contains("Eligibility criteria") && s.contains(REASONS[2])).await?;

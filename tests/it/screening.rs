@@ -267,6 +267,70 @@ db_test!(a_vote_can_bring_the_next_records_with_it, |app| {
     assert_eq!(store::screening::reservation_drift(&app.store.db, review).await.unwrap(), vec![]);
 });
 
+/// The ids `GET my-votes` returns for `query` (after `?`), as `token`.
+async fn my_votes(app: &TestApp, token: &str, query: &str) -> Vec<i64> {
+    let (status, body) = app.get(&format!("/api/reviews/qes/stages/title_abstract/my-votes?{query}"), token).await;
+    assert_eq!(status, 200, "{query}: {body}");
+    body.as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect()
+}
+
+db_test!(my_decisions_can_be_searched_and_only_my_own_votes_are_searched, |app| {
+    let t = team(&app).await;
+    let items = next(&app, &t.rev1, "title_abstract", 4).await;
+    let ids: Vec<i64> = items.iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    let (a, b, c, d) = (ids[0], ids[1], ids[2], ids[3]);
+    for (id, body) in [
+        (a, json!({"vote": "include", "note": "Check the second site", "tags": ["Follow-up Qx"]})),
+        (b, json!({"vote": "exclude", "reason": REASONS[0]})),
+        (c, json!({"vote": "maybe"})),
+        (d, json!({"vote": "include"})),
+    ] {
+        let (s, v) = vote(&app, &t.rev1, id, body).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    // The co-reviewer's note on a record both judged is not the first reviewer's to find.
+    let secret = "Rosalind-7731";
+    let (s, v) = vote(&app, &t.rev2, a, json!({"vote": "exclude", "reason": REASONS[1], "note": secret})).await;
+    assert_eq!(s, 200, "{v}");
+
+    // No search: most recently changed first, paged.
+    assert_eq!(my_votes(&app, &t.rev1, "limit=50").await, vec![d, c, b, a]);
+    assert_eq!(my_votes(&app, &t.rev1, "offset=1&limit=2").await, vec![c, b]);
+    // Words from the note, the tags, the reason (any case), the vote kind and the record number.
+    assert_eq!(my_votes(&app, &t.rev1, "q=SECOND%20site").await, vec![a]);
+    assert_eq!(my_votes(&app, &t.rev1, "q=qx%20follow").await, vec![a]);
+    assert_eq!(my_votes(&app, &t.rev1, "q=wrong%20population").await, vec![b]);
+    assert_eq!(my_votes(&app, &t.rev1, "vote=maybe").await, vec![c]);
+    assert_eq!(my_votes(&app, &t.rev1, "vote=include").await, vec![d, a]);
+    assert_eq!(my_votes(&app, &t.rev1, "vote=include&offset=1&limit=1").await, vec![a]);
+    assert!(my_votes(&app, &t.rev1, &format!("q={c}")).await.contains(&c), "by record number");
+    // A word of a record's title (upper-cased) finds that record among mine, and only records whose
+    // citation or vote has it.
+    let title = items[1]["record"]["title"].as_str().unwrap().to_owned();
+    let word =
+        title.split(|ch: char| !ch.is_alphanumeric()).filter(|w| w.len() >= 7).next().expect("a long word in the title").to_uppercase();
+    let found = my_votes(&app, &t.rev1, &format!("q={word}")).await;
+    assert!(found.contains(&b), "{word} from {title:?}: {found:?}");
+    for it in &items {
+        let id = it["id"].as_i64().unwrap();
+        let r = &it["record"];
+        let cited = format!("{} {} {} {}", r["title"], r["authors"], r["journal"], r["doi"]);
+        let has = cited.to_uppercase().contains(&word);
+        assert_eq!(found.contains(&id), has, "{word}: record {id}");
+    }
+    let maybe_too: Vec<i64> = if found.contains(&c) { vec![c] } else { Vec::new() };
+    assert_eq!(my_votes(&app, &t.rev1, &format!("q={word}&vote=maybe")).await, maybe_too);
+    assert_eq!(my_votes(&app, &t.rev1, "q=zzqx%20unfindable").await, Vec::<i64>::new());
+    // Only one's own votes are searched.
+    assert_eq!(my_votes(&app, &t.rev1, &format!("q={secret}")).await, Vec::<i64>::new());
+    assert_eq!(my_votes(&app, &t.rev2, &format!("q={secret}")).await, vec![a]);
+    assert_eq!(my_votes(&app, &t.rev2, "q=second%20site").await, Vec::<i64>::new());
+    // A vote kind that is not one is refused with a field error.
+    let (status, problem) = app.get("/api/reviews/qes/stages/title_abstract/my-votes?vote=perhaps", &t.rev1).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "vote", "{problem}");
+});
+
 /// The `sift_vote_ballots_total` counters of the test server: (remembered, stale, read).
 async fn ballot_counts(app: &TestApp) -> (u64, u64, u64) {
     let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();

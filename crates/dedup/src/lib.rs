@@ -23,7 +23,7 @@ mod text;
 pub use cite::{Author, Citation};
 pub use fields::canonical_doi;
 pub use merge::merge_best;
-pub use text::normalize_title;
+pub use text::{fold, normalize_title};
 
 /// The decision on one candidate pair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

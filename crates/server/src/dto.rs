@@ -324,6 +324,20 @@ pub struct PageQuery {
     pub limit: Option<u64>,
 }
 
+/// Which of my decisions to list: a page of them, most recently changed first, optionally searched.
+#[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+pub struct MyVotesQuery {
+    #[serde(default)]
+    pub offset: u64,
+    /// At most 500; 50 when omitted.
+    pub limit: Option<u64>,
+    /// Words that must all appear (in any order, ignoring case and accents, as any part of a word) in
+    /// the record's title, authors, journal, year, DOI or number, or in my vote, reason, note or tags.
+    pub q: Option<String>,
+    /// Only my votes of this kind: include, exclude or maybe.
+    pub vote: Option<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DuplicatePair {
     pub id: i32,

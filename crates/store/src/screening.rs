@@ -357,7 +357,7 @@ pub(crate) fn record_columns(alias: &str, prefix: &str) -> String {
 
 /// Items of a review with their records for showing (without `original`, see [`record_columns`]) and
 /// their votes, in one query, in id order.
-pub(crate) async fn handed(db: &impl ConnectionTrait, review_id: i32, ids: &[i32]) -> Result<Vec<Handed>, StoreError> {
+pub async fn handed(db: &impl ConnectionTrait, review_id: i32, ids: &[i32]) -> Result<Vec<Handed>, StoreError> {
     use sea_orm::FromQueryResult;
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -620,32 +620,50 @@ pub async fn file(db: &impl ConnectionTrait, review_id: i32, id: i32) -> Result<
     Ok(files::Entity::find_by_id(id).filter(files::Column::ReviewId.eq(review_id)).one(db).await?)
 }
 
-/// A reviewer's votes in a stage, most recently changed first.
+/// A reviewer's vote with what a search of their decisions reads of its record.
+#[derive(Clone, Debug)]
+pub struct MyVote {
+    pub vote: VoteRow,
+    pub title: Option<String>,
+    /// As stored: a JSON list.
+    pub authors: String,
+    pub year: Option<i32>,
+    pub journal: Option<String>,
+    pub doi: Option<String>,
+}
+
+/// A reviewer's votes in a stage, most recently changed first (then the latest cast first), with their
+/// records' citation fields: `page` (offset, limit) of them, or all.
 pub async fn votes_by(
     db: &impl ConnectionTrait,
     review_id: i32,
     reviewer: i32,
     stage: &str,
-    limit: u64,
-) -> Result<Vec<(VoteRow, Item)>, StoreError> {
-    let rows = votes::Entity::find()
-        .filter(votes::Column::ReviewId.eq(review_id))
-        .filter(votes::Column::ReviewerId.eq(reviewer))
-        .order_by_desc(votes::Column::UpdatedAt)
-        .order_by_desc(votes::Column::Id)
-        .all(db)
-        .await?;
-    let ids: Vec<i32> = rows.iter().map(|v| v.item_id).collect();
-    let items = screening_items::Entity::find()
-        .filter(screening_items::Column::Id.is_in(ids))
-        .filter(screening_items::Column::Stage.eq(stage))
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|v| items.iter().find(|i| i.id == v.item_id).cloned().map(|i| (v, i)))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .collect())
+    page: Option<(u64, u64)>,
+) -> Result<Vec<MyVote>, StoreError> {
+    use sea_orm::FromQueryResult;
+    let page = page
+        .map(|(offset, limit)| format!(" LIMIT {} OFFSET {}", Ord::min(limit, i64::MAX as u64), Ord::min(offset, i64::MAX as u64)))
+        .unwrap_or_default();
+    let sql = format!(
+        "SELECT {}, r.title AS r_title, r.authors AS r_authors, r.year AS r_year, r.journal AS r_journal, r.doi AS r_doi \
+         FROM votes v JOIN screening_items i ON i.id = v.item_id JOIN records r ON r.id = i.record_id \
+         WHERE v.review_id = $1 AND v.reviewer_id = $2 AND i.stage = $3 ORDER BY v.updated_at DESC, v.id DESC{page}",
+        columns::<votes::Entity>("v", "v_"),
+    );
+    let rows = db.query_all_raw(stmt(db.get_database_backend(), &sql, vec![review_id.into(), reviewer.into(), stage.into()])).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MyVote {
+                vote: votes::Model::from_query_result(r, "v_")?,
+                title: r.try_get("", "r_title")?,
+                authors: r.try_get("", "r_authors")?,
+                year: r.try_get("", "r_year")?,
+                journal: r.try_get("", "r_journal")?,
+                doi: r.try_get("", "r_doi")?,
+            })
+        })
+        .collect()
 }
 
 /// Every vote of a review with its item, in the order cast.

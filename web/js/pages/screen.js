@@ -1,5 +1,5 @@
 // pages/screen.js: owns the screening page: one record at a time from a prefetched queue, votes by key
-// (I / E + reason / M, N note, T tags, U undo, J/K history), votes sent in the background and retried until saved,
+// (I / E + reason / M, N note, T tags, U undo, J/K history, / search my decisions), votes sent in the background and retried until saved,
 // my own progress in the header, and at full text the PDF beside the record (or its upload).
 
 import { api, get, post } from '../api.js';
@@ -167,6 +167,8 @@ export async function render({ main, params, query, alive }) {
     if (!opened.my_vote && !DECIDED.has(opened.state)) buffer.unshift(opened);
   }
   let histPos = -1;
+  // A decision opened from a search of my decisions (`/`), shown until J or a vote moves on.
+  let found = null;
   let mode = 'normal';
   let refilling = false;
   let loaded = true;
@@ -217,6 +219,7 @@ export async function render({ main, params, query, alive }) {
       keptToast: (tags) => `Tag${tags.length === 1 ? '' : 's'} kept: saved with your next vote`,
     }),
   };
+  const search = decisionSearch();
   const reasonPanel = h('div', { class: 'reason-panel', id: 'reason-panel', hidden: true, role: 'group', 'aria-labelledby': 'reason-title' });
 
   const btn = (id, keyName, label, run, cls) => h('button', { type: 'button', id, class: cls, onclick: run }, h('kbd', {}, keyName), ` ${label}`);
@@ -228,18 +231,21 @@ export async function render({ main, params, query, alive }) {
   const undoBtn = btn('undo', 'U', 'Undo', () => undo());
   const olderBtn = btn('older', 'K', 'Previous', () => older());
   const newerBtn = btn('newer', 'J', 'Next', () => newer());
+  const searchBtn = btn('search-open', '/', 'Search', () => search.open());
   const helpBtn = h('button', { type: 'button', id: 'criteria-open', onclick: () => showHelp() }, h('kbd', {}, '?'), ' Criteria');
   const voteBar = h('div', { class: 'vote-buttons', role: 'group', 'aria-label': 'Decide this record' }, includeBtn, excludeBtn, maybeBtn, noteBtn, tagsBtn, undoBtn);
-  const moveBar = h('div', { class: 'move-buttons', role: 'group', 'aria-label': 'Move through my decisions' }, olderBtn, newerBtn, helpBtn);
+  const moveBar = h('div', { class: 'move-buttons', role: 'group', 'aria-label': 'Move through my decisions' }, olderBtn, newerBtn, searchBtn, helpBtn);
   const bar = h('div', { class: 'screen-bar', id: 'screen-bar' },
-    reasonPanel, kept.note.panel, kept.tags.panel,
+    reasonPanel, kept.note.panel, kept.tags.panel, search.panel,
     h('div', { class: 'bar-row' }, voteBar, moveBar),
     h('div', { class: 'bar-row small' },
       h('nav', { class: 'stage-switch', 'aria-label': 'Stage' }, Object.entries(STAGES).map(([k, v], i) => [i ? ' · ' : '',
         k === stage ? h('strong', { 'aria-current': 'page' }, v.name) : h('a', { href: `/reviews/${encodeURIComponent(slug)}/screen/${k}` }, v.name)])),
       kept.note.chip, kept.tags.chip, saveState));
 
-  const current = () => (histPos >= 0 ? history[histPos] : buffer[0]) ?? null;
+  const current = () => found ?? (histPos >= 0 ? history[histPos] : buffer[0]) ?? null;
+  /** A decision of mine is on screen (from history or a search), not the queue's next record. */
+  const lookingBack = () => found !== null || histPos >= 0;
 
   function fileView(item) {
     if (!item.file) return null;
@@ -374,7 +380,7 @@ export async function render({ main, params, query, alive }) {
     drawAhead();
     document.dispatchEvent(new CustomEvent('sift:record', { detail: { id: item?.id ?? null } }));
     // Build the next record now, while the person reads this one.
-    const after = histPos === -1 ? buffer[1] : null;
+    const after = lookingBack() ? null : buffer[1];
     if (after) setTimeout(() => nodeFor(after), 0);
   }
 
@@ -396,7 +402,10 @@ export async function render({ main, params, query, alive }) {
   }
 
   function drawWhere() {
-    if (histPos >= 0) {
+    if (found) {
+      where.hidden = false;
+      where.textContent = `Found by searching my decisions: record ${found.id} · J back to ${histPos >= 0 ? 'where I was' : 'the queue'} · a vote here changes it`;
+    } else if (histPos >= 0) {
       where.hidden = false;
       where.textContent = `Looking back: your vote ${num(histPos + 1)} of ${num(history.length)} from the most recent · J newer · K older · a vote here changes it`;
     } else {
@@ -407,11 +416,11 @@ export async function render({ main, params, query, alive }) {
 
   function drawButtons() {
     const item = current();
-    const canVote = Boolean(item) && !(histPos >= 0 && DECIDED.has(item.state)) && item.state !== 'awaiting_file';
+    const canVote = Boolean(item) && !(lookingBack() && DECIDED.has(item.state)) && item.state !== 'awaiting_file';
     for (const b of [includeBtn, excludeBtn, maybeBtn]) b.disabled = !canVote;
     undoBtn.disabled = !history.length;
-    olderBtn.disabled = histPos >= history.length - 1;
-    newerBtn.disabled = histPos < 0;
+    olderBtn.disabled = found !== null || histPos >= history.length - 1;
+    newerBtn.disabled = !lookingBack();
   }
 
   function drawSave(settled = false) {
@@ -489,7 +498,7 @@ export async function render({ main, params, query, alive }) {
     }
     drawAhead();
     if (alive() && (wasEmpty || !current() || current() !== displayed)) show();
-    else if (alive() && histPos === -1 && buffer[1]) setTimeout(() => nodeFor(buffer[1]), 0);
+    else if (alive() && !lookingBack() && buffer[1]) setTimeout(() => nodeFor(buffer[1]), 0);
   }
 
   function send(op) {
@@ -502,7 +511,7 @@ export async function render({ main, params, query, alive }) {
   function vote(kind, reason = null) {
     const item = current();
     if (!item || item.state === 'awaiting_file') return;
-    if (histPos >= 0 && DECIDED.has(item.state)) {
+    if (lookingBack() && DECIDED.has(item.state)) {
       toast('This record is decided already, so your vote on it cannot change.', { problem: true });
       return;
     }
@@ -512,8 +521,8 @@ export async function render({ main, params, query, alive }) {
     const myVote = { vote: kind, reason, note, tags };
     const id = item.id;
     const said = `${VOTED[kind]}${reason ? `: ${reason}` : ''}`;
-    if (histPos >= 0) {
-      // Changing an earlier vote: keep my place in history.
+    if (lookingBack()) {
+      // Changing an earlier vote: keep my place in history (or on the record the search found).
       item.my_vote = myVote;
       nodes.delete(item);
       send({ kind: 'vote', id, method: 'PUT', path: `${base}/items/${id}/vote`, body, done: (res) => { serverHas.add(id); Object.assign(item, res); nodes.delete(item); if (current() === item) show(); }, failed: (err) => toast(err.detail, { problem: true }) });
@@ -618,6 +627,7 @@ export async function render({ main, params, query, alive }) {
       },
       open() {
         if (mode === 'reason') cancelReason();
+        if (mode === 'search') search.close();
         if (kept[mode] && mode !== name) kept[mode].close(false);
         mode = name;
         box.value = write(value);
@@ -675,6 +685,7 @@ export async function render({ main, params, query, alive }) {
     }
     if (mode === 'reason') cancelReason();
     history.shift();
+    found = null;
     const id = last.id;
     voted.delete(id);
     // A vote not sent yet is simply taken back; one sent (or being sent) is deleted on the server.
@@ -708,17 +719,138 @@ export async function render({ main, params, query, alive }) {
   }
 
   function older() {
-    if (histPos >= history.length - 1) return;
+    if (found || histPos >= history.length - 1) return;
     if (mode === 'reason') cancelReason();
     histPos += 1;
     show();
   }
 
   function newer() {
-    if (histPos < 0) return;
+    if (!lookingBack()) return;
     if (mode === 'reason') cancelReason();
-    histPos -= 1;
+    if (found) found = null;
+    else histPos -= 1;
     show();
+  }
+
+  /** Shows one of my decisions that a search found: at its place in my history when it is there. */
+  function openFound(item) {
+    if (mode === 'reason') cancelReason();
+    const at = history.findIndex((x) => x.id === item.id);
+    if (at >= 0) {
+      found = null;
+      histPos = at;
+    } else {
+      found = item;
+    }
+    show();
+  }
+
+  // `/` opens a search of my decisions at this stage: words from the title, authors, journal, year,
+  // DOI or number, or from my vote, reason, note or tags. Arrow keys move through what it finds,
+  // Enter opens one, Esc closes.
+  function decisionSearch() {
+    const SHOWN = 10;
+    const box = h('input', {
+      id: 'my-search', name: 'q', type: 'search', autocomplete: 'off', role: 'combobox',
+      'aria-expanded': 'false', 'aria-controls': 'my-search-results', 'aria-autocomplete': 'list', 'aria-describedby': 'my-search-hint',
+      placeholder: 'e.g. navigators 2019, wrong setting, a tag',
+    });
+    const results = h('ul', { id: 'my-search-results', class: 'search-results', role: 'listbox', 'aria-label': 'My decisions found' });
+    const said = h('p', { class: 'hint', id: 'my-search-said', role: 'status' });
+    const panel = h('div', { class: 'note-panel search-panel', id: 'search-panel', hidden: true },
+      h('label', { for: 'my-search' }, `Search my ${stageInfo.lower} decisions`), box, said, results,
+      h('p', { class: 'hint', id: 'my-search-hint' }, h('kbd', {}, '↑'), ' ', h('kbd', {}, '↓'), ' choose · ', h('kbd', {}, 'Enter'), ' open · ', h('kbd', {}, 'Esc'), ' close'));
+    let items = [];
+    let active = -1;
+    let asked = 0;
+    let timer = null;
+    const clip = (text, n) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+    const drawActive = () => {
+      [...results.children].forEach((li, i) => li.setAttribute('aria-selected', String(i === active)));
+      if (active >= 0) box.setAttribute('aria-activedescendant', `my-search-${items[active].id}`);
+      else box.removeAttribute('aria-activedescendant');
+    };
+    const draw = (more) => {
+      fill(results, items.map((it, i) => h('li', {
+        id: `my-search-${it.id}`, role: 'option', 'aria-selected': 'false', dataset: { item: it.id },
+        onmousedown: (e) => e.preventDefault(),
+        onclick: () => choose(i),
+      }, h('span', { class: 'found-title' }, it.record?.title || '(no title)'),
+      h('span', { class: 'muted' }, ` · ${[it.record?.year, `record ${it.id}`].filter(Boolean).join(' · ')} · `),
+      h('strong', { class: `found-vote ${it.my_vote?.vote ?? ''}` }, voteText(it.my_vote)),
+      it.my_vote?.note ? h('span', { class: 'muted' }, ' · ', h('q', {}, clip(it.my_vote.note, 90))) : null,
+      it.my_vote?.tags?.length ? h('span', { class: 'muted' }, ` · ${it.my_vote.tags.join(', ')}`) : null)));
+      box.setAttribute('aria-expanded', String(items.length > 0));
+      said.textContent = !box.value.trim() ? 'Type words to find records you have judged.'
+        : items.length ? `${more ? `The first ${num(items.length)}` : num(items.length)} of my decisions match${more ? ': type more to narrow' : ''}.`
+          : 'None of my decisions match.';
+      active = items.length ? 0 : -1;
+      drawActive();
+    };
+    const ask = async () => {
+      const text = box.value.trim();
+      const n = ++asked;
+      if (!text) {
+        items = [];
+        draw(false);
+        return;
+      }
+      try {
+        const got = await get(`${base}/stages/${stage}/my-votes?limit=${SHOWN + 1}&q=${encodeURIComponent(text)}`);
+        if (n !== asked || !alive()) return;
+        items = got.slice(0, SHOWN);
+        draw(got.length > SHOWN);
+      } catch (err) {
+        if (n === asked) said.textContent = err.detail ?? 'The search failed; try again.';
+      }
+    };
+    const choose = (i) => {
+      const it = items[i];
+      if (!it) return;
+      s.close();
+      openFound(it);
+    };
+    box.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 150);
+    });
+    box.addEventListener('keydown', (e) => {
+      if (e.isComposing) return;
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        if (!items.length) return;
+        active = (active + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length;
+        drawActive();
+      } else if (e.key === 'Enter') {
+        e.preventDefault();
+        clearTimeout(timer);
+        if (active >= 0) choose(active);
+        else ask();
+      } else if (e.key === 'Escape') {
+        e.preventDefault();
+        s.close();
+      }
+    });
+    const s = {
+      panel,
+      open() {
+        if (mode === 'reason') cancelReason();
+        if (kept[mode]) kept[mode].close(false);
+        mode = 'search';
+        panel.hidden = false;
+        box.focus();
+        box.select();
+        if (!box.value.trim()) draw(false);
+      },
+      close() {
+        clearTimeout(timer);
+        if (mode === 'search') mode = 'normal';
+        panel.hidden = true;
+        box.blur();
+      },
+    };
+    return s;
   }
 
   const inReason = () => mode === 'reason';
@@ -735,6 +867,7 @@ export async function render({ main, params, query, alive }) {
     { key: 'u', label: 'Undo my last vote', run: undo },
     { key: 'k', label: 'Previous: back through my votes', repeat: true, run: older },
     { key: 'j', label: 'Next: forward through my votes, back to the queue', repeat: true, run: newer },
+    { key: '/', label: 'Search my decisions (Enter opens one, Esc closes)', run: () => search.open() },
   ]);
   setHelpExtra(() => criteriaView(protocol, stage));
 

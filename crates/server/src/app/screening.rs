@@ -870,3 +870,127 @@ pub async fn reassign(store: &Store, review_id: i32, stage: &str, from: i32, to:
     locked.commit().await?;
     Ok(moved)
 }
+
+/// A search of one's own decisions (the screening page's `/`): words folded as deduplication folds
+/// text (lower case, accents and punctuation dropped), each of which must appear in the decision's
+/// record (title, authors, journal, year, DOI, record number) or in the vote itself (include / exclude /
+/// maybe, reason, note, tags), in any order and as any part of a word.
+#[derive(Debug)]
+pub struct DecisionSearch {
+    words: Vec<String>,
+    vote: Option<Vote>,
+}
+
+impl DecisionSearch {
+    /// `None` when neither words nor a vote narrow the search.
+    pub fn new(text: &str, vote: Option<Vote>) -> Option<DecisionSearch> {
+        let words: Vec<String> = dedup::fold(text).split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+        (!words.is_empty() || vote.is_some()).then_some(DecisionSearch { words, vote })
+    }
+
+    pub fn matches(&self, d: &store::screening::MyVote) -> bool {
+        let v = &d.vote;
+        if self.vote.is_some_and(|want| parse_vote(&v.vote) != Some(want)) {
+            return false;
+        }
+        if self.words.is_empty() {
+            return true;
+        }
+        let mut text = String::new();
+        for part in
+            [d.title.as_deref(), d.journal.as_deref(), d.doi.as_deref(), v.reason.as_deref(), v.note.as_deref()].into_iter().flatten()
+        {
+            text.push_str(part);
+            text.push(' ');
+        }
+        for list in [&d.authors, &v.tags] {
+            for s in store::parse_json_list(list) {
+                text.push_str(&s);
+                text.push(' ');
+            }
+        }
+        // The vote as a word and as the page says it ("Included").
+        let said = match parse_vote(&v.vote) {
+            Some(Vote::Include) => "include included",
+            Some(Vote::Exclude) => "exclude excluded",
+            _ => v.vote.as_str(),
+        };
+        text.push_str(&format!("{} {} {said}", d.year.map(|y| y.to_string()).unwrap_or_default(), v.item_id));
+        let folded = dedup::fold(&text);
+        self.words.iter().all(|w| folded.contains(w.as_str()))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn decision(
+        title: &str,
+        authors: &[&str],
+        vote: &str,
+        reason: Option<&str>,
+        note: Option<&str>,
+        tags: &[&str],
+    ) -> store::screening::MyVote {
+        store::screening::MyVote {
+            vote: store::screening::VoteRow {
+                id: 1,
+                review_id: 1,
+                item_id: 31,
+                reviewer_id: 2,
+                vote: vote.into(),
+                reason: reason.map(Into::into),
+                note: note.map(Into::into),
+                tags: serde_json::to_string(tags).unwrap(),
+                first_vote: vote.into(),
+                first_reason: None,
+                created_at: 0,
+                updated_at: 0,
+            },
+            title: Some(title.into()),
+            authors: serde_json::to_string(authors).unwrap(),
+            year: Some(2019),
+            journal: Some("Harm Reduction Journal".into()),
+            doi: Some("10.1186/s12954-019-0310-5".into()),
+        }
+    }
+
+    #[test]
+    fn every_word_must_appear_somewhere_in_the_record_or_the_vote_ignoring_case_accents_and_order() {
+        let d = decision(
+            "Peer navigators in homeless services: a qualitative study",
+            &["Ødegård, K.", "Miler, J. A."],
+            "exclude",
+            Some("Wrong population"),
+            Some("Check the second site"),
+            &["Peer work"],
+        );
+        let hit = |q: &str| DecisionSearch::new(q, None).expect("words").matches(&d);
+        assert!(hit("peer"));
+        assert!(hit("NAVIGATOR qualitative"), "any case, any order, part of a word");
+        assert!(hit("odegard"), "accents folded");
+        assert!(hit("wrong population 2019"), "reason and year");
+        assert!(hit("second site"), "note");
+        assert!(hit("peer work"), "tags");
+        assert!(hit("harm reduction"), "journal");
+        assert!(hit("s12954"), "DOI");
+        assert!(hit("31"), "record number");
+        assert!(hit("exclude"), "the vote itself");
+        assert!(hit("Excluded"), "the vote as the page says it");
+        assert!(!hit("include"));
+        assert!(!hit("peer randomised"), "every word, not any");
+        assert!(!hit("Ødegård 2020"));
+    }
+
+    #[test]
+    fn a_vote_filter_narrows_and_blank_text_with_no_filter_is_no_search() {
+        let d = decision("Housing First", &[], "maybe", None, None, &[]);
+        assert!(DecisionSearch::new("  ,. ", None).is_none());
+        assert!(DecisionSearch::new("", Some(Vote::Maybe)).expect("filter").matches(&d));
+        assert!(!DecisionSearch::new("", Some(Vote::Include)).expect("filter").matches(&d));
+        assert!(!DecisionSearch::new("housing", Some(Vote::Exclude)).expect("filter").matches(&d));
+        assert!(DecisionSearch::new("housing", Some(Vote::Maybe)).expect("filter").matches(&d));
+    }
+}

@@ -561,28 +561,57 @@ async fn undo_vote(state: web::Data<AppState>, caller: Caller, path: web::Path<(
     Ok(web::Json(item_view(&state, &review, &roles, &caller, &item).await?))
 }
 
-/// The caller's own votes at a stage, most recent first (for moving back through one's history).
-#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text"), crate::dto::PageQuery), responses(
+/// The caller's own votes at a stage, most recently changed first (for moving back through one's
+/// history), or those a search finds (`q`, `vote`).
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text"), crate::dto::MyVotesQuery), responses(
     (status = 200, description = "My votes", body = Vec<ScreeningItem>),
+    (status = 422, description = "Unknown vote kind", body = crate::error::Problem),
 ))]
 #[get("/api/reviews/{review}/stages/{stage}/my-votes")]
 async fn list_my_votes(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    q: web::Query<crate::dto::PageQuery>,
+    q: web::Query<crate::dto::MyVotesQuery>,
 ) -> ApiResult<web::Json<Vec<ScreeningItem>>> {
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
+    let vote = match q.vote.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => Some(app::parse_vote(v).ok_or_else(|| {
+            ApiError::invalid(vec![FieldError {
+                field: "vote".into(),
+                message: format!("\"{v}\" is not a vote: use include, exclude or maybe."),
+            }])
+        })?),
+        None => None,
+    };
     let (review, roles) = review_for(&state, &caller, &key, Need::Member).await?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let mut out = Vec::new();
-    for (_, item) in store::screening::votes_by(&state.store.db, review.id, caller.id(), stage, q.offset + limit)
-        .await?
-        .into_iter()
-        .skip(usize::try_from(q.offset).unwrap_or(0))
-    {
-        out.push(item_view(&state, &review, &roles, &caller, &item).await?);
+    let db = &state.store.db;
+    let ids: Vec<i32> = match app::DecisionSearch::new(q.q.as_deref().unwrap_or(""), vote) {
+        // A search reads every one of my decisions' citation fields (a few per record), then shows a page.
+        Some(search) => store::screening::votes_by(db, review.id, caller.id(), stage, None)
+            .await?
+            .iter()
+            .filter(|d| search.matches(d))
+            .skip(usize::try_from(q.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|d| d.vote.item_id)
+            .collect(),
+        None => store::screening::votes_by(db, review.id, caller.id(), stage, Some((q.offset, limit)))
+            .await?
+            .iter()
+            .map(|d| d.vote.item_id)
+            .collect(),
+    };
+    let blind = store::screening::settings(db, review.id, stage).await?.blind;
+    let mut shown = store::screening::handed(db, review.id, &ids).await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(at) = shown.iter().position(|h| h.item.id == id) else { continue };
+        let h = shown.swap_remove(at);
+        let known = Known { record: Some(h.record), votes: Some(h.votes), blind: Some(blind) };
+        out.push(item_view_from(&state, &review, &roles, &caller, &h.item, known).await?);
     }
     Ok(web::Json(out))
 }
