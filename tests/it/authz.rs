@@ -53,6 +53,7 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("get", "/api/reviews/{review}/members") => (Member, Value::Null),
         ("post", "/api/reviews/{review}/members") => (Lead, json!({"email": "nobody@example.org", "role": "viewer"})),
         ("post", "/api/reviews/{review}/imports") => (Contributor, Value::Null),
+        ("post", "/api/reviews/{review}/imports/preview") => (Contributor, Value::Null),
         ("get", "/api/reviews/{review}/jobs/{id}") => (Member, Value::Null),
         ("get", "/api/reviews/{review}/sources") => (Member, Value::Null),
         ("get", "/api/reviews/{review}/records") => (Member, Value::Null),

@@ -365,13 +365,21 @@ async fn follow_nav(c: &Client, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Imports `file` on the Import page as `database` on `platform`, after its preview; returns the
+/// result's numbers and, under `preview`, what the preview said and filled in.
 async fn import(c: &Client, file: &Path, database: &str, platform: &str) -> anyhow::Result<Value> {
     let input = wait_css(c, "input#file").await?;
     c.send_keys(&input, &file.display().to_string()).await?;
     wait_text(c, "#chosen", |t| t.starts_with("Chosen:")).await?;
-    c.send_keys(&c.find("input[name=database_name]").await?, database).await?;
+    let said = wait_text(c, "#import-preview[data-importable=true] h2", |t| !t.is_empty()).await?;
+    let name = c.find("input[name=database_name]").await?;
+    let plat = c.find("input[name=platform]").await?;
+    let preview = json!({"said": said, "database_name": c.value(&name).await?, "platform": c.value(&plat).await?});
+    c.clear(&name).await?;
+    c.send_keys(&name, database).await?;
+    c.clear(&plat).await?;
     if !platform.is_empty() {
-        c.send_keys(&c.find("input[name=platform]").await?, platform).await?;
+        c.send_keys(&plat, platform).await?;
     }
     c.send_keys(&c.find("textarea[name=query]").await?, "peer support AND homelessness").await?;
     c.click(&c.find("#import-submit").await?).await?;
@@ -380,6 +388,7 @@ async fn import(c: &Client, file: &Path, database: &str, platform: &str) -> anyh
     let text = c.text(&result).await?;
     ensure!(state == "done", "the import of {} did not finish: {text}", file.display());
     let mut out = serde_json::Map::new();
+    out.insert("preview".to_owned(), preview);
     for k in ["records", "warnings", "duplicates_merged", "duplicates_queued"] {
         let t = text_of(c, &format!("#import-result [data-result={k}]")).await?;
         out.insert(k.to_owned(), json!(number(&t)?));
@@ -423,6 +432,10 @@ async fn journey(app: &TestApp, c: &Client, token: &str) -> anyhow::Result<()> {
     let fixtures = repo_root().join("fixtures").join("demo");
     let cinahl = import(c, &fixtures.join("cinahl.ris"), "CINAHL", "EBSCOhost").await?;
     ensure!(cinahl["records"] == 25, "CINAHL: {cinahl}");
+    // Before anything was stored, the preview said what sift detected and filled in the source.
+    let p = &cinahl["preview"];
+    ensure!(p["said"] == "RIS from EBSCOhost (CINAHL Ultimate): 25 records, no warnings", "{p}");
+    ensure!(p["database_name"] == "CINAHL Ultimate" && p["platform"] == "EBSCOhost", "the preview must fill in the source: {p}");
     shot(c, "import-cinahl").await?;
     let scopus = import(c, &fixtures.join("scopus.csv"), "Scopus", "Elsevier").await?;
     ensure!(scopus["records"] == 20, "Scopus: {scopus}");
@@ -432,18 +445,37 @@ async fn journey(app: &TestApp, c: &Client, token: &str) -> anyhow::Result<()> {
     // MEDLINE overlaps both, and some of its copies need a person (e.g. a copy without a DOI).
     let medline = import(c, &fixtures.join("medline.xml"), "MEDLINE", "PubMed").await?;
     ensure!(medline["records"] == 25, "MEDLINE: {medline}");
+    ensure!(medline["preview"]["said"] == "PubMed XML from PubMed: 25 records, no warnings", "{medline}");
+    // The same file again: the preview says it was imported already, before anything is stored.
+    c.send_keys(&wait_css(c, "input#file").await?, &fixtures.join("cinahl.ris").display().to_string()).await?;
+    let already = wait_text(c, "#preview-already", |t| !t.is_empty()).await?;
+    ensure!(already.contains("imported already") && already.contains("“CINAHL”"), "{already}");
+    c.exec("document.getElementById('import-preview').scrollIntoView();", vec![]).await?;
+    shot(c, "import-preview-again").await?;
     // A file that is not a supported export stores nothing, names the line, and keeps the form.
     let dir = tempfile::tempdir()?;
     let bad = dir.path().join("notes.txt");
     std::fs::write(&bad, "%0 Journal Article\n%T Not a supported export\n%A Smith, J\n")?;
     c.send_keys(&wait_css(c, "input#file").await?, &bad.display().to_string()).await?;
-    c.send_keys(&c.find("input[name=database_name]").await?, "EndNote").await?;
+    // The preview says so at once, with the line.
+    let refused = wait_text(c, "#import-preview[data-importable=false]", |t| !t.is_empty()).await?;
+    ensure!(refused.contains("notes.txt would not be imported") && refused.contains("line 1: "), "preview of a bad file: {refused}");
+    let name = c.find("input[name=database_name]").await?;
+    ensure!(c.value(&name).await?.is_empty(), "what the last file's preview filled in must go with it");
+    c.exec("document.getElementById('import-preview').scrollIntoView();", vec![]).await?;
+    shot(c, "import-preview-refused").await?;
+    c.send_keys(&name, "EndNote").await?;
     c.click(&c.find("#import-submit").await?).await?;
     let failed = wait_text(c, "#import-result[data-state=failed]", |t| !t.is_empty()).await?;
     ensure!(failed.contains("Nothing was imported") && failed.contains("line 1: "), "failed import: {failed}");
     let name = c.find("input[name=database_name]").await?;
     ensure!(c.value(&name).await? == "EndNote", "the form must keep what was typed after a failed import");
     shot(c, "import-failed").await?;
+    // A preview fills in only what the person has not typed.
+    c.send_keys(&wait_css(c, "input#file").await?, &fixtures.join("cinahl.ris").display().to_string()).await?;
+    wait_css(c, "#import-preview[data-importable=true]").await?;
+    ensure!(c.value(&name).await? == "EndNote", "a preview must not overwrite a typed name");
+    ensure!(c.value(&c.find("input[name=platform]").await?).await? == "EBSCOhost", "an empty platform is filled in");
     c.clear(&name).await?;
 
     // The demo files deduplicate without help, so a hand-searched copy of CINAHL C0011 (a typo in the

@@ -97,3 +97,70 @@ db_test!(jobs_left_running_by_a_stopped_server_are_failed_on_start, |app| {
     let (_, fresh) = b.get("/api/reviews/qes/jobs/fresh-job", &token).await;
     assert_eq!(fresh["state"], "running");
 });
+
+/// `POST .../imports/preview` with `file_name` and `bytes` (and a forced `format`), as `token`.
+async fn preview(app: &TestApp, token: &str, file_name: &str, bytes: Vec<u8>, format: Option<&str>) -> (u16, serde_json::Value) {
+    let mut form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()));
+    if let Some(f) = format {
+        form = form.text("format", f.to_owned());
+    }
+    let res = app.client.post(app.url("/api/reviews/qes/imports/preview")).bearer_auth(token).multipart(form).send().await.unwrap();
+    status_json(res).await
+}
+
+db_test!(a_preview_says_what_a_file_holds_and_stores_nothing, |app| {
+    let token = setup(&app).await;
+    let bytes = fixture("demo/cinahl.ris");
+    let (status, p) = preview(&app, &token, "cinahl.ris", bytes.clone(), None).await;
+    assert_eq!(status, 200, "{p}");
+    assert_eq!(p["format"], "ris");
+    assert_eq!(p["format_label"], "RIS");
+    assert_eq!(p["records"], 25);
+    assert_eq!(p["errors"], 0);
+    assert_eq!(p["importable"], true);
+    assert_eq!(p["database"], "CINAHL Ultimate");
+    assert_eq!(p["platform"], "EBSCOhost");
+    assert_eq!(p["origin"], "EBSCOhost (CINAHL Ultimate)");
+    assert_eq!(p["with_doi"], 24, "EBSCO's L3 DOIs (one record has none): {p}");
+    assert_eq!(p["with_abstract"], 25);
+    assert_eq!((p["year_from"].as_i64(), p["year_to"].as_i64()), (Some(2019), Some(2024)));
+    assert_eq!(p["sample"].as_array().unwrap().len(), 3);
+    assert!(p["sample"][0]["title"].as_str().is_some_and(|t| !t.is_empty()), "{p}");
+    assert_eq!(p["already_imported"], serde_json::Value::Null);
+    // Nothing was stored.
+    let (_, sources) = app.get("/api/reviews/qes/sources", &token).await;
+    assert_eq!(sources.as_array().unwrap().len(), 0, "{sources}");
+    let (_, review) = app.get("/api/reviews/qes", &token).await;
+    assert_eq!(review["counts"]["records_imported"], 0);
+
+    // Once imported, the same file is recognised.
+    let (_, job) = app.import("qes", &token, "cinahl.ris", bytes.clone(), "CINAHL").await;
+    assert_eq!(job["state"], "done", "{job}");
+    let (_, again) = preview(&app, &token, "renamed.ris", bytes, None).await;
+    assert_eq!(again["already_imported"]["name"], "CINAHL", "{again}");
+    assert_eq!(again["already_imported"]["file_name"], "cinahl.ris", "{again}");
+
+    // A file that would be refused says why, line by line, before the form is filled in.
+    let (status, bad) = preview(&app, &token, "notes.enw", fixture("import/reject/endnote-tagged.enw"), None).await;
+    assert_eq!(status, 200, "{bad}");
+    assert_eq!(bad["importable"], false);
+    assert_eq!(bad["format"], serde_json::Value::Null);
+    assert!(bad["errors"].as_u64().unwrap() >= 1, "{bad}");
+    assert!(bad["diagnostics"].as_array().unwrap().iter().any(|d| d["severity"] == "error" && d["line"] == 1), "{bad}");
+    // A forced format is read as that format: PubMed XML read as RIS holds no records.
+    let (_, forced) = preview(&app, &token, "medline.xml", fixture("demo/medline.xml"), Some("ris")).await;
+    assert_eq!(forced["format"], "ris", "{forced}");
+    assert_eq!(forced["importable"], false, "{forced}");
+    let (_, detected) = preview(&app, &token, "medline.xml", fixture("demo/medline.xml"), None).await;
+    assert_eq!(
+        (detected["format"].as_str(), detected["database"].as_str(), detected["records"].as_u64()),
+        (Some("pubmed-xml"), Some("PubMed"), Some(25))
+    );
+    // No file, or a format that is not one: field errors.
+    let (status, problem) = preview(&app, &token, "empty.ris", Vec::new(), None).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "file");
+    let (status, problem) = preview(&app, &token, "x.ris", b"TY  - JOUR\nER  - \n".to_vec(), Some("docx")).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "format");
+});

@@ -10,6 +10,7 @@ mod decode;
 mod detect;
 mod endnote;
 mod nbib;
+pub mod origin;
 mod pubmed;
 mod record;
 mod ris;

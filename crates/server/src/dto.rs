@@ -217,6 +217,47 @@ impl From<&store::jobs::Job> for Job {
     }
 }
 
+/// What importing a file would find, read without storing anything.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportPreview {
+    /// The format detected (or forced): ris, pubmed-xml, endnote-xml, nbib, wos, bibtex or csv; `null`
+    /// when it could not be told.
+    pub format: Option<String>,
+    /// The format as people call it, e.g. "RIS".
+    pub format_label: Option<String>,
+    pub records: usize,
+    pub warnings: usize,
+    pub errors: usize,
+    /// Whether importing would store the records: a known format, no errors, at least one record.
+    pub importable: bool,
+    /// The warnings and errors with their lines, in file order (the first 200).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The database the records name (e.g. "CINAHL Ultimate"), when most of them agree.
+    pub database: Option<String>,
+    /// The platform that served them (e.g. "EBSCOhost"), when most of them agree.
+    pub platform: Option<String>,
+    /// Where the file came from in a few words, e.g. "EBSCOhost (CINAHL Ultimate)".
+    pub origin: Option<String>,
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
+    pub with_abstract: usize,
+    pub with_doi: usize,
+    /// The first three records.
+    pub sample: Vec<PreviewRecord>,
+    /// SHA-256 of the file.
+    pub sha256: String,
+    /// A search source of this review imported from exactly this file, if there is one.
+    pub already_imported: Option<SearchSource>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewRecord {
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub year: Option<i32>,
+    pub journal: Option<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Diagnostic {
     pub line: u32,

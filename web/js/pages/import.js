@@ -1,4 +1,6 @@
-// pages/import.js: owns the Import page: the drop zone and form, following the import job, and its result or the lines that stopped it.
+// pages/import.js: owns the Import page: the drop zone and form, a preview of the chosen file (what sift detected,
+// before anything is stored, filling in the source's name and platform), following the import job, and its result
+// or the lines that stopped it.
 
 import { ApiError, api, get } from '../api.js';
 import { clearErrors, field, h, num, plural, sentence, showErrors } from '../dom.js';
@@ -33,6 +35,36 @@ const options = (list, selected) => list.map(([v, label]) => h('option', { value
 function diagnostics(list, label) {
   return h('ul', { class: 'diagnostics', 'aria-label': label },
     list.map((d) => h('li', {}, h('span', { class: 'line' }, `line ${d.line}`), `: ${d.message}`)));
+}
+
+/** Lists at most `max` diagnostics, then says how many more there are. */
+function someDiagnostics(list, label, total, max = 20) {
+  const shown = list.slice(0, max);
+  return [diagnostics(shown, label), total > shown.length ? h('p', { class: 'muted' }, `…and ${plural(total - shown.length, 'more')}.`) : null];
+}
+
+/** What the chosen file holds, as the server read it without storing anything. */
+function previewCard(p, fileName) {
+  const from = p.format_label ? `${p.format_label}${p.origin ? ` from ${p.origin}` : ''}` : 'A file sift cannot read';
+  const counts = [plural(p.records, 'record'), p.warnings ? plural(p.warnings, 'warning') : (p.errors ? null : 'no warnings'), p.errors ? plural(p.errors, 'error') : null].filter(Boolean);
+  const years = p.year_from ? (p.year_from === p.year_to ? `${p.year_from}` : `${p.year_from}–${p.year_to}`) : null;
+  const facts = [years && `published ${years}`, p.records ? `${num(p.with_abstract)} with abstracts` : null, p.records ? `${num(p.with_doi)} with DOIs` : null].filter(Boolean);
+  const warnings = p.diagnostics.filter((d) => d.severity === 'warning');
+  const errors = p.diagnostics.filter((d) => d.severity === 'error');
+  const already = p.already_imported;
+  return h('section', { class: `card preview${p.importable ? '' : ' failed'}`, id: 'import-preview', dataset: { importable: String(p.importable), records: p.records }, 'aria-labelledby': 'preview-title' },
+    h('h2', { id: 'preview-title' }, `${from}: ${counts.join(', ')}`),
+    facts.length ? h('p', { class: 'muted' }, `${sentence(facts.join(' · ')).replace(/\.$/, '')} · nothing is stored until you import.`) : null,
+    already ? h('p', { class: 'notice', id: 'preview-already', role: 'status' },
+      h('strong', {}, 'This exact file was imported already'), ` as “${already.name}” (${already.file_name}, ${new Date(already.imported_at).toLocaleDateString()}). Importing it again adds its records a second time; deduplication would then merge them.`) : null,
+    !p.importable ? h('div', { role: 'alert' },
+      h('p', {}, h('strong', {}, `${fileName} would not be imported. `), p.errors ? 'Fix these lines in the file, or choose its format below:' : (p.records ? 'sift cannot tell its format; choose it below.' : 'It holds no records.')),
+      errors.length ? someDiagnostics(errors, 'Problems in the file', p.errors) : null) : null,
+    p.sample.length ? h('ol', { class: 'sample', 'aria-label': 'The first records' },
+      p.sample.map((r) => h('li', {}, h('span', { class: 'title' }, r.title || '(no title)'),
+        h('span', { class: 'muted' }, ` · ${[r.authors[0] ? `${r.authors[0]}${r.authors.length > 1 ? ' et al.' : ''}` : null, r.journal, r.year].filter(Boolean).join(' · ')}`)))) : null,
+    warnings.length ? h('details', { id: 'preview-warnings' }, h('summary', {}, `The ${plural(p.warnings, 'warning')}: the records are usable`), someDiagnostics(warnings, 'Warnings', p.warnings)) : null,
+  );
 }
 
 function doneResult(job, slug, fileName) {
@@ -91,9 +123,13 @@ export async function render({ main, params, alive }) {
     field('Exported file', file, { hint: 'Drop the file here, or choose it. RIS, PubMed XML, EndNote XML, MEDLINE .nbib, Web of Science, BibTeX or CSV.' }),
     chosen,
   );
+  const previewSlot = h('div', { id: 'preview-slot', 'aria-live': 'polite' });
   const showChosen = () => {
     const f = file.files?.[0];
     chosen.textContent = f ? `Chosen: ${f.name} (${num(Math.ceil(f.size / 1024))} KB)` : 'No file chosen yet.';
+    // A new file: the last import's result is about another one.
+    if (f) resultSlot.replaceChildren();
+    preview();
   };
   file.addEventListener('change', showChosen);
   zone.addEventListener('dragover', (e) => {
@@ -116,6 +152,39 @@ export async function render({ main, params, alive }) {
   const date = h('input', { type: 'date', name: 'searched_on' });
   const query = h('textarea', { name: 'query', rows: '4', spellcheck: 'false' });
   const format = h('select', { name: 'format' }, options(FORMATS, 'auto'));
+  format.addEventListener('change', () => preview());
+  // What the last preview filled in, so that a field the person typed in is never overwritten.
+  const filled = new Map();
+  // A field still holding what an earlier preview put there follows the new file (and empties when
+  // the new file names nothing).
+  const fillIn = (input, value) => {
+    if (input.value.trim() && input.value !== filled.get(input)) return;
+    input.value = value ?? '';
+    filled.set(input, input.value);
+    if (value) input.dataset.filled = 'preview';
+    else delete input.dataset.filled;
+  };
+  for (const input of [name, platform]) input.addEventListener('input', () => delete input.dataset.filled);
+  let asked = 0;
+  async function preview() {
+    const n = ++asked;
+    const f = file.files?.[0];
+    previewSlot.replaceChildren();
+    if (!f) return;
+    const fd = new FormData();
+    fd.append('file', f);
+    fd.append('format', format.value);
+    previewSlot.replaceChildren(h('p', { class: 'loading', role: 'status' }, `Reading ${f.name}…`));
+    try {
+      const p = await api('POST', `${base}/imports/preview`, fd);
+      if (n !== asked || !alive()) return;
+      previewSlot.replaceChildren(previewCard(p, f.name));
+      fillIn(name, p.importable ? p.database : null);
+      fillIn(platform, p.importable ? p.platform : null);
+    } catch (err) {
+      if (n === asked && alive()) previewSlot.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, sentence(err.detail ?? 'The file could not be read.')));
+    }
+  }
   const submit = h('button', { type: 'submit', class: 'primary', id: 'import-submit' }, 'Import');
   const progressText = h('p', { id: 'import-stage' });
   const bar = h('progress', { max: '1', 'aria-labelledby': 'import-stage' });
@@ -125,6 +194,7 @@ export async function render({ main, params, alive }) {
   const form = h('form', { class: 'stack', novalidate: true, 'aria-labelledby': 'import-title' },
     h('p', { class: 'form-error', role: 'alert', tabindex: '-1', hidden: true }),
     zone,
+    previewSlot,
     h('div', { class: 'row' },
       field('Database or source name', name, { hint: 'As it should appear in the PRISMA diagram, e.g. MEDLINE, CINAHL, Scopus.' }),
       field('Kind of source', kind),
@@ -190,6 +260,7 @@ export async function render({ main, params, alive }) {
       if (ended.state === 'done') {
         resultSlot.replaceChildren(doneResult(ended, slug, fileName));
         form.reset();
+        filled.clear();
         showChosen();
       } else {
         resultSlot.replaceChildren(failedResult(ended, fileName));

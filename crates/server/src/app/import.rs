@@ -3,7 +3,8 @@
 //! Parsing runs on a blocking thread and streams batches of records over a bounded channel into one
 //! database transaction, so memory stays bounded however large the file is. If the file holds an error
 //! (or no records), the transaction is rolled back and nothing is stored; the caller gets the
-//! diagnostics, each with its line.
+//! diagnostics, each with its line. [`preview`] reads a file the same way and stores nothing: what an
+//! import would find, shown before the person fills in the form.
 
 use std::io::Read;
 use std::sync::Arc;
@@ -166,6 +167,79 @@ pub async fn import(
     .await?;
     txn.commit().await.map_err(store::StoreError::from)?;
     Ok(ImportSummary { source_id: row.id, format, records: stored, sha256, warnings })
+}
+
+/// What reading a file found, without storing it (see [`preview`]).
+#[derive(Clone, Debug)]
+pub struct Preview {
+    /// The format detected (or forced), `None` when it could not be told.
+    pub format: Option<Format>,
+    pub records: usize,
+    /// Warnings and errors in file order, at most [`PREVIEW_DIAGNOSTICS`] of them.
+    pub diagnostics: Vec<Diagnostic>,
+    pub warnings: usize,
+    pub errors: usize,
+    /// Where the records say they came from.
+    pub origin: citation::origin::Origin,
+    /// The earliest and latest publication years.
+    pub years: Option<(i32, i32)>,
+    pub with_abstract: usize,
+    pub with_doi: usize,
+    /// The first few records.
+    pub sample: Vec<Citation>,
+    pub sha256: String,
+}
+
+impl Preview {
+    /// Whether importing the file would store its records (no errors, at least one record).
+    pub fn importable(&self) -> bool {
+        self.format.is_some() && self.errors == 0 && self.records > 0
+    }
+}
+
+/// Diagnostics a preview lists; the counts cover them all.
+pub const PREVIEW_DIAGNOSTICS: usize = 200;
+const PREVIEW_SAMPLE: usize = 3;
+
+/// Reads `bytes` as an import would (`format` forces one) and says what it found; stores nothing.
+pub async fn preview(bytes: Vec<u8>, format: Option<Format>) -> Result<Preview, ImportError> {
+    let task = tokio::task::spawn_blocking(move || {
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let mut tally = citation::origin::OriginTally::new();
+        let (mut records, mut with_abstract, mut with_doi) = (0usize, 0usize, 0usize);
+        let mut years: Option<(i32, i32)> = None;
+        let mut sample = Vec::new();
+        let outcome = citation::parse_stream(bytes.as_slice(), format, &mut |c| {
+            records += 1;
+            tally.add(&c);
+            with_abstract += usize::from(c.abstract_text.as_deref().is_some_and(|a| !a.trim().is_empty()));
+            with_doi += usize::from(c.doi.is_some());
+            if let Some(y) = c.year {
+                years = Some(years.map_or((y, y), |(lo, hi)| (lo.min(y), hi.max(y))));
+            }
+            if sample.len() < PREVIEW_SAMPLE {
+                sample.push(c);
+            }
+        })?;
+        let errors = outcome.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let warnings = outcome.diagnostics.len() - errors;
+        let mut diagnostics = outcome.diagnostics;
+        diagnostics.truncate(PREVIEW_DIAGNOSTICS);
+        Ok::<_, std::io::Error>(Preview {
+            format: outcome.format,
+            records,
+            diagnostics,
+            warnings,
+            errors,
+            origin: tally.finish(outcome.format),
+            years,
+            with_abstract,
+            with_doi,
+            sample,
+            sha256,
+        })
+    });
+    Ok(task.await.map_err(|e| std::io::Error::other(e.to_string()))??)
 }
 
 struct HashingReader<R> {

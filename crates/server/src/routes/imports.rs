@@ -1,5 +1,5 @@
-//! Importing exported files into a review (multipart upload), following import jobs, and listing
-//! the review's search sources.
+//! Importing exported files into a review (multipart upload), previewing a file before it is imported,
+//! following import jobs, and listing the review's search sources.
 
 use std::sync::Arc;
 
@@ -13,13 +13,13 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{Need, review_for};
 use crate::app::import::{ImportError, ImportRequest, SOURCE_KINDS};
 use crate::auth::Caller;
-use crate::dto::{Diagnostic, Job, SearchSource};
+use crate::dto::{Diagnostic, ImportPreview, Job, PreviewRecord, SearchSource};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
 use crate::time::now_ms;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(upload).service(get_job).service(sources);
+    cfg.service(upload).service(preview).service(get_job).service(sources);
 }
 
 /// The multipart form of an import.
@@ -134,6 +134,83 @@ async fn upload(
     }
     let job = store::jobs::get(&state.store.db, &job_id).await?.ok_or_else(|| ApiError::not_found("job"))?;
     Ok(HttpResponse::Accepted().insert_header(("Location", format!("/api/reviews/{}/jobs/{}", review.slug, job_id))).json(Job::from(&job)))
+}
+
+/// The multipart form of a preview.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+struct PreviewForm {
+    /// The exported file.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// Force a format instead of detecting it: ris, pubmed-xml, endnote-xml, nbib, wos, bibtex or csv.
+    format: Option<String>,
+}
+
+/// Reads a file as an import would and says what it found (format, records, warnings and errors with
+/// their lines, where the records came from, whether this review imported the same file already),
+/// storing nothing. The Import page shows it as soon as a file is chosen, and fills in the source's
+/// name and platform from it.
+#[utoipa::path(tag = "imports", params(("review" = String, Path, description = "Short name or id")),
+    request_body(content = PreviewForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "What the file holds", body = ImportPreview),
+        (status = 403, description = "Viewers cannot import", body = crate::error::Problem),
+        (status = 413, description = "The file is too large", body = crate::error::Problem),
+        (status = 422, description = "No file, or an unknown format", body = crate::error::Problem),
+    ))]
+#[post("/api/reviews/{review}/imports/preview")]
+async fn preview(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    form: Multipart,
+) -> ApiResult<web::Json<ImportPreview>> {
+    let (review, _) = review_for(&state, &caller, &path, Need::Contributor).await?;
+    let mut form = super::read_form(form, state.settings.max_upload_bytes).await?;
+    let Some((_, bytes)) = form.files.remove("file").filter(|(_, b)| !b.is_empty()) else {
+        return Err(ApiError::invalid(vec![FieldError { field: "file".into(), message: "attach the exported file".into() }]));
+    };
+    let format = match form.text("format").filter(|f| f != "auto") {
+        Some(f) => Some(citation::Format::from_name(&f).ok_or_else(|| {
+            ApiError::invalid(vec![FieldError {
+                field: "format".into(),
+                message: "must be auto, ris, pubmed-xml, endnote-xml, nbib, wos, bibtex or csv".into(),
+            }])
+        })?),
+        None => None,
+    };
+    let p = crate::app::import::preview(bytes, format).await.map_err(ApiError::internal)?;
+    let known = store::imports::sources(&state.store.db, review.id).await?;
+    let already = known.iter().find(|s| s.sha256 == p.sha256).map(SearchSource::from);
+    Ok(web::Json(ImportPreview {
+        format: p.format.map(|f| f.name().to_owned()),
+        format_label: p.format.map(|f| f.label().to_owned()),
+        records: p.records,
+        warnings: p.warnings,
+        errors: p.errors,
+        importable: p.importable(),
+        diagnostics: p.diagnostics.iter().map(Diagnostic::from).collect(),
+        origin: p.origin.describe(),
+        database: p.origin.database,
+        platform: p.origin.platform,
+        year_from: p.years.map(|y| y.0),
+        year_to: p.years.map(|y| y.1),
+        with_abstract: p.with_abstract,
+        with_doi: p.with_doi,
+        sample: p
+            .sample
+            .iter()
+            .map(|c| PreviewRecord {
+                title: c.title.clone(),
+                authors: c.authors.iter().map(citation::Author::display).collect(),
+                year: c.year,
+                journal: c.journal.clone(),
+            })
+            .collect(),
+        sha256: p.sha256,
+        already_imported: already,
+    }))
 }
 
 fn valid_date(d: &str) -> bool {
