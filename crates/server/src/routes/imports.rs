@@ -93,19 +93,10 @@ async fn upload(
     {
         errors.push(FieldError { field: "searched_on".into(), message: "must be a date as YYYY-MM-DD".into() });
     }
-    let format = match text("format").filter(|f| f != "auto") {
-        Some(f) => match citation::Format::from_name(&f) {
-            Some(fmt) => Some(fmt),
-            None => {
-                errors.push(FieldError {
-                    field: "format".into(),
-                    message: "must be auto, ris, pubmed-xml, endnote-xml, nbib, wos, bibtex or csv".into(),
-                });
-                None
-            }
-        },
-        None => None,
-    };
+    let format = forced_format(text("format")).unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
@@ -171,15 +162,7 @@ async fn preview(
     let Some((_, bytes)) = form.files.remove("file").filter(|(_, b)| !b.is_empty()) else {
         return Err(ApiError::invalid(vec![FieldError { field: "file".into(), message: "attach the exported file".into() }]));
     };
-    let format = match form.text("format").filter(|f| f != "auto") {
-        Some(f) => Some(citation::Format::from_name(&f).ok_or_else(|| {
-            ApiError::invalid(vec![FieldError {
-                field: "format".into(),
-                message: "must be auto, ris, pubmed-xml, endnote-xml, nbib, wos, bibtex or csv".into(),
-            }])
-        })?),
-        None => None,
-    };
+    let format = forced_format(form.text("format")).map_err(|e| ApiError::invalid(vec![e]))?;
     let p = crate::app::import::preview(bytes, format).await.map_err(ApiError::internal)?;
     let known = store::imports::sources(&state.store.db, review.id).await?;
     let already = known.iter().find(|s| s.sha256 == p.sha256).map(SearchSource::from);
@@ -211,6 +194,17 @@ async fn preview(
         sha256: p.sha256,
         already_imported: already,
     }))
+}
+
+/// The form's `format`: `None` to detect it (absent or `auto`), or the format named.
+fn forced_format(value: Option<String>) -> Result<Option<citation::Format>, FieldError> {
+    match value.filter(|f| f != "auto") {
+        Some(f) => citation::Format::from_name(&f).map(Some).ok_or_else(|| FieldError {
+            field: "format".into(),
+            message: "must be auto, ris, pubmed-xml, endnote-xml, nbib, wos, bibtex or csv".into(),
+        }),
+        None => Ok(None),
+    }
 }
 
 fn valid_date(d: &str) -> bool {
