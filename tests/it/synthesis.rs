@@ -32,6 +32,26 @@ async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value
     send(app, reqwest::Method::PUT, &format!("/api/reviews/qes/synthesis/{path}"), token, body).await
 }
 
+/// The element with `id` in the list under `key` of what `GET path` returns.
+async fn body_of(app: &TestApp, path: &str, key: &str, token: &str, id: i64) -> Value {
+    let (s, body) = app.get(path, token).await;
+    assert_eq!(s, 200, "{body}");
+    body[key].as_array().into_iter().flatten().find(|x| x["id"] == id).cloned().unwrap_or_else(|| panic!("no {key} {id} in {path}: {body}"))
+}
+
+/// Sends every body in `bodies` to `PUT path` at once (tokens taken in turn); asserts that exactly one
+/// was taken and every other refused as changed meanwhile, and returns the index of the one taken.
+async fn race(app: &TestApp, path: &str, tokens: &[&str], bodies: &[Value]) -> usize {
+    let sends = bodies.iter().enumerate().map(|(n, b)| put(app, path, tokens[n % tokens.len()], b.clone()));
+    let outcomes = futures_util::future::join_all(sends).await;
+    let taken: Vec<usize> = outcomes.iter().enumerate().filter(|(_, (s, _))| *s == 200).map(|(n, _)| n).collect();
+    assert_eq!(taken.len(), 1, "exactly one of the simultaneous changes must land: {outcomes:?}");
+    for (s, body) in &outcomes {
+        assert!(*s == 200 || (*s == 409 && body["code"] == "conflict"), "{s} {body}");
+    }
+    taken[0]
+}
+
 async fn del(app: &TestApp, path: &str, token: &str) -> u16 {
     app.client.delete(app.url(&format!("/api/reviews/qes/synthesis/{path}"))).bearer_auth(token).send().await.unwrap().status().as_u16()
 }
@@ -202,6 +222,18 @@ db_test!(extracts_codings_themes_matrix_and_cerqual, |app| {
     .await;
     assert_eq!(s, 409, "{body}");
     assert!(body["detail"].as_str().unwrap().contains("reload"), "{body}");
+    // Twelve people rename it at the same moment from the same copy: one change lands, the others are
+    // told, and the theme holds the change that landed.
+    let seen = body_of(&app, "/api/reviews/qes/synthesis", "themes", &t.lead, analytical).await["updated_at"].clone();
+    let renames: Vec<Value> =
+        (0..12).map(|n| json!({"kind": "analytical", "name": format!("Bridges {n}"), "members": [d1, d2], "updated_at": seen})).collect();
+    let landed = race(&app, &format!("themes/{analytical}"), &[&t.rev1, &t.rev2, &t.lead], &renames).await;
+    let theme = body_of(&app, "/api/reviews/qes/synthesis", "themes", &t.lead, analytical).await;
+    assert_eq!(theme["name"], renames[landed]["name"], "{theme}");
+    let mut back = renamed.clone();
+    back["updated_at"] = theme["updated_at"].clone();
+    let (s, body) = put(&app, &format!("themes/{analytical}"), &t.lead, back).await;
+    assert_eq!(s, 200, "{body}");
 
     // The matrix: every included study is a column; cells hold the supporting extracts.
     let (_, m) = app.get("/api/reviews/qes/synthesis/matrix", &t.rev1).await;
@@ -270,6 +302,15 @@ db_test!(extracts_codings_themes_matrix_and_cerqual, |app| {
     let (_, list) = app.get("/api/reviews/qes/synthesis/findings", &t.rev2).await;
     assert_eq!(list["findings"].as_array().unwrap().len(), 2);
     assert!(list["appraisal"].as_object().unwrap().contains_key(&studies[0].to_string()), "{list}");
+    // Simultaneous changes to a finding from one copy: one lands, the rest are refused.
+    let f2_id = f2["id"].as_i64().unwrap();
+    let current = body_of(&app, "/api/reviews/qes/synthesis/findings", "findings", &t.lead, f2_id).await;
+    let edits: Vec<Value> = (0..12)
+        .map(|n| json!({"theme_id": d2, "summary": format!("Hope mattered ({n})."), "studies": [studies[1]], "updated_at": current["updated_at"]}))
+        .collect();
+    let landed = race(&app, &format!("findings/{f2_id}"), &[&t.rev1, &t.rev2, &t.lead], &edits).await;
+    let after = body_of(&app, "/api/reviews/qes/synthesis/findings", "findings", &t.lead, f2_id).await;
+    assert_eq!(after["summary"], edits[landed]["summary"], "{after}");
 
     // The SoQF table and evidence profile list assessed findings only, in CERQual wording.
     let (s, kind, soqf) = text(&app, "soqf.csv", &t.rev1).await;

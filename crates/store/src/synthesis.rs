@@ -127,6 +127,20 @@ pub async fn save_theme(db: &impl ConnectionTrait, row: ThemeRow) -> Result<Them
     Ok(row.into_active_model().reset_all().update(db).await?)
 }
 
+/// Writes `row` over the theme only if it still has the `updated_at` it was read with (`seen`), in one
+/// statement, so that two people changing a theme at once never silently undo each other; `None` when
+/// it changed (or went) meanwhile. `row.updated_at` must differ from `seen`.
+pub async fn save_theme_if(db: &impl ConnectionTrait, row: ThemeRow, seen: i64) -> Result<Option<ThemeRow>, StoreError> {
+    let id = row.id;
+    let done = themes::Entity::update_many()
+        .set(row.clone().into_active_model().reset_all())
+        .filter(themes::Column::Id.eq(id))
+        .filter(themes::Column::UpdatedAt.eq(seen))
+        .exec(db)
+        .await?;
+    Ok((done.rows_affected == 1).then_some(row))
+}
+
 pub async fn delete_theme(db: &impl ConnectionTrait, id: i32) -> Result<(), StoreError> {
     themes::Entity::delete_by_id(id).exec(db).await?;
     Ok(())
@@ -153,8 +167,16 @@ pub async fn add_finding(db: &impl ConnectionTrait, row: FindingRow) -> Result<F
     Ok(active.insert(db).await?)
 }
 
-pub async fn save_finding(db: &impl ConnectionTrait, row: FindingRow) -> Result<FindingRow, StoreError> {
-    Ok(row.into_active_model().reset_all().update(db).await?)
+/// [`save_theme_if`] for a review finding.
+pub async fn save_finding_if(db: &impl ConnectionTrait, row: FindingRow, seen: i64) -> Result<Option<FindingRow>, StoreError> {
+    let id = row.id;
+    let done = findings::Entity::update_many()
+        .set(row.clone().into_active_model().reset_all())
+        .filter(findings::Column::Id.eq(id))
+        .filter(findings::Column::UpdatedAt.eq(seen))
+        .exec(db)
+        .await?;
+    Ok((done.rows_affected == 1).then_some(row))
 }
 
 pub async fn delete_finding(db: &impl ConnectionTrait, id: i32) -> Result<(), StoreError> {

@@ -1047,6 +1047,12 @@ pub struct ThemeBody {
     pub updated_at: Option<i64>,
 }
 
+/// A change's `updated_at`: now, but always after the one it replaces (two changes within a
+/// millisecond still differ, so a stale sender is always told).
+fn next_stamp(now: i64, before: i64) -> i64 {
+    now.max(before.saturating_add(1))
+}
+
 const CHANGED_MEANWHILE: &str =
     "Someone else changed this since you loaded it: reload the page to see their change, then make yours again.";
 
@@ -1125,22 +1131,34 @@ pub async fn add_theme(store: &Store, review_id: i32, actor: i32, body: &ThemeBo
 }
 
 pub async fn update_theme(store: &Store, review_id: i32, actor: i32, id: i32, body: &ThemeBody, now: i64) -> Result<ThemeRow, AppError> {
-    let txn = store.begin().await?;
-    let before = store::synthesis::theme(&txn, review_id, id).await?.ok_or(AppError::NotFound("theme"))?;
+    // The review's write lock: on SQLite a transaction that reads and then writes would otherwise fail
+    // when another write lands in between.
+    let locked = store.begin_locked(review_id).await?;
+    let txn = &locked.txn;
+    let before = store::synthesis::theme(txn, review_id, id).await?.ok_or(AppError::NotFound("theme"))?;
     if body.updated_at.is_some_and(|seen| seen != before.updated_at) {
         return Err(AppError::Conflict(CHANGED_MEANWHILE.into()));
     }
     if before.kind != body.kind {
         return Err(AppError::Invalid(format!("This theme is {}; its kind cannot change. Create a new theme instead.", before.kind)));
     }
-    let (name, members) = check_theme(&txn, review_id, Some(id), body).await?;
-    let row = store::synthesis::save_theme(
-        &txn,
-        ThemeRow { name, memo: body.memo.trim().to_owned(), members: json!(members).to_string(), updated_at: now, ..before.clone() },
+    let (name, members) = check_theme(txn, review_id, Some(id), body).await?;
+    // Written only over the theme as read: a change that landed meanwhile is never undone.
+    let row = store::synthesis::save_theme_if(
+        txn,
+        ThemeRow {
+            name,
+            memo: body.memo.trim().to_owned(),
+            members: json!(members).to_string(),
+            updated_at: next_stamp(now, before.updated_at),
+            ..before.clone()
+        },
+        before.updated_at,
     )
-    .await?;
+    .await?
+    .ok_or_else(|| AppError::Conflict(CHANGED_MEANWHILE.into()))?;
     audit(
-        &txn,
+        txn,
         review_id,
         actor,
         "theme.update",
@@ -1151,7 +1169,7 @@ pub async fn update_theme(store: &Store, review_id: i32, actor: i32, id: i32, bo
         now,
     )
     .await?;
-    txn.commit().await.map_err(store::StoreError::from)?;
+    locked.commit().await?;
     Ok(row)
 }
 
@@ -1250,10 +1268,11 @@ async fn check_finding(store: &Store, review_id: i32, body: &FindingBody) -> Res
 
 pub async fn add_finding(store: &Store, review_id: i32, actor: i32, body: &FindingBody, now: i64) -> Result<FindingRow, AppError> {
     let (summary, studies) = check_finding(store, review_id, body).await?;
-    let txn = store.begin().await?;
-    let position = store::synthesis::findings(&txn, review_id).await?.iter().map(|f| f.position + 1).max().unwrap_or(0);
+    let locked = store.begin_locked(review_id).await?;
+    let txn = &locked.txn;
+    let position = store::synthesis::findings(txn, review_id).await?.iter().map(|f| f.position + 1).max().unwrap_or(0);
     let row = store::synthesis::add_finding(
-        &txn,
+        txn,
         FindingRow {
             id: -1,
             review_id,
@@ -1268,7 +1287,7 @@ pub async fn add_finding(store: &Store, review_id: i32, actor: i32, body: &Findi
     )
     .await?;
     audit(
-        &txn,
+        txn,
         review_id,
         actor,
         "finding.add",
@@ -1279,7 +1298,7 @@ pub async fn add_finding(store: &Store, review_id: i32, actor: i32, body: &Findi
         now,
     )
     .await?;
-    txn.commit().await.map_err(store::StoreError::from)?;
+    locked.commit().await?;
     Ok(row)
 }
 
@@ -1296,23 +1315,27 @@ pub async fn update_finding(
         return Err(AppError::Conflict(CHANGED_MEANWHILE.into()));
     }
     let (summary, studies) = check_finding(store, review_id, body).await?;
-    let txn = store.begin().await?;
-    let row = store::synthesis::save_finding(
-        &txn,
+    let locked = store.begin_locked(review_id).await?;
+    let txn = &locked.txn;
+    // Written only over the finding as read above: a change that landed since is never undone.
+    let row = store::synthesis::save_finding_if(
+        txn,
         FindingRow {
             theme_id: body.theme_id,
             summary,
             studies: json!(studies).to_string(),
             assessment: body.assessment.as_ref().map(|a| json!(a).to_string()),
             updated_by: actor,
-            updated_at: now,
+            updated_at: next_stamp(now, before.updated_at),
             ..before.clone()
         },
+        before.updated_at,
     )
-    .await?;
+    .await?
+    .ok_or_else(|| AppError::Conflict(CHANGED_MEANWHILE.into()))?;
     let as_json = |f: &FindingRow| json!({"summary": f.summary, "theme_id": f.theme_id, "studies": ids_of(&f.studies), "assessment": f.assessment.as_deref().and_then(|a| serde_json::from_str::<Value>(a).ok())});
-    audit(&txn, review_id, actor, "finding.update", "finding", id, Some(as_json(&before)), Some(as_json(&row)), now).await?;
-    txn.commit().await.map_err(store::StoreError::from)?;
+    audit(txn, review_id, actor, "finding.update", "finding", id, Some(as_json(&before)), Some(as_json(&row)), now).await?;
+    locked.commit().await?;
     Ok(row)
 }
 
