@@ -323,6 +323,14 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     wait_css(c, "#decisions-csv").await?;
     c.exec("document.getElementById('screening-summary').scrollIntoView();", vec![]).await?;
     shot(c, "screening-dashboard").await?;
+    // A count opens the records behind it: the excluded one, with its decision and reason.
+    ensure!(c.find("[data-stage=title_abstract] a[data-state=conflict]").await.is_err(), "a count of 0 is not a link");
+    c.click(&c.find("[data-stage=title_abstract] a[data-state=excluded]").await?).await?;
+    wait_text(c, "main h1", |t| t == "Title/abstract: excluded").await?;
+    wait_text(c, "#records-range", |t| t == "Records 1–1 of 1").await?;
+    let excluded = text_of(c, "#record-list").await?;
+    ensure!(excluded.contains(&format!("Excluded: {}", REASONS[1])), "the excluded record and why: {excluded}");
+    shot(c, "screening-records-excluded").await?;
 
     // Reports: the PRISMA diagram drawn from the data, its numbers equal to the API's.
     click_nav(c, "Reports").await?;

@@ -4,16 +4,9 @@ import { get } from '../api.js';
 import { h, num, plural, slowly } from '../dom.js';
 import { focusHeading } from '../router.js';
 import { isLead, loadReview, showProblem } from './common.js';
-import { STAGES } from './screenkit.js';
+import { STAGES, STATE_NAMES } from './screenkit.js';
 
-const STATES = [
-  ['open', 'Open for screening'],
-  ['conflict', 'In conflict'],
-  ['awaiting_file', 'Waiting for the PDF'],
-  ['included', 'Included'],
-  ['excluded', 'Excluded'],
-  ['not_retrieved', 'Not retrievable'],
-];
+const STATES = Object.entries(STATE_NAMES);
 
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const fix = (x) => (x === null || x === undefined ? '—' : Number(x).toFixed(2).replace('-', '−'));
@@ -62,7 +55,9 @@ function stageCard(review, stage, progress, agreement) {
           ? h('table', { class: 'states' },
             h('tbody', {}, STATES.filter(([k]) => stage === 'full_text' || (k !== 'awaiting_file' && k !== 'not_retrieved')).map(([k, label]) => h('tr', {},
               h('th', { scope: 'row' }, label),
-              h('td', { class: 'num' }, h('span', { class: 'n', dataset: { state: k } }, num(states[k] ?? 0)))))),
+              h('td', { class: 'num' }, (states[k] ?? 0) > 0
+                ? h('a', { class: 'n', href: `/reviews/${slug}/records?stage=${stage}&state=${k}`, dataset: { state: k }, title: `See the ${label.toLowerCase()} records` }, num(states[k]))
+                : h('span', { class: 'n', dataset: { state: k } }, '0'))))),
             h('tfoot', {}, h('tr', {}, h('td', {}, 'All records at this stage'), h('td', { class: 'num', dataset: { state: 'total' } }, num(total)))))
           : h('p', { class: 'muted' }, 'While screening is blind you see only your own numbers; the lead sees the rest.'),
         progress.reviewers

@@ -1,10 +1,12 @@
-// pages/records.js: owns the Records page: pages of deduplicated records, J/K to move, Enter to open one with its abstract and merged duplicates.
+// pages/records.js: owns the Records page: pages of deduplicated records (or, from a dashboard count, the records of
+// one screening stage in one state), J/K to move, Enter to open one with its abstract and merged duplicates.
 
 import { get } from '../api.js';
 import { fill, h, num, plural } from '../dom.js';
 import { setKeys } from '../keys.js';
 import { focusHeading, navigate } from '../router.js';
 import { loadReview, showProblem } from './common.js';
+import { STAGES, STATE_NAMES, voteText } from './screenkit.js';
 
 const LIMIT = 50;
 
@@ -17,6 +19,14 @@ function authorsShort(authors) {
   return authors.length > 3 ? `${authors.slice(0, 3).join('; ')} et al.` : authors.join('; ');
 }
 
+/** What the stage decided for an item, and why; or the votes so far as far as the caller may see them. */
+function decisionLine(item) {
+  if (item.decision) return `${item.state === 'not_retrieved' ? 'Not retrievable' : item.decision === 'include' ? 'Included' : 'Excluded'}${item.reason || item.not_retrieved_reason ? `: ${item.reason ?? item.not_retrieved_reason}` : ''}${item.resolution_note ? ` (lead: ${item.resolution_note})` : ''}`;
+  if (item.votes?.length) return `Votes: ${item.votes.map((v) => `${v.reviewer} ${voteText(v)}`).join(' · ')}`;
+  if (item.my_vote) return `My vote: ${voteText(item.my_vote)}`;
+  return `Record ${item.id} at ${STAGES[item.stage]?.lower ?? item.stage}`;
+}
+
 function citationLine(r) {
   const bits = [r.journal, r.year, r.volume && `${r.volume}${r.issue ? `(${r.issue})` : ''}`, r.pages].filter(Boolean);
   return bits.join(' · ');
@@ -26,14 +36,29 @@ export async function render({ main, params, query, alive }) {
   const slug = params.slug;
   const base = `/api/reviews/${encodeURIComponent(slug)}`;
   const offset = Math.max(0, Number.parseInt(query.get('offset') ?? '0', 10) || 0);
+  // From a dashboard count: the records of one stage in one state.
+  const stage = STAGES[query.get('stage')] ? query.get('stage') : null;
+  const state = stage && STATE_NAMES[query.get('state')] ? query.get('state') : null;
   let page;
   let sources;
+  let items = null;
   try {
-    [, page, sources] = await Promise.all([
-      loadReview(slug, 'Records'),
-      get(`${base}/records?offset=${offset}&limit=${LIMIT}`),
-      get(`${base}/sources`),
-    ]);
+    if (state) {
+      let progress;
+      [, items, progress, sources] = await Promise.all([
+        loadReview(slug, 'Records'),
+        get(`${base}/stages/${stage}/items?state=${state}&offset=${offset}&limit=${LIMIT}`),
+        get(`${base}/stages/${stage}/progress`),
+        get(`${base}/sources`),
+      ]);
+      page = { records: items.map((i) => i.record), total: progress.states?.[state] ?? items.length };
+    } else {
+      [, page, sources] = await Promise.all([
+        loadReview(slug, 'Records'),
+        get(`${base}/records?offset=${offset}&limit=${LIMIT}`),
+        get(`${base}/sources`),
+      ]);
+    }
   } catch (err) {
     if (alive()) showProblem(main, 'The records could not be loaded', err);
     return;
@@ -58,7 +83,8 @@ export async function render({ main, params, query, alive }) {
     },
   },
   h('span', { class: 'title' }, r.title ?? '(no title)'),
-  h('span', { class: 'meta' }, [authorsShort(r.authors), r.journal, r.year].filter(Boolean).join(' · '))));
+  h('span', { class: 'meta' }, [authorsShort(r.authors), r.journal, r.year].filter(Boolean).join(' · ')),
+  items ? h('span', { class: 'meta decided' }, decisionLine(items[i])) : null));
 
   const list = h('ol', { class: 'record-list', id: 'record-list', start: String(offset + 1), 'aria-label': 'Records' },
     records.map((r, i) => h('li', {}, rows[i], r.doi ? h('span', { class: 'doi' }, doiLink(r.doi)) : null)));
@@ -119,12 +145,16 @@ export async function render({ main, params, query, alive }) {
     if (selected >= 0) rows[selected].focus();
   }
 
-  const to = (o) => navigate(`/reviews/${encodeURIComponent(slug)}/records${o ? `?offset=${o}` : ''}`);
+  const to = (o) => {
+    const q = new URLSearchParams(state ? { stage, state } : {});
+    if (o) q.set('offset', String(o));
+    navigate(`/reviews/${encodeURIComponent(slug)}/records${q.size ? `?${q}` : ''}`);
+  };
   const hasNext = offset + records.length < page.total;
   const pager = h('div', { class: 'pager' },
     h('p', { class: 'muted', id: 'records-range' }, records.length
       ? `Records ${num(offset + 1)}–${num(offset + records.length)} of ${num(page.total)}`
-      : `${plural(page.total, 'record')} after deduplication`),
+      : state ? 'No records in this state.' : `${plural(page.total, 'record')} after deduplication`),
     h('div', { class: 'actions' },
       h('button', { type: 'button', disabled: offset === 0, onclick: () => to(Math.max(0, offset - LIMIT)) }, 'Previous 50'),
       h('button', { type: 'button', disabled: !hasNext, onclick: () => to(offset + LIMIT) }, 'Next 50'),
@@ -137,7 +167,11 @@ export async function render({ main, params, query, alive }) {
     { key: 'Escape', show: 'Esc', label: 'Close the open record', run: () => openId !== null && close() },
   ]);
 
-  layout.replaceChildren(h('div', {}, pager, records.length ? list : h('p', { class: 'lede' }, 'No records yet. Import a search first.')), detail);
-  main.replaceChildren(h('h1', {}, 'Records'), layout);
+  layout.replaceChildren(h('div', {}, pager, records.length || state ? list : h('p', { class: 'lede' }, 'No records yet. Import a search first.')), detail);
+  main.replaceChildren(
+    h('h1', {}, state ? `${STAGES[stage].name}: ${STATE_NAMES[state].toLowerCase()}` : 'Records'),
+    state ? h('p', { class: 'muted', id: 'records-filter' }, `The ${plural(page.total, 'record')} behind the dashboard's count. `,
+      h('a', { href: `/reviews/${encodeURIComponent(slug)}/records` }, 'See all records')) : null,
+    layout);
   focusHeading(main);
 }

@@ -1,6 +1,16 @@
-// pages/screenkit.js: owns what the screening pages share: stage names, keyword highlighting, a record shown for screening, votes as words, and the eligibility criteria.
+// pages/screenkit.js: owns what the screening pages share: stage and state names, keyword highlighting, a record shown for screening, votes as words, and the eligibility criteria.
 
 import { h } from '../dom.js';
+
+/** The states a stage's records can be in, in the dashboard's order and words. */
+export const STATE_NAMES = {
+  open: 'Open for screening',
+  conflict: 'In conflict',
+  awaiting_file: 'Waiting for the PDF',
+  included: 'Included',
+  excluded: 'Excluded',
+  not_retrieved: 'Not retrievable',
+};
 
 export const STAGES = {
   title_abstract: { name: 'Title/abstract', lower: 'title/abstract' },

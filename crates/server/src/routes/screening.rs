@@ -604,16 +604,30 @@ async fn list_my_votes(
             .map(|d| d.vote.item_id)
             .collect(),
     };
+    Ok(web::Json(views_of(&state, &review, &roles, &caller, stage, &ids).await?))
+}
+
+/// The views of a stage's items `ids`, in that order, read in one query (items, records and votes)
+/// instead of two or three per item.
+async fn views_of(
+    state: &AppState,
+    review: &store::reviews::Review,
+    roles: &[String],
+    caller: &Caller,
+    stage: &str,
+    ids: &[i32],
+) -> ApiResult<Vec<ScreeningItem>> {
+    let db = &state.store.db;
     let blind = store::screening::settings(db, review.id, stage).await?.blind;
-    let mut shown = store::screening::handed(db, review.id, &ids).await?;
+    let mut shown = store::screening::handed(db, review.id, ids).await?;
     let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
+    for &id in ids {
         let Some(at) = shown.iter().position(|h| h.item.id == id) else { continue };
         let h = shown.swap_remove(at);
         let known = Known { record: Some(h.record), votes: Some(h.votes), blind: Some(blind) };
-        out.push(item_view_from(&state, &review, &roles, &caller, &h.item, known).await?);
+        out.push(item_view_from(state, review, roles, caller, &h.item, known).await?);
     }
-    Ok(web::Json(out))
+    Ok(out)
 }
 
 /// Records in conflict at a stage, with both votes (leads only).
@@ -630,11 +644,9 @@ async fn conflicts(
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
     let (review, roles) = review_for(&state, &caller, &key, Need::Lead).await?;
-    let mut out = Vec::new();
-    for item in store::screening::items_in(&state.store.db, review.id, stage, &["conflict"], 1000).await? {
-        out.push(item_view(&state, &review, &roles, &caller, &item).await?);
-    }
-    Ok(web::Json(out))
+    let ids: Vec<i32> =
+        store::screening::items_in(&state.store.db, review.id, stage, &["conflict"], 1000).await?.iter().map(|i| i.id).collect();
+    Ok(web::Json(views_of(&state, &review, &roles, &caller, stage, &ids).await?))
 }
 
 /// Resolves a conflict with a decision and a reason (leads only).
@@ -921,11 +933,8 @@ async fn list_items(
     }
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let rows = store::screening::items_in(&state.store.db, review.id, stage, &[wanted.as_str()], q.offset + limit).await?;
-    let mut out = Vec::new();
-    for item in rows.iter().skip(usize::try_from(q.offset).unwrap_or(0)) {
-        out.push(item_view(&state, &review, &roles, &caller, item).await?);
-    }
-    Ok(web::Json(out))
+    let ids: Vec<i32> = rows.iter().skip(usize::try_from(q.offset).unwrap_or(usize::MAX)).map(|i| i.id).collect();
+    Ok(web::Json(views_of(&state, &review, &roles, &caller, stage, &ids).await?))
 }
 
 /// Moves a reviewer's reserved records at a stage to another reviewer or lead (leads only): for a
