@@ -303,6 +303,50 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     c.send_keys(&per, "2").await?;
     c.click(&c.find("#save-title_abstract").await?).await?;
     wait_text(c, "#toast", |s| s == "Title/abstract settings saved").await?;
+    // A pilot, the share screened in full and a fixed group of reviewers, set on the page.
+    let ft_form = "#stage-full_text";
+    for (name, value) in [("pilot_size", "3"), ("pilot_threshold", "0.7"), ("double_percent", "50")] {
+        let input = c.find(&format!("{ft_form} input[name={name}]")).await?;
+        c.clear(&input).await?;
+        c.send_keys(&input, value).await?;
+    }
+    c.click(&c.find("#add-pair-full_text").await?).await?;
+    // A group not filled in is refused on the page.
+    c.click(&c.find("#save-full_text").await?).await?;
+    let refusal = wait_text(c, &format!("{ft_form} .form-error"), |s| !s.is_empty()).await?;
+    ensure!(refusal.contains("Choose every reviewer"), "{refusal}");
+    for (i, who) in [t.rev1_id, t.rev2_id].into_iter().enumerate() {
+        let option = format!("#pairs-full_text [data-pair='0'] select:nth-of-type({}) option[value='{who}']", i + 1);
+        c.click(&c.find(&option).await?).await?;
+    }
+    shot(c, "screening-settings-full-text").await?;
+    c.click(&c.find("#save-full_text").await?).await?;
+    wait_text(c, "#toast", |s| s == "Full text settings saved").await?;
+    let (_, saved) = app.get("/api/reviews/qes/stages/full_text/settings", &t.lead).await;
+    ensure!(saved["pilot_size"] == 3 && saved["pilot_threshold"] == 0.7 && saved["double_percent"] == 50, "{saved}");
+    ensure!(saved["pairs"] == json!([[t.rev1_id, t.rev2_id]]), "{saved}");
+    // Back to no pilot and no groups, as the rest of this journey expects.
+    c.goto(&app.url("/reviews/qes/settings")).await?;
+    wait_text(c, &format!("#pilot-state-full_text"), |s| s.contains("Only the 3 pilot records")).await?;
+    let size = c.find(&format!("{ft_form} input[name=pilot_size]")).await?;
+    c.clear(&size).await?;
+    c.send_keys(&size, "0").await?;
+    c.click(&c.find("#pairs-full_text [data-pair='0'] button").await?).await?;
+    c.click(&c.find("#save-full_text").await?).await?;
+    wait_text(c, "#toast", |s| s == "Full text settings saved").await?;
+    let (_, saved) = app.get("/api/reviews/qes/stages/full_text/settings", &t.lead).await;
+    ensure!(saved["pilot_size"] == 0 && saved["pairs"] == json!([]), "{saved}");
+    // Reviewer 1's reserved title/abstract records go to reviewer 2.
+    let review_id = store::reviews::by_slug(&app.store.db, "qes").await?.ok_or_else(|| anyhow!("no review"))?.id;
+    let held = store::screening::my_reservations(&app.store.db, review_id, "title_abstract", t.rev1_id, 0).await?.len();
+    ensure!(held > 0, "reviewer 1 holds the records fetched ahead");
+    for (select, who) in [("from", t.rev1_id), ("to", t.rev2_id)] {
+        c.click(&c.find(&format!("#stage-title_abstract .reassign select[name={select}] option[value='{who}']")).await?).await?;
+    }
+    c.click(&c.find("#reassign-title_abstract").await?).await?;
+    let moved = wait_text(c, "#reassign-title_abstract-said", |s| !s.is_empty()).await?;
+    ensure!(moved == format!("Moved {held} record{}.", if held == 1 { "" } else { "s" }), "{moved}");
+    ensure!(store::screening::my_reservations(&app.store.db, review_id, "title_abstract", t.rev1_id, 0).await?.is_empty());
 
     // The dashboard's title/abstract numbers are the API's.
     click_nav(c, "Dashboard").await?;

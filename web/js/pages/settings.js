@@ -1,5 +1,7 @@
 // pages/settings.js: owns the Settings page: the screening protocol (framework, criteria, reasons,
-// highlight keywords) and each stage's settings (reviewers per record, blind, maybe is a conflict).
+// highlight keywords), each stage's settings (reviewers per record, blind, maybe is a conflict, a pilot
+// with its agreement gate, the share screened in full, fixed reviewer groups), and moving a reviewer's
+// reserved records to someone else.
 
 import { api, get } from '../api.js';
 import { clearErrors, field, h, showErrors } from '../dom.js';
@@ -82,11 +84,52 @@ function protocolForm(base, protocol, lead) {
   return form;
 }
 
-function stageForm(base, stage, s, lead) {
+function stageForm(base, stage, s, lead, screeners) {
   const per = h('input', { type: 'number', name: 'reviewers_per_record', min: '1', max: '5', step: '1', value: String(s.reviewers_per_record), inputmode: 'numeric' });
   const blind = h('input', { type: 'checkbox', name: 'blind', id: `blind-${stage}`, checked: s.blind });
   const maybe = h('input', { type: 'checkbox', name: 'maybe_is_conflict', id: `maybe-${stage}`, checked: s.maybe_is_conflict });
+  const pilotSize = h('input', { type: 'number', name: 'pilot_size', min: '0', max: '1000', step: '1', value: String(s.pilot_size ?? 0), inputmode: 'numeric' });
+  const pilotThreshold = h('input', { type: 'number', name: 'pilot_threshold', min: '-1', max: '1', step: '0.05', value: String(s.pilot_threshold ?? 0.6), inputmode: 'decimal' });
+  const percent = h('input', { type: 'number', name: 'double_percent', min: '1', max: '100', step: '1', value: String(s.double_percent ?? 100), inputmode: 'numeric' });
   const save = h('button', { type: 'submit', class: 'primary', id: `save-${stage}` }, 'Save');
+
+  // Fixed groups of reviewers: each record goes to one group. One row per group, one choice per vote.
+  let groups = (s.pairs ?? []).map((g) => [...g]);
+  const pairRows = h('div', { class: 'pairs', id: `pairs-${stage}` });
+  const size = () => Math.max(1, Math.min(5, Number.parseInt(per.value, 10) || 2));
+  const choose = (value, onchange, label) => h('select', { 'aria-label': label, onchange: (e) => onchange(Number.parseInt(e.target.value, 10) || null) },
+    h('option', { value: '' }, 'Choose…'),
+    screeners.map((m) => h('option', { value: String(m.user_id), selected: m.user_id === value }, m.name || m.email)));
+  const drawPairs = () => {
+    const n = size();
+    groups = groups.map((g) => Array.from({ length: n }, (_, i) => g[i] ?? null));
+    pairRows.replaceChildren(
+      ...groups.map((g, gi) => h('div', { class: 'pair', dataset: { pair: gi } },
+        h('span', { class: 'muted' }, `Group ${gi + 1}:`),
+        g.map((who, i) => choose(who, (v) => { groups[gi][i] = v; }, `Group ${gi + 1}, reviewer ${i + 1}`)),
+        h('button', { type: 'button', class: 'link', onclick: () => { groups.splice(gi, 1); drawPairs(); } }, 'Remove'))),
+      h('p', { class: 'muted small' }, groups.length ? 'Each record goes to one group, in turn.' : 'No fixed groups: any reviewers may judge any record.'),
+      h('button', { type: 'button', id: `add-pair-${stage}`, onclick: () => { groups.push(Array(size()).fill(null)); drawPairs(); } }, 'Add a group'));
+  };
+  per.addEventListener('change', drawPairs);
+  drawPairs();
+
+  const pilotState = s.pilot_size > 0
+    ? h('p', { class: 'muted', id: `pilot-state-${stage}` }, s.pilot_opened
+      ? 'The pilot is done: the whole stage is open.'
+      : `Only the ${s.pilot_size} pilot records are screened until their agreement reaches κ ${s.pilot_threshold ?? 0.6}, or a lead opens the rest.`,
+    !s.pilot_opened && lead ? [' ', h('button', { type: 'button', id: `open-pilot-${stage}`, onclick: openPilot }, 'Open the rest now')] : null)
+    : null;
+  async function openPilot() {
+    try {
+      await api('POST', `${base}/stages/${stage}/pilot/open`, {});
+      toast(`${STAGES[stage].name}: the whole stage is open`);
+      pilotState?.replaceChildren('The pilot is done: the whole stage is open.');
+    } catch (err) {
+      toast(err.detail, { problem: true });
+    }
+  }
+
   const form = h('form', { class: 'stack card', id: `stage-${stage}`, novalidate: true, 'aria-labelledby': `stage-${stage}-title` },
     h('h2', { id: `stage-${stage}-title` }, STAGES[stage].name),
     h('p', { class: 'form-error', role: 'alert', tabindex: '-1', hidden: true }),
@@ -94,18 +137,35 @@ function stageForm(base, stage, s, lead) {
       field('Reviewers per record', per, { hint: 'Independent votes each record needs, 1 to 5.' }),
       h('div', { class: 'check' }, blind, h('label', { for: blind.id }, 'Blind: reviewers do not see each other’s votes until a record is decided')),
       h('div', { class: 'check' }, maybe, h('label', { for: maybe.id }, 'A “maybe” vote makes a conflict for a lead')),
+      h('div', { class: 'row' },
+        field('Pilot records', pilotSize, { hint: 'The stage’s first records, screened by everyone before the rest opens; 0 for no pilot.' }),
+        field('Pilot agreement to open (κ)', pilotThreshold, { hint: 'Cohen’s kappa the pilot must reach; 0.6 is common.' })),
+      pilotState,
+      field('Share of records screened by all their reviewers (%)', percent, { hint: 'The rest get one reviewer; 100 gives every record all its reviewers.' }),
+      h('div', { class: 'field', dataset: { field: 'pairs' } },
+        h('span', { class: 'label' }, 'Fixed reviewer groups', h('span', { class: 'optional' }, ' (optional)')),
+        pairRows),
     ),
     lead ? h('div', { class: 'actions' }, save) : null,
+    lead ? reassignForm(base, stage, screeners) : null,
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
+    if (groups.some((g) => g.some((who) => !who))) {
+      showErrors(form, { errors: [], detail: 'Choose every reviewer of each group, or remove the group.' });
+      return;
+    }
     save.disabled = true;
     try {
       await api('PUT', `${base}/stages/${stage}/settings`, {
         reviewers_per_record: Number.parseInt(per.value, 10) || 0,
         blind: blind.checked,
         maybe_is_conflict: maybe.checked,
+        pilot_size: Number.parseInt(pilotSize.value, 10) || 0,
+        pilot_threshold: Number.parseFloat(pilotThreshold.value),
+        double_percent: Number.parseInt(percent.value, 10) || 0,
+        pairs: groups,
       });
       toast(`${STAGES[stage].name} settings saved`);
     } catch (err) {
@@ -117,6 +177,39 @@ function stageForm(base, stage, s, lead) {
   return form;
 }
 
+/** A lead hands the records one reviewer holds at this stage to another (someone leaving, or workload). */
+function reassignForm(base, stage, screeners) {
+  const pick = (name, label) => h('select', { name, 'aria-label': label },
+    h('option', { value: '' }, 'Choose…'),
+    screeners.map((m) => h('option', { value: String(m.user_id) }, m.name || m.email)));
+  const from = pick('from', 'From');
+  const to = pick('to', 'To');
+  const go = h('button', { type: 'button', id: `reassign-${stage}` }, 'Move their records');
+  const said = h('p', { class: 'muted small', role: 'status', id: `reassign-${stage}-said` });
+  go.addEventListener('click', async () => {
+    const a = Number.parseInt(from.value, 10);
+    const b = Number.parseInt(to.value, 10);
+    if (!a || !b) {
+      said.textContent = 'Choose who the records are moved from, and to whom.';
+      return;
+    }
+    go.disabled = true;
+    try {
+      const r = await api('POST', `${base}/stages/${stage}/reassign`, { from: a, to: b });
+      said.textContent = r.moved ? `Moved ${r.moved} record${r.moved === 1 ? '' : 's'}.` : 'They held no records at this stage.';
+    } catch (err) {
+      said.textContent = err.detail;
+    } finally {
+      go.disabled = false;
+    }
+  });
+  return h('div', { class: 'reassign' },
+    h('h3', {}, 'Move a reviewer’s records'),
+    h('p', { class: 'muted small' }, 'The records someone holds at this stage and has not judged go to another reviewer, for example when they leave the team.'),
+    h('div', { class: 'actions' }, h('label', {}, 'From ', from), h('label', {}, 'to ', to), go),
+    said);
+}
+
 export async function render({ main, params, alive }) {
   const slug = params.slug;
   const base = `/api/reviews/${encodeURIComponent(slug)}`;
@@ -124,12 +217,14 @@ export async function render({ main, params, alive }) {
   let protocol;
   let ta;
   let ft;
+  let members;
   try {
-    [review, protocol, ta, ft] = await Promise.all([
+    [review, protocol, ta, ft, members] = await Promise.all([
       loadReview(slug, 'Settings'),
       get(`${base}/protocol`),
       get(`${base}/stages/title_abstract/settings`),
       get(`${base}/stages/full_text/settings`),
+      get(`${base}/members`),
     ]);
   } catch (err) {
     if (alive()) showProblem(main, 'The settings could not be loaded', err);
@@ -137,14 +232,15 @@ export async function render({ main, params, alive }) {
   }
   if (!alive()) return;
   const lead = isLead(review);
+  const screeners = members.filter((m) => m.roles.includes('reviewer') || m.roles.includes('lead'));
   main.replaceChildren(
     h('h1', {}, 'Settings'),
     lead ? h('p', { class: 'lede' }, 'The protocol every reviewer sees with ?, and how each stage is screened. Each saved change is kept in the audit trail.')
       : h('p', { class: 'form-error', role: 'note' }, 'Only a lead can change these; you can read them.'),
     protocolForm(base, protocol, lead),
     h('div', { class: 'stage-forms' },
-      stageForm(base, 'title_abstract', ta, lead),
-      stageForm(base, 'full_text', ft, lead)),
+      stageForm(base, 'title_abstract', ta, lead, screeners),
+      stageForm(base, 'full_text', ft, lead, screeners)),
   );
   focusHeading(main);
 }
