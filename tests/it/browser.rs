@@ -275,6 +275,16 @@ pub(crate) fn screenshot_dir() -> PathBuf {
 pub(crate) async fn shot(c: &Client, name: &str) -> anyhow::Result<()> {
     // Let focus rings and transitions settle so the picture shows the page as a person sees it.
     tokio::time::sleep(Duration::from_millis(150)).await;
+    // A value the page forgot to leave out shows up as the word itself: never on a page.
+    let text = c.exec("return document.body.innerText;", vec![]).await?;
+    let stray = text
+        .as_str()
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .find(|l| matches!(*l, "null" | "undefined" | "NaN" | "[object Object]"))
+        .map(str::to_owned);
+    ensure!(stray.is_none(), "page {name} shows a stray {stray:?}");
     let png = c.screenshot().await?;
     let dir = screenshot_dir();
     std::fs::create_dir_all(&dir)?;
@@ -535,6 +545,17 @@ async fn journey(app: &TestApp, c: &Client, token: &str) -> anyhow::Result<()> {
     wait_text(c, "#record-detail h2", |t| !t.is_empty()).await?;
     wait_text(c, "#record-detail", |t| t.contains("Duplicates merged into this record")).await?;
     shot(c, "records").await?;
+    // /: find records by words; Lennox 2021 came in all three files and is one record.
+    c.press(key(Key::Escape)).await?;
+    c.press('/').await?;
+    ensure!(active_id(c).await? == "records-q", "/ must focus the records search");
+    type_here(c, &format!("lennox BRIDGE{}", key(Key::Enter))).await?;
+    wait_text(c, "#records-found", |t| t == "1 record matches “lennox BRIDGE”.").await?;
+    let found = text_of(c, "#record-list").await?;
+    ensure!(found.contains("Peer support workers as a bridge") && found.lines().filter(|l| l.contains("Lennox")).count() == 1, "{found}");
+    shot(c, "records-search").await?;
+    c.click(&c.find("#records-clear").await?).await?;
+    wait_text(c, "#records-range", |t| t.starts_with("Records 1–")).await?;
 
     // Members: an unknown email is refused next to the field, an account is added as a reviewer.
     follow_nav(c, "Members").await?;

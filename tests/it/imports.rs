@@ -164,3 +164,48 @@ db_test!(a_preview_says_what_a_file_holds_and_stores_nothing, |app| {
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["errors"][0]["field"], "format");
 });
+
+db_test!(records_can_be_searched_by_words_and_merged_copies_are_not_found_twice, |app| {
+    let token = setup(&app).await;
+    for (file, name) in [("demo/cinahl.ris", "CINAHL"), ("demo/medline.xml", "MEDLINE")] {
+        let (_, job) = app.import("qes", &token, file, fixture(file), name).await;
+        assert_eq!(job["state"], "done", "{job}");
+    }
+    let (_, all) = app.get("/api/reviews/qes/records?limit=500", &token).await;
+    let records = all["records"].as_array().unwrap().clone();
+    let search = |q: String| {
+        let (app, token) = (&app, &token);
+        async move {
+            let (s, page) = app.get(&format!("/api/reviews/qes/records?limit=500&q={q}"), token).await;
+            assert_eq!(s, 200, "{page}");
+            let ids: Vec<i64> = page["records"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect();
+            assert_eq!(page["total"].as_u64().unwrap() as usize, ids.len(), "{page}");
+            ids
+        }
+    };
+    // Lennox 2021 is in both files; its copies were merged, so it is found once.
+    let found = search("BRIDGE%20lennox%202021".into()).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    let lennox = records.iter().find(|r| r["id"] == found[0]).unwrap();
+    assert!(lennox["title"].as_str().unwrap().starts_with("Peer support workers as a bridge"), "{lennox}");
+    // Accents and apostrophes folded: "O’Shea" is found as oshea or O'Shea.
+    assert_eq!(search("o'shea".into()).await, found);
+    assert_eq!(search("OSHEA%20bridge".into()).await, found);
+    // A word found in some titles: exactly the records whose citation has it.
+    let word = "qualitative";
+    let expect: Vec<i64> = records
+        .iter()
+        .filter(|r| format!("{} {} {}", r["title"], r["journal"], r["authors"]).to_lowercase().contains(word))
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert!(expect.len() > 1, "{expect:?}");
+    assert_eq!(search(word.into()).await, expect);
+    // Paged like the unsearched list.
+    let (_, second) = app.get(&format!("/api/reviews/qes/records?q={word}&offset=1&limit=1"), &token).await;
+    assert_eq!(second["records"][0]["id"], expect[1], "{second}");
+    assert_eq!(second["total"], expect.len(), "{second}");
+    assert_eq!(search("zzqx%20unfindable".into()).await, Vec::<i64>::new());
+    // Blank text is no search.
+    let (_, blank) = app.get("/api/reviews/qes/records?q=%20%20", &token).await;
+    assert_eq!(blank["total"], all["total"]);
+});

@@ -350,11 +350,23 @@ pub struct RecordDetail {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecordPage {
-    /// Records after deduplication.
+    /// Records after deduplication (those the search found, with `q`).
     pub total: u64,
     pub offset: u64,
     pub limit: u64,
     pub records: Vec<Record>,
+}
+
+/// A page of a review's records, optionally searched.
+#[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+pub struct RecordsQuery {
+    #[serde(default)]
+    pub offset: u64,
+    /// At most 500; 50 when omitted.
+    pub limit: Option<u64>,
+    /// Words that must all appear (in any order, ignoring case and accents, as any part of a word) in
+    /// the record's title, authors, journal, year, DOI, PMID or number.
+    pub q: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]

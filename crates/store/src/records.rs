@@ -237,6 +237,43 @@ pub async fn page(db: &impl ConnectionTrait, review_id: i32, offset: u64, limit:
         .await?)
 }
 
+/// The citation fields a search of the review's records reads, for every record left after
+/// deduplication, in import order: (id, title, authors as stored, year, journal, DOI, PMID).
+#[allow(clippy::type_complexity)]
+pub async fn citations(
+    db: &impl ConnectionTrait,
+    review_id: i32,
+) -> Result<Vec<(i32, Option<String>, String, Option<i32>, Option<String>, Option<String>, Option<String>)>, StoreError> {
+    use sea_orm::QuerySelect;
+    Ok(records::Entity::find()
+        .select_only()
+        .columns([
+            records::Column::Id,
+            records::Column::Title,
+            records::Column::Authors,
+            records::Column::Year,
+            records::Column::Journal,
+            records::Column::Doi,
+            records::Column::Pmid,
+        ])
+        .filter(records::Column::ReviewId.eq(review_id))
+        .filter(records::Column::MergedInto.is_null())
+        .order_by_asc(records::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// The review's records with these ids, in id order.
+pub async fn by_ids(db: &impl ConnectionTrait, review_id: i32, ids: &[i32]) -> Result<Vec<Record>, StoreError> {
+    Ok(records::Entity::find()
+        .filter(records::Column::ReviewId.eq(review_id))
+        .filter(records::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(records::Column::Id)
+        .all(db)
+        .await?)
+}
+
 /// Records that were merged into `kept_id`.
 pub async fn merged_into(db: &impl ConnectionTrait, kept_id: i32) -> Result<Vec<Record>, StoreError> {
     Ok(records::Entity::find().filter(records::Column::MergedInto.eq(kept_id)).order_by_asc(records::Column::Id).all(db).await?)

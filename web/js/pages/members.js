@@ -67,12 +67,12 @@ export async function render({ main, params, alive }) {
       }
     });
   }
-  main.replaceChildren(
+  main.replaceChildren(...[
     h('h1', {}, 'Members'),
     slot,
     form ?? h('p', { class: 'muted' }, 'Only a lead can add members.'),
     isLead(review) ? inviteForm(base, async () => slot.replaceChildren(table(await get(`${base}/members`)))) : null,
-  );
+  ].filter(Boolean));
   focusHeading(main);
 }
 

@@ -1,5 +1,6 @@
 // pages/records.js: owns the Records page: pages of deduplicated records (or, from a dashboard count, the records of
-// one screening stage in one state), J/K to move, Enter to open one with its abstract and merged duplicates.
+// one screening stage in one state), a search by words (/), J/K to move, Enter to open one with its abstract and
+// merged duplicates.
 
 import { get } from '../api.js';
 import { fill, h, num, plural } from '../dom.js';
@@ -39,6 +40,7 @@ export async function render({ main, params, query, alive }) {
   // From a dashboard count: the records of one stage in one state.
   const stage = STAGES[query.get('stage')] ? query.get('stage') : null;
   const state = stage && STATE_NAMES[query.get('state')] ? query.get('state') : null;
+  const words = state ? '' : (query.get('q') ?? '').trim();
   let page;
   let sources;
   let items = null;
@@ -55,7 +57,7 @@ export async function render({ main, params, query, alive }) {
     } else {
       [, page, sources] = await Promise.all([
         loadReview(slug, 'Records'),
-        get(`${base}/records?offset=${offset}&limit=${LIMIT}`),
+        get(`${base}/records?offset=${offset}&limit=${LIMIT}${words ? `&q=${encodeURIComponent(words)}` : ''}`),
         get(`${base}/sources`),
       ]);
     }
@@ -146,7 +148,7 @@ export async function render({ main, params, query, alive }) {
   }
 
   const to = (o) => {
-    const q = new URLSearchParams(state ? { stage, state } : {});
+    const q = new URLSearchParams(state ? { stage, state } : words ? { q: words } : {});
     if (o) q.set('offset', String(o));
     navigate(`/reviews/${encodeURIComponent(slug)}/records${q.size ? `?${q}` : ''}`);
   };
@@ -154,13 +156,31 @@ export async function render({ main, params, query, alive }) {
   const pager = h('div', { class: 'pager' },
     h('p', { class: 'muted', id: 'records-range' }, records.length
       ? `Records ${num(offset + 1)}–${num(offset + records.length)} of ${num(page.total)}`
-      : state ? 'No records in this state.' : `${plural(page.total, 'record')} after deduplication`),
+      : state ? 'No records in this state.' : words ? 'No record matches these words.' : `${plural(page.total, 'record')} after deduplication`),
     h('div', { class: 'actions' },
       h('button', { type: 'button', disabled: offset === 0, onclick: () => to(Math.max(0, offset - LIMIT)) }, 'Previous 50'),
       h('button', { type: 'button', disabled: !hasNext, onclick: () => to(offset + LIMIT) }, 'Next 50'),
     ));
 
+  // The search: words from the title, authors, journal, year, DOI, PMID or record number.
+  const box = h('input', { type: 'search', id: 'records-q', name: 'q', value: words, autocomplete: 'off', placeholder: 'e.g. Lennox 2021, peer navigators, 10.1186/…' });
+  const search = h('form', { class: 'records-search', role: 'search', id: 'records-search' },
+    h('label', { for: 'records-q' }, 'Find records'), box, h('button', { type: 'submit' }, 'Find'),
+    words ? h('a', { href: `/reviews/${encodeURIComponent(slug)}/records`, id: 'records-clear' }, 'Show all') : null);
+  search.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = box.value.trim();
+    navigate(`/reviews/${encodeURIComponent(slug)}/records${q ? `?q=${encodeURIComponent(q)}` : ''}`);
+  });
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      box.blur();
+    }
+  });
+
   setKeys([
+    { key: '/', label: 'Find records by words', run: () => { box.focus(); box.select(); } },
     { key: 'j', repeat: true, label: 'Next record', run: () => (selected === rows.length - 1 && hasNext ? to(offset + LIMIT) : select(selected + 1)) },
     { key: 'k', repeat: true, label: 'Previous record', run: () => select(selected - 1) },
     { key: 'Enter', show: 'Enter', label: 'Open the record (on a focused row)', passive: true, run: () => {} },
@@ -168,10 +188,12 @@ export async function render({ main, params, query, alive }) {
   ]);
 
   layout.replaceChildren(h('div', {}, pager, records.length || state ? list : h('p', { class: 'lede' }, 'No records yet. Import a search first.')), detail);
-  main.replaceChildren(
+  main.replaceChildren(...[
     h('h1', {}, state ? `${STAGES[stage].name}: ${STATE_NAMES[state].toLowerCase()}` : 'Records'),
+    state ? null : search,
+    words ? h('p', { class: 'muted', id: 'records-found' }, `${plural(page.total, 'record')} ${page.total === 1 ? 'matches' : 'match'} “${words}”.`) : null,
     state ? h('p', { class: 'muted', id: 'records-filter' }, `The ${plural(page.total, 'record')} behind the dashboard's count. `,
       h('a', { href: `/reviews/${encodeURIComponent(slug)}/records` }, 'See all records')) : null,
-    layout);
+    layout].filter(Boolean));
   focusHeading(main);
 }

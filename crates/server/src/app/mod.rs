@@ -9,6 +9,7 @@ pub mod extraction;
 pub mod import;
 pub mod prisma;
 pub mod screening;
+pub mod search;
 pub mod synthesis;
 pub mod users;
 

@@ -871,21 +871,20 @@ pub async fn reassign(store: &Store, review_id: i32, stage: &str, from: i32, to:
     Ok(moved)
 }
 
-/// A search of one's own decisions (the screening page's `/`): words folded as deduplication folds
-/// text (lower case, accents and punctuation dropped), each of which must appear in the decision's
-/// record (title, authors, journal, year, DOI, record number) or in the vote itself (include / exclude /
-/// maybe, reason, note, tags), in any order and as any part of a word.
+/// A search of one's own decisions (the screening page's `/`): words (see [`super::search::Words`])
+/// found in the decision's record (title, authors, journal, year, DOI, record number) or in the vote
+/// itself (include / exclude / maybe, reason, note, tags), and optionally one kind of vote.
 #[derive(Debug)]
 pub struct DecisionSearch {
-    words: Vec<String>,
+    words: Option<super::search::Words>,
     vote: Option<Vote>,
 }
 
 impl DecisionSearch {
     /// `None` when neither words nor a vote narrow the search.
     pub fn new(text: &str, vote: Option<Vote>) -> Option<DecisionSearch> {
-        let words: Vec<String> = dedup::fold(text).split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
-        (!words.is_empty() || vote.is_some()).then_some(DecisionSearch { words, vote })
+        let words = super::search::Words::new(text);
+        (words.is_some() || vote.is_some()).then_some(DecisionSearch { words, vote })
     }
 
     pub fn matches(&self, d: &store::screening::MyVote) -> bool {
@@ -893,31 +892,23 @@ impl DecisionSearch {
         if self.vote.is_some_and(|want| parse_vote(&v.vote) != Some(want)) {
             return false;
         }
-        if self.words.is_empty() {
-            return true;
-        }
-        let mut text = String::new();
-        for part in
-            [d.title.as_deref(), d.journal.as_deref(), d.doi.as_deref(), v.reason.as_deref(), v.note.as_deref()].into_iter().flatten()
-        {
-            text.push_str(part);
-            text.push(' ');
-        }
-        for list in [&d.authors, &v.tags] {
-            for s in store::parse_json_list(list) {
-                text.push_str(&s);
-                text.push(' ');
-            }
-        }
+        let Some(words) = &self.words else { return true };
         // The vote as a word and as the page says it ("Included").
         let said = match parse_vote(&v.vote) {
             Some(Vote::Include) => "include included",
             Some(Vote::Exclude) => "exclude excluded",
             _ => v.vote.as_str(),
         };
-        text.push_str(&format!("{} {} {said}", d.year.map(|y| y.to_string()).unwrap_or_default(), v.item_id));
-        let folded = dedup::fold(&text);
-        self.words.iter().all(|w| folded.contains(w.as_str()))
+        let (authors, tags) = (store::parse_json_list(&d.authors), store::parse_json_list(&v.tags));
+        let (year, number) = (d.year.map(|y| y.to_string()).unwrap_or_default(), v.item_id.to_string());
+        let fields = [d.title.as_deref(), d.journal.as_deref(), d.doi.as_deref(), v.reason.as_deref(), v.note.as_deref()];
+        words.found_in(
+            fields.into_iter().flatten().chain(authors.iter().map(String::as_str)).chain(tags.iter().map(String::as_str)).chain([
+                year.as_str(),
+                number.as_str(),
+                said,
+            ]),
+        )
     }
 }
 
