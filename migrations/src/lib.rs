@@ -20,6 +20,7 @@ mod m20261123_000012_create_synthesis;
 mod m20261123_000013_create_extraction;
 mod m20261201_000014_add_item_counters;
 mod m20261202_000015_count_reservations_in_statements;
+mod m20261202_000016_stamp_votes_with_protocol_version;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000013_create_extraction::Migration),
             Box::new(m20261201_000014_add_item_counters::Migration),
             Box::new(m20261202_000015_count_reservations_in_statements::Migration),
+            Box::new(m20261202_000016_stamp_votes_with_protocol_version::Migration),
         ]
     }
 }

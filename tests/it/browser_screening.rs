@@ -267,6 +267,13 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     ensure!(item_b["state"] == "conflict", "{item_b}");
     sign_out(c).await?;
 
+    // The lead amends the inclusion criteria: the votes in conflict were made under version 1.
+    let (_, mut protocol) = app.get("/api/reviews/qes/protocol", &t.lead).await;
+    protocol.as_object_mut().ok_or_else(|| anyhow!("protocol"))?.remove("version");
+    protocol["inclusion"] = json!("Primary qualitative studies of peer workers' experiences, in any setting.");
+    let res = app.client.put(app.url("/api/reviews/qes/protocol")).bearer_auth(&t.lead).json(&protocol).send().await?;
+    ensure!(res.status() == 200, "amending the protocol: {}", res.status());
+
     // The lead resolves the two conflicts by keyboard.
     sign_in(c, app, "/reviews/qes", "lead@example.org").await?;
     wait_css(c, "[data-stage=title_abstract] [data-state=conflict]").await?;
@@ -274,6 +281,10 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     wait_text(c, "#conflict-counter", |s| s == "1 of 2").await?;
     let votes = text_of(c, "#votes").await?;
     ensure!(votes.contains("rev1") && votes.contains("rev2") && votes.contains("Included") && votes.contains("Excluded"), "{votes}");
+    ensure!(
+        votes.matches("Made under the protocol’s version 1; it is now at version 2.").count() == 2,
+        "both votes were made under the earlier criteria: {votes}"
+    );
     let first = number(&c.attr(&c.find("#votes").await?, "data-item").await?.unwrap_or_default())?;
     shot(c, "screening-conflicts").await?;
     c.press('i').await?;

@@ -201,10 +201,13 @@ db_test!(dual_screening_end_to_end, |app| {
     }
     let csv = app.client.get(app.url("/api/reviews/qes/decisions.csv")).bearer_auth(&t.lead).send().await.unwrap().text().await.unwrap();
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("record_id,source_record_id,stage,reviewer,role,decision,reason,note,time"));
+    assert_eq!(lines.next(), Some("record_id,source_record_id,stage,reviewer,role,decision,reason,note,time,protocol_version"));
     let rows: Vec<&str> = lines.collect();
     // 4 title/abstract votes + 2 full-text votes + 1 current vote on C, and 1 lead resolution.
     assert_eq!(rows.len(), 8, "{csv}");
+    // Every vote was made under the protocol as first saved; a resolution has no version.
+    assert_eq!(rows.iter().filter(|r| r.contains(",reviewer,") && r.ends_with(",1")).count(), 7, "{csv}");
+    assert!(rows.iter().filter(|r| r.contains(",lead,")).all(|r| r.ends_with(',')), "{csv}");
     assert!(rows.iter().any(|r| r.contains(",lead,include,") && r.contains("Peer navigators are peer workers.")));
     assert_eq!(app.client.get(app.url("/api/reviews/qes/decisions.csv")).bearer_auth(&t.rev1).send().await.unwrap().status(), 403);
     // Votes, undo and resolution kept every item's reservation count equal to its reservation rows.
@@ -265,6 +268,45 @@ db_test!(a_vote_can_bring_the_next_records_with_it, |app| {
     let held = store::screening::my_reservations(&app.store.db, review, "title_abstract", t.rev2_id, 0).await.unwrap();
     assert_eq!(held.iter().map(|i| i64::from(i.id)).collect::<Vec<_>>(), hers, "the refused vote reserved nothing");
     assert_eq!(store::screening::reservation_drift(&app.store.db, review).await.unwrap(), vec![]);
+});
+
+db_test!(votes_record_the_protocol_version_they_were_made_under, |app| {
+    let t = team(&app).await;
+    let (_, protocol) = app.get("/api/reviews/qes/protocol", &t.lead).await;
+    assert_eq!(protocol["version"], 1);
+    let ids: Vec<i64> = next(&app, &t.rev1, "title_abstract", 3).await.iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    let (a, b, c) = (ids[0], ids[1], ids[2]);
+    let (_, va) = vote(&app, &t.rev1, a, json!({"vote": "include"})).await;
+    assert_eq!(va["my_vote"]["protocol_version"], 1, "{va}");
+    let put_protocol = |p: Value| {
+        let (app, lead) = (&app, &t.lead);
+        async move {
+            let res = app.client.put(app.url("/api/reviews/qes/protocol")).bearer_auth(lead).json(&p).send().await.unwrap();
+            status_json(res).await
+        }
+    };
+    let mut same = protocol.clone();
+    same.as_object_mut().unwrap().remove("version");
+    // Saved unchanged: no new version.
+    let (s, again) = put_protocol(same.clone()).await;
+    assert_eq!((s, again["version"].as_i64()), (200, Some(1)), "{again}");
+    // An amendment (a fourth exclusion reason) is version 2; votes from now on say so.
+    let mut amended = same;
+    amended["reasons"].as_array_mut().unwrap().push(json!("Duplicate publication"));
+    let (_, v2) = put_protocol(amended).await;
+    assert_eq!(v2["version"], 2, "{v2}");
+    let (_, vb) = vote(&app, &t.rev1, b, json!({"vote": "exclude", "reason": "Duplicate publication"})).await;
+    assert_eq!(vb["my_vote"]["protocol_version"], 2, "{vb}");
+    let (_, vc) = app.post(&format!("/api/reviews/qes/items/{c}/vote-and-next?count=0"), &t.rev1, json!({"vote": "maybe"})).await;
+    assert_eq!(vc["item"]["my_vote"]["protocol_version"], 2, "vote-and-next stamps too: {vc}");
+    let (_, still) = app.get(&format!("/api/reviews/qes/items/{a}"), &t.rev1).await;
+    assert_eq!(still["my_vote"]["protocol_version"], 1, "an earlier vote keeps its version: {still}");
+    // Changing a vote remakes it under the criteria in force.
+    let (_, changed) = vote(&app, &t.rev1, a, json!({"vote": "exclude", "reason": REASONS[0]})).await;
+    assert_eq!(changed["my_vote"]["protocol_version"], 2, "{changed}");
+    let csv = app.client.get(app.url("/api/reviews/qes/decisions.csv")).bearer_auth(&t.lead).send().await.unwrap().text().await.unwrap();
+    let versions: Vec<&str> = csv.lines().skip(1).map(|l| l.rsplit(',').next().unwrap()).collect();
+    assert_eq!(versions, ["2", "2", "2"], "{csv}");
 });
 
 /// The ids `GET my-votes` returns for `query` (after `?`), as `token`.

@@ -542,6 +542,9 @@ pub struct VoteView {
     pub note: Option<String>,
     pub tags: Vec<String>,
     pub updated_at: String,
+    /// The protocol version (criteria) in force when the vote was cast or last changed: 0 when no
+    /// protocol had been saved, `null` for votes cast before versions were recorded.
+    pub protocol_version: Option<i32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -447,7 +447,7 @@ pub enum ExportCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Every vote and lead resolution as CSV: record_id,source_record_id,stage,reviewer,role,decision,reason,note,time.
+    /// Every vote and lead resolution as CSV: record_id,source_record_id,stage,reviewer,role,decision,reason,note,time,protocol_version.
     Decisions {
         /// The review: its short name (e.g. `demo`) or id.
         #[arg(long)]

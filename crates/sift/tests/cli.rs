@@ -263,7 +263,10 @@ fn headless_team_workflow() {
         assert!(std::fs::read_to_string(&svg).unwrap().contains("</svg>"));
         let o = run(sift().args(["export", "decisions", "--review", "demo", "--database", &db.url]));
         let decisions = stdout(&o);
-        assert!(decisions.starts_with("record_id,source_record_id,stage,reviewer,role,decision,reason,note,time\n"), "{decisions}");
+        assert!(
+            decisions.starts_with("record_id,source_record_id,stage,reviewer,role,decision,reason,note,time,protocol_version\n"),
+            "{decisions}"
+        );
         assert!(decisions.lines().count() > 40);
         let o = run(sift().args(["export", "included", "--review", "demo", "--database", &db.url, "--format", "ris"]));
         let ris = stdout(&o);

@@ -68,9 +68,16 @@ pub async fn protocol(db: &impl ConnectionTrait, review_id: i32) -> Result<Proto
     })
 }
 
-/// Saves the protocol as a new version; returns it.
+/// Saves the protocol as a new version and returns it; a protocol saved unchanged keeps its version
+/// (votes record the version they were made under, so a version is a real amendment).
 pub async fn save_protocol(db: &impl ConnectionTrait, review_id: i32, p: &Protocol, now: i64) -> Result<Protocol, StoreError> {
     let existing = protocols::Entity::find_by_id(review_id).one(db).await?;
+    if existing.is_some() {
+        let current = protocol(db, review_id).await?;
+        if (Protocol { version: current.version, ..p.clone() }) == current {
+            return Ok(current);
+        }
+    }
     let version = existing.as_ref().map(|e| e.version + 1).unwrap_or(1);
     let row = protocols::ActiveModel {
         review_id: Set(review_id),

@@ -9,13 +9,16 @@ import { toast } from '../toast.js';
 import { isLead, loadReview, showProblem } from './common.js';
 import { STAGES, VOTED, criteriaView, highlighter, recordView } from './screenkit.js';
 
-function voteCard(v) {
+/** One reviewer's vote; `current` is the protocol version now, to flag a vote made under older criteria. */
+function voteCard(v, current) {
   const mark = v.vote === 'include' ? '✓' : v.vote === 'exclude' ? '✗' : '?';
+  const older = v.protocol_version !== null && v.protocol_version !== undefined && v.protocol_version < current;
   return h('section', { class: `vote-card ${v.vote}`, dataset: { reviewer: v.reviewer_id, vote: v.vote } },
     h('h2', {}, v.reviewer || `Reviewer ${v.reviewer_id}`),
     h('p', { class: 'verdict' }, h('span', { class: 'letter', 'aria-hidden': 'true' }, mark), ` ${VOTED[v.vote] ?? v.vote}`),
     h('p', {}, h('span', { class: 'muted' }, 'Reason: '), v.reason || h('span', { class: 'muted' }, 'none given')),
     h('p', {}, h('span', { class: 'muted' }, 'Note: '), v.note || h('span', { class: 'muted' }, 'none')),
+    older ? h('p', { class: 'older-criteria' }, `Made under the protocol’s version ${v.protocol_version}; it is now at version ${current}.`) : null,
   );
 }
 
@@ -97,7 +100,7 @@ export async function render({ main, params, alive }) {
     bar.hidden = false;
     const votes = item.votes ?? [];
     fill(body,
-      h('div', { class: 'votes-side', id: 'votes', dataset: { item: item.id } }, votes.map(voteCard)),
+      h('div', { class: 'votes-side', id: 'votes', dataset: { item: item.id } }, votes.map((v) => voteCard(v, protocol.version))),
       recordView(item, hl, { heading: 'h2' }),
     );
   };

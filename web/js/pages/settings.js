@@ -37,7 +37,8 @@ function protocolForm(base, protocol, lead) {
   const incKw = area('include_keywords', (protocol.include_keywords ?? []).join('\n'), 5);
   const excKw = area('exclude_keywords', (protocol.exclude_keywords ?? []).join('\n'), 5);
   const save = h('button', { type: 'submit', class: 'primary', id: 'save-protocol' }, 'Save the protocol');
-  const version = h('span', { class: 'muted', id: 'protocol-version' }, `Version ${protocol.version}`);
+  let shownVersion = protocol.version;
+  const version = h('span', { class: 'muted', id: 'protocol-version', title: 'Each vote records the version it was made under' }, `Version ${protocol.version}`);
   const form = h('form', { class: 'stack card wide-form', id: 'protocol-form', novalidate: true, 'aria-labelledby': 'protocol-title' },
     h('h2', { id: 'protocol-title' }, 'Protocol'),
     h('p', { class: 'form-error', role: 'alert', tabindex: '-1', hidden: true }),
@@ -72,9 +73,11 @@ function protocolForm(base, protocol, lead) {
         include_keywords: lines(incKw.value),
         exclude_keywords: lines(excKw.value),
       });
+      const was = shownVersion;
+      shownVersion = saved.version;
       version.textContent = `Version ${saved.version}`;
       reasons.value = saved.reasons.join('\n');
-      toast('Protocol saved');
+      toast(saved.version > was ? `Protocol saved as version ${saved.version}: votes from now on record it` : `Nothing changed: the protocol stays at version ${saved.version}`);
     } catch (err) {
       showErrors(form, err);
     } finally {

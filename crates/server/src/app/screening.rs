@@ -734,16 +734,32 @@ fn agreement_tables(
 }
 
 /// Every vote and every resolution of a review as CSV:
-/// `record_id,source_record_id,stage,reviewer,role,decision,reason,note,time` (one row per vote, one per lead resolution).
+/// `record_id,source_record_id,stage,reviewer,role,decision,reason,note,time,protocol_version` (one row
+/// per vote, one per lead resolution; `protocol_version` is the criteria version a vote was made under,
+/// empty for resolutions and for votes cast before versions were recorded).
 pub async fn decisions_csv(store: &Store, review_id: i32) -> Result<String, store::StoreError> {
+    use std::collections::HashMap;
     let votes = store::screening::all_votes(&store.db, review_id).await?;
     let items = store::screening::all_items(&store.db, review_id).await?;
     let records = store::records::all(&store.db, review_id).await?;
     let members = store::reviews::members(&store.db, review_id).await?;
-    let name = |id: i32| members.iter().find(|(u, _)| u.id == id).map(|(u, _)| u.email.clone()).unwrap_or_else(|| format!("user {id}"));
-    let source = |rid: i32| records.iter().find(|r| r.id == rid).map(|r| r.source_record_id.clone()).unwrap_or_default();
+    let emails: HashMap<i32, String> = members.iter().map(|(u, _)| (u.id, u.email.clone())).collect();
+    let sources: HashMap<i32, &str> = records.iter().map(|r| (r.id, r.source_record_id.as_str())).collect();
+    let name = |id: i32| emails.get(&id).cloned().unwrap_or_else(|| format!("user {id}"));
+    let source = |rid: i32| sources.get(&rid).map(|s| (*s).to_owned()).unwrap_or_default();
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["record_id", "source_record_id", "stage", "reviewer", "role", "decision", "reason", "note", "time"]);
+    let _ = w.write_record([
+        "record_id",
+        "source_record_id",
+        "stage",
+        "reviewer",
+        "role",
+        "decision",
+        "reason",
+        "note",
+        "time",
+        "protocol_version",
+    ]);
     for (v, item) in &votes {
         let _ = w.write_record([
             item.record_id.to_string(),
@@ -755,6 +771,7 @@ pub async fn decisions_csv(store: &Store, review_id: i32) -> Result<String, stor
             v.reason.clone().unwrap_or_default(),
             v.note.clone().unwrap_or_default(),
             crate::time::rfc3339(v.updated_at),
+            v.protocol_version.map(|n| n.to_string()).unwrap_or_default(),
         ]);
     }
     for item in items.iter().filter(|i| i.resolved_by.is_some()) {
@@ -768,6 +785,7 @@ pub async fn decisions_csv(store: &Store, review_id: i32) -> Result<String, stor
             item.reason.clone().unwrap_or_default(),
             item.resolution_note.clone().unwrap_or_default(),
             item.decided_at.map(crate::time::rfc3339).unwrap_or_default(),
+            String::new(),
         ]);
     }
     let bytes = w.into_inner().unwrap_or_default();
@@ -939,6 +957,7 @@ mod tests {
                 first_reason: None,
                 created_at: 0,
                 updated_at: 0,
+                protocol_version: Some(1),
             },
             title: Some(title.into()),
             authors: serde_json::to_string(authors).unwrap(),

@@ -150,6 +150,7 @@ async fn item_view_from(
         note: v.note.clone(),
         tags: store::parse_json_list(&v.tags),
         updated_at: rfc3339(v.updated_at),
+        protocol_version: v.protocol_version,
     };
     let state_shown = if !all && item.state == "conflict" { "open".to_owned() } else { item.state.clone() };
     Ok(ScreeningItem {
@@ -841,7 +842,7 @@ async fn agreement(
     ))
 }
 
-/// Every vote and lead resolution as CSV: `record_id,source_record_id,stage,reviewer,role,decision,reason,note,time` (leads only).
+/// Every vote and lead resolution as CSV: `record_id,source_record_id,stage,reviewer,role,decision,reason,note,time,protocol_version` (leads only).
 #[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id")), responses(
     (status = 200, description = "CSV", content_type = "text/csv"),
     (status = 403, description = "Not a lead", body = crate::error::Problem),

@@ -20,6 +20,9 @@ pub struct Model {
     pub first_reason: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The review's protocol version when the vote was cast or last changed (0: no protocol had been
+    /// saved; `None`: cast before versions were recorded).
+    pub protocol_version: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -220,14 +220,17 @@ fn parts(p: &mut Params, w: &VoteWrite, gate: &str, release: Release<'_>) -> Par
     );
     let (vote, reason, note, tags) =
         (p.add(w.vote.vote.clone()), p.add(w.vote.reason.clone()), p.add(w.vote.note.clone()), p.add(crate::json_list(&w.vote.tags)));
+    // The protocol version in force now: the criteria this vote is made under.
+    let version = format!("COALESCE((SELECT pr.version FROM protocols pr WHERE pr.review_id = {review_id}), 0)");
     let cast = match &w.existing {
         Some(existing) => format!(
-            "UPDATE votes SET vote = {vote}, reason = {reason}, note = {note}, tags = {tags}, updated_at = {now} WHERE id = {} AND {gate}",
+            "UPDATE votes SET vote = {vote}, reason = {reason}, note = {note}, tags = {tags}, updated_at = {now}, protocol_version = {version} \
+             WHERE id = {} AND {gate}",
             p.add(existing.id)
         ),
         None => format!(
-            "INSERT INTO votes (review_id, item_id, reviewer_id, vote, reason, note, tags, first_vote, first_reason, created_at, updated_at) \
-             SELECT {review_id}, {item_id}, {reviewer}, {vote}, {reason}, {note}, {tags}, {vote}, {reason}, {now}, {now} WHERE {gate}"
+            "INSERT INTO votes (review_id, item_id, reviewer_id, vote, reason, note, tags, first_vote, first_reason, created_at, updated_at, protocol_version) \
+             SELECT {review_id}, {item_id}, {reviewer}, {vote}, {reason}, {note}, {tags}, {vote}, {reason}, {now}, {now}, {version} WHERE {gate}"
         ),
     };
     // A first vote uses up the reviewer's reservation.
