@@ -68,6 +68,7 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         | ("get", "/api/reviews/{review}/audit.jsonl")
         | ("get", "/api/reviews/{review}/audit.csv") => (Lead, Value::Null),
         ("get", "/api/reviews/{review}/protocol") => (Member, Value::Null),
+        ("get", "/api/reviews/{review}/protocol/history") => (Member, Value::Null),
         ("put", "/api/reviews/{review}/protocol") => (
             Lead,
             json!({"framework": "nope", "elements": {}, "inclusion": "", "exclusion": "", "reasons": [], "include_keywords": [], "exclude_keywords": []}),

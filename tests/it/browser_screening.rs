@@ -303,6 +303,10 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     wait_css(c, "#protocol-form").await?;
     let reasons = c.value(&c.find("#protocol-form textarea[name=reasons]").await?).await?;
     ensure!(reasons == REASONS.join("\n"), "{reasons}");
+    // The amendment made before the conflicts were resolved is listed, with what it changed.
+    c.click(&c.find("#protocol-history summary").await?).await?;
+    let history = wait_text(c, "#protocol-history li[data-version='2']", |s| !s.is_empty()).await?;
+    ensure!(history.contains("changed the inclusion criteria") && history.contains("lead"), "{history}");
     let per = c.find("#stage-title_abstract input[name=reviewers_per_record]").await?;
     c.clear(&per).await?;
     c.send_keys(&per, "9").await?;

@@ -307,6 +307,17 @@ db_test!(votes_record_the_protocol_version_they_were_made_under, |app| {
     let csv = app.client.get(app.url("/api/reviews/qes/decisions.csv")).bearer_auth(&t.lead).send().await.unwrap().text().await.unwrap();
     let versions: Vec<&str> = csv.lines().skip(1).map(|l| l.rsplit(',').next().unwrap()).collect();
     assert_eq!(versions, ["2", "2", "2"], "{csv}");
+    // The amendments, newest first, with what each changed; the unchanged save is not one.
+    let (s, history) = app.get("/api/reviews/qes/protocol/history", &t.rev2).await;
+    assert_eq!(s, 200, "{history}");
+    let list = history.as_array().unwrap();
+    assert_eq!(list.iter().map(|v| v["version"].as_i64().unwrap()).collect::<Vec<_>>(), [2, 1], "{history}");
+    assert_eq!(list[0]["changed"], json!(["reasons"]), "{history}");
+    assert_eq!(list[0]["by"], "lead", "{history}");
+    assert!(list[1]["changed"].as_array().unwrap().iter().any(|c| c == "inclusion"), "{history}");
+    let (_, events) = app.get("/api/reviews/qes/audit?limit=1000", &t.lead).await;
+    let updates = events.as_array().unwrap().iter().filter(|e| e["action"] == "protocol.update").count();
+    assert_eq!(updates, 2, "saving the protocol unchanged is not an event: {events}");
 });
 
 /// The ids `GET my-votes` returns for `query` (after `?`), as `token`.

@@ -532,6 +532,17 @@ pub struct Pilot {
     pub n: u64,
 }
 
+/// One version of a review's protocol: when it was saved, by whom, and what it changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProtocolVersion {
+    pub version: i32,
+    pub at: String,
+    pub by: Option<String>,
+    /// The parts changed from the version before: framework, elements, inclusion, exclusion, reasons,
+    /// include_keywords, exclude_keywords (all of those set, for the first version).
+    pub changed: Vec<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VoteView {
     pub reviewer_id: i32,

@@ -39,6 +39,16 @@ pub async fn append(db: &impl ConnectionTrait, event: NewEvent<'_>, now: i64) ->
 }
 
 /// Events of a review with ids above `after_id`, oldest first, at most `limit`.
+/// A review's events of one action, oldest first.
+pub async fn of_action(db: &impl ConnectionTrait, review_id: i32, action: &str) -> Result<Vec<Event>, StoreError> {
+    Ok(audit_events::Entity::find()
+        .filter(audit_events::Column::ReviewId.eq(review_id))
+        .filter(audit_events::Column::Action.eq(action))
+        .order_by_asc(audit_events::Column::Id)
+        .all(db)
+        .await?)
+}
+
 pub async fn list(db: &impl ConnectionTrait, review_id: i32, after_id: i32, limit: u64) -> Result<Vec<Event>, StoreError> {
     Ok(audit_events::Entity::find()
         .filter(audit_events::Column::ReviewId.eq(review_id))

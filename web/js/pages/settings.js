@@ -12,6 +12,17 @@ import { FRAMEWORKS, STAGES } from './screenkit.js';
 
 const lines = (text) => text.split('\n').map((s) => s.trim()).filter(Boolean);
 
+/** The protocol's parts as the amendments list names them. */
+const PARTS = {
+  framework: 'the question framework',
+  elements: 'the question',
+  inclusion: 'the inclusion criteria',
+  exclusion: 'the exclusion criteria',
+  reasons: 'the exclusion reasons',
+  include_keywords: 'the include keywords',
+  exclude_keywords: 'the exclude keywords',
+};
+
 function protocolForm(base, protocol, lead) {
   const values = { ...(protocol.elements ?? {}) };
   const framework = h('select', { name: 'framework' },
@@ -38,6 +49,22 @@ function protocolForm(base, protocol, lead) {
   const excKw = area('exclude_keywords', (protocol.exclude_keywords ?? []).join('\n'), 5);
   const save = h('button', { type: 'submit', class: 'primary', id: 'save-protocol' }, 'Save the protocol');
   let shownVersion = protocol.version;
+  // The amendments, newest first, as reported under PRISMA 2020 item 24.
+  const history = h('details', { class: 'history', id: 'protocol-history' }, h('summary', {}, 'Versions and amendments'), h('p', { class: 'muted' }, 'Loading…'));
+  async function drawHistory() {
+    try {
+      const list = await get(`${base}/protocol/history`);
+      history.replaceChildren(history.firstChild,
+        list.length
+          ? h('ol', { reversed: true }, list.map((v) => h('li', { dataset: { version: v.version } },
+            h('strong', {}, `Version ${v.version}`), ` · ${new Date(v.at).toLocaleDateString()}${v.by ? ` · ${v.by}` : ''} · `,
+            v.changed.length ? `changed ${v.changed.map((c) => PARTS[c] ?? c).join(', ')}` : 'saved without changes')))
+          : h('p', { class: 'muted' }, 'Not saved yet.'),
+        h('p', { class: 'muted small' }, 'Each vote records the version it was made under; the decisions CSV has it in its last column.'));
+    } catch (err) {
+      history.replaceChildren(history.firstChild, h('p', { class: 'muted' }, err.detail));
+    }
+  }
   const version = h('span', { class: 'muted', id: 'protocol-version', title: 'Each vote records the version it was made under' }, `Version ${protocol.version}`);
   const form = h('form', { class: 'stack card wide-form', id: 'protocol-form', novalidate: true, 'aria-labelledby': 'protocol-title' },
     h('h2', { id: 'protocol-title' }, 'Protocol'),
@@ -54,7 +81,9 @@ function protocolForm(base, protocol, lead) {
         field('Exclude keywords', excKw, { hint: 'One per line; shown in red with a −.' })),
     ),
     lead ? h('div', { class: 'actions' }, save, version) : version,
+    history,
   );
+  drawHistory();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
@@ -78,6 +107,7 @@ function protocolForm(base, protocol, lead) {
       version.textContent = `Version ${saved.version}`;
       reasons.value = saved.reasons.join('\n');
       toast(saved.version > was ? `Protocol saved as version ${saved.version}: votes from now on record it` : `Nothing changed: the protocol stays at version ${saved.version}`);
+      if (saved.version > was) drawHistory();
     } catch (err) {
       showErrors(form, err);
     } finally {

@@ -13,8 +13,8 @@ use super::{Need, review_access, review_ballot, review_for};
 use crate::app::screening::{self as app, ScreeningError};
 use crate::auth::Caller;
 use crate::dto::{
-    AgreementView, Estimate, FileView, NextQuery, NotRetrieved, Pilot, Protocol, Reassign, Record, Resolution, ReviewerProgress,
-    ScreeningItem, StageProgress, StageSettings, StudyLink, ThenNextQuery, VoteAndNext, VoteRequest, VoteView,
+    AgreementView, Estimate, FileView, NextQuery, NotRetrieved, Pilot, Protocol, ProtocolVersion, Reassign, Record, Resolution,
+    ReviewerProgress, ScreeningItem, StageProgress, StageSettings, StudyLink, ThenNextQuery, VoteAndNext, VoteRequest, VoteView,
 };
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
@@ -23,6 +23,7 @@ use crate::time::{now_ms, rfc3339};
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_protocol)
         .service(put_protocol)
+        .service(protocol_history)
         .service(get_settings)
         .service(put_settings)
         .service(next)
@@ -180,7 +181,42 @@ async fn get_protocol(state: web::Data<AppState>, caller: Caller, path: web::Pat
     Ok(web::Json(store::screening::protocol(&state.store.db, review.id).await?.into()))
 }
 
-/// Replaces the protocol (leads only); each change is a new version in the audit trail.
+/// The protocol's versions, newest first: when each was saved, by whom, and what it changed (for
+/// reporting amendments, PRISMA 2020 item 24). Every vote records the version it was made under.
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id")), responses(
+    (status = 200, description = "Versions", body = Vec<ProtocolVersion>),
+    (status = 404, description = "No such review", body = crate::error::Problem),
+))]
+#[get("/api/reviews/{review}/protocol/history")]
+async fn protocol_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<ProtocolVersion>>> {
+    let (review, _) = review_for(&state, &caller, &path, Need::Member).await?;
+    let db = &state.store.db;
+    let events = store::audit::of_action(db, review.id, "protocol.update").await?;
+    let actors: Vec<i32> = events.iter().filter_map(|e| e.actor_id).collect();
+    let names = store::users::names(db, &actors).await?;
+    const PARTS: [&str; 7] = ["framework", "elements", "inclusion", "exclusion", "reasons", "include_keywords", "exclude_keywords"];
+    let mut out = Vec::new();
+    for e in &events {
+        let parse = |s: &Option<String>| s.as_deref().and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok()).unwrap_or_default();
+        let (before, after) = (parse(&e.before), parse(&e.after));
+        let version = after["version"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(0);
+        let was = before["version"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(0);
+        if version <= was {
+            continue;
+        }
+        let changed = PARTS.iter().filter(|k| before[**k] != after[**k]).map(|k| (*k).to_owned()).collect();
+        out.push(ProtocolVersion { version, at: rfc3339(e.at), by: e.actor_id.and_then(|a| names.get(&a).cloned()), changed });
+    }
+    out.reverse();
+    Ok(web::Json(out))
+}
+
+/// Replaces the protocol (leads only); each change is a new version in the audit trail, and saving it
+/// unchanged changes nothing.
 #[utoipa::path(tag = "screening", request_body = Protocol, params(("review" = String, Path, description = "Short name or id")), responses(
     (status = 200, description = "Saved", body = Protocol),
     (status = 403, description = "Not a lead", body = crate::error::Problem),
@@ -224,6 +260,9 @@ async fn put_protocol(
         version: 0,
     };
     let saved = store::screening::save_protocol(&txn, review.id, &new, now).await?;
+    if saved.version == before.version {
+        return Ok(web::Json(saved.into()));
+    }
     let as_json = |p: &store::screening::Protocol| serde_json::json!({"framework": p.framework, "elements": p.elements, "inclusion": p.inclusion, "exclusion": p.exclusion, "reasons": p.reasons, "include_keywords": p.include_keywords, "exclude_keywords": p.exclude_keywords, "version": p.version});
     store::audit::append(
         &txn,
