@@ -240,6 +240,14 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
             shot(c, "screening-ta-reviewer2").await?;
         }
         seen.push(id);
+        if n == 1 {
+            // The lead amends the inclusion criteria while reviewer 2 screens: the next vote tells them.
+            let (_, mut protocol) = app.get("/api/reviews/qes/protocol", &t.lead).await;
+            protocol.as_object_mut().ok_or_else(|| anyhow!("protocol"))?.remove("version");
+            protocol["inclusion"] = json!("Primary qualitative studies of peer workers' experiences, in any setting.");
+            let res = app.client.put(app.url("/api/reviews/qes/protocol")).bearer_auth(&t.lead).json(&protocol).send().await?;
+            ensure!(res.status() == 200, "amending the protocol: {}", res.status());
+        }
         if id == a {
             c.press('e').await?;
             wait_css(c, "#reason-panel:not([hidden])").await?;
@@ -248,6 +256,12 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
             c.press('i').await?;
         }
         next_after(c, id).await?;
+        if n == 1 {
+            wait_text(c, "#toast", |s| s == "The criteria were amended (version 2): press ? to read them").await?;
+            c.press('?').await?;
+            wait_text(c, "#help-extra", |s| s.contains("in any setting") && s.contains("version 2")).await?;
+            c.press(key(Key::Escape)).await?;
+        }
         if n == 2 {
             wait_text(c, "#save-state", |s| s.contains("not saved — retrying")).await?;
             shot(c, "screening-ta-offline").await?;
@@ -266,13 +280,6 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     let (_, item_b) = app.get(&format!("/api/reviews/qes/items/{b}"), &t.lead).await;
     ensure!(item_b["state"] == "conflict", "{item_b}");
     sign_out(c).await?;
-
-    // The lead amends the inclusion criteria: the votes in conflict were made under version 1.
-    let (_, mut protocol) = app.get("/api/reviews/qes/protocol", &t.lead).await;
-    protocol.as_object_mut().ok_or_else(|| anyhow!("protocol"))?.remove("version");
-    protocol["inclusion"] = json!("Primary qualitative studies of peer workers' experiences, in any setting.");
-    let res = app.client.put(app.url("/api/reviews/qes/protocol")).bearer_auth(&t.lead).json(&protocol).send().await?;
-    ensure!(res.status() == 200, "amending the protocol: {}", res.status());
 
     // The lead resolves the two conflicts by keyboard.
     sign_in(c, app, "/reviews/qes", "lead@example.org").await?;

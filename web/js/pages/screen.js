@@ -152,8 +152,30 @@ export async function render({ main, params, query, alive }) {
   const me = currentUser()?.id;
   restore(me);
   const pendingMine = () => outbox.filter((o) => o.user === me).length;
-  const hl = highlighter(protocol);
-  const reasons = protocol.reasons ?? [];
+  let hl = highlighter(protocol);
+  let reasons = protocol.reasons ?? [];
+  // A vote says which protocol version it was made under: a newer one than this page has means the
+  // lead amended the criteria meanwhile. Read them again and say so, once per version.
+  let amending = false;
+  async function noticeAmendment(voteView) {
+    const v = voteView?.protocol_version;
+    if (!v || v <= protocol.version || amending || !alive()) return;
+    amending = true;
+    try {
+      const fresh = await get(`${base}/protocol`);
+      if (!alive()) return;
+      protocol = fresh;
+      hl = highlighter(protocol);
+      reasons = protocol.reasons ?? [];
+      nodes = new WeakMap();
+      if (mode !== 'reason') show();
+      toast(`The criteria were amended (version ${protocol.version}): press ? to read them`);
+    } catch {
+      // The next vote tries again.
+    } finally {
+      amending = false;
+    }
+  }
   const fullText = stage === 'full_text';
   // Votes in the outbox from an earlier visit to this page still count as cast.
   const voted = new Set(outbox.filter((o) => o.kind === 'vote' && o.stage === stage && o.user === me).map((o) => o.id));
@@ -175,7 +197,7 @@ export async function render({ main, params, query, alive }) {
   let mine = progress.my_votes;
   let remaining = progress.my_remaining;
   let conflicts = progress.states?.conflict ?? null;
-  const nodes = new WeakMap();
+  let nodes = new WeakMap();
 
   // The header: my progress only, never a co-reviewer's.
   const status = document.getElementById('status');
@@ -525,7 +547,7 @@ export async function render({ main, params, query, alive }) {
       // Changing an earlier vote: keep my place in history (or on the record the search found).
       item.my_vote = myVote;
       nodes.delete(item);
-      send({ kind: 'vote', id, method: 'PUT', path: `${base}/items/${id}/vote`, body, done: (res) => { serverHas.add(id); Object.assign(item, res); nodes.delete(item); if (current() === item) show(); }, failed: (err) => toast(err.detail, { problem: true }) });
+      send({ kind: 'vote', id, method: 'PUT', path: `${base}/items/${id}/vote`, body, done: (res) => { serverHas.add(id); Object.assign(item, res); nodes.delete(item); if (current() === item) show(); noticeAmendment(res.my_vote); }, failed: (err) => toast(err.detail, { problem: true }) });
       toast(`Changed to ${said}`);
       show();
       return;
@@ -546,6 +568,7 @@ export async function render({ main, params, query, alive }) {
         serverHas.add(id);
         Object.assign(done, res.item);
         nodes.delete(done);
+        noticeAmendment(res.item?.my_vote);
         const wasEmpty = !buffer.length;
         if (alive()) take(res.next, wasEmpty);
         // Keep the queue topped up while votes are still going out.

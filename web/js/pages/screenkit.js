@@ -136,7 +136,8 @@ export function criteriaView(protocol, stage) {
   ].filter(([, v]) => v && String(v).trim());
   const reasons = p.reasons ?? [];
   return h('section', { class: 'criteria', id: 'criteria', 'aria-labelledby': 'criteria-title' },
-    h('h2', { id: 'criteria-title' }, 'Eligibility criteria', p.framework && p.framework !== 'free' ? h('span', { class: 'muted' }, ` · ${p.framework}`) : null),
+    h('h2', { id: 'criteria-title' }, 'Eligibility criteria', p.framework && p.framework !== 'free' ? h('span', { class: 'muted' }, ` · ${p.framework}`) : null,
+      p.version ? h('span', { class: 'muted', id: 'criteria-version' }, ` · version ${p.version}`) : null),
     rows.length ? h('dl', { class: 'elements' }, rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))])) : null,
     h('div', { class: 'in-ex' },
       h('div', { class: 'inc-box' }, h('h3', {}, h('span', { 'aria-hidden': 'true' }, '✓ '), 'Include'), h('p', {}, p.inclusion?.trim() || 'No inclusion criteria written yet.')),
