@@ -198,7 +198,8 @@ pub struct ImportArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
-    /// The database or register searched, e.g. MEDLINE [default: the file name].
+    /// The database or register searched, e.g. MEDLINE [default: the database the file's records name
+    /// (RIS DB, Scopus, Web of Science, PubMed...), else the file name].
     #[arg(long, value_name = "NAME")]
     pub database_name: Option<String>,
 
@@ -206,7 +207,7 @@ pub struct ImportArgs {
     #[arg(long, default_value = "database", value_parser = ["database", "register", "website", "organisation", "citation_searching", "other"])]
     pub kind: String,
 
-    /// The interface used, e.g. Ovid or EBSCOhost.
+    /// The interface used, e.g. Ovid or EBSCOhost [default: the one the file's records name, if any].
     #[arg(long)]
     pub platform: Option<String>,
 

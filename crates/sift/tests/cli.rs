@@ -364,6 +364,14 @@ fn headless_team_workflow() {
         let sources = rt.block_on(store::imports::sources(&store.db, review.id)).unwrap();
         assert_eq!(sources.len(), 1, "the failed imports left nothing behind");
         assert_eq!(sources[0].query.as_deref(), Some("\"peer support\" AND homeless*"));
+        // Without --database-name or --platform, the source is named as its records name it.
+        let o = run(sift().args(["import", "--review", "cli-review", "--database", &db.url]).arg(demo("cinahl.ris")));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = run(sift().args(["import", "--review", "cli-review", "--database", &db.url, "--platform", "NLM"]).arg(demo("medline.xml")));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let sources = rt.block_on(store::imports::sources(&store.db, review.id)).unwrap();
+        let named: Vec<(&str, Option<&str>)> = sources.iter().map(|s| (s.name.as_str(), s.platform.as_deref())).collect();
+        assert_eq!(named, [("CINAHL", Some("EBSCOhost")), ("CINAHL Ultimate", Some("EBSCOhost")), ("PubMed", Some("NLM"))], "{sources:?}");
         rt.block_on(store.close());
     }
 }

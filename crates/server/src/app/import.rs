@@ -201,15 +201,16 @@ impl Preview {
 pub const PREVIEW_DIAGNOSTICS: usize = 200;
 const PREVIEW_SAMPLE: usize = 3;
 
-/// Reads `bytes` as an import would (`format` forces one) and says what it found; stores nothing.
-pub async fn preview(bytes: Vec<u8>, format: Option<Format>) -> Result<Preview, ImportError> {
+/// Reads `reader` as an import would (`format` forces one), streaming, and says what it found;
+/// stores nothing.
+pub async fn preview(reader: impl Read + Send + 'static, format: Option<Format>) -> Result<Preview, ImportError> {
     let task = tokio::task::spawn_blocking(move || {
-        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let mut hashing = HashingReader { inner: reader, hasher: Sha256::new() };
         let mut tally = citation::origin::OriginTally::new();
         let (mut records, mut with_abstract, mut with_doi) = (0usize, 0usize, 0usize);
         let mut years: Option<(i32, i32)> = None;
         let mut sample = Vec::new();
-        let outcome = citation::parse_stream(bytes.as_slice(), format, &mut |c| {
+        let outcome = citation::parse_stream(&mut hashing, format, &mut |c| {
             records += 1;
             tally.add(&c);
             with_abstract += usize::from(c.abstract_text.as_deref().is_some_and(|a| !a.trim().is_empty()));
@@ -221,6 +222,9 @@ pub async fn preview(bytes: Vec<u8>, format: Option<Format>) -> Result<Preview, 
                 sample.push(c);
             }
         })?;
+        // The parser may stop early on a file it cannot read; the hash covers the whole file.
+        std::io::copy(&mut hashing, &mut std::io::sink())?;
+        let sha256 = hex::encode(hashing.hasher.finalize());
         let errors = outcome.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
         let warnings = outcome.diagnostics.len() - errors;
         let mut diagnostics = outcome.diagnostics;

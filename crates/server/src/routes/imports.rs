@@ -163,7 +163,7 @@ async fn preview(
         return Err(ApiError::invalid(vec![FieldError { field: "file".into(), message: "attach the exported file".into() }]));
     };
     let format = forced_format(form.text("format")).map_err(|e| ApiError::invalid(vec![e]))?;
-    let p = crate::app::import::preview(bytes, format).await.map_err(ApiError::internal)?;
+    let p = crate::app::import::preview(std::io::Cursor::new(bytes), format).await.map_err(ApiError::internal)?;
     let known = store::imports::sources(&state.store.db, review.id).await?;
     let already = known.iter().find(|s| s.sha256 == p.sha256).map(SearchSource::from);
     Ok(web::Json(ImportPreview {

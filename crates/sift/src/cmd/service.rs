@@ -91,14 +91,22 @@ pub async fn import(args: ImportArgs, file: &FileConfig) -> anyhow::Result<ExitC
         }
         None => None,
     };
-    let handle = std::fs::File::open(&args.file).with_context(|| format!("cannot open {}", args.file.display()))?;
+    let open = || std::fs::File::open(&args.file).with_context(|| format!("cannot open {}", args.file.display()));
+    // Without --database-name (or --platform), the source is named as the file's records name it.
+    let origin = if args.database_name.is_none() || args.platform.is_none() {
+        let reader = std::io::BufReader::with_capacity(1 << 20, open()?);
+        server::app::import::preview(reader, args.format.to_format()).await.map(|p| p.origin).unwrap_or_default()
+    } else {
+        citation::origin::Origin::default()
+    };
+    let handle = open()?;
     let size = handle.metadata().map(|m| m.len()).unwrap_or(0);
     let file_name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let req = server::app::import::ImportRequest {
         review_id: review.id,
         kind: args.kind.clone(),
-        name: args.database_name.clone().unwrap_or_else(|| file_name.clone()),
-        platform: args.platform.clone(),
+        name: args.database_name.clone().or(origin.database).unwrap_or_else(|| file_name.clone()),
+        platform: args.platform.clone().or(origin.platform),
         searched_on: args.searched_on.clone(),
         query,
         file_name,
