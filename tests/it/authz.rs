@@ -91,6 +91,7 @@ fn rule(method: &str, path: &str) -> Option<(Rule, Value)> {
         ("post", "/api/reviews/{review}/items/{id}/not-retrieved") => (Contributor, json!({"reason": ""})),
         ("get", "/api/reviews/{review}/stages/{stage}/progress") => (Member, Value::Null),
         ("get", "/api/reviews/{review}/stages/{stage}/agreement") => (NotBlindReviewer, Value::Null),
+        ("get", "/api/reviews/{review}/stages/{stage}/agreement/reasons") => (NotBlindReviewer, Value::Null),
         ("get", "/api/reviews/{review}/decisions.csv") => (Lead, Value::Null),
         ("get", "/api/reviews/{review}/prisma")
         | ("get", "/api/reviews/{review}/prisma.csv")

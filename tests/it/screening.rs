@@ -142,6 +142,11 @@ db_test!(dual_screening_end_to_end, |app| {
     assert_eq!(ag[0]["n"], 2);
     assert!((ag[0]["percent_agreement"].as_f64().unwrap() - 0.5).abs() < 1e-9);
     assert_eq!(ag[1]["reviewers"], json!([t.rev1_id, t.rev2_id]));
+    // On the reason: B, excluded by both for the same reason, is the one record that counts.
+    assert_eq!(app.get("/api/reviews/qes/stages/title_abstract/agreement/reasons", &t.rev1).await.0, 403);
+    let (s, reasons) = app.get("/api/reviews/qes/stages/title_abstract/agreement/reasons", &t.lead).await;
+    assert_eq!(s, 200, "{reasons}");
+    assert_eq!((reasons["n"].as_u64(), reasons["percent_agreement"].as_f64()), (Some(1), Some(1.0)), "{reasons}");
 
     // Full text: the included record is a report awaiting its PDF.
     let ft = next(&app, &t.rev1, "full_text", 1).await;

@@ -31,6 +31,14 @@ function agreementTable(rows, names) {
   ));
 }
 
+/** Agreement on exclusion reasons, where both reviewers excluded a record. */
+function reasonLine(r) {
+  if (!r?.n) return null;
+  return h('p', { class: 'muted small', id: 'reason-agreement', dataset: { n: r.n } },
+    `On the exclusion reason, for the ${plural(r.n, 'record')} both excluded: ${pct(r.percent_agreement)} the same`,
+    r.cohen_kappa ? `, κ ${fix(r.cohen_kappa.value)}` : '', '.');
+}
+
 /** One stage: my progress, the records by state, votes per reviewer (leads), conflicts and agreement. */
 function stageCard(review, stage, progress, agreement) {
   const slug = encodeURIComponent(review.slug);
@@ -66,7 +74,7 @@ function stageCard(review, stage, progress, agreement) {
               ? h('ul', { class: 'reviewers' }, progress.reviewers.map((r) => h('li', { dataset: { reviewer: r.reviewer_id } }, `${r.reviewer}: `, h('strong', {}, num(r.votes)))))
               : h('p', { class: 'muted' }, 'No votes yet.')]
           : null),
-      agreement ? h('div', {}, h('h4', {}, 'Agreement'), agreementTable(agreement, names)) : null,
+      agreement ? h('div', {}, h('h4', {}, 'Agreement'), agreementTable(agreement, names), reasonLine(agreement.reasons)) : null,
     ),
   );
 }
@@ -161,7 +169,9 @@ export async function render({ main, params, alive }) {
   let stages;
   const api = `/api/reviews/${encodeURIComponent(slug)}`;
   // Agreement is refused (403) to blind reviewers: that is an answer, not a failure.
-  const agreement = (stage) => get(`${api}/stages/${stage}/agreement`).catch(() => null);
+  const agreement = (stage) => Promise.all([get(`${api}/stages/${stage}/agreement`), get(`${api}/stages/${stage}/agreement/reasons`)])
+    .then(([rows, reasons]) => Object.assign(rows, { reasons }))
+    .catch(() => null);
   try {
     let ta;
     let ft;

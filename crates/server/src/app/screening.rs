@@ -697,6 +697,41 @@ pub async fn agreement(
     Ok(agreement_tables(&votes, stage, None))
 }
 
+/// Agreement on exclusion reasons at a stage: over the items whose first two votes both excluded, how
+/// often the two gave the same first reason (no reason given is a category of its own), all pairs
+/// together.
+pub async fn reason_agreement(store: &Store, review_id: i32, stage: &str) -> Result<review::agreement::Agreement, store::StoreError> {
+    let votes = store::screening::all_votes(&store.db, review_id).await?;
+    Ok(reason_table(&votes, stage))
+}
+
+fn reason_table(votes: &[(store::screening::VoteRow, Item)], stage: &str) -> review::agreement::Agreement {
+    let mut by_item: std::collections::BTreeMap<i32, Vec<&store::screening::VoteRow>> = std::collections::BTreeMap::new();
+    for (v, item) in votes {
+        if item.stage == stage {
+            by_item.entry(item.id).or_default().push(v);
+        }
+    }
+    let pairs: Vec<(Option<&str>, Option<&str>)> = by_item
+        .values()
+        .filter_map(|vs| match (vs.first(), vs.get(1)) {
+            (Some(a), Some(b)) if a.first_vote == "exclude" && b.first_vote == "exclude" => {
+                Some((a.first_reason.as_deref(), b.first_reason.as_deref()))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut categories: Vec<Option<&str>> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
+    categories.sort();
+    categories.dedup();
+    let index = |r: Option<&str>| categories.iter().position(|c| *c == r).unwrap_or(0);
+    let mut table = review::agreement::Table::new(categories.len().max(2));
+    for (a, b) in &pairs {
+        table.add(index(*a), index(*b));
+    }
+    review::agreement::agreement(&table)
+}
+
 /// Agreement tables (overall first, then per reviewer pair) over the first two votes of each item of a
 /// stage, optionally only over the items in `only`.
 fn agreement_tables(
@@ -992,6 +1027,75 @@ mod tests {
         assert!(!hit("include"));
         assert!(!hit("peer randomised"), "every word, not any");
         assert!(!hit("Ødegård 2020"));
+    }
+
+    /// A first vote on item `item` at title/abstract, cast `n`-th.
+    fn cast(n: i32, item: i32, reviewer: i32, vote: &str, reason: Option<&str>) -> (store::screening::VoteRow, Item) {
+        let mine = decision("", &[], vote, reason, None, &[]).vote;
+        let v = store::screening::VoteRow {
+            id: n,
+            item_id: item,
+            reviewer_id: reviewer,
+            first_vote: vote.into(),
+            first_reason: reason.map(Into::into),
+            ..mine
+        };
+        let item = Item {
+            id: item,
+            review_id: 1,
+            stage: TITLE_ABSTRACT.into(),
+            record_id: item,
+            state: "excluded".into(),
+            needed: 2,
+            votes: 2,
+            decision: None,
+            reason: None,
+            resolved_by: None,
+            resolution_note: None,
+            decided_at: None,
+            file_id: None,
+            not_retrieved_reason: None,
+            created_at: 0,
+            study_of: None,
+            reserved: 0,
+            version: 0,
+        };
+        (v, item)
+    }
+
+    #[test]
+    fn reasons_agree_only_where_both_excluded_and_a_missing_reason_is_a_reason_of_its_own() {
+        let (a, b) = (Some("Wrong population"), Some("Not qualitative"));
+        let mut votes = Vec::new();
+        fn push(votes: &mut Vec<(store::screening::VoteRow, Item)>, item: i32, x: (&str, Option<&str>), y: (&str, Option<&str>)) {
+            let n = i32::try_from(votes.len()).unwrap_or(0);
+            votes.push(cast(n + 1, item, 7, x.0, x.1));
+            votes.push(cast(n + 2, item, 8, y.0, y.1));
+        }
+        let mut pair = |item: i32, x: (&str, Option<&str>), y: (&str, Option<&str>)| push(&mut votes, item, x, y);
+        // 6 same reason A, 2 same reason B, one A/B and one B/A: po = 0.8, pe = 0.7² + 0.3² = 0.58,
+        // kappa = 0.22 / 0.42.
+        for i in 0..6 {
+            pair(i, ("exclude", a), ("exclude", a));
+        }
+        pair(6, ("exclude", b), ("exclude", b));
+        pair(7, ("exclude", b), ("exclude", b));
+        pair(8, ("exclude", a), ("exclude", b));
+        pair(9, ("exclude", b), ("exclude", a));
+        // Not both excluded: not counted.
+        pair(10, ("exclude", a), ("include", None));
+        pair(11, ("maybe", None), ("exclude", b));
+        let got = reason_table(&votes, TITLE_ABSTRACT);
+        assert_eq!(got.n, 10);
+        assert!((got.percent - 0.8).abs() < 1e-9, "{got:?}");
+        let kappa = got.cohen_kappa.as_ref().expect("kappa").value;
+        assert!((kappa - 0.22 / 0.42).abs() < 1e-9, "{kappa}");
+        // A record excluded by both, once without a reason: a disagreement, a third category.
+        push(&mut votes, 12, ("exclude", None), ("exclude", a));
+        let got = reason_table(&votes, TITLE_ABSTRACT);
+        assert_eq!(got.n, 11);
+        assert!((got.percent - 8.0 / 11.0).abs() < 1e-9, "{got:?}");
+        assert_eq!(reason_table(&votes, FULL_TEXT).n, 0, "another stage");
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(not_retrieved)
         .service(progress)
         .service(agreement)
+        .service(reason_agreement)
         .service(decisions)
         .service(link_study)
         .service(open_pilot)
@@ -879,6 +880,37 @@ async fn agreement(
             })
             .collect(),
     ))
+}
+
+/// Agreement on exclusion reasons at a stage: over the records both of their first two reviewers
+/// excluded, how often they gave the same first reason (percent agreement, kappa over the reasons
+/// used, PABAK, AC1; all pairs together). The same access as the stage's agreement.
+#[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text")), responses(
+    (status = 200, description = "Agreement on reasons", body = AgreementView),
+    (status = 403, description = "A blind reviewer", body = crate::error::Problem),
+))]
+#[get("/api/reviews/{review}/stages/{stage}/agreement/reasons")]
+async fn reason_agreement(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> ApiResult<web::Json<AgreementView>> {
+    let (key, stage) = path.into_inner();
+    let stage = stage_of(&stage)?;
+    let (review, roles) = review_for(&state, &caller, &key, Need::Member).await?;
+    if roles.iter().any(|r| r == "reviewer") && !sees_all(&state, review.id, stage, &roles).await? {
+        return Err(ApiError::forbidden("Agreement would reveal your co-reviewers' votes while screening is blind; a lead can see it."));
+    }
+    let est = |e: &review::agreement::Estimate| Estimate { value: e.value, se: e.se, ci_low: e.ci_low, ci_high: e.ci_high };
+    let a = app::reason_agreement(&state.store, review.id, stage).await?;
+    Ok(web::Json(AgreementView {
+        reviewers: None,
+        n: a.n,
+        percent_agreement: a.percent,
+        cohen_kappa: a.cohen_kappa.as_ref().map(est),
+        pabak: a.pabak,
+        gwet_ac1: a.gwet_ac1.as_ref().map(est),
+    }))
 }
 
 /// Every vote and lead resolution as CSV: `record_id,source_record_id,stage,reviewer,role,decision,reason,note,time,protocol_version` (leads only).
