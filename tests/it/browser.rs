@@ -555,7 +555,9 @@ async fn journey(app: &TestApp, c: &Client, token: &str) -> anyhow::Result<()> {
     ensure!(found.contains("Peer support workers as a bridge") && found.lines().filter(|l| l.contains("Lennox")).count() == 1, "{found}");
     shot(c, "records-search").await?;
     c.click(&c.find("#records-clear").await?).await?;
-    wait_text(c, "#records-range", |t| t.starts_with("Records 1–")).await?;
+    // All records again (the search's own range was "Records 1–1 of 1").
+    wait_text(c, "#records-range", |t| t.starts_with("Records 1–") && !t.ends_with(" of 1")).await?;
+    ensure!(c.find("#records-found").await.is_err(), "the search's count must go with it");
 
     // Members: an unknown email is refused next to the field, an account is added as a reviewer.
     follow_nav(c, "Members").await?;
