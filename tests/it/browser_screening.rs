@@ -632,3 +632,26 @@ async fn browser_bench() {
         Err(_) => panic!("browser bench took longer than 300 s"),
     }
 }
+
+/// The demo review's dashboard shows agreement on exclusion reasons, as the API computes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_dashboard_shows_agreement_on_exclusion_reasons() {
+    super::browser::run_journey("demo-dashboard", 60, async |app: &TestApp, c: &Client| {
+        server::app::demo::seed(&app.store, server::time::now_ms()).await.map_err(|e| anyhow!("seeding the demo: {e:?}"))?;
+        let lead = &server::app::demo::USERS[0];
+        c.goto(&app.url("/reviews/demo")).await?;
+        wait_css(c, "form #email").await?;
+        type_here(c, lead.email).await?;
+        type_here(c, &key(Key::Tab).to_string()).await?;
+        type_here(c, &format!("{}{}", lead.password, key(Key::Enter))).await?;
+        let line = wait_text(c, "[data-stage=title_abstract] [data-agree=reasons]", |t| !t.is_empty()).await?;
+        let token = app.login(lead.email, lead.password).await;
+        let (_, r) = app.get("/api/reviews/demo/stages/title_abstract/agreement/reasons", &token).await;
+        let same = format!("{:.1}% the same", r["percent_agreement"].as_f64().unwrap_or(0.0) * 100.0);
+        ensure!(line.contains(&format!("for the {} records both excluded", r["n"])) && line.contains(&same), "{line} against {r}");
+        c.exec("document.querySelector('[data-stage=title_abstract] [data-agree=reasons]').scrollIntoView();", vec![]).await?;
+        shot(c, "demo-dashboard-agreement").await?;
+        Ok(())
+    })
+    .await;
+}

@@ -40,6 +40,11 @@ db_test!(demo_review_is_complete_and_idempotent, |app| {
     let (_, agreement) = app.get("/api/reviews/demo/stages/title_abstract/agreement", &lead).await;
     assert!(agreement[0]["n"].as_u64().unwrap() >= 20, "{agreement}");
     assert!(agreement[0]["cohen_kappa"]["value"].as_f64().is_some());
+    // The reviewers sometimes exclude a record for different reasons.
+    let (_, reasons) = app.get("/api/reviews/demo/stages/title_abstract/agreement/reasons", &lead).await;
+    assert!(reasons["n"].as_u64().unwrap() >= 5, "{reasons}");
+    let same = reasons["percent_agreement"].as_f64().unwrap();
+    assert!(same > 0.5 && same < 1.0, "{reasons}");
     // Every imported record is in exactly one state: merged away, or in exactly one first-stage item.
     let review_id = review_id_of(&app).await;
     let records = store::records::all(&app.store.db, review_id).await.unwrap();

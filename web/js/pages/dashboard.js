@@ -34,7 +34,7 @@ function agreementTable(rows, names) {
 /** Agreement on exclusion reasons, where both reviewers excluded a record. */
 function reasonLine(r) {
   if (!r?.n) return null;
-  return h('p', { class: 'muted small', id: 'reason-agreement', dataset: { n: r.n } },
+  return h('p', { class: 'muted small reason-agreement', dataset: { agree: 'reasons', n: r.n } },
     `On the exclusion reason, for the ${plural(r.n, 'record')} both excluded: ${pct(r.percent_agreement)} the same`,
     r.cohen_kappa ? `, κ ${fix(r.cohen_kappa.value)}` : '', '.');
 }

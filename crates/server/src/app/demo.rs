@@ -512,7 +512,17 @@ async fn screen(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now
             .map(|(_, tag)| (*tag).to_owned())
             .collect();
         for (who, v) in [(r1, v1), (r2, v2)] {
-            let reason = (v == "exclude").then(|| if relevant { REASONS[2] } else { REASONS[0] }.to_owned());
+            // Reviewer 2 now and then gives another reason for the same exclusion, as people do.
+            let reason = (v == "exclude").then(|| {
+                if relevant {
+                    REASONS[2]
+                } else if who == r2 && n % 3 == 0 {
+                    REASONS[3]
+                } else {
+                    REASONS[0]
+                }
+                .to_owned()
+            });
             let tags = if who == r1 { tags.clone() } else { Vec::new() };
             let nv = NewVote { vote: v.to_owned(), reason, note: None, tags };
             super::screening::vote(store, review_id, item.id, who, nv, now)
