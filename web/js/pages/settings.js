@@ -130,9 +130,8 @@ function stageForm(base, stage, s, lead, screeners) {
   let groups = (s.pairs ?? []).map((g) => [...g]);
   const pairRows = h('div', { class: 'pairs', id: `pairs-${stage}` });
   const size = () => Math.max(1, Math.min(5, Number.parseInt(per.value, 10) || 2));
-  const choose = (value, onchange, label) => h('select', { 'aria-label': label, onchange: (e) => onchange(Number.parseInt(e.target.value, 10) || null) },
-    h('option', { value: '' }, 'Choose…'),
-    screeners.map((m) => h('option', { value: String(m.user_id), selected: m.user_id === value }, m.name || m.email)));
+  const choose = (value, onchange, label) =>
+    screenerSelect(screeners, value, { 'aria-label': label, onchange: (e) => onchange(Number.parseInt(e.target.value, 10) || null) });
   const drawPairs = () => {
     const n = size();
     groups = groups.map((g) => Array.from({ length: n }, (_, i) => g[i] ?? null));
@@ -210,11 +209,16 @@ function stageForm(base, stage, s, lead, screeners) {
   return form;
 }
 
+/** A choice of one of the review's screeners (by user id), `value` chosen, with `attrs` on the select. */
+function screenerSelect(screeners, value, attrs) {
+  return h('select', attrs,
+    h('option', { value: '' }, 'Choose…'),
+    screeners.map((m) => h('option', { value: String(m.user_id), selected: m.user_id === value }, m.name || m.email)));
+}
+
 /** A lead hands the records one reviewer holds at this stage to another (someone leaving, or workload). */
 function reassignForm(base, stage, screeners) {
-  const pick = (name, label) => h('select', { name, 'aria-label': label },
-    h('option', { value: '' }, 'Choose…'),
-    screeners.map((m) => h('option', { value: String(m.user_id) }, m.name || m.email)));
+  const pick = (name, label) => screenerSelect(screeners, null, { name, 'aria-label': label });
   const from = pick('from', 'From');
   const to = pick('to', 'To');
   const go = h('button', { type: 'button', id: `reassign-${stage}` }, 'Move their records');

@@ -706,20 +706,10 @@ pub async fn reason_agreement(store: &Store, review_id: i32, stage: &str) -> Res
 }
 
 fn reason_table(votes: &[(store::screening::VoteRow, Item)], stage: &str) -> review::agreement::Agreement {
-    let mut by_item: std::collections::BTreeMap<i32, Vec<&store::screening::VoteRow>> = std::collections::BTreeMap::new();
-    for (v, item) in votes {
-        if item.stage == stage {
-            by_item.entry(item.id).or_default().push(v);
-        }
-    }
-    let pairs: Vec<(Option<&str>, Option<&str>)> = by_item
-        .values()
-        .filter_map(|vs| match (vs.first(), vs.get(1)) {
-            (Some(a), Some(b)) if a.first_vote == "exclude" && b.first_vote == "exclude" => {
-                Some((a.first_reason.as_deref(), b.first_reason.as_deref()))
-            }
-            _ => None,
-        })
+    let pairs: Vec<(Option<&str>, Option<&str>)> = first_two_votes(votes, stage, None)
+        .into_iter()
+        .filter(|(a, b)| a.first_vote == "exclude" && b.first_vote == "exclude")
+        .map(|(a, b)| (a.first_reason.as_deref(), b.first_reason.as_deref()))
         .collect();
     let mut categories: Vec<Option<&str>> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
     categories.sort();
@@ -732,6 +722,22 @@ fn reason_table(votes: &[(store::screening::VoteRow, Item)], stage: &str) -> rev
     review::agreement::agreement(&table)
 }
 
+/// The first two votes cast on each item of a stage that has two (optionally only the items in `only`),
+/// in item order: the independent votes agreement is computed on.
+fn first_two_votes<'a>(
+    votes: &'a [(store::screening::VoteRow, Item)],
+    stage: &str,
+    only: Option<&std::collections::HashSet<i32>>,
+) -> Vec<(&'a store::screening::VoteRow, &'a store::screening::VoteRow)> {
+    let mut by_item: std::collections::BTreeMap<i32, Vec<&store::screening::VoteRow>> = std::collections::BTreeMap::new();
+    for (v, item) in votes {
+        if item.stage == stage && only.is_none_or(|o| o.contains(&item.id)) {
+            by_item.entry(item.id).or_default().push(v);
+        }
+    }
+    by_item.values().filter_map(|vs| Some((*vs.first()?, *vs.get(1)?))).collect()
+}
+
 /// Agreement tables (overall first, then per reviewer pair) over the first two votes of each item of a
 /// stage, optionally only over the items in `only`.
 fn agreement_tables(
@@ -739,23 +745,19 @@ fn agreement_tables(
     stage: &str,
     only: Option<&std::collections::HashSet<i32>>,
 ) -> Vec<(Option<(i32, i32)>, review::agreement::Agreement)> {
-    let mut by_item: std::collections::BTreeMap<i32, Vec<&store::screening::VoteRow>> = std::collections::BTreeMap::new();
-    for (v, item) in votes {
-        if item.stage == stage && only.is_none_or(|o| o.contains(&item.id)) {
-            by_item.entry(item.id).or_default().push(v);
-        }
-    }
+    let firsts = first_two_votes(votes, stage, only);
     let category = |s: &str| match s {
         "include" => 0usize,
         "exclude" => 1,
         _ => 2,
     };
-    let any_maybe = by_item.values().flatten().any(|v| v.first_vote == "maybe");
+    // Three categories when any vote of the stage (not only the pairs counted) was a maybe.
+    let any_maybe =
+        votes.iter().any(|(v, item)| item.stage == stage && only.is_none_or(|o| o.contains(&item.id)) && v.first_vote == "maybe");
     let k = if any_maybe { 3 } else { 2 };
     let mut overall = review::agreement::Table::new(k);
     let mut pairs: std::collections::BTreeMap<(i32, i32), review::agreement::Table> = std::collections::BTreeMap::new();
-    for vs in by_item.values() {
-        let (Some(a), Some(b)) = (vs.first(), vs.get(1)) else { continue };
+    for &(a, b) in &firsts {
         let (a, b) = if a.reviewer_id <= b.reviewer_id { (a, b) } else { (b, a) };
         let (ca, cb) = (category(&a.first_vote), category(&b.first_vote));
         overall.add(ca, cb);

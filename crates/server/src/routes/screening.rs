@@ -409,20 +409,22 @@ async fn next(
     let picked = app::next(&state.store, review.id, stage, &settings, caller.id(), count, now).await?;
     let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
     remember(&state, &kept, &picked.items, &picked.settings, &full_text);
-    Ok(web::Json(views_of_next(&state, &review, &roles, &caller, picked).await?))
+    Ok(web::Json(views_of_handed(&state, &review, &roles, &caller, picked.items, picked.settings.blind).await?))
 }
 
-/// The records `next` reserved, as the caller may see them.
-async fn views_of_next(
+/// Items read with their records and votes (`next`, `vote-and-next`, [`views_of`]), in the order
+/// given, as the caller may see them; `blind` is whether their stage is blind.
+async fn views_of_handed(
     state: &AppState,
     review: &store::reviews::Review,
     roles: &[String],
     caller: &Caller,
-    picked: app::Next,
+    handed: Vec<store::screening::Handed>,
+    blind: bool,
 ) -> ApiResult<Vec<ScreeningItem>> {
-    let mut out = Vec::with_capacity(picked.items.len());
-    for h in picked.items {
-        let known = Known { record: Some(h.record), votes: Some(h.votes), blind: Some(picked.settings.blind) };
+    let mut out = Vec::with_capacity(handed.len());
+    for h in handed {
+        let known = Known { record: Some(h.record), votes: Some(h.votes), blind: Some(blind) };
         out.push(item_view_from(state, review, roles, caller, &h.item, known).await?);
     }
     Ok(out)
@@ -585,7 +587,7 @@ async fn vote_and_next(
     remember(&state, &kept, &res.next, &res.settings, &res.full_text);
     let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(res.settings.blind) };
     let item = item_view_from(&state, &review, &roles, &caller, &res.item, known).await?;
-    let then = views_of_next(&state, &review, &roles, &caller, app::Next { items: res.next, settings: res.settings }).await?;
+    let then = views_of_handed(&state, &review, &roles, &caller, res.next, res.settings.blind).await?;
     Ok(web::Json(VoteAndNext { item, next: then }))
 }
 
@@ -660,15 +662,10 @@ async fn views_of(
 ) -> ApiResult<Vec<ScreeningItem>> {
     let db = &state.store.db;
     let blind = store::screening::settings(db, review.id, stage).await?.blind;
-    let mut shown = store::screening::handed(db, review.id, ids).await?;
-    let mut out = Vec::with_capacity(ids.len());
-    for &id in ids {
-        let Some(at) = shown.iter().position(|h| h.item.id == id) else { continue };
-        let h = shown.swap_remove(at);
-        let known = Known { record: Some(h.record), votes: Some(h.votes), blind: Some(blind) };
-        out.push(item_view_from(state, review, roles, caller, &h.item, known).await?);
-    }
-    Ok(out)
+    let mut by_id: std::collections::HashMap<i32, store::screening::Handed> =
+        store::screening::handed(db, review.id, ids).await?.into_iter().map(|h| (h.item.id, h)).collect();
+    let handed = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+    views_of_handed(state, review, roles, caller, handed, blind).await
 }
 
 /// Records in conflict at a stage, with both votes (leads only).
@@ -861,25 +858,30 @@ async fn agreement(
 ) -> ApiResult<web::Json<Vec<AgreementView>>> {
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
-    let (review, roles) = review_for(&state, &caller, &key, Need::Member).await?;
-    let screens_blind = roles.iter().any(|r| r == "reviewer") && !sees_all(&state, review.id, stage, &roles).await?;
-    if screens_blind {
+    let review = agreement_access(&state, &caller, &key, stage).await?;
+    let rows = app::agreement(&state.store, review.id, stage).await?;
+    Ok(web::Json(rows.iter().map(|(pair, a)| agreement_view(*pair, a)).collect()))
+}
+
+/// The review, for a member who may see a stage's agreement: not a reviewer of a blind stage.
+async fn agreement_access(state: &AppState, caller: &Caller, key: &str, stage: &str) -> ApiResult<store::reviews::Review> {
+    let (review, roles) = review_for(state, caller, key, Need::Member).await?;
+    if roles.iter().any(|r| r == "reviewer") && !sees_all(state, review.id, stage, &roles).await? {
         return Err(ApiError::forbidden("Agreement would reveal your co-reviewers' votes while screening is blind; a lead can see it."));
     }
+    Ok(review)
+}
+
+fn agreement_view(pair: Option<(i32, i32)>, a: &review::agreement::Agreement) -> AgreementView {
     let est = |e: &review::agreement::Estimate| Estimate { value: e.value, se: e.se, ci_low: e.ci_low, ci_high: e.ci_high };
-    let rows = app::agreement(&state.store, review.id, stage).await?;
-    Ok(web::Json(
-        rows.iter()
-            .map(|(pair, a)| AgreementView {
-                reviewers: pair.map(|(x, y)| [x, y]),
-                n: a.n,
-                percent_agreement: a.percent,
-                cohen_kappa: a.cohen_kappa.as_ref().map(est),
-                pabak: a.pabak,
-                gwet_ac1: a.gwet_ac1.as_ref().map(est),
-            })
-            .collect(),
-    ))
+    AgreementView {
+        reviewers: pair.map(|(x, y)| [x, y]),
+        n: a.n,
+        percent_agreement: a.percent,
+        cohen_kappa: a.cohen_kappa.as_ref().map(est),
+        pabak: a.pabak,
+        gwet_ac1: a.gwet_ac1.as_ref().map(est),
+    }
 }
 
 /// Agreement on exclusion reasons at a stage: over the records both of their first two reviewers
@@ -897,20 +899,9 @@ async fn reason_agreement(
 ) -> ApiResult<web::Json<AgreementView>> {
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
-    let (review, roles) = review_for(&state, &caller, &key, Need::Member).await?;
-    if roles.iter().any(|r| r == "reviewer") && !sees_all(&state, review.id, stage, &roles).await? {
-        return Err(ApiError::forbidden("Agreement would reveal your co-reviewers' votes while screening is blind; a lead can see it."));
-    }
-    let est = |e: &review::agreement::Estimate| Estimate { value: e.value, se: e.se, ci_low: e.ci_low, ci_high: e.ci_high };
+    let review = agreement_access(&state, &caller, &key, stage).await?;
     let a = app::reason_agreement(&state.store, review.id, stage).await?;
-    Ok(web::Json(AgreementView {
-        reviewers: None,
-        n: a.n,
-        percent_agreement: a.percent,
-        cohen_kappa: a.cohen_kappa.as_ref().map(est),
-        pabak: a.pabak,
-        gwet_ac1: a.gwet_ac1.as_ref().map(est),
-    }))
+    Ok(web::Json(agreement_view(None, &a)))
 }
 
 /// Every vote and lead resolution as CSV: `record_id,source_record_id,stage,reviewer,role,decision,reason,note,time,protocol_version` (leads only).
