@@ -633,9 +633,10 @@ async fn browser_bench() {
     }
 }
 
-/// The demo review's dashboard shows agreement on exclusion reasons, as the API computes it.
+/// The demo review in the browser: the dashboard shows agreement on exclusion reasons as the API
+/// computes it, and the Conflicts page flags votes made before the lead amended the criteria.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_demo_dashboard_shows_agreement_on_exclusion_reasons() {
+async fn the_demo_shows_reason_agreement_and_votes_under_older_criteria() {
     super::browser::run_journey("demo-dashboard", 60, async |app: &TestApp, c: &Client| {
         server::app::demo::seed(&app.store, server::time::now_ms()).await.map_err(|e| anyhow!("seeding the demo: {e:?}"))?;
         let lead = &server::app::demo::USERS[0];
@@ -651,6 +652,11 @@ async fn the_demo_dashboard_shows_agreement_on_exclusion_reasons() {
         ensure!(line.contains(&format!("for the {} records both excluded", r["n"])) && line.contains(&same), "{line} against {r}");
         c.exec("document.querySelector('[data-stage=title_abstract] [data-agree=reasons]').scrollIntoView();", vec![]).await?;
         shot(c, "demo-dashboard-agreement").await?;
+        // The conflicts were voted on before the lead amended the criteria, and the page says so.
+        c.goto(&app.url("/reviews/demo/conflicts/title_abstract")).await?;
+        let votes = wait_text(c, "#votes", |t| !t.is_empty()).await?;
+        ensure!(votes.matches("Made under the protocol’s version 1; it is now at version 2.").count() == 2, "{votes}");
+        shot(c, "demo-conflict-older-criteria").await?;
         Ok(())
     })
     .await;

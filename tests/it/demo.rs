@@ -37,6 +37,17 @@ db_test!(demo_review_is_complete_and_idempotent, |app| {
     let (_, protocol) = app.get("/api/reviews/demo/protocol", &lead).await;
     assert_eq!(protocol["framework"], "SPIDER");
     assert_eq!(protocol["reasons"].as_array().unwrap().len(), 5);
+    // The lead amended the inclusion criteria after title/abstract screening: version 2, in the history,
+    // and votes say which version they were made under.
+    assert_eq!(protocol["version"], 2);
+    let (_, history) = app.get("/api/reviews/demo/protocol/history", &lead).await;
+    assert_eq!(history[0]["version"], 2, "{history}");
+    assert_eq!(history[0]["changed"], serde_json::json!(["inclusion"]), "{history}");
+    assert_eq!(history.as_array().unwrap().len(), 2, "{history}");
+    let (_, conflicts) = app.get("/api/reviews/demo/stages/title_abstract/conflicts", &lead).await;
+    assert!(conflicts[0]["votes"].as_array().unwrap().iter().all(|v| v["protocol_version"] == 1), "{conflicts}");
+    let (_, ft_included) = app.get("/api/reviews/demo/stages/full_text/items?state=included", &lead).await;
+    assert!(ft_included[0]["votes"].as_array().unwrap().iter().all(|v| v["protocol_version"] == 2), "{ft_included}");
     let (_, agreement) = app.get("/api/reviews/demo/stages/title_abstract/agreement", &lead).await;
     assert!(agreement[0]["n"].as_u64().unwrap() >= 20, "{agreement}");
     assert!(agreement[0]["cohen_kappa"]["value"].as_f64().is_some());

@@ -492,7 +492,7 @@ async fn screen(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now
         exclude_keywords: ["randomised", "randomized", "trial", "diabetes", "cardiac", "rats"].iter().map(|s| (*s).to_owned()).collect(),
         version: 0,
     };
-    store::screening::save_protocol(&store.db, review_id, &protocol, now).await?;
+    super::screening::save_protocol(store, review_id, Some(lead), &protocol, now).await?;
     let items = store::screening::items_in(&store.db, review_id, store::screening::TITLE_ABSTRACT, &["open"], 24).await?;
     let mut included = Vec::new();
     for (n, item) in items.iter().enumerate() {
@@ -547,6 +547,13 @@ async fn screen(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now
             included.push(item.record_id);
         }
     }
+    // The lead then amends the inclusion criteria (protocol version 2): the title/abstract votes were
+    // made under version 1, the full-text votes under version 2.
+    let amended = store::screening::Protocol {
+        inclusion: "Primary qualitative (or mixed-methods) studies reporting peer workers' own experiences, in any service setting; published from 1990; English.".to_owned(),
+        ..protocol
+    };
+    super::screening::save_protocol(store, review_id, Some(lead), &amended, now).await?;
     // Full text: PDFs for the first three reports, one of them then excluded; one report not retrieved.
     for (n, record_id) in included.iter().enumerate() {
         let Some(ft) = store::screening::item_for_record(&store.db, *record_id, store::screening::FULL_TEXT).await? else { continue };

@@ -62,6 +62,36 @@ pub async fn sync_items(store: &Store, review_id: i32, now: i64) -> Result<u64, 
     Ok(n)
 }
 
+/// Saves a review's protocol with its audit event (`protocol.update`, before and after) in one
+/// transaction; saved unchanged, it keeps its version and records nothing.
+pub async fn save_protocol(
+    store: &Store,
+    review_id: i32,
+    actor: Option<i32>,
+    new: &store::screening::Protocol,
+    now: i64,
+) -> Result<store::screening::Protocol, store::StoreError> {
+    let txn = store.begin().await?;
+    let before = store::screening::protocol(&txn, review_id).await?;
+    let saved = store::screening::save_protocol(&txn, review_id, new, now).await?;
+    if saved.version == before.version {
+        return Ok(saved);
+    }
+    let as_json = |p: &store::screening::Protocol| json!({"framework": p.framework, "elements": p.elements, "inclusion": p.inclusion, "exclusion": p.exclusion, "reasons": p.reasons, "include_keywords": p.include_keywords, "exclude_keywords": p.exclude_keywords, "version": p.version});
+    let event = NewEvent {
+        review_id: Some(review_id),
+        actor_id: actor,
+        action: "protocol.update",
+        entity: "protocol",
+        entity_id: review_id.to_string(),
+        before: Some(as_json(&before)),
+        after: Some(as_json(&saved)),
+    };
+    store::audit::append(&txn, event, now).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
 /// What `next` hands a reviewer: the records to judge, each with its citation and votes, and the
 /// settings they were picked under (whether the stage is blind decides what the reply may show).
 #[derive(Clone, Debug)]

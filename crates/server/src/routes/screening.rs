@@ -247,9 +247,6 @@ async fn put_protocol(
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    let now = now_ms();
-    let txn = state.store.begin().await?;
-    let before = store::screening::protocol(&txn, review.id).await?;
     let new = store::screening::Protocol {
         framework: p.framework,
         elements: p.elements,
@@ -260,26 +257,7 @@ async fn put_protocol(
         exclude_keywords: clean(p.exclude_keywords),
         version: 0,
     };
-    let saved = store::screening::save_protocol(&txn, review.id, &new, now).await?;
-    if saved.version == before.version {
-        return Ok(web::Json(saved.into()));
-    }
-    let as_json = |p: &store::screening::Protocol| serde_json::json!({"framework": p.framework, "elements": p.elements, "inclusion": p.inclusion, "exclusion": p.exclusion, "reasons": p.reasons, "include_keywords": p.include_keywords, "exclude_keywords": p.exclude_keywords, "version": p.version});
-    store::audit::append(
-        &txn,
-        store::audit::NewEvent {
-            review_id: Some(review.id),
-            actor_id: Some(caller.id()),
-            action: "protocol.update",
-            entity: "protocol",
-            entity_id: review.id.to_string(),
-            before: Some(as_json(&before)),
-            after: Some(as_json(&saved)),
-        },
-        now,
-    )
-    .await?;
-    txn.commit().await.map_err(store::StoreError::from)?;
+    let saved = app::save_protocol(&state.store, review.id, Some(caller.id()), &new, now_ms()).await?;
     Ok(web::Json(saved.into()))
 }
 
