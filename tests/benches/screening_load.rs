@@ -124,7 +124,7 @@ async fn phase(
                     }
                 };
                 let t1 = Instant::now();
-                let vote = if (id as usize + i) % 3 == 0 { json!({"vote": "include"}) } else { json!({"vote": "exclude"}) };
+                let vote = if (id as usize + i).is_multiple_of(3) { json!({"vote": "include"}) } else { json!({"vote": "exclude"}) };
                 let res = match calls {
                     Calls::Two => {
                         client.put(format!("{base}/api/reviews/load/items/{id}/vote")).bearer_auth(&token).json(&vote).send().await

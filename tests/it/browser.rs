@@ -309,13 +309,13 @@ pub(crate) async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) 
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut last = String::from("(no such element)");
     loop {
-        if let Ok(el) = c.find(css).await {
-            if let Ok(t) = c.text(&el).await {
-                if ok(&t) {
-                    return Ok(t);
-                }
-                last = t;
+        if let Ok(el) = c.find(css).await
+            && let Ok(t) = c.text(&el).await
+        {
+            if ok(&t) {
+                return Ok(t);
             }
+            last = t;
         }
         ensure!(Instant::now() < deadline, "{css} never showed the expected text; last seen: {last:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -51,12 +51,12 @@ async fn current(c: &Client) -> anyhow::Result<i64> {
 async fn next_after(c: &Client, prev: i64) -> anyhow::Result<i64> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        if let Ok(el) = c.find("#screen-slot #record[data-item]").await {
-            if let Ok(Some(id)) = c.attr(&el, "data-item").await {
-                let id: i64 = id.parse()?;
-                if id != prev {
-                    return Ok(id);
-                }
+        if let Ok(el) = c.find("#screen-slot #record[data-item]").await
+            && let Ok(Some(id)) = c.attr(&el, "data-item").await
+        {
+            let id: i64 = id.parse()?;
+            if id != prev {
+                return Ok(id);
             }
         }
         ensure!(Instant::now() < deadline, "the record {prev} stayed on screen");
@@ -349,7 +349,7 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     ensure!(saved["pairs"] == json!([[t.rev1_id, t.rev2_id]]), "{saved}");
     // Back to no pilot and no groups, as the rest of this journey expects.
     c.goto(&app.url("/reviews/qes/settings")).await?;
-    wait_text(c, &format!("#pilot-state-full_text"), |s| s.contains("Only the 3 pilot records")).await?;
+    wait_text(c, "#pilot-state-full_text", |s| s.contains("Only the 3 pilot records")).await?;
     let size = c.find(&format!("{ft_form} input[name=pilot_size]")).await?;
     c.clear(&size).await?;
     c.send_keys(&size, "0").await?;
@@ -426,7 +426,7 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
         "{table}"
     );
     let checks = text_of(c, "#prisma-checks").await?;
-    ensure!(checks.contains("Not reconciled yet") == !prisma["checks"].as_array().map(Vec::is_empty).unwrap_or(true), "{checks}");
+    ensure!(checks.contains("Not reconciled yet") == prisma["checks"].as_array().is_some_and(|c| !c.is_empty()), "{checks}");
     shot(c, "reports").await?;
     sign_out(c).await?;
 

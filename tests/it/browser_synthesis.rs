@@ -69,10 +69,10 @@ async fn until<T>(app: &TestApp, token: &str, path: &str, pick: impl Fn(&Value) 
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let (status, body) = app.get(path, token).await;
-        if status == 200 {
-            if let Some(v) = pick(&body) {
-                return Ok(v);
-            }
+        if status == 200
+            && let Some(v) = pick(&body)
+        {
+            return Ok(v);
         }
         ensure!(Instant::now() < deadline, "GET {path} never showed what was expected; last: {body}");
         tokio::time::sleep(Duration::from_millis(100)).await;

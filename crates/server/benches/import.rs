@@ -5,6 +5,8 @@
 //!
 //! Run: `cargo bench -p server --bench import [-- N]`.
 
+#![allow(clippy::expect_used, reason = "a benchmark stops at its first failure, with the reason")]
+
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;

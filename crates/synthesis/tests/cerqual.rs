@@ -1,4 +1,5 @@
 //! Tests for the suggested CERQual confidence and the SoQF and Evidence Profile tables.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use Concern::*;
 use synthesis::cerqual::*;

@@ -1,4 +1,5 @@
 //! Tests for extracts, the code tree and coding spans.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use synthesis::model::*;
 

@@ -1,4 +1,5 @@
 //! Tests for REFI-QDA exchange: GUIDs, the .qdc codebook, project.qde against Project.xsd and .qdpx.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Cursor, Read, Write};
 use std::path::PathBuf;

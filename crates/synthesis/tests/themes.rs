@@ -1,4 +1,5 @@
 //! Tests for the theme-by-study matrix and coder agreement.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use synthesis::agreement::{agreement, cohen_kappa_2x2};
 use synthesis::model::*;
