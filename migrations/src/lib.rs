@@ -21,6 +21,7 @@ mod m20261123_000013_create_extraction;
 mod m20261201_000014_add_item_counters;
 mod m20261202_000015_count_reservations_in_statements;
 mod m20261202_000016_stamp_votes_with_protocol_version;
+mod m20261202_000017_reserve_without_index_writes;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_add_item_counters::Migration),
             Box::new(m20261202_000015_count_reservations_in_statements::Migration),
             Box::new(m20261202_000016_stamp_votes_with_protocol_version::Migration),
+            Box::new(m20261202_000017_reserve_without_index_writes::Migration),
         ]
     }
 }

@@ -222,9 +222,10 @@ pub(super) fn picked_columns(prefix: &str) -> String {
 
 /// The candidates of a pick (a `UNION ALL` of `(id, k)`: 0 for records with votes waiting for another,
 /// 1 for records the reviewer holds, 2 for fresh ones), with their parameters added to `p`. The
-/// conditions `votes > 0 AND needed > votes + reserved` and `votes = 0 AND reserved = 0` repeat the
-/// partial indexes' own terms (`idx_items_waiting`, `idx_items_fresh`), which SQLite needs to use
-/// them. `count` is written into the SQL: SQLite prepares a statement again whenever a parameter its
+/// conditions `votes > 0 AND needed > votes AND needed > votes + reserved` and `votes = 0 AND reserved =
+/// 0` repeat the partial indexes' own terms (`idx_items_waiting`, `idx_items_fresh`), which a database
+/// needs to use them: SQLite's indexes read `reserved`, PostgreSQL's do not (migration 17, so that a
+/// reservation is a heap-only update) and leave it to be checked on the row. `count` is written into the SQL: SQLite prepares a statement again whenever a parameter its
 /// `LIMIT` reads is bound anew. `also`, when given, is one more condition on every candidate `i`.
 fn candidates(p: &mut Params, backend: crate::Backend, ask: &Ask, fresh: Fresh, skip_locked: bool, also: Option<&str>) -> String {
     let count = ask.count.clamp(1, 100);
@@ -267,7 +268,7 @@ fn candidates(p: &mut Params, backend: crate::Backend, ask: &Ask, fresh: Fresh, 
     };
     format!(
         "SELECT w.id, 0 AS k FROM (SELECT i.id FROM screening_items i{waiting_index} \
-           WHERE {scope} AND i.votes > 0 AND i.needed > i.votes + i.reserved AND {not_judged} AND {not_held} \
+           WHERE {scope} AND i.votes > 0 AND i.needed > i.votes AND i.needed > i.votes + i.reserved AND {not_judged} AND {not_held} \
            ORDER BY i.id LIMIT {count}{lock}) w \
          UNION ALL \
          SELECT m.id, 1 AS k FROM (SELECT i.id FROM reservations r CROSS JOIN screening_items i \
@@ -403,6 +404,7 @@ pub async fn release(db: &impl ConnectionTrait, item_id: i32, reviewer: i32) -> 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
