@@ -184,6 +184,15 @@ db_test!(dual_screening_end_to_end, |app| {
     let (_, done) = vote(&app, &t.rev2, ft_item.id.into(), json!({"vote": "exclude", "reason": REASONS[2]})).await;
     assert_eq!(done["state"], "excluded");
     assert_eq!(done["reason"], REASONS[2]);
+    // Agreement is per stage: full text has its one record, agreed on and for the same reason, and
+    // title/abstract still counts its own two.
+    let (s, ag) = app.get("/api/reviews/qes/stages/full_text/agreement", &t.lead).await;
+    assert_eq!(s, 200, "{ag}");
+    assert_eq!((ag[0]["n"].as_u64(), ag[0]["percent_agreement"].as_f64()), (Some(1), Some(1.0)), "{ag}");
+    let (_, reasons) = app.get("/api/reviews/qes/stages/full_text/agreement/reasons", &t.lead).await;
+    assert_eq!((reasons["n"].as_u64(), reasons["percent_agreement"].as_f64()), (Some(1), Some(1.0)), "{reasons}");
+    let (_, ag) = app.get("/api/reviews/qes/stages/title_abstract/agreement", &t.lead).await;
+    assert_eq!(ag[0]["n"], 2, "{ag}");
 
     // Undo: a vote comes back off an undecided record, which returns to the reviewer.
     let c = next(&app, &t.rev1, "title_abstract", 1).await[0]["id"].as_i64().unwrap();

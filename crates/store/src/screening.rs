@@ -681,6 +681,32 @@ pub async fn all_votes(db: &impl ConnectionTrait, review_id: i32) -> Result<Vec<
     Ok(rows.into_iter().filter_map(|v| by_id.get(&v.item_id).cloned().map(|i| (v, i))).collect())
 }
 
+/// The votes on a review's items at one stage (only on the items in `only`, when given), in the order
+/// cast: what agreement at that stage is computed from.
+pub async fn stage_votes(db: &impl ConnectionTrait, review_id: i32, stage: &str, only: Option<&[i32]>) -> Result<Vec<VoteRow>, StoreError> {
+    let of_stage = sea_orm::sea_query::Query::select()
+        .column(screening_items::Column::Id)
+        .from(screening_items::Entity)
+        .and_where(screening_items::Column::ReviewId.eq(review_id))
+        .and_where(screening_items::Column::Stage.eq(stage))
+        .to_owned();
+    let mut q = votes::Entity::find().filter(votes::Column::ReviewId.eq(review_id)).filter(votes::Column::ItemId.in_subquery(of_stage));
+    if let Some(ids) = only {
+        q = q.filter(votes::Column::ItemId.is_in(ids.iter().copied()));
+    }
+    Ok(q.order_by_asc(votes::Column::Id).all(db).await?)
+}
+
+/// The items of a review with these ids, in id order (ids of other reviews are left out).
+pub async fn items_by_ids(db: &impl ConnectionTrait, review_id: i32, ids: &[i32]) -> Result<Vec<Item>, StoreError> {
+    Ok(screening_items::Entity::find()
+        .filter(screening_items::Column::ReviewId.eq(review_id))
+        .filter(screening_items::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(screening_items::Column::Id)
+        .all(db)
+        .await?)
+}
+
 /// Every item of a review.
 pub async fn all_items(db: &impl ConnectionTrait, review_id: i32) -> Result<Vec<Item>, StoreError> {
     Ok(screening_items::Entity::find()

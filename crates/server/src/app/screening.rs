@@ -240,11 +240,10 @@ pub async fn pilot_status(
     settings: &store::screening::Settings,
     pilot: &[i32],
 ) -> Result<PilotStatus, store::StoreError> {
-    let items = store::screening::all_items(db, review_id).await?;
-    let complete = !pilot.is_empty() && items.iter().filter(|i| pilot.contains(&i.id)).all(|i| i.votes >= i.needed);
-    let votes = store::screening::all_votes(db, review_id).await?;
-    let only: std::collections::HashSet<i32> = pilot.iter().copied().collect();
-    let overall = agreement_tables(&votes, stage, Some(&only)).into_iter().next().map(|(_, a)| a);
+    let items = store::screening::items_by_ids(db, review_id, pilot).await?;
+    let complete = !pilot.is_empty() && items.len() == pilot.len() && items.iter().all(|i| i.votes >= i.needed);
+    let votes = store::screening::stage_votes(db, review_id, stage, Some(pilot)).await?;
+    let overall = agreement_tables(&votes).into_iter().next().map(|(_, a)| a);
     let (kappa, percent, n) = overall.map(|a| (a.cohen_kappa.map(|k| k.value), a.percent, a.n)).unwrap_or((None, 0.0, 0));
     let passed = match kappa {
         Some(k) => k >= settings.pilot_threshold,
@@ -723,20 +722,21 @@ pub async fn agreement(
     review_id: i32,
     stage: &str,
 ) -> Result<Vec<(Option<(i32, i32)>, review::agreement::Agreement)>, store::StoreError> {
-    let votes = store::screening::all_votes(&store.db, review_id).await?;
-    Ok(agreement_tables(&votes, stage, None))
+    let votes = store::screening::stage_votes(&store.db, review_id, stage, None).await?;
+    Ok(agreement_tables(&votes))
 }
 
 /// Agreement on exclusion reasons at a stage: over the items whose first two votes both excluded, how
 /// often the two gave the same first reason (no reason given is a category of its own), all pairs
 /// together.
 pub async fn reason_agreement(store: &Store, review_id: i32, stage: &str) -> Result<review::agreement::Agreement, store::StoreError> {
-    let votes = store::screening::all_votes(&store.db, review_id).await?;
-    Ok(reason_table(&votes, stage))
+    let votes = store::screening::stage_votes(&store.db, review_id, stage, None).await?;
+    Ok(reason_table(&votes))
 }
 
-fn reason_table(votes: &[(store::screening::VoteRow, Item)], stage: &str) -> review::agreement::Agreement {
-    let pairs: Vec<(Option<&str>, Option<&str>)> = first_two_votes(votes, stage, None)
+/// Agreement on reasons over `votes`, the votes of one stage.
+fn reason_table(votes: &[store::screening::VoteRow]) -> review::agreement::Agreement {
+    let pairs: Vec<(Option<&str>, Option<&str>)> = first_two_votes(votes)
         .into_iter()
         .filter(|(a, b)| a.first_vote == "exclude" && b.first_vote == "exclude")
         .map(|(a, b)| (a.first_reason.as_deref(), b.first_reason.as_deref()))
@@ -752,38 +752,27 @@ fn reason_table(votes: &[(store::screening::VoteRow, Item)], stage: &str) -> rev
     review::agreement::agreement(&table)
 }
 
-/// The first two votes cast on each item of a stage that has two (optionally only the items in `only`),
-/// in item order: the independent votes agreement is computed on.
-fn first_two_votes<'a>(
-    votes: &'a [(store::screening::VoteRow, Item)],
-    stage: &str,
-    only: Option<&std::collections::HashSet<i32>>,
-) -> Vec<(&'a store::screening::VoteRow, &'a store::screening::VoteRow)> {
+/// The first two votes cast on each item that has two, in item order, from `votes` (those of one stage,
+/// in the order cast): the independent votes agreement is computed on.
+fn first_two_votes(votes: &[store::screening::VoteRow]) -> Vec<(&store::screening::VoteRow, &store::screening::VoteRow)> {
     let mut by_item: std::collections::BTreeMap<i32, Vec<&store::screening::VoteRow>> = std::collections::BTreeMap::new();
-    for (v, item) in votes {
-        if item.stage == stage && only.is_none_or(|o| o.contains(&item.id)) {
-            by_item.entry(item.id).or_default().push(v);
-        }
+    for v in votes {
+        by_item.entry(v.item_id).or_default().push(v);
     }
     by_item.values().filter_map(|vs| Some((*vs.first()?, *vs.get(1)?))).collect()
 }
 
-/// Agreement tables (overall first, then per reviewer pair) over the first two votes of each item of a
-/// stage, optionally only over the items in `only`.
-fn agreement_tables(
-    votes: &[(store::screening::VoteRow, Item)],
-    stage: &str,
-    only: Option<&std::collections::HashSet<i32>>,
-) -> Vec<(Option<(i32, i32)>, review::agreement::Agreement)> {
-    let firsts = first_two_votes(votes, stage, only);
+/// Agreement tables (overall first, then per reviewer pair) over the first two votes of each item, from
+/// `votes` (those of one stage, in the order cast).
+fn agreement_tables(votes: &[store::screening::VoteRow]) -> Vec<(Option<(i32, i32)>, review::agreement::Agreement)> {
+    let firsts = first_two_votes(votes);
     let category = |s: &str| match s {
         "include" => 0usize,
         "exclude" => 1,
         _ => 2,
     };
     // Three categories when any vote of the stage (not only the pairs counted) was a maybe.
-    let any_maybe =
-        votes.iter().any(|(v, item)| item.stage == stage && only.is_none_or(|o| o.contains(&item.id)) && v.first_vote == "maybe");
+    let any_maybe = votes.iter().any(|v| v.first_vote == "maybe");
     let k = if any_maybe { 3 } else { 2 };
     let mut overall = review::agreement::Table::new(k);
     let mut pairs: std::collections::BTreeMap<(i32, i32), review::agreement::Table> = std::collections::BTreeMap::new();
@@ -1061,45 +1050,24 @@ mod tests {
         assert!(!hit("Ødegård 2020"));
     }
 
-    /// A first vote on item `item` at title/abstract, cast `n`-th.
-    fn cast(n: i32, item: i32, reviewer: i32, vote: &str, reason: Option<&str>) -> (store::screening::VoteRow, Item) {
+    /// A first vote on item `item`, cast `n`-th.
+    fn cast(n: i32, item: i32, reviewer: i32, vote: &str, reason: Option<&str>) -> store::screening::VoteRow {
         let mine = decision("", &[], vote, reason, None, &[]).vote;
-        let v = store::screening::VoteRow {
+        store::screening::VoteRow {
             id: n,
             item_id: item,
             reviewer_id: reviewer,
             first_vote: vote.into(),
             first_reason: reason.map(Into::into),
             ..mine
-        };
-        let item = Item {
-            id: item,
-            review_id: 1,
-            stage: TITLE_ABSTRACT.into(),
-            record_id: item,
-            state: "excluded".into(),
-            needed: 2,
-            votes: 2,
-            decision: None,
-            reason: None,
-            resolved_by: None,
-            resolution_note: None,
-            decided_at: None,
-            file_id: None,
-            not_retrieved_reason: None,
-            created_at: 0,
-            study_of: None,
-            reserved: 0,
-            version: 0,
-        };
-        (v, item)
+        }
     }
 
     #[test]
     fn reasons_agree_only_where_both_excluded_and_a_missing_reason_is_a_reason_of_its_own() {
         let (a, b) = (Some("Wrong population"), Some("Not qualitative"));
         let mut votes = Vec::new();
-        fn push(votes: &mut Vec<(store::screening::VoteRow, Item)>, item: i32, x: (&str, Option<&str>), y: (&str, Option<&str>)) {
+        fn push(votes: &mut Vec<store::screening::VoteRow>, item: i32, x: (&str, Option<&str>), y: (&str, Option<&str>)) {
             let n = i32::try_from(votes.len()).unwrap_or(0);
             votes.push(cast(n + 1, item, 7, x.0, x.1));
             votes.push(cast(n + 2, item, 8, y.0, y.1));
@@ -1117,17 +1085,16 @@ mod tests {
         // Not both excluded: not counted.
         pair(10, ("exclude", a), ("include", None));
         pair(11, ("maybe", None), ("exclude", b));
-        let got = reason_table(&votes, TITLE_ABSTRACT);
+        let got = reason_table(&votes);
         assert_eq!(got.n, 10);
         assert!((got.percent - 0.8).abs() < 1e-9, "{got:?}");
         let kappa = got.cohen_kappa.as_ref().expect("kappa").value;
         assert!((kappa - 0.22 / 0.42).abs() < 1e-9, "{kappa}");
         // A record excluded by both, once without a reason: a disagreement, a third category.
         push(&mut votes, 12, ("exclude", None), ("exclude", a));
-        let got = reason_table(&votes, TITLE_ABSTRACT);
+        let got = reason_table(&votes);
         assert_eq!(got.n, 11);
         assert!((got.percent - 8.0 / 11.0).abs() < 1e-9, "{got:?}");
-        assert_eq!(reason_table(&votes, FULL_TEXT).n, 0, "another stage");
     }
 
     #[test]
