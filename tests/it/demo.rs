@@ -74,7 +74,11 @@ db_test!(demo_review_is_complete_and_idempotent, |app| {
     // Appraisal: one study reconciled, one waiting for its second appraiser.
     let (_, appraisal) = app.get("/api/reviews/demo/appraisal", &lead).await;
     let studies = appraisal["studies"].as_array().unwrap();
-    assert!(studies.iter().any(|s| s["complete"] == true), "{appraisal}");
+    let states: Vec<(bool, i64, i64)> = studies
+        .iter()
+        .map(|s| (s["complete"].as_bool().unwrap(), s["submitted"].as_i64().unwrap(), s["disagreements"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(states, vec![(true, 2, 2), (false, 1, 0), (false, 0, 0)], "each study's own appraisals: {appraisal}");
     let csv =
         app.client.get(app.url("/api/reviews/demo/appraisal/table.csv")).bearer_auth(&lead).send().await.unwrap().text().await.unwrap();
     assert_eq!(csv.lines().count(), 2, "{csv}");

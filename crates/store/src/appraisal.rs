@@ -90,6 +90,11 @@ pub async fn of_study(db: &impl ConnectionTrait, item_id: i32) -> Result<Vec<App
     Ok(appraisals::Entity::find().filter(appraisals::Column::ItemId.eq(item_id)).order_by_asc(appraisals::Column::Id).all(db).await?)
 }
 
+/// Every appraisal of a review's studies, oldest first.
+pub async fn of_review(db: &impl ConnectionTrait, review_id: i32) -> Result<Vec<AppraisalRow>, StoreError> {
+    Ok(appraisals::Entity::find().filter(appraisals::Column::ReviewId.eq(review_id)).order_by_asc(appraisals::Column::Id).all(db).await?)
+}
+
 /// Saves an appraiser's answers (JSON) for a study, as a draft or submitted.
 pub async fn put(
     db: &impl ConnectionTrait,
@@ -133,6 +138,15 @@ pub async fn put(
 pub async fn consensus(db: &impl ConnectionTrait, item_id: i32) -> Result<Vec<ConsensusRow>, StoreError> {
     Ok(appraisal_consensus::Entity::find()
         .filter(appraisal_consensus::Column::ItemId.eq(item_id))
+        .order_by_asc(appraisal_consensus::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The lead's decisions on every study of a review, oldest first.
+pub async fn consensus_of_review(db: &impl ConnectionTrait, review_id: i32) -> Result<Vec<ConsensusRow>, StoreError> {
+    Ok(appraisal_consensus::Entity::find()
+        .filter(appraisal_consensus::Column::ReviewId.eq(review_id))
         .order_by_asc(appraisal_consensus::Column::Id)
         .all(db)
         .await?)

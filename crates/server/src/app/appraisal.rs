@@ -34,10 +34,14 @@ pub struct Study {
 /// The included studies of a review (one per study, by its main report), oldest first.
 pub async fn studies(store: &Store, review_id: i32) -> Result<Vec<Study>, store::StoreError> {
     let items = store::screening::items_in(&store.db, review_id, store::screening::FULL_TEXT, &["included"], i64::MAX as u64).await?;
+    let items: Vec<_> = items.into_iter().filter(|i| i.study_of.is_none()).collect();
+    let ids: Vec<i32> = items.iter().map(|i| i.record_id).collect();
+    let mut records: std::collections::HashMap<i32, store::records::Record> =
+        store::records::by_ids(&store.db, review_id, &ids).await?.into_iter().map(|r| (r.id, r)).collect();
     let mut out = Vec::new();
     let mut labels: Vec<String> = Vec::new();
-    for item in items.into_iter().filter(|i| i.study_of.is_none()) {
-        let Some(record) = store::records::get(&store.db, review_id, item.record_id).await? else { continue };
+    for item in items {
+        let Some(record) = records.remove(&item.record_id) else { continue };
         let author = store::parse_json_list(&record.authors)
             .first()
             .and_then(|a| a.split(',').next().map(str::trim).map(str::to_owned))
@@ -91,9 +95,41 @@ pub struct StudyState {
     pub final_answers: Option<Vec<Answer>>,
 }
 
+/// Where the appraisal of one study stands.
 pub async fn state(store: &Store, instr: &Instrument, study: &Study, appraisers: i32) -> Result<StudyState, store::StoreError> {
     let appraisals = store::appraisal::of_study(&store.db, study.item.id).await?;
     let consensus = store::appraisal::consensus(&store.db, study.item.id).await?;
+    Ok(state_of(instr, study, appraisals, consensus, appraisers))
+}
+
+/// Where the appraisal of each of `studies` (of one review) stands, in their order, from two reads.
+pub async fn states(
+    store: &Store,
+    review_id: i32,
+    instr: &Instrument,
+    studies: &[Study],
+    appraisers: i32,
+) -> Result<Vec<StudyState>, store::StoreError> {
+    use std::collections::HashMap;
+    let mut appraisals: HashMap<i32, Vec<AppraisalRow>> = HashMap::new();
+    for a in store::appraisal::of_review(&store.db, review_id).await? {
+        appraisals.entry(a.item_id).or_default().push(a);
+    }
+    let mut consensus: HashMap<i32, Vec<ConsensusRow>> = HashMap::new();
+    for c in store::appraisal::consensus_of_review(&store.db, review_id).await? {
+        consensus.entry(c.item_id).or_default().push(c);
+    }
+    Ok(studies
+        .iter()
+        .map(|s| {
+            let a = appraisals.remove(&s.item.id).unwrap_or_default();
+            let c = consensus.remove(&s.item.id).unwrap_or_default();
+            state_of(instr, s, a, c, appraisers)
+        })
+        .collect())
+}
+
+fn state_of(instr: &Instrument, study: &Study, appraisals: Vec<AppraisalRow>, consensus: Vec<ConsensusRow>, appraisers: i32) -> StudyState {
     let done: Vec<&AppraisalRow> = appraisals.iter().filter(|a| a.submitted).collect();
     let submitted = done.len();
     let need = usize::try_from(appraisers).unwrap_or(2);
@@ -107,7 +143,7 @@ pub async fn state(store: &Store, instr: &Instrument, study: &Study, appraisers:
         (Some(a), None) if need <= 1 => (Vec::new(), Some(answers_of(a))),
         _ => (Vec::new(), None),
     };
-    Ok(StudyState { appraisals, consensus, submitted, disagreements, final_answers })
+    StudyState { appraisals, consensus, submitted, disagreements, final_answers }
 }
 
 /// Saves the caller's answers for a study; with `submit`, checks them and locks them.
@@ -216,12 +252,9 @@ pub async fn save_consensus(
 pub async fn table(store: &Store, review_id: i32) -> Result<(Instrument, Vec<review::appraisal::TableRow>), AppraisalError> {
     let instr = instrument(store, review_id).await?;
     let (_, appraisers) = store::appraisal::settings(&store.db, review_id).await?;
-    let mut done = Vec::new();
-    for s in studies(store, review_id).await? {
-        if let Some(answers) = state(store, &instr, &s, appraisers).await?.final_answers {
-            done.push((s.label.clone(), answers));
-        }
-    }
+    let studies = studies(store, review_id).await?;
+    let states = states(store, review_id, &instr, &studies, appraisers).await?;
+    let done: Vec<_> = studies.iter().zip(states).filter_map(|(s, st)| Some((s.label.clone(), st.final_answers?))).collect();
     let rows = review::appraisal::consensus_table(&instr, &done);
     Ok((instr, rows))
 }

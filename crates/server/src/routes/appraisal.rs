@@ -46,21 +46,12 @@ fn is_lead(roles: &[String]) -> bool {
     roles.iter().any(|r| r == "lead")
 }
 
-async fn study_json(
-    state: &AppState,
-    review_id: i32,
-    roles: &[String],
-    caller: i32,
-    instr: &review::appraisal::Instrument,
-    appraisers: i32,
-    s: &Study,
-) -> ApiResult<Value> {
-    let st = app::state(&state.store, instr, s, appraisers).await?;
+/// A study in the overview, as the caller may see it, from where its appraisal stands.
+fn study_json(roles: &[String], caller: i32, s: &Study, st: &app::StudyState) -> Value {
     let mine = st.appraisals.iter().find(|a| a.appraiser_id == caller);
     let lead = is_lead(roles);
     let finished = st.final_answers.is_some();
-    let _ = review_id;
-    Ok(json!({
+    json!({
         "item_id": s.item.id,
         "record_id": s.record.id,
         "label": s.label,
@@ -70,7 +61,7 @@ async fn study_json(
         "disagreements": if lead { Some(st.disagreements.len()) } else { None },
         "complete": finished,
         "file_url": s.item.file_id.map(|_| format!("/api/reviews/{}/items/{}/file", s.record.review_id, s.item.id)),
-    }))
+    })
 }
 
 async fn find_study(state: &AppState, review_id: i32, item_id: i32) -> ApiResult<Study> {
@@ -89,10 +80,9 @@ async fn overview(state: web::Data<AppState>, caller: Caller, path: web::Path<St
     let (review, roles) = review_for(&state, &caller, &path, Need::Member).await?;
     let instr = app::instrument(&state.store, review.id).await?;
     let (_, appraisers) = store::appraisal::settings(&state.store.db, review.id).await?;
-    let mut studies = Vec::new();
-    for s in app::studies(&state.store, review.id).await? {
-        studies.push(study_json(&state, review.id, &roles, caller.id(), &instr, appraisers, &s).await?);
-    }
+    let all = app::studies(&state.store, review.id).await?;
+    let states = app::states(&state.store, review.id, &instr, &all, appraisers).await?;
+    let studies: Vec<Value> = all.iter().zip(&states).map(|(s, st)| study_json(&roles, caller.id(), s, st)).collect();
     let custom = store::appraisal::custom_ids(&state.store.db, review.id).await?;
     Ok(web::Json(json!({"instrument": instr, "appraisers": appraisers, "custom_instruments": custom, "studies": studies})))
 }
@@ -232,7 +222,7 @@ async fn study_view(state: &AppState, review: &store::reviews::Review, roles: &[
         .map(|c| json!({"item": c.question, "key": c.key, "text": c.text, "note": c.note, "decided_by": c.decided_by}))
         .collect();
     Ok(json!({
-        "study": study_json(state, review.id, roles, caller, &instr, appraisers, &s).await?,
+        "study": study_json(roles, caller, &s, &st),
         "mine": mine,
         "others": others,
         "disagreements": (lead && all_in).then_some(&st.disagreements),
@@ -362,10 +352,10 @@ async fn agreement(state: web::Data<AppState>, caller: Caller, path: web::Path<S
     let instr = app::instrument(&state.store, review.id).await?;
     let (_, appraisers) = store::appraisal::settings(&state.store.db, review.id).await?;
     let studies = app::studies(&state.store, review.id).await?;
+    let states = app::states(&state.store, review.id, &instr, &studies, appraisers).await?;
     let mut pairs = Vec::new();
     let mut all_complete = true;
-    for s in &studies {
-        let st = app::state(&state.store, &instr, s, appraisers).await?;
+    for (s, st) in studies.iter().zip(&states) {
         all_complete &= st.final_answers.is_some();
         let done: Vec<_> = st.appraisals.iter().filter(|a| a.submitted).collect();
         if let (Some(a), Some(b)) = (done.first(), done.get(1)) {
