@@ -341,8 +341,13 @@ db_test!(extracts_codings_themes_matrix_and_cerqual, |app| {
     assert_eq!((code(hope)["only_b"].as_u64(), code(hope)["both"].as_u64()), (Some(2), Some(0)));
     assert_eq!(code(trust)["kappa"], 1.0);
 
-    // Deleting a descriptive theme removes it from the analytical theme; the finding keeps its theme.
+    // Deleting a descriptive theme removes it from the analytical theme; the finding keeps its text
+    // without the theme, and an edit from a copy read before the deletion is refused as stale.
+    let stale = body_of(&app, "/api/reviews/qes/synthesis/findings", "findings", &t.lead, f2_id).await;
     assert_eq!(del(&app, &format!("themes/{d2}"), &t.lead).await, 204);
+    let edit = json!({"theme_id": d2, "summary": "Hope mattered.", "studies": [studies[1]], "updated_at": stale["updated_at"]});
+    let (s, body) = put(&app, &format!("findings/{f2_id}"), &t.rev1, edit).await;
+    assert_eq!((s, body["code"].as_str()), (409, Some("conflict")), "{body}");
     let (_, overview) = app.get("/api/reviews/qes/synthesis", &t.rev1).await;
     let a = overview["themes"].as_array().unwrap().iter().find(|x| x["id"] == analytical).unwrap().clone();
     assert_eq!(a["members"], json!([d1]));

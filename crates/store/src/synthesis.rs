@@ -2,7 +2,7 @@
 //! assessment. What is valid (spans, code trees, theme membership) is decided in the `synthesis` crate
 //! and in `server::app::synthesis`; this module only reads and writes rows.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder};
 
 use crate::StoreError;
 use crate::entity::{codes, codings, extracts, findings, themes};
@@ -184,17 +184,20 @@ pub async fn delete_finding(db: &impl ConnectionTrait, id: i32) -> Result<(), St
     Ok(())
 }
 
-/// Sets `theme_id` to null on findings of a theme about to be deleted.
-pub async fn detach_findings(db: &impl ConnectionTrait, review_id: i32, theme_id: i32) -> Result<(), StoreError> {
-    for row in findings::Entity::find()
+/// Sets `theme_id` to null on findings of a theme about to be deleted, and moves their `updated_at`
+/// past `now` and past its old value, so an edit made from a copy read before is refused as stale
+/// instead of bringing the theme back.
+pub async fn detach_findings(db: &impl ConnectionTrait, review_id: i32, theme_id: i32, now: i64) -> Result<(), StoreError> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    findings::Entity::update_many()
+        .col_expr(findings::Column::ThemeId, Expr::value(Option::<i32>::None))
+        .col_expr(
+            findings::Column::UpdatedAt,
+            Expr::case(Expr::col(findings::Column::UpdatedAt).gte(now), Expr::col(findings::Column::UpdatedAt).add(1)).finally(now).into(),
+        )
         .filter(findings::Column::ReviewId.eq(review_id))
         .filter(findings::Column::ThemeId.eq(theme_id))
-        .all(db)
-        .await?
-    {
-        let mut active: findings::ActiveModel = row.into();
-        active.theme_id = Set(None);
-        active.update(db).await?;
-    }
+        .exec(db)
+        .await?;
     Ok(())
 }

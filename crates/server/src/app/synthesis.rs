@@ -805,7 +805,8 @@ pub async fn delete_code(store: &Store, review_id: i32, actor: i32, id: i32, now
         let members = ids_of(&theme.members);
         if members.contains(&id) {
             let kept: Vec<i32> = members.into_iter().filter(|m| *m != id).collect();
-            store::synthesis::save_theme(&txn, ThemeRow { members: json!(kept).to_string(), updated_at: now, ..theme }).await?;
+            let updated_at = next_stamp(now, theme.updated_at);
+            store::synthesis::save_theme(&txn, ThemeRow { members: json!(kept).to_string(), updated_at, ..theme }).await?;
         }
     }
     store::synthesis::delete_code(&txn, id).await?;
@@ -1187,7 +1188,7 @@ pub async fn delete_theme(store: &Store, review_id: i32, actor: i32, id: i32, no
             }
         }
     }
-    store::synthesis::detach_findings(&txn, review_id, id).await?;
+    store::synthesis::detach_findings(&txn, review_id, id, now).await?;
     store::synthesis::delete_theme(&txn, id).await?;
     audit(
         &txn,
