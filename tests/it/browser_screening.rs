@@ -650,6 +650,17 @@ async fn the_demo_shows_reason_agreement_and_votes_under_older_criteria() {
         let (_, r) = app.get("/api/reviews/demo/stages/title_abstract/agreement/reasons", &token).await;
         let same = format!("{:.1}% the same", r["percent_agreement"].as_f64().unwrap_or(0.0) * 100.0);
         ensure!(line.contains(&format!("for the {} records both excluded", r["n"])) && line.contains(&same), "{line} against {r}");
+        // Each pair's row of the agreement table has its own agreement on reasons.
+        let pairs = r["pairs"].as_array().cloned().unwrap_or_default();
+        ensure!(!pairs.is_empty(), "the demo's reviewers both excluded some records: {r}");
+        for p in &pairs {
+            let key = format!("{}-{}", p["reviewers"][0], p["reviewers"][1]);
+            let want = format!("{:.1}% of {}", p["percent_agreement"].as_f64().unwrap_or(0.0) * 100.0, p["n"]);
+            let css = format!("[data-stage=title_abstract] [data-pair='{key}'] [data-agree=same-reason]");
+            let cell = wait_text(c, &css, |t| !t.is_empty()).await?;
+            let cell = cell.split_whitespace().collect::<Vec<_>>().join(" ");
+            ensure!(cell == want, "pair {key}: {cell:?}, the API says {want:?}");
+        }
         c.exec("document.querySelector('[data-stage=title_abstract] [data-agree=reasons]').scrollIntoView();", vec![]).await?;
         shot(c, "demo-dashboard-agreement").await?;
         // The conflicts were voted on before the lead amended the criteria, and the page says so.

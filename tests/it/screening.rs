@@ -147,6 +147,12 @@ db_test!(dual_screening_end_to_end, |app| {
     let (s, reasons) = app.get("/api/reviews/qes/stages/title_abstract/agreement/reasons", &t.lead).await;
     assert_eq!(s, 200, "{reasons}");
     assert_eq!((reasons["n"].as_u64(), reasons["percent_agreement"].as_f64()), (Some(1), Some(1.0)), "{reasons}");
+    assert_eq!(reasons["pairs"].as_array().map(Vec::len), Some(1), "{reasons}");
+    assert_eq!(
+        (&reasons["pairs"][0]["reviewers"], reasons["pairs"][0]["n"].as_u64()),
+        (&json!([t.rev1_id, t.rev2_id]), Some(1)),
+        "{reasons}"
+    );
 
     // Full text: the included record is a report awaiting its PDF.
     let ft = next(&app, &t.rev1, "full_text", 1).await;

@@ -695,6 +695,15 @@ pub struct AgreementView {
     pub gwet_ac1: Option<Estimate>,
 }
 
+/// Agreement on exclusion reasons: all pairs together (the fields of [`AgreementView`], `reviewers`
+/// null), and each reviewer pair that both excluded at least one record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReasonAgreementView {
+    #[serde(flatten)]
+    pub all: AgreementView,
+    pub pairs: Vec<AgreementView>,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewInvitation {
     pub email: String,

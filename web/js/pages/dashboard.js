@@ -12,14 +12,19 @@ const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const fix = (x) => (x === null || x === undefined ? '—' : Number(x).toFixed(2).replace('-', '−'));
 const ci = (e) => (e && e.ci_low !== null && e.ci_low !== undefined ? ` (${fix(e.ci_low)} to ${fix(e.ci_high)})` : '');
 
-/** Agreement between reviewers: all pairs first, then each pair. */
-function agreementTable(rows, names) {
+/** Agreement between reviewers: all pairs first, then each pair; with agreement on the exclusion reason where both excluded. */
+function agreementTable(rows, names, reasons) {
   if (!rows?.length || !rows[0].n) return h('p', { class: 'muted' }, 'Agreement appears once two reviewers have judged the same records.');
   const label = (r) => (r.reviewers ? r.reviewers.map((id) => names.get(id) ?? `#${id}`).join(' & ') : 'All pairs');
   const est = (e) => (e ? [h('span', { class: 'est' }, fix(e.value)), ci(e) ? h('span', { class: 'ci' }, ci(e)) : null] : '—');
+  const sameReason = (r) => {
+    const key = r.reviewers?.join('-');
+    const m = key ? reasons?.pairs?.find((p) => p.reviewers?.join('-') === key) : reasons;
+    return m?.n ? [pct(m.percent_agreement), h('span', { class: 'ci' }, ` of ${num(m.n)}`)] : '—';
+  };
   return h('div', { class: 'table-wrap' }, h('table', { class: 'agreement' },
     h('caption', { class: 'muted' }, 'On each record’s first two independent votes; 95% confidence intervals in brackets'),
-    h('thead', {}, h('tr', {}, ['Reviewers', 'n', 'Agreement', 'Cohen’s κ', 'PABAK', 'Gwet’s AC1'].map((t, i) => h('th', { scope: 'col', class: i ? 'num' : null }, t)))),
+    h('thead', {}, h('tr', {}, ['Reviewers', 'n', 'Agreement', 'Cohen’s κ', 'PABAK', 'Gwet’s AC1', 'Same reason'].map((t, i) => h('th', { scope: 'col', class: i ? 'num' : null }, t)))),
     h('tbody', {}, rows.map((r) => h('tr', { dataset: { pair: r.reviewers ? r.reviewers.join('-') : 'all' } },
       h('th', { scope: 'row' }, label(r)),
       h('td', { class: 'num', dataset: { agree: 'n' } }, num(r.n)),
@@ -27,6 +32,7 @@ function agreementTable(rows, names) {
       h('td', { class: 'num', dataset: { agree: 'kappa' } }, est(r.cohen_kappa)),
       h('td', { class: 'num', dataset: { agree: 'pabak' } }, fix(r.pabak)),
       h('td', { class: 'num', dataset: { agree: 'ac1' } }, est(r.gwet_ac1)),
+      h('td', { class: 'num', dataset: { agree: 'same-reason' }, title: 'Of the records both excluded, how many got the same reason' }, sameReason(r)),
     ))),
   ));
 }
@@ -74,7 +80,7 @@ function stageCard(review, stage, progress, agreement) {
               ? h('ul', { class: 'reviewers' }, progress.reviewers.map((r) => h('li', { dataset: { reviewer: r.reviewer_id } }, `${r.reviewer}: `, h('strong', {}, num(r.votes)))))
               : h('p', { class: 'muted' }, 'No votes yet.')]
           : null),
-      agreement ? h('div', {}, h('h4', {}, 'Agreement'), agreementTable(agreement, names), reasonLine(agreement.reasons)) : null,
+      agreement ? h('div', {}, h('h4', {}, 'Agreement'), agreementTable(agreement, names, agreement.reasons), reasonLine(agreement.reasons)) : null,
     ),
   );
 }

@@ -727,26 +727,45 @@ pub async fn agreement(
 }
 
 /// Agreement on exclusion reasons at a stage: over the items whose first two votes both excluded, how
-/// often the two gave the same first reason (no reason given is a category of its own), all pairs
-/// together.
-pub async fn reason_agreement(store: &Store, review_id: i32, stage: &str) -> Result<review::agreement::Agreement, store::StoreError> {
+/// often the two gave the same first reason (no reason given is a category of its own); all pairs
+/// together first, then each reviewer pair that both excluded at least one record.
+pub async fn reason_agreement(
+    store: &Store,
+    review_id: i32,
+    stage: &str,
+) -> Result<Vec<(Option<(i32, i32)>, review::agreement::Agreement)>, store::StoreError> {
     let votes = store::screening::stage_votes(&store.db, review_id, stage, None).await?;
-    Ok(reason_table(&votes))
+    Ok(reason_tables(&votes))
 }
 
-/// Agreement on reasons over `votes`, the votes of one stage.
-fn reason_table(votes: &[store::screening::VoteRow]) -> review::agreement::Agreement {
-    let pairs: Vec<(Option<&str>, Option<&str>)> = first_two_votes(votes)
-        .into_iter()
-        .filter(|(a, b)| a.first_vote == "exclude" && b.first_vote == "exclude")
-        .map(|(a, b)| (a.first_reason.as_deref(), b.first_reason.as_deref()))
-        .collect();
+/// Agreement on reasons over `votes` (the votes of one stage): all pairs, then each pair.
+fn reason_tables(votes: &[store::screening::VoteRow]) -> Vec<(Option<(i32, i32)>, review::agreement::Agreement)> {
+    type Reasons<'a> = Vec<(Option<&'a str>, Option<&'a str>)>;
+    let mut all: Reasons = Vec::new();
+    let mut by_pair: std::collections::BTreeMap<(i32, i32), Reasons> = std::collections::BTreeMap::new();
+    for (a, b) in first_two_votes(votes) {
+        if a.first_vote != "exclude" || b.first_vote != "exclude" {
+            continue;
+        }
+        let (a, b) = if a.reviewer_id <= b.reviewer_id { (a, b) } else { (b, a) };
+        let reasons = (a.first_reason.as_deref(), b.first_reason.as_deref());
+        all.push(reasons);
+        by_pair.entry((a.reviewer_id, b.reviewer_id)).or_default().push(reasons);
+    }
+    let mut out = vec![(None, reason_table(&all))];
+    out.extend(by_pair.into_iter().map(|(pair, reasons)| (Some(pair), reason_table(&reasons))));
+    out
+}
+
+/// Agreement over the reasons two reviewers gave, a pair of first reasons per record; the categories
+/// are the reasons that occur.
+fn reason_table(pairs: &[(Option<&str>, Option<&str>)]) -> review::agreement::Agreement {
     let mut categories: Vec<Option<&str>> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
     categories.sort();
     categories.dedup();
     let index = |r: Option<&str>| categories.iter().position(|c| *c == r).unwrap_or(0);
     let mut table = review::agreement::Table::new(categories.len().max(2));
-    for (a, b) in &pairs {
+    for (a, b) in pairs {
         table.add(index(*a), index(*b));
     }
     review::agreement::agreement(&table)
@@ -1085,16 +1104,24 @@ mod tests {
         // Not both excluded: not counted.
         pair(10, ("exclude", a), ("include", None));
         pair(11, ("maybe", None), ("exclude", b));
-        let got = reason_table(&votes);
+        let got = reason_tables(&votes)[0].1.clone();
         assert_eq!(got.n, 10);
         assert!((got.percent - 0.8).abs() < 1e-9, "{got:?}");
         let kappa = got.cohen_kappa.as_ref().expect("kappa").value;
         assert!((kappa - 0.22 / 0.42).abs() < 1e-9, "{kappa}");
         // A record excluded by both, once without a reason: a disagreement, a third category.
         push(&mut votes, 12, ("exclude", None), ("exclude", a));
-        let got = reason_table(&votes);
+        let got = reason_tables(&votes)[0].1.clone();
         assert_eq!(got.n, 11);
         assert!((got.percent - 8.0 / 11.0).abs() < 1e-9, "{got:?}");
+        // Another pair (reviewers 9 and 7, cast in that order) agrees on its one record: all pairs
+        // count it, and each pair has its own table, the pair named lower id first.
+        votes.push(cast(100, 13, 9, "exclude", b));
+        votes.push(cast(101, 13, 7, "exclude", b));
+        let tables = reason_tables(&votes);
+        let summary: Vec<(Option<(i32, i32)>, u64)> = tables.iter().map(|(p, a)| (*p, a.n)).collect();
+        assert_eq!(summary, vec![(None, 12), (Some((7, 8)), 11), (Some((7, 9)), 1)]);
+        assert!((tables[1].1.percent - 8.0 / 11.0).abs() < 1e-9 && (tables[2].1.percent - 1.0).abs() < 1e-9, "{tables:?}");
     }
 
     #[test]

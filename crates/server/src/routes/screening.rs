@@ -13,8 +13,9 @@ use super::{Need, review_access, review_ballot, review_for};
 use crate::app::screening::{self as app, ScreeningError};
 use crate::auth::Caller;
 use crate::dto::{
-    AgreementView, Estimate, FileView, NextQuery, NotRetrieved, Pilot, Protocol, ProtocolVersion, Reassign, Record, Resolution,
-    ReviewerProgress, ScreeningItem, StageProgress, StageSettings, StudyLink, ThenNextQuery, VoteAndNext, VoteRequest, VoteView,
+    AgreementView, Estimate, FileView, NextQuery, NotRetrieved, Pilot, Protocol, ProtocolVersion, ReasonAgreementView, Reassign, Record,
+    Resolution, ReviewerProgress, ScreeningItem, StageProgress, StageSettings, StudyLink, ThenNextQuery, VoteAndNext, VoteRequest,
+    VoteView,
 };
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
@@ -864,9 +865,9 @@ fn agreement_view(pair: Option<(i32, i32)>, a: &review::agreement::Agreement) ->
 
 /// Agreement on exclusion reasons at a stage: over the records both of their first two reviewers
 /// excluded, how often they gave the same first reason (percent agreement, kappa over the reasons
-/// used, PABAK, AC1; all pairs together). The same access as the stage's agreement.
+/// used, PABAK, AC1), all pairs together and per reviewer pair. The same access as the stage's agreement.
 #[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text")), responses(
-    (status = 200, description = "Agreement on reasons", body = AgreementView),
+    (status = 200, description = "Agreement on reasons, all pairs and each pair", body = ReasonAgreementView),
     (status = 403, description = "A blind reviewer", body = crate::error::Problem),
 ))]
 #[get("/api/reviews/{review}/stages/{stage}/agreement/reasons")]
@@ -874,12 +875,14 @@ async fn reason_agreement(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-) -> ApiResult<web::Json<AgreementView>> {
+) -> ApiResult<web::Json<ReasonAgreementView>> {
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
     let review = agreement_access(&state, &caller, &key, stage).await?;
-    let a = app::reason_agreement(&state.store, review.id, stage).await?;
-    Ok(web::Json(agreement_view(None, &a)))
+    let mut rows = app::reason_agreement(&state.store, review.id, stage).await?.into_iter();
+    let all =
+        rows.next().map(|(_, a)| agreement_view(None, &a)).ok_or_else(|| ApiError::internal("agreement on reasons has no overall row"))?;
+    Ok(web::Json(ReasonAgreementView { all, pairs: rows.map(|(pair, a)| agreement_view(pair, &a)).collect() }))
 }
 
 /// Every vote and lead resolution as CSV: `record_id,source_record_id,stage,reviewer,role,decision,reason,note,time,protocol_version` (leads only).
