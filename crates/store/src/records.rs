@@ -237,13 +237,21 @@ pub async fn page(db: &impl ConnectionTrait, review_id: i32, offset: u64, limit:
         .await?)
 }
 
-/// The citation fields a search of the review's records reads, for every record left after
-/// deduplication, in import order: (id, title, authors as stored, year, journal, DOI, PMID).
-#[allow(clippy::type_complexity)]
-pub async fn citations(
-    db: &impl ConnectionTrait,
-    review_id: i32,
-) -> Result<Vec<(i32, Option<String>, String, Option<i32>, Option<String>, Option<String>, Option<String>)>, StoreError> {
+/// The citation fields a search of a review's records reads.
+#[derive(Clone, Debug, sea_orm::FromQueryResult)]
+pub struct SearchFields {
+    pub id: i32,
+    pub title: Option<String>,
+    /// As stored: a JSON list (see [`crate::parse_json_list`]).
+    pub authors: String,
+    pub year: Option<i32>,
+    pub journal: Option<String>,
+    pub doi: Option<String>,
+    pub pmid: Option<String>,
+}
+
+/// The [`SearchFields`] of every record left after deduplication, in import order.
+pub async fn citations(db: &impl ConnectionTrait, review_id: i32) -> Result<Vec<SearchFields>, StoreError> {
     use sea_orm::QuerySelect;
     Ok(records::Entity::find()
         .select_only()
@@ -259,7 +267,7 @@ pub async fn citations(
         .filter(records::Column::ReviewId.eq(review_id))
         .filter(records::Column::MergedInto.is_null())
         .order_by_asc(records::Column::Id)
-        .into_tuple()
+        .into_model::<SearchFields>()
         .all(db)
         .await?)
 }

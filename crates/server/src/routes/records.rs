@@ -35,13 +35,13 @@ async fn list_records(
         let found: Vec<i32> = store::records::citations(db, review.id)
             .await?
             .into_iter()
-            .filter(|(id, title, authors, year, journal, doi, pmid)| {
+            .filter(|c| {
                 let (authors, year, id) =
-                    (store::parse_json_list(authors), year.map(|y| y.to_string()).unwrap_or_default(), id.to_string());
-                let fields = [title.as_deref(), journal.as_deref(), doi.as_deref(), pmid.as_deref()];
+                    (store::parse_json_list(&c.authors), c.year.map(|y| y.to_string()).unwrap_or_default(), c.id.to_string());
+                let fields = [c.title.as_deref(), c.journal.as_deref(), c.doi.as_deref(), c.pmid.as_deref()];
                 words.found_in(fields.into_iter().flatten().chain(authors.iter().map(String::as_str)).chain([year.as_str(), id.as_str()]))
             })
-            .map(|(id, ..)| id)
+            .map(|c| c.id)
             .collect();
         let page: Vec<i32> = found
             .iter()
