@@ -801,14 +801,7 @@ pub async fn delete_code(store: &Store, review_id: i32, actor: i32, id: i32, now
     if used > 0 {
         return Err(AppError::Conflict(format!("\"{}\" is applied {used} time(s): remove those codings first.", before.name)));
     }
-    for theme in store::synthesis::themes(&txn, review_id).await?.into_iter().filter(|t| t.kind == DESCRIPTIVE) {
-        let members = ids_of(&theme.members);
-        if members.contains(&id) {
-            let kept: Vec<i32> = members.into_iter().filter(|m| *m != id).collect();
-            let updated_at = next_stamp(now, theme.updated_at);
-            store::synthesis::save_theme(&txn, ThemeRow { members: json!(kept).to_string(), updated_at, ..theme }).await?;
-        }
-    }
+    drop_member(&txn, review_id, DESCRIPTIVE, id, now).await?;
     store::synthesis::delete_code(&txn, id).await?;
     audit(&txn, review_id, actor, "code.delete", "code", id, Some(json!({"name": before.name, "guid": before.guid})), None, now).await?;
     txn.commit().await.map_err(store::StoreError::from)?;
@@ -1174,19 +1167,27 @@ pub async fn update_theme(store: &Store, review_id: i32, actor: i32, id: i32, bo
     Ok(row)
 }
 
+/// Takes `member` (a code, or a descriptive theme) out of the members of the review's themes of `kind`
+/// that have it, each with a stamp past its old one, so an edit from a copy read before is refused.
+async fn drop_member(txn: &store::DatabaseTransaction, review_id: i32, kind: &str, member: i32, now: i64) -> Result<(), AppError> {
+    for theme in store::synthesis::themes(txn, review_id).await?.into_iter().filter(|t| t.kind == kind) {
+        let members = ids_of(&theme.members);
+        if members.contains(&member) {
+            let kept: Vec<i32> = members.into_iter().filter(|m| *m != member).collect();
+            let updated_at = next_stamp(now, theme.updated_at);
+            store::synthesis::save_theme(txn, ThemeRow { members: json!(kept).to_string(), updated_at, ..theme }).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Deletes a theme; analytical themes drop it from their members and findings keep their text
 /// without a theme.
 pub async fn delete_theme(store: &Store, review_id: i32, actor: i32, id: i32, now: i64) -> Result<(), AppError> {
     let txn = store.begin().await?;
     let before = store::synthesis::theme(&txn, review_id, id).await?.ok_or(AppError::NotFound("theme"))?;
     if before.kind == DESCRIPTIVE {
-        for theme in store::synthesis::themes(&txn, review_id).await?.into_iter().filter(|t| t.kind == ANALYTICAL) {
-            let members = ids_of(&theme.members);
-            if members.contains(&id) {
-                let kept: Vec<i32> = members.into_iter().filter(|m| *m != id).collect();
-                store::synthesis::save_theme(&txn, ThemeRow { members: json!(kept).to_string(), updated_at: now, ..theme }).await?;
-            }
-        }
+        drop_member(&txn, review_id, ANALYTICAL, id, now).await?;
     }
     store::synthesis::detach_findings(&txn, review_id, id, now).await?;
     store::synthesis::delete_theme(&txn, id).await?;
