@@ -747,7 +747,6 @@ fn reason_tables(votes: &[store::screening::VoteRow]) -> Vec<(Option<(i32, i32)>
         if a.first_vote != "exclude" || b.first_vote != "exclude" {
             continue;
         }
-        let (a, b) = if a.reviewer_id <= b.reviewer_id { (a, b) } else { (b, a) };
         let reasons = (a.first_reason.as_deref(), b.first_reason.as_deref());
         all.push(reasons);
         by_pair.entry((a.reviewer_id, b.reviewer_id)).or_default().push(reasons);
@@ -772,13 +771,20 @@ fn reason_table(pairs: &[(Option<&str>, Option<&str>)]) -> review::agreement::Ag
 }
 
 /// The first two votes cast on each item that has two, in item order, from `votes` (those of one stage,
-/// in the order cast): the independent votes agreement is computed on.
+/// in the order cast): the independent votes agreement is computed on. Each pair comes lower reviewer
+/// id first, so a reviewer pair is always the same rows and columns of its table.
 fn first_two_votes(votes: &[store::screening::VoteRow]) -> Vec<(&store::screening::VoteRow, &store::screening::VoteRow)> {
     let mut by_item: std::collections::BTreeMap<i32, Vec<&store::screening::VoteRow>> = std::collections::BTreeMap::new();
     for v in votes {
         by_item.entry(v.item_id).or_default().push(v);
     }
-    by_item.values().filter_map(|vs| Some((*vs.first()?, *vs.get(1)?))).collect()
+    by_item
+        .values()
+        .filter_map(|vs| {
+            let (a, b) = (*vs.first()?, *vs.get(1)?);
+            Some(if a.reviewer_id <= b.reviewer_id { (a, b) } else { (b, a) })
+        })
+        .collect()
 }
 
 /// Agreement tables (overall first, then per reviewer pair) over the first two votes of each item, from
@@ -796,7 +802,6 @@ fn agreement_tables(votes: &[store::screening::VoteRow]) -> Vec<(Option<(i32, i3
     let mut overall = review::agreement::Table::new(k);
     let mut pairs: std::collections::BTreeMap<(i32, i32), review::agreement::Table> = std::collections::BTreeMap::new();
     for &(a, b) in &firsts {
-        let (a, b) = if a.reviewer_id <= b.reviewer_id { (a, b) } else { (b, a) };
         let (ca, cb) = (category(&a.first_vote), category(&b.first_vote));
         overall.add(ca, cb);
         pairs.entry((a.reviewer_id, b.reviewer_id)).or_insert_with(|| review::agreement::Table::new(k)).add(ca, cb);
