@@ -225,8 +225,8 @@ pub(super) fn picked_columns(prefix: &str) -> String {
 /// conditions `votes > 0 AND needed > votes AND needed > votes + reserved` and `votes = 0 AND reserved =
 /// 0` repeat the partial indexes' own terms (`idx_items_waiting`, `idx_items_fresh`), which a database
 /// needs to use them: SQLite's indexes read `reserved`, PostgreSQL's do not (migration 17, so that a
-/// reservation is a heap-only update) and leave it to be checked on the row. `count` is written into the SQL: SQLite prepares a statement again whenever a parameter its
-/// `LIMIT` reads is bound anew. `also`, when given, is one more condition on every candidate `i`.
+/// reservation is a heap-only update) and leave it to be checked on the row. `count` is written into
+/// the SQL: SQLite prepares a statement again whenever a parameter its `LIMIT` reads is bound anew. `also`, when given, is one more condition on every candidate `i`.
 fn candidates(p: &mut Params, backend: crate::Backend, ask: &Ask, fresh: Fresh, skip_locked: bool, also: Option<&str>) -> String {
     let count = ask.count.clamp(1, 100);
     let lock = match (backend, skip_locked) {
