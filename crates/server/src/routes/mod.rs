@@ -27,14 +27,18 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
+/// Registers every route. actix tries routes in the order registered, each a pattern match (a regex for
+/// a path with parameters), and matches once more to label a request's metrics; so the routes a
+/// reviewer calls on every record come first. No two routes match the same path and method, so the
+/// order decides only how many patterns a request is tried against.
 pub fn configure(cfg: &mut ServiceConfig) {
+    screening::configure(cfg);
     health::configure(cfg);
     appraisal::configure(cfg);
     extraction::configure(cfg);
     auth::configure(cfg);
     users::configure(cfg);
     reviews::configure(cfg);
-    screening::configure(cfg);
     imports::configure(cfg);
     records::configure(cfg);
     reports::configure(cfg);

@@ -21,16 +21,17 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
 use crate::time::{now_ms, rfc3339};
 
+/// The routes called on every record first (see [`super::configure`]).
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(get_protocol)
+    cfg.service(vote_and_next)
+        .service(next)
+        .service(put_vote)
+        .service(get_item)
+        .service(get_protocol)
         .service(put_protocol)
         .service(protocol_history)
         .service(get_settings)
         .service(put_settings)
-        .service(next)
-        .service(get_item)
-        .service(put_vote)
-        .service(vote_and_next)
         .service(undo_vote)
         .service(list_my_votes)
         .service(conflicts)
