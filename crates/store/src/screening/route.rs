@@ -227,8 +227,6 @@ pub(super) fn picked_columns(prefix: &str) -> String {
 /// needs to use them: SQLite's indexes read `reserved`, PostgreSQL's do not (migration 17, so that a
 /// reservation is a heap-only update) and leave it to be checked on the row. `count` is written into
 /// the SQL: SQLite prepares a statement again whenever a parameter its `LIMIT` reads is bound anew. `also`, when given, is one more condition on every candidate `i`.
-/// The reviewer's holds are ordered by `r.item_id` (the same as `i.id` there), the order of
-/// `idx_reservations_reviewer`, so that they are read in order and need no sort.
 fn candidates(p: &mut Params, backend: crate::Backend, ask: &Ask, fresh: Fresh, skip_locked: bool, also: Option<&str>) -> String {
     let count = ask.count.clamp(1, 100);
     let lock = match (backend, skip_locked) {
@@ -275,7 +273,7 @@ fn candidates(p: &mut Params, backend: crate::Backend, ask: &Ask, fresh: Fresh, 
          UNION ALL \
          SELECT m.id, 1 AS k FROM (SELECT i.id FROM reservations r CROSS JOIN screening_items i \
            WHERE i.id = r.item_id AND r.reviewer_id = {reviewer} AND {scope} AND {not_judged} \
-           ORDER BY r.item_id LIMIT {count}) m \
+           ORDER BY i.id LIMIT {count}) m \
          UNION ALL \
          SELECT f.id, 2 AS k FROM (SELECT i.id FROM {fresh} \
            ORDER BY i.id LIMIT {count}{lock}) f"
