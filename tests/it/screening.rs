@@ -63,6 +63,11 @@ async fn put_settings(app: &TestApp, token: &str, settings: &Value) -> u16 {
     app.client.put(url).bearer_auth(token).json(settings).send().await.unwrap().status().as_u16()
 }
 
+/// The reviewers an item's shown votes name, oldest vote first.
+fn voters(item: &Value) -> Vec<&str> {
+    item["votes"].as_array().map(|v| v.iter().filter_map(|v| v["reviewer"].as_str()).collect()).unwrap_or_default()
+}
+
 pub async fn vote(app: &TestApp, token: &str, item: i64, body: Value) -> (u16, Value) {
     let res = app.client.put(app.url(&format!("/api/reviews/qes/items/{item}/vote"))).bearer_auth(token).json(&body).send().await.unwrap();
     status_json(res).await
@@ -102,6 +107,7 @@ db_test!(dual_screening_end_to_end, |app| {
     let (_, vb) = vote(&app, &t.rev2, b, json!({"vote": "exclude", "reason": REASONS[1]})).await;
     assert_eq!(vb["state"], "excluded");
     assert_eq!(vb["votes"].as_array().unwrap().len(), 2, "once decided, the votes are open");
+    assert_eq!(voters(&vb), ["rev1", "rev2"], "each vote names its reviewer: {vb}");
     let (s, _) = vote(&app, &t.rev1, b, json!({"vote": "include"})).await;
     assert_eq!(s, 409, "a decided record's votes cannot change");
 
@@ -452,6 +458,7 @@ db_test!(a_remembered_ballot_is_used_only_while_the_record_and_the_callers_acces
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["item"]["state"], "conflict", "decided and shown under the new settings: {body}");
     assert_eq!(body["item"]["votes"].as_array().map(Vec::len), Some(2), "not blind any more: {body}");
+    assert_eq!(voters(&body["item"]), ["rev1", "rev2"], "each vote names its reviewer: {body}");
     assert_eq!(ballot_counts(&app).await, (3, 1, 0));
     let x = body["next"][0]["id"].as_i64().unwrap();
 

@@ -20,6 +20,9 @@ use crate::{StoreError, json_list, parse_json_list};
 pub type Item = screening_items::Model;
 pub type VoteRow = votes::Model;
 pub type FileRow = files::Model;
+/// The names of the reviewers who voted on an item, by account id (read with its votes, so showing
+/// who voted needs no second query).
+pub type VoterNames = std::collections::HashMap<i32, String>;
 
 pub const TITLE_ABSTRACT: &str = "title_abstract";
 pub const FULL_TEXT: &str = "full_text";
@@ -370,8 +373,9 @@ pub async fn handed(db: &impl ConnectionTrait, review_id: i32, ids: &[i32]) -> R
         return Ok(Vec::new());
     }
     let marks: Vec<String> = (0..ids.len()).map(|n| format!("${}", n + 2)).collect();
+    let (voter_join, voter_column) = voter_join("v", "vu", "v_");
     let sql = format!(
-        "SELECT {}, {}, {} FROM screening_items i JOIN records r ON r.id = i.record_id LEFT JOIN votes v ON v.item_id = i.id \
+        "SELECT {}, {}, {}{voter_column} FROM screening_items i JOIN records r ON r.id = i.record_id LEFT JOIN votes v ON v.item_id = i.id{voter_join} \
          WHERE i.review_id = $1 AND i.id IN ({}) ORDER BY i.id, v.id",
         columns::<screening_items::Entity>("i", "i_"),
         record_columns("r", "r_"),
@@ -385,25 +389,46 @@ pub async fn handed(db: &impl ConnectionTrait, review_id: i32, ids: &[i32]) -> R
     for r in &rows {
         let item = Item::from_query_result(r, "i_")?;
         if out.last().is_none_or(|h| h.item.id != item.id) {
-            out.push(Handed { item, record: crate::entity::records::Model::from_query_result(r, "r_")?, votes: Vec::new() });
+            out.push(Handed {
+                item,
+                record: crate::entity::records::Model::from_query_result(r, "r_")?,
+                votes: Vec::new(),
+                names: VoterNames::new(),
+            });
         }
         if let Some(h) = out.last_mut() {
-            add_joined_vote(&mut h.votes, r, "v_")?;
+            add_joined_vote(&mut h.votes, &mut h.names, r, "v_")?;
         }
     }
     Ok(out)
 }
 
 /// Adds the vote a row carries (the columns of a `LEFT JOIN votes`, named with `prefix`) to `votes`,
-/// unless the row has none or `votes` has it already (rows repeat when a query joins more).
-pub(crate) fn add_joined_vote(votes: &mut Vec<VoteRow>, row: &sea_orm::QueryResult, prefix: &str) -> Result<(), StoreError> {
+/// and its reviewer's name (the column `voter`, of [`voter_join`]) to `names`, unless the row has none
+/// or `votes` has it already (rows repeat when a query joins more).
+pub(crate) fn add_joined_vote(
+    votes: &mut Vec<VoteRow>,
+    names: &mut VoterNames,
+    row: &sea_orm::QueryResult,
+    prefix: &str,
+) -> Result<(), StoreError> {
     use sea_orm::FromQueryResult;
     if let Some(id) = row.try_get::<Option<i32>>(prefix, "id")?
         && !votes.iter().any(|v| v.id == id)
     {
-        votes.push(votes::Model::from_query_result(row, prefix)?);
+        let vote = votes::Model::from_query_result(row, prefix)?;
+        if let Some(name) = row.try_get::<Option<String>>(prefix, "voter")? {
+            names.insert(vote.reviewer_id, name);
+        }
+        votes.push(vote);
     }
     Ok(())
+}
+
+/// The join and column that name the reviewer of the votes `v` in [`add_joined_vote`]'s column
+/// `{prefix}voter` (the users table as `u_alias`).
+pub(crate) fn voter_join(v: &str, u_alias: &str, prefix: &str) -> (String, String) {
+    (format!(" LEFT JOIN users {u_alias} ON {u_alias}.id = {v}.reviewer_id"), format!(", {u_alias}.name AS \"{prefix}voter\""))
 }
 
 pub async fn item_for_record(db: &impl ConnectionTrait, record_id: i32, stage: &str) -> Result<Option<Item>, StoreError> {

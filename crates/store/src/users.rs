@@ -1,6 +1,8 @@
 //! Accounts, sessions and login attempts.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, sea_query::Expr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set, sea_query::Expr,
+};
 
 use crate::StoreError;
 use crate::entity::{login_attempts, sessions, users};
@@ -96,11 +98,14 @@ pub async fn names(db: &impl ConnectionTrait, ids: &[i32]) -> Result<std::collec
         return Ok(std::collections::HashMap::new());
     }
     Ok(users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .column(users::Column::Name)
         .filter(users::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple::<(i32, String)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|u| (u.id, u.name))
         .collect())
 }
 

@@ -274,6 +274,8 @@ pub struct VoteResult {
     /// Every vote on the item after the change, as the vote read and wrote them (so the reply needs no
     /// re-read).
     pub votes: Vec<store::screening::VoteRow>,
+    /// The names of the reviewers of `votes` that the vote read (the voter's own is the caller's).
+    pub names: store::screening::VoterNames,
     /// The records reserved next, when asked for ([`vote_then_next`]), with their votes.
     pub next: Vec<store::screening::Handed>,
     /// The settings of the item's stage that the next records were picked under (those the vote was
@@ -440,7 +442,16 @@ async fn attempt(
         Some(v) => *v = row.clone(),
         None => votes.push(row.clone()),
     }
-    Ok(Some(VoteResult { item, record: ballot.record, vote: row, votes, next: next_items, settings, full_text: ballot.full_text }))
+    Ok(Some(VoteResult {
+        item,
+        record: ballot.record,
+        vote: row,
+        votes,
+        names: ballot.names,
+        next: next_items,
+        settings,
+        full_text: ballot.full_text,
+    }))
 }
 
 fn cast_vote(v: &store::screening::VoteRow) -> Option<CastVote> {

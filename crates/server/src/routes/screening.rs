@@ -110,6 +110,8 @@ struct Known {
     record: Option<store::records::Record>,
     /// Every vote on the item.
     votes: Option<Vec<store::screening::VoteRow>>,
+    /// Names of reviewers of `votes` (those missing are read).
+    names: store::screening::VoterNames,
     /// Whether the item's stage is blind.
     blind: Option<bool>,
 }
@@ -142,9 +144,12 @@ async fn item_view_from(
             Some(b) => !b,
             None => sees_all(state, review.id, &item.stage, roles).await?,
         };
-    // Names only for the votes this caller may see; the caller's own is known.
-    let voters: Vec<i32> = if all { votes.iter().map(|v| v.reviewer_id).filter(|r| *r != caller_id).collect() } else { Vec::new() };
-    let mut names = store::users::names(&state.store.db, &voters).await?;
+    // Names only for the votes this caller may see; the caller's own is known, and so are those read
+    // with the votes.
+    let mut names = known.names;
+    let voters: Vec<i32> =
+        if all { votes.iter().map(|v| v.reviewer_id).filter(|r| *r != caller_id && !names.contains_key(r)).collect() } else { Vec::new() };
+    names.extend(store::users::names(&state.store.db, &voters).await?);
     names.insert(caller_id, caller.user.name.clone());
     let view = |v: &store::screening::VoteRow| VoteView {
         reviewer_id: v.reviewer_id,
@@ -404,7 +409,7 @@ async fn views_of_handed(
 ) -> ApiResult<Vec<ScreeningItem>> {
     let mut out = Vec::with_capacity(handed.len());
     for h in handed {
-        let known = Known { record: Some(h.record), votes: Some(h.votes), blind: Some(blind) };
+        let known = Known { record: Some(h.record), votes: Some(h.votes), names: h.names, blind: Some(blind) };
         out.push(item_view_from(state, review, roles, caller, &h.item, known).await?);
     }
     Ok(out)
@@ -449,7 +454,7 @@ async fn put_vote(
             Voted { caller, review, roles, res }
         }
     };
-    let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(res.settings.blind) };
+    let known = Known { record: Some(res.record), votes: Some(res.votes), names: res.names, blind: Some(res.settings.blind) };
     Ok(web::Json(item_view_from(&state, &review, &roles, &caller, &res.item, known).await?))
 }
 
@@ -522,6 +527,7 @@ fn remember(
             item: h.item.clone(),
             record: h.record.clone(),
             votes: h.votes.clone(),
+            names: h.names.clone(),
             settings: settings.clone(),
             full_text: full_text.clone(),
         };
@@ -565,7 +571,7 @@ async fn vote_and_next(
     };
     let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
     remember(&state, &kept, &res.next, &res.settings, &res.full_text);
-    let known = Known { record: Some(res.record), votes: Some(res.votes), blind: Some(res.settings.blind) };
+    let known = Known { record: Some(res.record), votes: Some(res.votes), names: res.names, blind: Some(res.settings.blind) };
     let item = item_view_from(&state, &review, &roles, &caller, &res.item, known).await?;
     let then = views_of_handed(&state, &review, &roles, &caller, res.next, res.settings.blind).await?;
     Ok(web::Json(VoteAndNext { item, next: then }))

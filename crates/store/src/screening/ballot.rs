@@ -24,6 +24,8 @@ pub struct Ballot {
     pub record: Record,
     /// Every vote on the item, oldest first.
     pub votes: Vec<VoteRow>,
+    /// The names of the reviewers of `votes`.
+    pub names: super::VoterNames,
     /// The settings of the item's stage.
     pub settings: Settings,
     /// The settings of the full-text stage (a title/abstract inclusion creates its full-text item).
@@ -32,19 +34,22 @@ pub struct Ballot {
 
 /// The columns and joins that read a ballot, on top of a query with `screening_items i` (tables `c`,
 /// `v`, `bs` and `bf`, apart from those of [`crate::reviews::access_sql`]).
-fn ballot_parts() -> (String, &'static str) {
+fn ballot_parts() -> (String, String) {
+    let (voter_join, voter_column) = super::voter_join("v", "vu", "v_");
     let columns = format!(
-        ", {}, {}, {}, {}, {}",
+        ", {}, {}, {}{voter_column}, {}, {}",
         columns::<screening_items::Entity>("i", "i_"),
         record_columns("c", "c_"),
         columns::<votes::Entity>("v", "v_"),
         columns::<stage_settings::Entity>("bs", "s_"),
         columns::<stage_settings::Entity>("bf", "f_"),
     );
-    let joins = " LEFT JOIN records c ON c.id = i.record_id \
-         LEFT JOIN votes v ON v.item_id = i.id \
+    let joins = format!(
+        " LEFT JOIN records c ON c.id = i.record_id \
+         LEFT JOIN votes v ON v.item_id = i.id{voter_join} \
          LEFT JOIN stage_settings bs ON bs.review_id = i.review_id AND bs.stage = i.stage \
-         LEFT JOIN stage_settings bf ON bf.review_id = i.review_id AND bf.stage = 'full_text'";
+         LEFT JOIN stage_settings bf ON bf.review_id = i.review_id AND bf.stage = 'full_text'"
+    );
     (columns, joins)
 }
 
@@ -86,14 +91,16 @@ fn read_ballot(rows: &[QueryResult]) -> Result<Option<Ballot>, StoreError> {
         Ok(if present { settings_from(stage_settings::Model::from_query_result(row, prefix)?) } else { Settings::default() })
     };
     let mut votes: Vec<VoteRow> = Vec::with_capacity(rows.len());
+    let mut names = super::VoterNames::new();
     for row in rows {
-        super::add_joined_vote(&mut votes, row, "v_")?;
+        super::add_joined_vote(&mut votes, &mut names, row, "v_")?;
     }
     votes.sort_by_key(|v| v.id);
     Ok(Some(Ballot {
         item: screening_items::Model::from_query_result(first, "i_")?,
         record: records::Model::from_query_result(first, "c_")?,
         votes,
+        names,
         settings: settings_at(first, "s_")?,
         full_text: settings_at(first, "f_")?,
     }))

@@ -57,6 +57,8 @@ pub struct Handed {
     pub item: Item,
     pub record: Record,
     pub votes: Vec<VoteRow>,
+    /// The names of the reviewers of `votes`.
+    pub names: super::VoterNames,
 }
 
 /// Reserves up to `ask.count` items for the reviewer until `ask.expires_at` and returns them.
@@ -178,6 +180,7 @@ pub(super) fn read_picked(backend: crate::Backend, rows: &[sea_orm::QueryResult]
                         item: Item::from_query_result(r, &format!("{prefix}i_"))?,
                         record: crate::entity::records::Model::from_query_result(r, &format!("{prefix}r_"))?,
                         votes: Vec::new(),
+                        names: super::VoterNames::new(),
                     }),
                     crate::Backend::Sqlite => None,
                 };
@@ -187,7 +190,7 @@ pub(super) fn read_picked(backend: crate::Backend, rows: &[sea_orm::QueryResult]
             }
         };
         if let Some(h) = out[at].shown.as_mut() {
-            super::add_joined_vote(&mut h.votes, r, &format!("{prefix}v_"))?;
+            super::add_joined_vote(&mut h.votes, &mut h.names, r, &format!("{prefix}v_"))?;
         }
     }
     for p in &mut out {
@@ -208,12 +211,12 @@ fn db_backend(b: crate::Backend) -> DbBackend {
 /// What a PostgreSQL pick's `ins` and `c` parts join to: the reserved items with their records and
 /// votes (a row per vote).
 pub(super) const PICKED_FROM: &str = "ins JOIN c ON c.id = ins.item_id JOIN screening_items i ON i.id = ins.item_id \
-     JOIN records r ON r.id = i.record_id LEFT JOIN votes pv ON pv.item_id = i.id";
+     JOIN records r ON r.id = i.record_id LEFT JOIN votes pv ON pv.item_id = i.id LEFT JOIN users pu ON pu.id = pv.reviewer_id";
 
 /// The columns a PostgreSQL pick returns from [`PICKED_FROM`], named with `prefix`.
 pub(super) fn picked_columns(prefix: &str) -> String {
     format!(
-        "ins.item_id AS \"{prefix}item_id\", c.k AS \"{prefix}k\", {}, {}, {}",
+        "ins.item_id AS \"{prefix}item_id\", c.k AS \"{prefix}k\", {}, {}, {}, pu.name AS \"{prefix}v_voter\"",
         super::columns::<screening_items::Entity>("i", &format!("{prefix}i_")),
         super::record_columns("r", &format!("{prefix}r_")),
         super::columns::<votes::Entity>("pv", &format!("{prefix}v_")),
