@@ -66,6 +66,83 @@ fn report(who: &str, phase: &str, started: Instant, next: Vec<f64>, vote: Vec<f6
     println!("{who}: {}", summary("next+vote", pair));
 }
 
+/// CPU time (in clock ticks, 1/100 s on Linux) by where it was spent, read from `/proc`: this
+/// process's threads by name (the server's HTTP workers, its database runtime, the load generator),
+/// PostgreSQL's processes (on this machine), and the machine's idle and stolen time.
+#[derive(Clone, Copy, Default)]
+struct Cpu {
+    http: u64,
+    db_runtime: u64,
+    load: u64,
+    postgres: u64,
+    other: u64,
+    idle: u64,
+    steal: u64,
+}
+
+/// utime + stime (+ cutime + cstime, for a process's reaped children) of a `/proc/.../stat` line.
+fn stat_ticks(stat: &str, children: bool) -> Option<(String, u64)> {
+    let (head, rest) = stat.rsplit_once(')')?;
+    let comm = head.split_once('(')?.1.to_owned();
+    let f: Vec<u64> = rest.split_whitespace().skip(11).take(4).filter_map(|v| v.parse().ok()).collect();
+    let own = f.first()? + f.get(1)?;
+    Some((comm, if children { own + f.get(2)? + f.get(3)? } else { own }))
+}
+
+fn cpu_now() -> Cpu {
+    let mut c = Cpu::default();
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        for t in tasks.flatten() {
+            let Some((comm, ticks)) = std::fs::read_to_string(t.path().join("stat")).ok().and_then(|s| stat_ticks(&s, false)) else {
+                continue;
+            };
+            match comm.as_str() {
+                n if n.starts_with("actix-server") => c.http += ticks,
+                "sift-db" => c.db_runtime += ticks,
+                "load-gen" => c.load += ticks,
+                _ => c.other += ticks,
+            }
+        }
+    }
+    if let Ok(procs) = std::fs::read_dir("/proc") {
+        for p in procs.flatten() {
+            if !p.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            if let Some((comm, ticks)) = std::fs::read_to_string(p.path().join("stat")).ok().and_then(|s| stat_ticks(&s, true))
+                && comm == "postgres"
+            {
+                c.postgres += ticks;
+            }
+        }
+    }
+    if let Some(line) = std::fs::read_to_string("/proc/stat").ok().and_then(|s| s.lines().next().map(str::to_owned)) {
+        let f: Vec<u64> = line.split_whitespace().skip(1).filter_map(|v| v.parse().ok()).collect();
+        c.idle = f.get(3).copied().unwrap_or(0) + f.get(4).copied().unwrap_or(0);
+        c.steal = f.get(7).copied().unwrap_or(0);
+    }
+    c
+}
+
+/// Prints the CPU time a phase spent per vote (per call, for the health baseline), by where it went: comparable between builds when the
+/// machine's speed drifts, as throughput is not.
+fn report_cpu(who: &str, before: Cpu, after: Cpu, votes: usize) {
+    let per = |a: u64, b: u64| (a.saturating_sub(b)) as f64 * 10.0 / votes.max(1) as f64;
+    let (http, db, load, pg) = (
+        per(after.http, before.http),
+        per(after.db_runtime, before.db_runtime),
+        per(after.load, before.load),
+        per(after.postgres, before.postgres),
+    );
+    println!(
+        "{who}: CPU per vote: {:.3} ms = server HTTP workers {http:.3}, server database runtime {db:.3}, PostgreSQL {pg:.3}, load generator {load:.3}, other {:.3} (machine idle {:.3}, stolen {:.3})",
+        http + db + load + pg + per(after.other, before.other),
+        per(after.other, before.other),
+        per(after.idle, before.idle),
+        per(after.steal, before.steal),
+    );
+}
+
 /// How a reviewer's loop asks for records.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Calls {
@@ -226,6 +303,7 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
 
     // Baseline: the HTTP round trip alone, same concurrency, a short while.
     let deadline = Instant::now() + Duration::from_secs(3);
+    let cpu = cpu_now();
     let mut tasks = Vec::new();
     for _ in 0..reviewers {
         let (client, base) = (client.clone(), base.clone());
@@ -244,6 +322,7 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         health.extend(t.await.expect("task"));
     }
     println!("{kind:?}: {}", summary("health", health.clone()));
+    report_cpu(&format!("{kind:?} (health)"), cpu, cpu_now(), health.len());
 
     let mut votes = 0;
     let mut h = health;
@@ -256,7 +335,9 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         // Closed loop: every reviewer asks for the next record the moment the last vote is in, which
         // measures the most the server can take.
         let started = Instant::now();
+        let cpu = cpu_now();
         let m = phase(&tokens, &client, &base, started + Duration::from_secs(seconds), None, calls).await;
+        report_cpu(&format!("{kind:?} ({how}) closed loop"), cpu, cpu_now(), m.vote.len());
         votes += m.vote.len();
         let phase_name = format!("closed loop: {reviewers} reviewers,");
         warn_if_ran_out(&format!("{kind:?} ({how})"), &m, reviewers);
@@ -271,7 +352,9 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         // falls behind pays for the queue it builds (no coordinated omission).
         let pace = Duration::from_secs_f64(reviewers as f64 / rate as f64);
         let started = Instant::now();
+        let cpu = cpu_now();
         let m = phase(&tokens, &client, &base, started + Duration::from_secs(seconds), Some(pace), calls).await;
+        report_cpu(&format!("{kind:?} ({how}) open loop"), cpu, cpu_now(), m.vote.len());
         votes += m.vote.len();
         warn_if_ran_out(&format!("{kind:?} ({how})"), &m, reviewers);
         let Measured { next: next_all, vote: vote_all, pair: pair_all, .. } = m;
@@ -300,8 +383,10 @@ fn main() {
     println!(
         "screening load: {records} records, {reviewers} concurrent reviewers, {seconds} s per phase and database, open loop at {rate} votes/s, 2-core machine"
     );
-    let server = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("server runtime");
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    // Named, so that `cpu_now` can tell their threads apart.
+    let server =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).thread_name("sift-db").enable_all().build().expect("server runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("load-gen").enable_all().build().expect("runtime");
     rt.block_on(async {
         if wanted("sqlite") {
             run(server.handle(), Db::Sqlite, records, reviewers, seconds, rate).await;
