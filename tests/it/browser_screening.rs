@@ -89,6 +89,16 @@ async fn page_html(c: &Client) -> anyhow::Result<String> {
     Ok(c.exec("return document.documentElement.outerHTML;", vec![]).await?.as_str().unwrap_or_default().to_owned())
 }
 
+/// Opens `/`, types `words`, and waits for `item` to be found first, marked as not saved yet; the
+/// search stays open.
+async fn finds_unsaved(c: &Client, words: &str, item: i64) -> anyhow::Result<()> {
+    c.press('/').await?;
+    ensure!(active_id(c).await? == "my-search", "/ must open the search box");
+    type_here(c, words).await?;
+    wait_css(c, &format!("#my-search-results li[data-item='{item}'][aria-selected=true] .found-unsaved")).await?;
+    Ok(())
+}
+
 /// The vote `reviewer` cast on `item`, as a lead sees it through the API.
 async fn vote_of(app: &TestApp, lead: &str, item: i64, reviewer: i32) -> anyhow::Result<Value> {
     let (s, body) = app.get(&format!("/api/reviews/qes/items/{item}"), lead).await;
@@ -264,6 +274,15 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
         }
         if n == 2 {
             wait_text(c, "#save-state", |s| s.contains("not saved — retrying")).await?;
+            // Offline, `/` still finds the vote that is waiting to be sent, and says what it could not search.
+            finds_unsaved(c, if id == a { "excluded" } else { "included" }, id).await?;
+            let said = text_of(c, "#my-search-said").await?;
+            ensure!(
+                said == "1 of my votes not saved yet matches; the rest of my decisions could not be searched (no connection).",
+                "{said}"
+            );
+            type_here(c, &key(Key::Escape).to_string()).await?;
+            wait_css(c, "#search-panel[hidden]").await?;
             shot(c, "screening-ta-offline").await?;
             offline(c, false).await?;
             c.click(&c.find("#retry-now").await?).await?;
@@ -469,9 +488,19 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
     c.press('i').await?;
     next_after(c, id).await?;
     wait_text(c, "#save-state", |s| s.contains("not saved — retrying")).await?;
-    c.goto(&app.url(ta)).await?;
-    ensure!(current(c).await? != id, "the unsent vote's record must not come back after a reload");
-    wait_text(c, "#save-state", |s| s.contains("not saved — retrying")).await?;
+    // `/` shows it first among my decisions, as not saved yet, before and after a reload.
+    for reloaded in [false, true] {
+        if reloaded {
+            c.goto(&app.url(ta)).await?;
+            ensure!(current(c).await? != id, "the unsent vote's record must not come back after a reload");
+            wait_text(c, "#save-state", |s| s.contains("not saved — retrying")).await?;
+        }
+        finds_unsaved(c, "included", id).await?;
+        let said = text_of(c, "#my-search-said").await?;
+        ensure!(said.ends_with("of my decisions match."), "the server was searched as well: {said}");
+        type_here(c, &key(Key::Escape).to_string()).await?;
+        wait_css(c, "#search-panel[hidden]").await?;
+    }
     block_votes(c, false).await?;
     c.click(&c.find("#retry-now").await?).await?;
     all_saved(c).await?;

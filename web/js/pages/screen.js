@@ -9,7 +9,7 @@ import { currentUser } from '../layout.js';
 import { focusHeading, navigate } from '../router.js';
 import { toast } from '../toast.js';
 import { isLead, loadReview, showProblem } from './common.js';
-import { STAGES, VOTED, criteriaView, highlighter, recordView, voteText } from './screenkit.js';
+import { STAGES, VOTED, criteriaView, decisionMatches, highlighter, recordView, voteText } from './screenkit.js';
 
 /** Records asked for at once: the one on screen and two behind it, so fast hands never wait. */
 const AHEAD = 3;
@@ -29,7 +29,7 @@ function persist() {
   const owners = new Set(outbox.map((o) => o.user));
   try {
     for (const user of owners) {
-      const mine = outbox.filter((o) => o.user === user).map(({ user: u, stage, kind, id, method, path, body }) => ({ user: u, stage, kind, id, method, path, body }));
+      const mine = outbox.filter((o) => o.user === user).map(({ user: u, stage, kind, id, method, path, body, shown }) => ({ user: u, stage, kind, id, method, path, body, shown }));
       localStorage.setItem(STORE + user, JSON.stringify(mine));
     }
     for (let i = localStorage.length - 1; i >= 0; i -= 1) {
@@ -530,6 +530,12 @@ export async function render({ main, params, query, alive }) {
     pump();
   }
 
+  /** What the search of my decisions needs of a record whose vote is not saved yet (kept with the vote, so it survives a reload). */
+  function shownOf(item, myVote) {
+    const r = item.record ?? {};
+    return { id: item.id, record: { title: r.title, authors: r.authors, journal: r.journal, year: r.year, doi: r.doi }, my_vote: myVote };
+  }
+
   function vote(kind, reason = null) {
     const item = current();
     if (!item || item.state === 'awaiting_file') return;
@@ -547,7 +553,7 @@ export async function render({ main, params, query, alive }) {
       // Changing an earlier vote: keep my place in history (or on the record the search found).
       item.my_vote = myVote;
       nodes.delete(item);
-      send({ kind: 'vote', id, method: 'PUT', path: `${base}/items/${id}/vote`, body, done: (res) => { serverHas.add(id); Object.assign(item, res); nodes.delete(item); if (current() === item) show(); noticeAmendment(res.my_vote); }, failed: (err) => toast(err.detail, { problem: true }) });
+      send({ kind: 'vote', id, method: 'PUT', path: `${base}/items/${id}/vote`, body, shown: shownOf(item, myVote), done: (res) => { serverHas.add(id); Object.assign(item, res); nodes.delete(item); if (current() === item) show(); noticeAmendment(res.my_vote); }, failed: (err) => toast(err.detail, { problem: true }) });
       toast(`Changed to ${said}`);
       show();
       return;
@@ -563,7 +569,7 @@ export async function render({ main, params, query, alive }) {
     toast(`${said} · U to undo`);
     // The vote brings the next records back with it (one round trip per record).
     send({
-      kind: 'vote', id, method: 'POST', path: `${base}/items/${id}/vote-and-next?count=${askFor()}`, body,
+      kind: 'vote', id, method: 'POST', path: `${base}/items/${id}/vote-and-next?count=${askFor()}`, body, shown: shownOf(item, myVote),
       done: (res) => {
         serverHas.add(id);
         Object.assign(done, res.item);
@@ -802,14 +808,30 @@ export async function render({ main, params, query, alive }) {
       }, h('span', { class: 'found-title' }, it.record?.title || '(no title)'),
       h('span', { class: 'muted' }, ` · ${[it.record?.year, `record ${it.id}`].filter(Boolean).join(' · ')} · `),
       h('strong', { class: `found-vote ${it.my_vote?.vote ?? ''}` }, voteText(it.my_vote)),
+      unsaved.has(it.id) ? h('span', { class: 'muted found-unsaved' }, ' · not saved yet') : null,
       it.my_vote?.note ? h('span', { class: 'muted' }, ' · ', h('q', {}, clip(it.my_vote.note, 90))) : null,
       it.my_vote?.tags?.length ? h('span', { class: 'muted' }, ` · ${it.my_vote.tags.join(', ')}`) : null)));
       box.setAttribute('aria-expanded', String(items.length > 0));
       said.textContent = !box.value.trim() ? 'Type words to find records you have judged.'
-        : items.length ? `${more ? `The first ${num(items.length)}` : num(items.length)} of my decisions match${more ? ': type more to narrow' : ''}.`
-          : 'None of my decisions match.';
+        : unreached ? `${items.length ? `${num(items.length)} of my votes not saved yet ${items.length === 1 ? 'matches' : 'match'}` : 'None of my votes not saved yet match'}; the rest of my decisions could not be searched (${unreached}).`
+          : items.length ? `${more ? `The first ${num(items.length)}` : num(items.length)} of my decisions match${more ? ': type more to narrow' : ''}.`
+            : 'None of my decisions match.';
       active = items.length ? 0 : -1;
       drawActive();
+    };
+    // Votes still in the outbox are not on the server yet: they are searched here, shown as this page
+    // has them (newest first, before the server's), and stand in for what the server still holds.
+    let unsaved = new Set();
+    let unreached = '';
+    const pendingMatches = (text) => {
+      // The latest unsaved vote per record, newest first: the record as this page holds it, else as
+      // kept with the vote (after a reload).
+      const ops = outbox.filter((o) => o.kind === 'vote' && o.stage === stage && o.user === me).reverse();
+      const ids = new Set(ops.map((o) => o.id));
+      const held = [...history, ...(found ? [found] : [])];
+      const mine = [...ids].map((id) => held.find((it) => it.id === id) ?? ops.find((o) => o.id === id).shown).filter(Boolean);
+      // What the server has of these records is older than what is here.
+      return { judged: new Set(mine.map((it) => it.id)), hits: mine.filter((it) => decisionMatches(it, text)) };
     };
     const ask = async () => {
       const text = box.value.trim();
@@ -822,10 +844,23 @@ export async function render({ main, params, query, alive }) {
       try {
         const got = await get(`${base}/stages/${stage}/my-votes?limit=${SHOWN + 1}&q=${encodeURIComponent(text)}`);
         if (n !== asked || !alive()) return;
-        items = got.slice(0, SHOWN);
-        draw(got.length > SHOWN);
+        const { judged, hits } = pendingMatches(text);
+        unsaved = new Set(hits.map((it) => it.id));
+        unreached = '';
+        const all = [...hits, ...got.filter((it) => !judged.has(it.id))];
+        items = all.slice(0, SHOWN);
+        draw(all.length > SHOWN);
       } catch (err) {
-        if (n === asked) said.textContent = err.detail ?? 'The search failed; try again.';
+        if (n !== asked || !alive()) return;
+        const { hits } = pendingMatches(text);
+        if (!hits.length && !outbox.some((o) => o.user === me)) {
+          said.textContent = err.detail ?? 'The search failed; try again.';
+          return;
+        }
+        unsaved = new Set(hits.map((it) => it.id));
+        unreached = err.status ? 'the server refused' : 'no connection';
+        items = hits.slice(0, SHOWN);
+        draw(hits.length > SHOWN);
       }
     };
     const choose = (i) => {

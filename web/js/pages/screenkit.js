@@ -96,6 +96,28 @@ function paragraphs(text) {
 }
 
 /** One vote as a short phrase: "Excluded: Not qualitative". */
+const LETTERS = { ø: 'o', æ: 'ae', œ: 'oe', ß: 'ss', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
+
+/**
+ * Text folded for matching as the server's searches fold it: lower case, accents off, apostrophes
+ * dropped, anything but letters and digits a single space.
+ */
+export function fold(text) {
+  return String(text ?? '').normalize('NFKD').replace(/\p{M}/gu, '').replace(/['‘’ʼ`´]/gu, '').toLowerCase()
+    .replace(/[øæœßłđðþı]/gu, (c) => LETTERS[c]).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+/** Whether every word of `query` is somewhere in `item` (a screening item with my vote), as the search of my decisions matches on the server. */
+export function decisionMatches(item, query) {
+  const words = fold(query).split(' ').filter(Boolean);
+  const r = item.record ?? {};
+  const v = item.my_vote ?? {};
+  const said = { include: 'include included', exclude: 'exclude excluded' }[v.vote] ?? v.vote ?? '';
+  const text = fold([r.title, r.journal, r.doi, v.reason, v.note, ...(r.authors ?? []), ...(v.tags ?? []), r.year, item.id, said]
+    .filter((x) => x !== null && x !== undefined).join(' '));
+  return words.length > 0 && words.every((w) => text.includes(w));
+}
+
 export function voteText(v) {
   if (!v) return '';
   return `${VOTED[v.vote] ?? v.vote}${v.reason ? `: ${v.reason}` : ''}`;
