@@ -9,7 +9,9 @@
 //! the server takes) and an open loop at RATE votes per second in all (each reviewer on a schedule, as
 //! people read between votes), whose latencies count from the scheduled start. Each runs twice: with
 //! `next` and the vote as two calls, and with `vote-and-next`, which casts the vote and brings the next
-//! record in one call (as the screening page does).
+//! record in one call (as the screening page does). The open loop with `vote-and-next` starts with
+//! every reviewer's page loading its first record, a second before the schedule starts. Each phase
+//! also reports the CPU time per vote by where it went, and the open loop its p99 second by second.
 //!
 //! Run: `cargo bench -p tests --bench screening_load [-- RECORDS REVIEWERS SECONDS RATE] [sqlite|postgres]`.
 
@@ -68,13 +70,15 @@ fn report(who: &str, phase: &str, started: Instant, next: Vec<f64>, vote: Vec<f6
 
 /// CPU time (in clock ticks, 1/100 s on Linux) by where it was spent, read from `/proc`: this
 /// process's threads by name (the server's HTTP workers, its database runtime, the load generator),
-/// PostgreSQL's processes (on this machine), and the machine's idle and stolen time.
+/// the database (PostgreSQL's processes on this machine, or SQLite's threads in this process), and
+/// the machine's idle and stolen time.
 #[derive(Clone, Copy, Default)]
 struct Cpu {
     http: u64,
     db_runtime: u64,
     load: u64,
-    postgres: u64,
+    /// PostgreSQL's processes, or SQLite's threads (sift's writer and sqlx's connection workers).
+    database: u64,
     other: u64,
     idle: u64,
     steal: u64,
@@ -100,6 +104,7 @@ fn cpu_now() -> Cpu {
                 n if n.starts_with("actix-server") => c.http += ticks,
                 "sift-db" => c.db_runtime += ticks,
                 "load-gen" => c.load += ticks,
+                n if n.starts_with("sift-sqlite") || n.starts_with("sqlx-sqlite") => c.database += ticks,
                 _ => c.other += ticks,
             }
         }
@@ -112,7 +117,7 @@ fn cpu_now() -> Cpu {
             if let Some((comm, ticks)) = std::fs::read_to_string(p.path().join("stat")).ok().and_then(|s| stat_ticks(&s, true))
                 && comm == "postgres"
             {
-                c.postgres += ticks;
+                c.database += ticks;
             }
         }
     }
@@ -124,20 +129,20 @@ fn cpu_now() -> Cpu {
     c
 }
 
-/// Prints the CPU time a phase spent per vote (per call, for the health baseline), by where it went: comparable between builds when the
-/// machine's speed drifts, as throughput is not.
+/// Prints the CPU time a phase spent per vote (per call, for the health baseline), by where it went.
+/// It moves with the machine's speed too, so it shows where the time goes rather than ranking builds.
 fn report_cpu(who: &str, before: Cpu, after: Cpu, votes: usize) {
     let per = |a: u64, b: u64| (a.saturating_sub(b)) as f64 * 10.0 / votes.max(1) as f64;
-    let (http, db, load, pg) = (
+    let (http, runtime, load, database, other) = (
         per(after.http, before.http),
         per(after.db_runtime, before.db_runtime),
         per(after.load, before.load),
-        per(after.postgres, before.postgres),
+        per(after.database, before.database),
+        per(after.other, before.other),
     );
     println!(
-        "{who}: CPU per vote: {:.3} ms = server HTTP workers {http:.3}, server database runtime {db:.3}, PostgreSQL {pg:.3}, load generator {load:.3}, other {:.3} (machine idle {:.3}, stolen {:.3})",
-        http + db + load + pg + per(after.other, before.other),
-        per(after.other, before.other),
+        "{who}: CPU per vote: {:.3} ms = server HTTP workers {http:.3}, server database runtime {runtime:.3}, database {database:.3}, load generator {load:.3}, other {other:.3} (machine idle {:.3}, stolen {:.3})",
+        http + runtime + load + database + other,
         per(after.idle, before.idle),
         per(after.steal, before.steal),
     );
@@ -159,19 +164,24 @@ async fn phase(
     tokens: &[String],
     client: &reqwest::Client,
     base: &Arc<String>,
+    first: &[Option<i64>],
     deadline: Instant,
     pace: Option<Duration>,
     calls: Calls,
 ) -> Measured {
     let mut tasks = Vec::new();
     let n = tokens.len().max(1) as u32;
+    let phase_start = Instant::now();
     for (i, token) in tokens.iter().cloned().enumerate() {
         let (client, base) = (client.clone(), base.clone());
+        let first = first.get(i).copied().flatten();
         tasks.push(tokio::spawn(async move {
             let (mut next_ms, mut vote_ms, mut pair_ms) = (Vec::new(), Vec::new(), Vec::new());
+            // (second of the phase the pair was due in, its latency), for the open loop's time series.
+            let mut by_second: Vec<(u64, f64)> = Vec::new();
             let mut ran_out = false;
-            // The record the last `vote-and-next` brought.
-            let mut queued: Option<i64> = None;
+            // The record the last `vote-and-next` brought (at first, the one the reviewer's page loaded).
+            let mut queued: Option<i64> = first;
             let mut scheduled = Instant::now() + pace.map_or(Duration::ZERO, |p| p * i as u32 / n);
             // A reviewer who falls behind the schedule stops at the deadline too, with the queue it built.
             while scheduled < deadline && Instant::now() < deadline {
@@ -185,14 +195,7 @@ async fn phase(
                 let id = match queued.take() {
                     Some(id) => id,
                     None => {
-                        let res = client
-                            .post(format!("{base}/api/reviews/load/stages/title_abstract/next?count=1"))
-                            .bearer_auth(&token)
-                            .send()
-                            .await;
-                        let Ok(res) = res else { continue };
-                        let items: Value = res.json().await.unwrap_or(Value::Null);
-                        let Some(id) = items.get(0).and_then(|i| i["id"].as_i64()) else {
+                        let Some(id) = first_record(&client, &base, &token).await else {
                             ran_out = true;
                             break;
                         };
@@ -230,19 +233,49 @@ async fn phase(
                 assert!(failure.is_none(), "a vote failed under load: {failure:?}");
                 vote_ms.push((t2 - t1).as_secs_f64() * 1000.0);
                 pair_ms.push((t2 - t0).as_secs_f64() * 1000.0);
+                by_second.push((t0.saturating_duration_since(phase_start).as_secs(), (t2 - t0).as_secs_f64() * 1000.0));
             }
-            (next_ms, vote_ms, pair_ms, ran_out)
+            (next_ms, vote_ms, pair_ms, by_second, ran_out)
         }));
     }
     let mut all = Measured::default();
     for t in tasks {
-        let (n, v, p, out) = t.await.expect("task");
+        let (n, v, p, s, out) = t.await.expect("task");
+        all.by_second.extend(s);
         all.next.extend(n);
         all.vote.extend(v);
         all.pair.extend(p);
         all.ran_out += usize::from(out);
     }
     all
+}
+
+/// The record `next` reserves for the reviewer, or `None` when nothing is left (a failed call counts
+/// as nothing left: the bench then says reviewers ran out).
+async fn first_record(client: &reqwest::Client, base: &str, token: &str) -> Option<i64> {
+    let res = client.post(format!("{base}/api/reviews/load/stages/title_abstract/next?count=1")).bearer_auth(token).send().await.ok()?;
+    let items: Value = res.json().await.unwrap_or(Value::Null);
+    items.get(0).and_then(|i| i["id"].as_i64())
+}
+
+/// Every reviewer's page loads its first record (`next`), all at once; the records and the latencies.
+async fn load_pages(tokens: &[String], client: &reqwest::Client, base: &Arc<String>) -> (Vec<Option<i64>>, Vec<f64>) {
+    let mut tasks = Vec::new();
+    for token in tokens.iter().cloned() {
+        let (client, base) = (client.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let id = first_record(&client, &base, &token).await;
+            (id, t.elapsed().as_secs_f64() * 1000.0)
+        }));
+    }
+    let (mut ids, mut ms) = (Vec::new(), Vec::new());
+    for t in tasks {
+        let (id, took) = t.await.expect("task");
+        ids.push(id);
+        ms.push(took);
+    }
+    (ids, ms)
 }
 
 /// A phase's latencies (ms) of `next`, of the vote, and of the two together, and how many reviewers
@@ -252,7 +285,26 @@ struct Measured {
     next: Vec<f64>,
     vote: Vec<f64>,
     pair: Vec<f64>,
+    /// Each pair's latency (ms) by the second of the phase it was due in.
+    by_second: Vec<(u64, f64)>,
     ran_out: usize,
+}
+
+/// Prints the p99 of each second of a phase: whether its tail is spread evenly or comes from a
+/// stretch in which the server fell behind and a queue built.
+fn report_seconds(who: &str, by_second: &[(u64, f64)]) {
+    let mut seconds: std::collections::BTreeMap<u64, Vec<f64>> = std::collections::BTreeMap::new();
+    for &(s, ms) in by_second {
+        seconds.entry(s).or_default().push(ms);
+    }
+    let line: Vec<String> = seconds
+        .into_values()
+        .map(|mut v| {
+            v.sort_by(|a, b| a.total_cmp(b));
+            format!("{:.0}", percentile(&v, 0.99))
+        })
+        .collect();
+    println!("{who}: next+vote p99 by second, ms: {}", line.join(" "));
 }
 
 /// Says loudly when reviewers ran out of records: the review was screened before the phase ended,
@@ -336,7 +388,7 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         // measures the most the server can take.
         let started = Instant::now();
         let cpu = cpu_now();
-        let m = phase(&tokens, &client, &base, started + Duration::from_secs(seconds), None, calls).await;
+        let m = phase(&tokens, &client, &base, &[], started + Duration::from_secs(seconds), None, calls).await;
         report_cpu(&format!("{kind:?} ({how}) closed loop"), cpu, cpu_now(), m.vote.len());
         votes += m.vote.len();
         let phase_name = format!("closed loop: {reviewers} reviewers,");
@@ -351,12 +403,22 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         // people do, reading between votes. Latency counts from the scheduled start, so a server that
         // falls behind pays for the queue it builds (no coordinated omission).
         let pace = Duration::from_secs_f64(reviewers as f64 / rate as f64);
+        // With vote-and-next, the reviewers' pages load their first records first, and the schedule
+        // starts a second later, as people read before their first vote: otherwise every reviewer's
+        // first `next` falls into the schedule's first tenth of a second, a burst of twice the rate
+        // that a server with little headroom takes seconds to work off.
+        let (first, page_loads) = if calls == Calls::One { load_pages(&tokens, &client, &base).await } else { (Vec::new(), Vec::new()) };
+        if calls == Calls::One {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
         let started = Instant::now();
         let cpu = cpu_now();
-        let m = phase(&tokens, &client, &base, started + Duration::from_secs(seconds), Some(pace), calls).await;
+        let mut m = phase(&tokens, &client, &base, &first, started + Duration::from_secs(seconds), Some(pace), calls).await;
+        m.next.extend(page_loads);
         report_cpu(&format!("{kind:?} ({how}) open loop"), cpu, cpu_now(), m.vote.len());
         votes += m.vote.len();
         warn_if_ran_out(&format!("{kind:?} ({how})"), &m, reviewers);
+        report_seconds(&format!("{kind:?} ({how}) open loop"), &m.by_second);
         let Measured { next: next_all, vote: vote_all, pair: pair_all, .. } = m;
         report(&format!("{kind:?} ({how})"), &format!("open loop at {rate} votes/s offered:"), started, next_all, vote_all, pair_all);
     }
