@@ -89,6 +89,13 @@ async fn page_html(c: &Client) -> anyhow::Result<String> {
     Ok(c.exec("return document.documentElement.outerHTML;", vec![]).await?.as_str().unwrap_or_default().to_owned())
 }
 
+/// Presses "retry now", unless the page has sent the votes by itself meanwhile (the button goes then,
+/// and is redrawn every second while it shows, so a button found first may be gone by the click).
+async fn retry_now(c: &Client) -> anyhow::Result<()> {
+    c.exec("const b = document.getElementById('retry-now'); if (b) b.click(); return !!b;", vec![]).await?;
+    Ok(())
+}
+
 /// Opens `/`, types `words`, and waits for `item` to be found first, marked as not saved yet; the
 /// search stays open.
 async fn finds_unsaved(c: &Client, words: &str, item: i64) -> anyhow::Result<()> {
@@ -285,7 +292,7 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
             wait_css(c, "#search-panel[hidden]").await?;
             shot(c, "screening-ta-offline").await?;
             offline(c, false).await?;
-            c.click(&c.find("#retry-now").await?).await?;
+            retry_now(c).await?;
         }
     }
     ensure!(
@@ -502,7 +509,7 @@ async fn screening(app: &TestApp, c: &Client) -> anyhow::Result<()> {
         wait_css(c, "#search-panel[hidden]").await?;
     }
     block_votes(c, false).await?;
-    c.click(&c.find("#retry-now").await?).await?;
+    retry_now(c).await?;
     all_saved(c).await?;
     let kept = vote_of(app, &t.lead, id, t.rev1_id).await?;
     ensure!(kept["vote"] == "include", "{kept}");
