@@ -96,15 +96,20 @@ function paragraphs(text) {
 }
 
 /** One vote as a short phrase: "Excluded: Not qualitative". */
-const LETTERS = { ø: 'o', æ: 'ae', œ: 'oe', ß: 'ss', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
+// The letters `dedup::fold` spells out (after lower-casing and NFKD, which makes µ a μ).
+const LETTERS = {
+  ø: 'o', æ: 'ae', œ: 'oe', ß: 'ss', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i',
+  α: 'alpha', β: 'beta', γ: 'gamma', δ: 'delta', κ: 'kappa', μ: 'mu', '&': ' and ',
+};
 
 /**
- * Text folded for matching as the server's searches fold it: lower case, accents off, apostrophes
- * dropped, anything but letters and digits a single space.
+ * Text folded for matching as the server's searches fold it (`dedup::fold`): markup out, lower
+ * case, accents off, apostrophes dropped, a few letters spelled out, anything but letters and digits
+ * a single space.
  */
 export function fold(text) {
-  return String(text ?? '').normalize('NFKD').replace(/\p{M}/gu, '').replace(/['‘’ʼ`´]/gu, '').toLowerCase()
-    .replace(/[øæœßłđðþı]/gu, (c) => LETTERS[c]).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return String(text ?? '').replace(/<[^>]*>/g, ' ').normalize('NFKD').replace(/\p{M}/gu, '').replace(/['‘’ʼ`´]/gu, '').toLowerCase()
+    .replace(/[øæœßłđðþıαβγδκμ&]/gu, (c) => LETTERS[c]).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
 
 /** Whether every word of `query` is somewhere in `item` (a screening item with my vote), as the search of my decisions matches on the server. */
