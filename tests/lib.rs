@@ -137,6 +137,11 @@ impl TestApp {
         Self::spawn_on(self.db, self.test_db.clone(), |_| {}).await
     }
 
+    /// [`TestApp::sibling`] with settings adjusted by `configure`.
+    pub async fn sibling_configured(&self, configure: impl FnOnce(&mut server::Settings)) -> TestApp {
+        Self::spawn_on(self.db, self.test_db.clone(), configure).await
+    }
+
     async fn spawn_on(kind: Db, test_db: std::sync::Arc<TestDb>, configure: impl FnOnce(&mut server::Settings)) -> TestApp {
         let store = store::connect(&test_db.url).await.expect("connect to the test database");
         store.migrate().await.expect("migrate the test database");

@@ -22,6 +22,7 @@ mod m20261201_000014_add_item_counters;
 mod m20261202_000015_count_reservations_in_statements;
 mod m20261202_000016_stamp_votes_with_protocol_version;
 mod m20261202_000017_reserve_without_index_writes;
+mod m20261203_000018_files_in_a_directory;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_count_reservations_in_statements::Migration),
             Box::new(m20261202_000016_stamp_votes_with_protocol_version::Migration),
             Box::new(m20261202_000017_reserve_without_index_writes::Migration),
+            Box::new(m20261203_000018_files_in_a_directory::Migration),
         ]
     }
 }

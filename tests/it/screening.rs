@@ -878,3 +878,62 @@ async fn on_postgres_reserving_a_record_writes_no_index_entries() {
     assert_eq!((updated, heap_only), (1, 1), "the reservation's count update was not heap-only");
     txn.rollback().await.unwrap();
 }
+
+/// A deployment with a files directory keeps full texts there, by content, and the database only their
+/// path; another server given the same directory serves them, one without it says what to configure.
+async fn full_texts_in_a_files_directory(kind: tests::Db) {
+    let dir = std::env::temp_dir().join(format!("sift-files-{kind:?}-{}-{}", std::process::id(), server::time::now_ms()));
+    let files = dir.clone();
+    let Some(app) = TestApp::spawn_configured(kind, move |s| s.files_dir = Some(files)).await else { return };
+    assert!(dir.is_dir(), "the server makes its files directory");
+    let t = team(&app).await;
+    // Both reviewers include one record: it becomes a report awaiting its full text.
+    let id = next(&app, &t.rev1, "title_abstract", 1).await[0]["id"].as_i64().unwrap();
+    assert_eq!(vote(&app, &t.rev1, id, json!({"vote": "include"})).await.0, 200);
+    assert_eq!(next(&app, &t.rev2, "title_abstract", 1).await[0]["id"], id);
+    let (_, decided) = vote(&app, &t.rev2, id, json!({"vote": "include"})).await;
+    assert_eq!(decided["state"], "included", "{decided}");
+    let record_id = i32::try_from(decided["record"]["id"].as_i64().unwrap()).unwrap();
+    let report = store::screening::item_for_record(&app.store.db, record_id, "full_text").await.unwrap().expect("a report sought");
+    let review = store::reviews::by_slug(&app.store.db, "qes").await.unwrap().expect("review");
+
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("lennox-2021.pdf"));
+    let url = format!("/api/reviews/qes/items/{}/file", report.id);
+    let res = app.client.post(app.url(&url)).bearer_auth(&t.rev1).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+
+    // The row names the file by its content and holds no bytes; the file holds them.
+    let file_id = store::screening::item(&app.store.db, review.id, report.id).await.unwrap().unwrap().file_id.expect("attached");
+    let row = store::screening::file(&app.store.db, review.id, file_id).await.unwrap().expect("file row");
+    assert!(row.bytes.is_empty(), "the bytes are in the directory, not the database");
+    assert_eq!(row.size, i64::try_from(PDF.len()).unwrap());
+    let path = row.path.clone().expect("a path under the files directory");
+    assert_eq!(path, format!("{}/{}.pdf", &row.sha256[..2], row.sha256));
+    assert_eq!(std::fs::read(dir.join(&path)).unwrap(), PDF);
+
+    // This server, and another given the same directory, serve it back.
+    let get = |app: &TestApp| app.client.get(app.url(&url)).bearer_auth(&t.rev2).send();
+    let res = get(&app).await.unwrap();
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PDF);
+    let files = dir.clone();
+    let sharing = app.sibling_configured(move |s| s.files_dir = Some(files)).await;
+    assert_eq!(get(&sharing).await.unwrap().bytes().await.unwrap().as_ref(), PDF);
+    let without = app.sibling().await;
+    let res = get(&without).await.unwrap();
+    assert_eq!(res.status(), 503);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["code"], "files_dir_missing", "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("SIFT_FILES_DIR"), "{problem}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_texts_in_a_files_directory_sqlite() {
+    full_texts_in_a_files_directory(tests::Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_texts_in_a_files_directory_postgres() {
+    full_texts_in_a_files_directory(tests::Db::Postgres).await;
+}

@@ -24,6 +24,9 @@ pub struct Settings {
     pub workers: usize,
     /// Built-in appraisal instruments this deployment switched off (ids such as `casp-rct`).
     pub disabled_instruments: Vec<String>,
+    /// Where full-text PDFs are kept (`app::files`); `None` keeps them in the database. Servers that
+    /// share a database share this directory too.
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -38,6 +41,7 @@ impl Default for Settings {
             max_upload_bytes: 256 * 1024 * 1024,
             workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             disabled_instruments: Vec::new(),
+            files_dir: None,
         }
     }
 }
@@ -54,6 +58,7 @@ impl fmt::Debug for Settings {
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("workers", &self.workers)
             .field("disabled_instruments", &self.disabled_instruments)
+            .field("files_dir", &self.files_dir)
             .finish()
     }
 }

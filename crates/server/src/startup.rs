@@ -26,6 +26,8 @@ pub enum StartError {
         "the token secret is {0} bytes long; use at least {MIN_SECRET_LEN} random bytes (SIFT_JWT_SECRET), or leave it unset to generate one"
     )]
     WeakSecret(usize),
+    #[error("{0}")]
+    FilesDir(String),
 }
 
 #[derive(OpenApi)]
@@ -53,6 +55,9 @@ impl Application {
         let listener =
             TcpListener::bind(&settings.bind).map_err(|e| StartError::Bind { bind: settings.bind.clone(), reason: e.to_string() })?;
         let port = listener.local_addr().map_err(|e| StartError::Bind { bind: settings.bind.clone(), reason: e.to_string() })?.port();
+        if let Some(dir) = &settings.files_dir {
+            crate::app::files::check_dir(dir).map_err(StartError::FilesDir)?;
+        }
         let secret = match &settings.jwt_secret {
             Some(s) if s.len() < MIN_SECRET_LEN => return Err(StartError::WeakSecret(s.len())),
             Some(s) => s.clone(),

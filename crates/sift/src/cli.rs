@@ -18,7 +18,7 @@ Configuration comes from flags, then SIFT_* environment variables, then a TOML f
     propagate_version = true
 )]
 pub struct Cli {
-    /// A TOML configuration file (keys: bind, database, log_format, jwt_secret, secure_cookies, access_ttl_secs, refresh_ttl_secs, max_upload_mb, workers).
+    /// A TOML configuration file (keys: bind, database, log_format, jwt_secret, secure_cookies, access_ttl_secs, refresh_ttl_secs, max_upload_mb, workers, disabled_instruments, files_dir).
     #[arg(long, global = true, env = "SIFT_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 

@@ -26,6 +26,7 @@ pub struct FileConfig {
     pub max_upload_mb: Option<usize>,
     pub workers: Option<usize>,
     pub disabled_instruments: Option<Vec<String>>,
+    pub files_dir: Option<PathBuf>,
 }
 
 /// Reads the configuration file named by `--config`/`SIFT_CONFIG`, or `./sift.toml` when present.
@@ -109,6 +110,10 @@ pub fn server_settings(
         }
     }
     s.disabled_instruments = disabled;
+    s.files_dir = match std::env::var("SIFT_FILES_DIR") {
+        Ok(v) if !v.trim().is_empty() => Some(PathBuf::from(v.trim())),
+        _ => file.files_dir.clone(),
+    };
     if let Some(w) = workers.or(file.workers) {
         if !(1..=256).contains(&w) {
             bail!("workers = {w} is out of range; use 1 to 256");

@@ -156,6 +156,26 @@ fn bad_configuration_is_one_line_and_fails() {
         .current_dir(clean.path()));
     assert!(!o.status.success());
     assert!(stderr(&o).contains("at least 32"), "{}", stderr(&o));
+
+    // A files directory that cannot be made (its parent is a file), from the environment or the file.
+    let blocker = clean.path().join("not-a-directory");
+    std::fs::write(&blocker, "x").unwrap();
+    let o = run(sift()
+        .env("SIFT_FILES_DIR", blocker.join("pdfs"))
+        .args(["serve", "--database", "sqlite://unused.db", "--bind", "127.0.0.1:0"])
+        .current_dir(clean.path()));
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("files directory") && err.contains("SIFT_FILES_DIR") && err.lines().count() == 1, "{err}");
+    let cfg = clean.path().join("files.toml");
+    std::fs::write(&cfg, format!("files_dir = {:?}\n", blocker.join("pdfs").display().to_string())).unwrap();
+    let o = run(sift()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["serve", "--database", "sqlite://unused.db", "--bind", "127.0.0.1:0"])
+        .current_dir(clean.path()));
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("files directory"), "{}", stderr(&o));
 }
 
 #[test]

@@ -623,25 +623,39 @@ pub async fn mark_not_retrieved(db: &impl ConnectionTrait, item_id: i32, reason:
     Ok(active.update(db).await?)
 }
 
+/// Where a stored file's content is.
+#[derive(Clone, Debug)]
+pub enum FileContent {
+    /// In the database row.
+    Bytes(Vec<u8>),
+    /// In the server's files directory, at this path under it (written there already).
+    InDirectory { path: String, size: usize },
+}
+
 pub async fn store_file(
     db: &impl ConnectionTrait,
     review_id: i32,
     file_name: &str,
     content_type: &str,
-    bytes: Vec<u8>,
+    content: FileContent,
     sha256: &str,
     uploaded_by: Option<i32>,
     now: i64,
 ) -> Result<FileRow, StoreError> {
+    let (size, bytes, path) = match content {
+        FileContent::Bytes(b) => (b.len(), b, None),
+        FileContent::InDirectory { path, size } => (size, Vec::new(), Some(path)),
+    };
     Ok(files::ActiveModel {
         review_id: Set(review_id),
         file_name: Set(file_name.to_owned()),
         content_type: Set(content_type.to_owned()),
-        size: Set(i64::try_from(bytes.len()).unwrap_or(i64::MAX)),
+        size: Set(i64::try_from(size).unwrap_or(i64::MAX)),
         sha256: Set(sha256.to_owned()),
         bytes: Set(bytes),
         uploaded_by: Set(uploaded_by),
         uploaded_at: Set(now),
+        path: Set(path),
         ..Default::default()
     }
     .insert(db)

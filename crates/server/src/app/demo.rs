@@ -565,7 +565,7 @@ async fn screen(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now
             _ if n <= 2 || extra_study => {
                 let record = store::records::get(&store.db, review_id, *record_id).await?;
                 let title = record.and_then(|r| r.title).unwrap_or_else(|| "Demo report".to_owned());
-                super::screening::attach_pdf(store, review_id, ft.id, r1, &format!("report-{record_id}.pdf"), demo_pdf(&title), now)
+                super::screening::attach_pdf(store, None, review_id, ft.id, r1, &format!("report-{record_id}.pdf"), demo_pdf(&title), now)
                     .await
                     .map_err(fail)?;
                 if n != 2 {

@@ -6,6 +6,7 @@ pub mod appraisal;
 pub mod dedup;
 pub mod demo;
 pub mod extraction;
+pub mod files;
 pub mod import;
 pub mod prisma;
 pub mod screening;

@@ -26,6 +26,9 @@ pub enum ScreeningError {
     NotFound,
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    /// The files directory could not be written or read (the cause, for the log).
+    #[error("files directory: {0}")]
+    Files(String),
 }
 
 pub fn parse_stage(s: &str) -> Option<Stage> {
@@ -641,8 +644,12 @@ pub fn looks_like_pdf(bytes: &[u8]) -> bool {
 }
 
 /// Stores a full-text PDF for a report and opens it for full-text screening.
+/// With `files_dir`, the PDF is written there (see [`super::files`]) and the database keeps its path;
+/// otherwise the database keeps the bytes.
+#[allow(clippy::too_many_arguments)]
 pub async fn attach_pdf(
     store: &Store,
+    files_dir: Option<&std::path::Path>,
     review_id: i32,
     item_id: i32,
     actor: i32,
@@ -669,7 +676,15 @@ pub async fn attach_pdf(
     if matches!(item.state.as_str(), "included" | "excluded") {
         return Err(ScreeningError::Conflict("This report is already decided; its full text can no longer change.".into()));
     }
-    let file = store::screening::store_file(db, review_id, file_name, "application/pdf", bytes, &sha, Some(actor), now).await?;
+    let content = match files_dir {
+        Some(dir) => {
+            let size = bytes.len();
+            let path = super::files::write(dir, &sha, bytes).await.map_err(|e| ScreeningError::Files(e.to_string()))?;
+            store::screening::FileContent::InDirectory { path, size }
+        }
+        None => store::screening::FileContent::Bytes(bytes),
+    };
+    let file = store::screening::store_file(db, review_id, file_name, "application/pdf", content, &sha, Some(actor), now).await?;
     let after = store::screening::attach_file(db, item.id, file.id).await?;
     store::audit::append(
         db,

@@ -57,6 +57,13 @@ impl From<ScreeningError> for ApiError {
             ScreeningError::Conflict(msg) => ApiError::conflict(msg),
             ScreeningError::NotFound => ApiError::not_found("record to screen"),
             ScreeningError::Store(s) => s.into(),
+            ScreeningError::Files(cause) => {
+                tracing::error!(error = %cause, "files directory");
+                ApiError::unavailable(
+                    "sift could not write or read the full text in its files directory. Try again; if it keeps happening, tell your administrator (the server's log says why).",
+                )
+                .with_code("files_unavailable")
+            }
         }
     }
 }
@@ -709,13 +716,15 @@ async fn third_reviewer(state: web::Data<AppState>, caller: Caller, path: web::P
 }
 
 /// Attaches the report's full text: a multipart form with one PDF in the field `file` (64 MB at most,
-/// checked to be a PDF). Stored in the database, so every server can serve it.
+/// checked to be a PDF). Stored in the database, or in the files directory when the server has one
+/// (`files_dir`, shared by every server of the deployment), so every server can serve it.
 #[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("id" = i32, Path, description = "Item id")), responses(
     (status = 200, description = "Attached; the report is open for full-text screening", body = ScreeningItem),
     (status = 403, description = "Viewers cannot attach", body = crate::error::Problem),
     (status = 409, description = "Not a report awaiting its full text", body = crate::error::Problem),
     (status = 413, description = "Larger than 64 MB", body = crate::error::Problem),
     (status = 422, description = "Not a PDF", body = crate::error::Problem),
+    (status = 503, description = "The files directory could not be written", body = crate::error::Problem),
 ))]
 #[post("/api/reviews/{review}/items/{id}/file")]
 async fn upload_file(
@@ -731,7 +740,8 @@ async fn upload_file(
     let (name, bytes) = file.ok_or_else(|| {
         ApiError::invalid(vec![FieldError { field: "file".into(), message: "attach the PDF in the field `file`".into() }])
     })?;
-    let item = app::attach_pdf(&state.store, review.id, id, caller.id(), &name, bytes, now_ms()).await?;
+    let item =
+        app::attach_pdf(&state.store, state.settings.files_dir.as_deref(), review.id, id, caller.id(), &name, bytes, now_ms()).await?;
     Ok(web::Json(item_view(&state, &review, &roles, &caller, &item).await?))
 }
 
@@ -739,6 +749,7 @@ async fn upload_file(
 #[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("id" = i32, Path, description = "Item id")), responses(
     (status = 200, description = "The PDF", content_type = "application/pdf"),
     (status = 404, description = "No full text attached", body = crate::error::Problem),
+    (status = 503, description = "Kept in a files directory this server has not been given, or cannot read", body = crate::error::Problem),
 ))]
 #[get("/api/reviews/{review}/items/{id}/file")]
 async fn get_file(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>) -> ApiResult<HttpResponse> {
@@ -746,7 +757,16 @@ async fn get_file(state: web::Data<AppState>, caller: Caller, path: web::Path<(S
     let (review, _) = review_for(&state, &caller, &key, Need::Member).await?;
     let item = store::screening::item(&state.store.db, review.id, id).await?.ok_or_else(|| ApiError::not_found("record to screen"))?;
     let file_id = item.file_id.ok_or_else(|| ApiError::not_found("full text for this report"))?;
-    let f = store::screening::file(&state.store.db, review.id, file_id).await?.ok_or_else(|| ApiError::not_found("full text"))?;
+    let mut f = store::screening::file(&state.store.db, review.id, file_id).await?.ok_or_else(|| ApiError::not_found("full text"))?;
+    if let Some(path) = &f.path {
+        let Some(dir) = state.settings.files_dir.as_deref() else {
+            return Err(ApiError::unavailable(
+                "This full text is kept in a files directory, and this server has none: give it the same files_dir (SIFT_FILES_DIR) as the server that stored it.",
+            )
+            .with_code("files_dir_missing"));
+        };
+        f.bytes = crate::app::files::read(dir, path).await.map_err(|e| ScreeningError::Files(format!("reading {path}: {e}")))?;
+    }
     let safe_name: String = f.file_name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
     Ok(HttpResponse::Ok()
         .content_type(f.content_type)

@@ -12,9 +12,12 @@ pub struct Model {
     pub content_type: String,
     pub size: i64,
     pub sha256: String,
+    /// The content, unless it is kept in the files directory (`path`); empty then.
     pub bytes: Vec<u8>,
     pub uploaded_by: Option<i32>,
     pub uploaded_at: i64,
+    /// Where the content is kept under the server's files directory, or `None` when it is in `bytes`.
+    pub path: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
