@@ -7,7 +7,11 @@
 //! it never leaves a row naming a missing file.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Numbers this process's partial files, so two writes at once never share one.
+static PARTS: AtomicU64 = AtomicU64::new(0);
 
 /// The path under the directory for content with this SHA-256 (hex): `ab/abcdef….pdf`.
 pub fn content_path(sha256: &str) -> String {
@@ -42,21 +46,21 @@ pub fn check_dir(dir: &Path) -> Result<(), String> {
 }
 
 /// Writes `bytes` (whose SHA-256 is `sha256`) to its content path under `dir` and returns that path.
-/// The file appears whole or not at all (written beside it, flushed to disk, then renamed); content
-/// already there is kept.
+/// The file appears whole or not at all (written beside it under a name of its own, flushed to disk,
+/// then renamed); content already there is kept.
 pub async fn write(dir: &Path, sha256: &str, bytes: Vec<u8>) -> std::io::Result<String> {
     let rel = content_path(sha256);
-    let (dir, target) = (dir.to_path_buf(), dir.join(&rel));
+    let target = dir.join(&rel);
+    let tmp = dir.join(format!("{rel}.{}-{}.part", std::process::id(), PARTS.fetch_add(1, Ordering::Relaxed)));
     tokio::task::spawn_blocking(move || -> std::io::Result<String> {
         if target.exists() {
             return Ok(rel);
         }
-        let parent = target.parent().map_or_else(|| dir.clone(), Path::to_path_buf);
-        std::fs::create_dir_all(&parent)?;
-        let tmp: PathBuf =
-            parent.join(format!(".{}.{}.part", target.file_name().and_then(|n| n.to_str()).unwrap_or("file"), std::process::id()));
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
         let written = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
+            let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;
             std::fs::rename(&tmp, &target)
@@ -104,8 +108,16 @@ mod tests {
         assert_eq!(read(&dir, &path).await.unwrap(), b"%PDF-1.4 body %%EOF");
         // The same content again keeps the file there.
         assert_eq!(write(&dir, &sha, b"%PDF-1.4 body %%EOF".to_vec()).await.unwrap(), path);
-        let left: Vec<_> = std::fs::read_dir(dir.join("0f")).unwrap().flatten().map(|e| e.file_name()).collect();
-        assert_eq!(left.len(), 1, "no partial file is left beside it: {left:?}");
+        // Two writes of one content at once each write a partial file of their own.
+        let other = "1e".repeat(32);
+        let body = vec![7u8; 1 << 20];
+        let (a, b) = tokio::join!(write(&dir, &other, body.clone()), write(&dir, &other, body.clone()));
+        assert_eq!(a.unwrap(), b.unwrap());
+        assert_eq!(read(&dir, &content_path(&other)).await.unwrap(), body);
+        for sub in ["0f", "1e"] {
+            let left: Vec<_> = std::fs::read_dir(dir.join(sub)).unwrap().flatten().map(|e| e.file_name()).collect();
+            assert_eq!(left.len(), 1, "no partial file is left beside it: {left:?}");
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
