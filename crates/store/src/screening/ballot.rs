@@ -303,7 +303,7 @@ async fn write_vote_postgres(
             let also = format!("EXISTS (SELECT 1 FROM upd) AND i.id <> {}", params.add(w.item.id));
             let ctes = route::pick_ctes(&mut params, ask, route::Fresh::Untouched { from: frontier }, true, Some(&also));
             sql.push_str(&format!(", {ctes}"));
-            format!(" LEFT JOIN (SELECT {} FROM {}) p ON true", route::picked_columns("p_"), route::PICKED_FROM)
+            format!(" LEFT JOIN (SELECT {} FROM {}) p ON true", route::picked_columns("p_"), route::picked_from())
         }
         None => String::new(),
     };

@@ -158,7 +158,7 @@ async fn pick_once(store: &Store, ask: &Ask, fresh: Fresh, skip_locked: bool) ->
     let sql = match backend {
         crate::Backend::Postgres => {
             let ctes = pick_ctes(&mut p, ask, fresh, skip_locked, None);
-            format!("WITH {ctes} SELECT {} FROM {PICKED_FROM}", picked_columns(""))
+            format!("WITH {ctes} SELECT {} FROM {}", picked_columns(""), picked_from())
         }
         crate::Backend::Sqlite => pick_sqlite(&mut p, ask, fresh),
     };
@@ -166,7 +166,7 @@ async fn pick_once(store: &Store, ask: &Ask, fresh: Fresh, skip_locked: bool) ->
     read_picked(backend, &rows, "")
 }
 
-/// The items in rows of [`PICKED_FROM`] (with [`picked_columns`]: one row per vote on an item, or one
+/// The items in rows of [`picked_from`] (with [`picked_columns`]: one row per vote on an item, or one
 /// for an item without votes), or of SQLite's pick (item ids). Rows without an item are skipped.
 pub(super) fn read_picked(backend: crate::Backend, rows: &[sea_orm::QueryResult], prefix: &str) -> Result<Vec<Picked>, StoreError> {
     let mut out: Vec<Picked> = Vec::new();
@@ -209,17 +209,24 @@ fn db_backend(b: crate::Backend) -> DbBackend {
 }
 
 /// What a PostgreSQL pick's `ins` and `c` parts join to: the reserved items with their records and
-/// votes (a row per vote).
-pub(super) const PICKED_FROM: &str = "ins JOIN c ON c.id = ins.item_id JOIN screening_items i ON i.id = ins.item_id \
-     JOIN records r ON r.id = i.record_id LEFT JOIN votes pv ON pv.item_id = i.id LEFT JOIN users pu ON pu.id = pv.reviewer_id";
-
-/// The columns a PostgreSQL pick returns from [`PICKED_FROM`], named with `prefix`.
-pub(super) fn picked_columns(prefix: &str) -> String {
+/// votes (a row per vote) and the votes' reviewers.
+pub(super) fn picked_from() -> String {
+    let (voters, _) = super::voter_join("pv", "pu", "");
     format!(
-        "ins.item_id AS \"{prefix}item_id\", c.k AS \"{prefix}k\", {}, {}, {}, pu.name AS \"{prefix}v_voter\"",
+        "ins JOIN c ON c.id = ins.item_id JOIN screening_items i ON i.id = ins.item_id \
+         JOIN records r ON r.id = i.record_id LEFT JOIN votes pv ON pv.item_id = i.id{voters}"
+    )
+}
+
+/// The columns a PostgreSQL pick returns from [`picked_from`], named with `prefix`.
+pub(super) fn picked_columns(prefix: &str) -> String {
+    let votes = format!("{prefix}v_");
+    let (_, voter) = super::voter_join("pv", "pu", &votes);
+    format!(
+        "ins.item_id AS \"{prefix}item_id\", c.k AS \"{prefix}k\", {}, {}, {}{voter}",
         super::columns::<screening_items::Entity>("i", &format!("{prefix}i_")),
         super::record_columns("r", &format!("{prefix}r_")),
-        super::columns::<votes::Entity>("pv", &format!("{prefix}v_")),
+        super::columns::<votes::Entity>("pv", &votes),
     )
 }
 
@@ -286,7 +293,7 @@ fn candidates(p: &mut Params, backend: crate::Backend, ask: &Ask, fresh: Fresh, 
 const UPSERT: &str = "ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at RETURNING item_id";
 
 /// A PostgreSQL pick as `WITH` parts: `c` (the candidates, see [`candidates`]) and `ins` (the
-/// reservations taken), to end a statement with `SELECT ... FROM` [`PICKED_FROM`]. `also` is one more
+/// reservations taken), to end a statement with `SELECT ... FROM` [`picked_from`]. `also` is one more
 /// condition on every candidate. A third part, `counted`, adds each new reservation (not a renewed
 /// one: `xmax = 0` marks a row the upsert inserted) to its item's `reserved`.
 pub(super) fn pick_ctes(p: &mut Params, ask: &Ask, fresh: Fresh, skip_locked: bool, also: Option<&str>) -> String {
