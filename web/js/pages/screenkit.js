@@ -95,7 +95,6 @@ function paragraphs(text) {
   return String(text).split(/\n\s*\n|\r?\n(?=[A-Z][A-Za-z ]{2,30}:)/).map((p) => p.trim()).filter(Boolean);
 }
 
-/** One vote as a short phrase: "Excluded: Not qualitative". */
 // The letters `dedup::fold` spells out (after lower-casing and NFKD, which makes µ a μ).
 const LETTERS = {
   ø: 'o', æ: 'ae', œ: 'oe', ß: 'ss', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i',
@@ -107,7 +106,7 @@ const LETTERS = {
  * case, accents off, apostrophes dropped, a few letters spelled out, anything but letters and digits
  * a single space.
  */
-export function fold(text) {
+function fold(text) {
   return String(text ?? '').replace(/<[^>]*>/g, ' ').normalize('NFKD').replace(/\p{M}/gu, '').replace(/['‘’ʼ`´]/gu, '').toLowerCase()
     .replace(/[øæœßłđðþıαβγδκμ&]/gu, (c) => LETTERS[c]).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
@@ -123,6 +122,7 @@ export function decisionMatches(item, query) {
   return words.length > 0 && words.every((w) => text.includes(w));
 }
 
+/** One vote as a short phrase: "Excluded: Not qualitative". */
 export function voteText(v) {
   if (!v) return '';
   return `${VOTED[v.vote] ?? v.vote}${v.reason ? `: ${v.reason}` : ''}`;
