@@ -379,7 +379,14 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
     let mut votes = 0;
     let mut h = health;
     h.sort_by(|a, b| a.total_cmp(b));
-    for calls in [Calls::Two, Calls::One] {
+    // `vote-and-next` or `next-vote` on the command line runs that way alone.
+    let words: Vec<String> = std::env::args().skip(1).collect();
+    let ways: Vec<Calls> = match (words.iter().any(|w| w == "vote-and-next"), words.iter().any(|w| w == "next-vote")) {
+        (true, false) => vec![Calls::One],
+        (false, true) => vec![Calls::Two],
+        _ => vec![Calls::Two, Calls::One],
+    };
+    for calls in ways {
         let how = match calls {
             Calls::Two => "next, vote",
             Calls::One => "vote-and-next",
