@@ -671,6 +671,7 @@ db_test!(expired_reservations_free_their_records, |app| {
         expires_at: now + 10 * MIN,
         max_item_id: i32::MAX,
         pair: None,
+        ahead: 0,
     };
     let ids = |picked: Vec<store::screening::Handed>| {
         let mut ids: Vec<i32> = picked.into_iter().map(|h| h.item.id).collect();
@@ -846,6 +847,91 @@ db_test!(routing_options_percentage_pairs_and_reassignment, |app| {
     );
     // Reassignment released and reserved with the counts kept.
     assert_eq!(drift(&app).await, vec![], "reservation counts drifted");
+});
+
+/// A RIS file of `n` distinct journal articles (distinct titles, authors and DOIs: nothing to merge).
+fn many_records(n: usize) -> Vec<u8> {
+    let mut out = String::new();
+    for i in 0..n {
+        out.push_str(&format!(
+            "TY  - JOUR\r\nAU  - Author{i}, A.\r\nTI  - Peer support study number {i} in homelessness services\r\nT2  - Journal {}\r\n\
+             PY  - {}\r\nDO  - 10.5555/held.{i}\r\nAB  - Abstract of study {i}.\r\nER  - \r\n\r\n",
+            i % 7,
+            2000 + i % 20
+        ));
+    }
+    out.into_bytes()
+}
+
+/// The ids of the records a reviewer holds at the title/abstract stage.
+async fn held_by(app: &TestApp, reviewer: i32) -> Vec<i64> {
+    let review = store::reviews::by_slug(&app.store.db, "qes").await.unwrap().expect("review qes").id;
+    let held = store::screening::my_reservations(&app.store.db, review, "title_abstract", reviewer, 0).await.unwrap();
+    let mut ids: Vec<i64> = held.iter().map(|i| i64::from(i.id)).collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// The ids of every reservation row the reviewer has, judged records included.
+async fn reservation_rows(app: &TestApp, reviewer: i32) -> Vec<i64> {
+    use sea_orm::ConnectionTrait;
+    let b = app.store.db.get_database_backend();
+    let sql = "SELECT item_id FROM reservations WHERE reviewer_id = $1 ORDER BY item_id";
+    let rows = app.store.db.query_all_raw(sea_orm::Statement::from_sql_and_values(b, sql, [reviewer.into()])).await.unwrap();
+    rows.iter().map(|r| i64::from(r.try_get::<i32>("", "item_id").unwrap())).collect()
+}
+
+// While a stage has plenty of records nobody holds, PostgreSQL's routing reserves a few records more
+// than asked for, and `vote-and-next` hands those out, in order, without picking again; once they are
+// used up it picks again. SQLite reserves only what is asked for. Either way nothing drifts, every
+// record handed out is one the reviewer holds, and no voted record stays reserved for its voter.
+db_test!(a_large_stage_hands_out_records_held_ahead, |app| {
+    let lead_id = app.user("lead@example.org", PW, false).await;
+    let rev1_id = app.user("rev1@example.org", PW, false).await;
+    app.review("qes", lead_id).await;
+    app.add_member("qes", rev1_id, "reviewer").await;
+    let lead = app.login("lead@example.org", PW).await;
+    let records = usize::try_from(store::screening::PLENTY).unwrap() + 100;
+    let (_, job) = app.import("qes", &lead, "many.ris", many_records(records), "MEDLINE").await;
+    assert_eq!(job["state"], "done", "{job}");
+    let rev1 = app.login("rev1@example.org", PW).await;
+    let ahead = match app.db {
+        Db::Postgres => usize::try_from(server::app::screening::HOLD_AHEAD).unwrap(),
+        Db::Sqlite => 0,
+    };
+
+    let first = next(&app, &rev1, "title_abstract", 1).await;
+    assert_eq!(first.len(), 1, "one record shown, as asked");
+    let mut shown = first[0]["id"].as_i64().unwrap();
+    let held = held_by(&app, rev1_id).await;
+    assert_eq!(held.len(), 1 + ahead, "held: {held:?}");
+    assert!(held.contains(&shown));
+    let mut voted = vec![];
+    // Each vote brings the next held record, until they are used up; nothing more is reserved meanwhile.
+    for used in 1..=ahead {
+        let (s, body) = vote_and_next(&app, &rev1, shown, "exclude", 1).await;
+        assert_eq!(s, 200, "{body}");
+        voted.push(shown);
+        let now = body["next"][0]["id"].as_i64().expect("a next record");
+        assert!(held.contains(&now) && now != shown, "vote {used} brought {now}, not one of {held:?}");
+        assert_eq!(held_by(&app, rev1_id).await.len(), 1 + ahead - used, "vote {used} reserved more");
+        shown = now;
+    }
+    // The last held record's vote picks again: a new record, with as many held ahead as before.
+    let (s, body) = vote_and_next(&app, &rev1, shown, "include", 1).await;
+    assert_eq!(s, 200, "{body}");
+    voted.push(shown);
+    let fresh = body["next"][0]["id"].as_i64().expect("a next record");
+    assert!(!held.contains(&fresh), "{fresh} was handed out before");
+    let now_held = held_by(&app, rev1_id).await;
+    assert_eq!(now_held.len(), 1 + ahead, "held: {now_held:?}");
+    assert!(now_held.contains(&fresh));
+    let rows = reservation_rows(&app, rev1_id).await;
+    assert!(rows.iter().all(|id| !voted.contains(id)), "a voted record is reserved for its voter: {rows:?} {voted:?}");
+    assert_eq!(drift(&app).await, vec![]);
+    let review = store::reviews::by_slug(&app.store.db, "qes").await.unwrap().unwrap().id;
+    let votes = store::screening::stage_votes(&app.store.db, review, "title_abstract", None).await.unwrap();
+    assert_eq!(votes.len(), ahead + 1, "one vote per call");
 });
 
 /// On PostgreSQL a reservation changes only an item's `reserved` count, which no index reads, so it is

@@ -7,6 +7,9 @@
 //! (`store::reviews::AccessGate`: live session, enabled account, same review, same roles) in the same
 //! statement, and writes nothing when either moved; the vote is then read and decided again, as if
 //! nothing had been remembered. Nothing here is ever shown to anyone without that write succeeding.
+//!
+//! Beside them, each session's holding ([`Holdings`]): the records routing reserved for it beyond those
+//! it asked for, which `vote-and-next` hands out, in order, without picking again.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -87,6 +90,105 @@ impl<V> Memo<V> {
     }
 }
 
+/// How many sessions' holdings a process keeps at most (a few records each, about 3 KB a record);
+/// when full, all are forgotten and the next votes pick again.
+const HOLDINGS_CAPACITY: usize = 5_000;
+
+/// Records routing reserved for a session beyond those it asked for, by session and review key, one
+/// list per stage, in the order they are handed out. `vote-and-next` hands the next records from here
+/// while there are enough, so that it picks (and reserves) only every few votes instead of on every
+/// one. Like a ballot, a holding is a guess: its records stay reserved for the reviewer until their
+/// reservations run out, the holding is used only for half that time, and a vote on one of its records
+/// is written only if the record is unchanged, and decided again from a fresh read when it is not.
+#[derive(Debug)]
+pub struct Holdings<V = store::screening::Handed> {
+    inner: Arc<Mutex<HeldBy<V>>>,
+}
+
+/// By session id and review key, a holding per stage.
+type HeldBy<V> = HashMap<(String, String), Vec<Holding<V>>>;
+
+/// The session's holdings.
+pub type SessionHoldings = Holdings<store::screening::Handed>;
+
+/// What a holding keeps: something with an item id.
+pub trait HeldItem: Clone {
+    fn item_id(&self) -> i32;
+}
+
+impl HeldItem for store::screening::Handed {
+    fn item_id(&self) -> i32 {
+        self.item.id
+    }
+}
+
+#[derive(Debug)]
+struct Holding<V> {
+    user_id: i32,
+    stage: String,
+    /// When routing reserved these records (ms).
+    at: i64,
+    items: Vec<V>,
+}
+
+impl<V> Default for Holdings<V> {
+    fn default() -> Self {
+        Holdings { inner: Arc::default() }
+    }
+}
+
+impl<V> Clone for Holdings<V> {
+    fn clone(&self) -> Self {
+        Holdings { inner: Arc::clone(&self.inner) }
+    }
+}
+
+impl<V: HeldItem> Holdings<V> {
+    /// What the session now holds at a stage: what routing just handed it (all it reserved, in order).
+    pub fn set(&self, session_id: &str, user_id: i32, key: &str, stage: &str, at: i64, items: Vec<V>) {
+        let Ok(mut m) = self.inner.lock() else { return };
+        if m.len() >= HOLDINGS_CAPACITY {
+            m.clear();
+        }
+        let list = m.entry((session_id.to_owned(), key.to_owned())).or_default();
+        list.retain(|h| h.stage != stage);
+        if !items.is_empty() {
+            list.push(Holding { user_id, stage: stage.to_owned(), at, items });
+        }
+    }
+
+    /// The session's vote on `item_id` is in: the item leaves its holding. Returns the next `count`
+    /// records of that holding when it has that many and is younger than `max_age_ms`; `None` when a
+    /// pick is needed (the holding is then forgotten), or when `count` is 0 (nothing is asked for; the
+    /// rest of the holding stays).
+    pub fn after_vote(&self, session_id: &str, key: &str, item_id: i32, count: usize, now: i64, max_age_ms: i64) -> Option<Vec<V>> {
+        let mut m = self.inner.lock().ok()?;
+        let list = m.get_mut(&(session_id.to_owned(), key.to_owned()))?;
+        let at = list.iter().position(|h| h.items.iter().any(|i| i.item_id() == item_id))?;
+        let h = &mut list[at];
+        h.items.retain(|i| i.item_id() != item_id);
+        if count == 0 {
+            return None;
+        }
+        if h.items.len() >= count && now - h.at < max_age_ms {
+            Some(h.items[..count].to_vec())
+        } else {
+            list.remove(at);
+            None
+        }
+    }
+
+    /// Forgets what every session of the account holds (a lead moved its reservations).
+    pub fn forget_user(&self, user_id: i32) {
+        if let Ok(mut m) = self.inner.lock() {
+            m.retain(|_, list| {
+                list.retain(|h| h.user_id != user_id);
+                !list.is_empty()
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +210,65 @@ mod tests {
 
         memo.put("s1", 7, "qes", 1_000, 70, AGE);
         assert_eq!(memo.take("s1", 7, "qes", 1_000 + AGE + 1, AGE), None, "older than a reservation");
+    }
+
+    #[derive(Clone, Debug, PartialEq)]
+    struct Rec(i32);
+
+    impl HeldItem for Rec {
+        fn item_id(&self) -> i32 {
+            self.0
+        }
+    }
+
+    fn handed(id: i32) -> Rec {
+        Rec(id)
+    }
+
+    fn ids(items: &[Rec]) -> Vec<i32> {
+        items.iter().map(|h| h.0).collect()
+    }
+
+    #[test]
+    fn a_holding_hands_out_its_records_in_order_until_too_few_are_left() {
+        let h = Holdings::<Rec>::default();
+        h.set("s1", 9, "qes", "title_abstract", 1_000, (1..=5).map(handed).collect());
+        assert_eq!(h.after_vote("s2", "qes", 1, 1, 1_000, AGE), None, "another session holds nothing");
+        assert_eq!(h.after_vote("s1", "other", 1, 1, 1_000, AGE), None, "nor another review key");
+        assert_eq!(h.after_vote("s1", "qes", 1, 1, 2_000, AGE).as_deref().map(ids), Some(vec![2]));
+        assert_eq!(h.after_vote("s1", "qes", 2, 2, 2_000, AGE).as_deref().map(ids), Some(vec![3, 4]));
+        // A vote through `PUT .../vote` (count 0) takes its record out and keeps the rest.
+        assert_eq!(h.after_vote("s1", "qes", 4, 0, 2_000, AGE), None);
+        assert_eq!(h.after_vote("s1", "qes", 3, 1, 2_000, AGE).as_deref().map(ids), Some(vec![5]));
+        // The last record's vote finds too few left: a pick is needed, and the holding is gone.
+        assert_eq!(h.after_vote("s1", "qes", 5, 1, 2_000, AGE), None);
+        assert_eq!(h.after_vote("s1", "qes", 5, 1, 2_000, AGE), None);
+        // Each stage has a holding of its own.
+        h.set("s1", 9, "qes", "title_abstract", 3_000, (1..=3).map(handed).collect());
+        h.set("s1", 9, "qes", "full_text", 3_000, (11..=13).map(handed).collect());
+        assert_eq!(h.after_vote("s1", "qes", 11, 1, 3_000, AGE).as_deref().map(ids), Some(vec![12]));
+        assert_eq!(h.after_vote("s1", "qes", 1, 1, 3_000, AGE).as_deref().map(ids), Some(vec![2]));
+    }
+
+    #[test]
+    fn an_old_holding_or_one_whose_records_moved_is_not_used() {
+        let h = Holdings::<Rec>::default();
+        h.set("s1", 9, "qes", "title_abstract", 1_000, (1..=5).map(handed).collect());
+        assert_eq!(h.after_vote("s1", "qes", 1, 1, 1_000 + AGE, AGE), None, "as old as its reservations may be");
+        assert_eq!(h.after_vote("s1", "qes", 2, 1, 1_000, AGE), None, "forgotten with it");
+
+        h.set("s1", 9, "qes", "title_abstract", 1_000, (1..=5).map(handed).collect());
+        h.set("s1", 9, "qes", "full_text", 1_000, (11..=15).map(handed).collect());
+        h.set("s2", 8, "qes", "title_abstract", 1_000, (21..=25).map(handed).collect());
+        h.forget_user(9);
+        assert_eq!(h.after_vote("s1", "qes", 1, 1, 1_000, AGE), None, "a lead moved the account's records");
+        assert_eq!(h.after_vote("s1", "qes", 11, 1, 1_000, AGE), None);
+        assert_eq!(h.after_vote("s2", "qes", 21, 1, 1_000, AGE).as_deref().map(ids), Some(vec![22]), "another account's stay");
+
+        // A new pick replaces what the session held at that stage.
+        h.set("s2", 8, "qes", "title_abstract", 1_000, (31..=33).map(handed).collect());
+        assert_eq!(h.after_vote("s2", "qes", 22, 1, 1_000, AGE), None);
+        assert_eq!(h.after_vote("s2", "qes", 31, 1, 1_000, AGE).as_deref().map(ids), Some(vec![32]));
     }
 
     #[test]

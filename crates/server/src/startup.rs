@@ -81,6 +81,7 @@ impl Application {
             metrics: Arc::new(Metrics::default()),
             jobs: JobBoard::default(),
             ballots: Default::default(),
+            holdings: Default::default(),
             settings: Arc::new(settings.clone()),
         };
         let data = web::Data::new(state);

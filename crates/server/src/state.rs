@@ -1,5 +1,5 @@
 //! What every request handler can reach: the store, signing keys, settings, metrics, job progress and
-//! remembered ballots.
+//! remembered ballots and holdings.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,6 +17,8 @@ pub struct AppState {
     pub jobs: JobBoard,
     /// Ballots of the records handed out by `next` and `vote-and-next`, for the votes that follow.
     pub ballots: crate::memo::BallotMemo,
+    /// Records reserved for each session beyond those it asked for, handed out by later votes.
+    pub holdings: crate::memo::SessionHoldings,
 }
 
 /// Live progress of jobs running in this process. The database holds each job's state at every stage

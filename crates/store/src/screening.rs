@@ -7,7 +7,7 @@ mod ballot;
 mod route;
 
 pub use ballot::{Ballot, VoteWrite, access_and_ballot, ballot, write_vote, write_vote_and_pick};
-pub use route::{Ask, Handed, my_reservations, pick, release, reservation_drift, reserve, sweep};
+pub use route::{Ask, Handed, PLENTY, my_reservations, pick, release, reservation_drift, reserve, sweep};
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, Value,

@@ -173,8 +173,15 @@ fn ask_for(review_id: i32, stage: &str, reviewer: i32, count: u64, now: i64, pai
         expires_at: now + RESERVATION_MS,
         max_item_id: i32::MAX,
         pair,
+        ahead: HOLD_AHEAD,
     }
 }
+
+/// How many records routing reserves for a reviewer beyond those asked for while a stage has plenty
+/// nobody holds (`store::screening::Ask::ahead`): the server keeps them as the session's holding
+/// (`crate::memo::Holdings`) and `vote-and-next` hands them out without picking, so that routing runs
+/// once every few votes instead of on every one.
+pub const HOLD_AHEAD: u64 = 4;
 
 /// Opens the rest of a stage whose pilot records all have their votes, when agreement on them reaches
 /// the threshold; true when the stage is open (now or already). Runs under the review's lock, so the

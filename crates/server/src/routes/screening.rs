@@ -379,7 +379,9 @@ async fn put_settings(
 
 /// The records the caller should judge next at a stage, reserved for them for ten minutes: never one
 /// they judged, records with a vote already first, never more reviewers than a record needs. Ask for
-/// `count=2` to prefetch. An empty list means there is nothing left for the caller now.
+/// `count=2` to prefetch. An empty list means there is nothing left for the caller now. While the stage
+/// has plenty of records nobody holds, a few more are reserved for the caller than asked for; the
+/// votes that follow (`vote-and-next`) bring those next.
 #[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text"), NextQuery), responses(
     (status = 200, description = "Records to judge", body = Vec<ScreeningItem>),
     (status = 403, description = "Viewers do not screen", body = crate::error::Problem),
@@ -401,7 +403,17 @@ async fn next(
     let picked = app::next(&state.store, review.id, stage, &settings, caller.id(), count, now).await?;
     let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
     remember(&state, &kept, &picked.items, &picked.settings, &full_text);
-    Ok(web::Json(views_of_handed(&state, &review, &roles, &caller, picked.items, picked.settings.blind).await?))
+    let shown = hold(&state, &kept, stage, picked.items, count);
+    Ok(web::Json(views_of_handed(&state, &review, &roles, &caller, shown, picked.settings.blind).await?))
+}
+
+/// Keeps what routing reserved for the caller at `stage` as their holding and returns the first
+/// `count` records, those to show now (routing may reserve more, `app::HOLD_AHEAD`).
+fn hold(state: &AppState, to: &Kept<'_>, stage: &str, picked: Vec<store::screening::Handed>, count: u64) -> Vec<store::screening::Handed> {
+    let count = usize::try_from(count).unwrap_or(usize::MAX);
+    let shown = picked.iter().take(count).cloned().collect();
+    state.holdings.set(&to.caller.session_id, to.caller.id(), to.key, stage, to.now, picked);
+    shown
 }
 
 /// Items read with their records and votes (`next`, `vote-and-next`, [`views_of`]), in the order
@@ -452,6 +464,8 @@ async fn put_vote(
     let (key, id) = path.into_inner();
     let v = store::screening::NewVote::from(body.into_inner());
     let now = now_ms();
+    let sid = crate::auth::token_claims(&req)?.sid;
+    state.holdings.after_vote(&sid, &key, id, 0, now, app::RESERVATION_MS / 2);
     let Voted { caller, review, roles, res } = match vote_remembered(&state, &req, &key, id, &v, 0, now).await? {
         Some(voted) => voted,
         None => {
@@ -567,20 +581,32 @@ async fn vote_and_next(
     let v = store::screening::NewVote::from(body.into_inner());
     let count = q.count.unwrap_or(1).min(5);
     let now = now_ms();
-    let Voted { caller, review, roles, res } = match vote_remembered(&state, &req, &key, id, &v, count, now).await? {
+    let sid = crate::auth::token_claims(&req)?.sid;
+    // The records to show next, when the caller's holding has enough; otherwise the vote picks.
+    let held = state.holdings.after_vote(&sid, &key, id, usize::try_from(count).unwrap_or(0), now, app::RESERVATION_MS / 2);
+    let pick = if held.is_some() { 0 } else { count };
+    let Voted { caller, review, roles, res } = match vote_remembered(&state, &req, &key, id, &v, pick, now).await? {
         Some(voted) => voted,
         None => {
             let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
             let ballot = ballot.ok_or(ScreeningError::NotFound)?;
-            let res = app::vote_then_next(&state.store, ballot, caller.id(), v, count, now).await?;
+            let res = app::vote_then_next(&state.store, ballot, caller.id(), v, pick, now).await?;
             Voted { caller, review, roles, res }
         }
     };
     let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
-    remember(&state, &kept, &res.next, &res.settings, &res.full_text);
+    let coming = match held {
+        Some(held) => held,
+        // Nothing asked for: the holding stays as it is.
+        None if pick == 0 => Vec::new(),
+        None => {
+            remember(&state, &kept, &res.next, &res.settings, &res.full_text);
+            hold(&state, &kept, &res.item.stage, res.next, count)
+        }
+    };
     let known = Known { record: Some(res.record), votes: Some(res.votes), names: res.names, blind: Some(res.settings.blind) };
     let item = item_view_from(&state, &review, &roles, &caller, &res.item, known).await?;
-    let then = views_of_handed(&state, &review, &roles, &caller, res.next, res.settings.blind).await?;
+    let then = views_of_handed(&state, &review, &roles, &caller, coming, res.settings.blind).await?;
     Ok(web::Json(VoteAndNext { item, next: then }))
 }
 
@@ -1026,5 +1052,6 @@ async fn reassign(
     let stage = stage_of(&stage)?;
     let (review, _) = review_for(&state, &caller, &key, Need::Lead).await?;
     let moved = app::reassign(&state.store, review.id, stage, body.from, body.to, caller.id(), now_ms()).await?;
+    state.holdings.forget_user(body.from);
     Ok(web::Json(serde_json::json!({"moved": moved})))
 }

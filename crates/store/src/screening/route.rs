@@ -47,7 +47,17 @@ pub struct Ask {
     pub max_item_id: i32,
     /// The reviewer's pair and the number of pairs, when the stage routes records to fixed pairs.
     pub pair: Option<(i32, i32)>,
+    /// Up to this many records more to reserve, after the `count` asked for, while the stage has
+    /// plenty of records nobody holds (an untouched one [`PLENTY`] places past the fresh frontier),
+    /// so that a caller can hand them out later without picking again. PostgreSQL only; SQLite, whose
+    /// writer thread picks in microseconds, reserves `count`.
+    pub ahead: u64,
 }
+
+/// How far past the fresh frontier an untouched record must be for a pick to reserve [`Ask::ahead`]
+/// more: further than a large team holds ahead between them, so that what one reviewer holds ahead
+/// never leaves another with nothing. Near a stage's end, picks reserve what is asked for.
+pub const PLENTY: u64 = 500;
 
 /// An item routing handed a reviewer, as it stood when picked: the item (whose `reserved` may not
 /// count this pick yet), its record for showing (without `original`, see [`super::record_columns`])
@@ -238,23 +248,14 @@ pub(super) fn picked_columns(prefix: &str) -> String {
 /// reservation is a heap-only update) and leave it to be checked on the row. `count` is written into
 /// the SQL: SQLite prepares a statement again whenever a parameter its `LIMIT` reads is bound anew. `also`, when given, is one more condition on every candidate `i`.
 fn candidates(p: &mut Params, backend: crate::Backend, ask: &Ask, fresh: Fresh, skip_locked: bool, also: Option<&str>) -> String {
-    let count = ask.count.clamp(1, 100);
+    let count = ask.count.clamp(1, 100) + ahead_of(backend, ask, fresh);
     let lock = match (backend, skip_locked) {
         (crate::Backend::Postgres, true) => " FOR NO KEY UPDATE OF i SKIP LOCKED",
         (crate::Backend::Postgres, false) => " FOR NO KEY UPDATE OF i",
         (crate::Backend::Sqlite, _) => "",
     };
-    let (pair_idx, n_pairs) = ask.pair.unwrap_or((0, 1));
     let reviewer = p.add(ask.reviewer);
-    let also = also.map(|a| format!(" AND {a}")).unwrap_or_default();
-    let scope = format!(
-        "i.review_id = {} AND i.stage = {} AND i.state = 'open' AND i.id <= {} AND i.id % {} = {}{also}",
-        p.add(ask.review_id),
-        p.add(ask.stage.clone()),
-        p.add(ask.max_item_id),
-        p.add(n_pairs),
-        p.add(pair_idx),
-    );
+    let scope = scope(p, ask, also);
     // On PostgreSQL, `OFFSET 0` keeps each check a probe of the (item, reviewer) index for the row at
     // hand: as an anti-join, a plan made while the review had few votes reads all of a reviewer's votes
     // for every candidate.
@@ -290,6 +291,30 @@ fn candidates(p: &mut Params, backend: crate::Backend, ask: &Ask, fresh: Fresh, 
     )
 }
 
+/// How many records more than `count` a pick of this kind may reserve: [`Ask::ahead`] for
+/// PostgreSQL's pick of untouched records, else none.
+fn ahead_of(backend: crate::Backend, ask: &Ask, fresh: Fresh) -> u64 {
+    match (backend, fresh) {
+        (crate::Backend::Postgres, Fresh::Untouched { .. }) => ask.ahead.min(20),
+        _ => 0,
+    }
+}
+
+/// The conditions every candidate `i` of a pick meets (review, stage, open, pilot bound, pair, and
+/// `also`), with their parameters added to `p`.
+fn scope(p: &mut Params, ask: &Ask, also: Option<&str>) -> String {
+    let (pair_idx, n_pairs) = ask.pair.unwrap_or((0, 1));
+    let also = also.map(|a| format!(" AND {a}")).unwrap_or_default();
+    format!(
+        "i.review_id = {} AND i.stage = {} AND i.state = 'open' AND i.id <= {} AND i.id % {} = {}{also}",
+        p.add(ask.review_id),
+        p.add(ask.stage.clone()),
+        p.add(ask.max_item_id),
+        p.add(n_pairs),
+        p.add(pair_idx),
+    )
+}
+
 const UPSERT: &str = "ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at RETURNING item_id";
 
 /// A PostgreSQL pick as `WITH` parts: `c` (the candidates, see [`candidates`]) and `ins` (the
@@ -300,9 +325,25 @@ pub(super) fn pick_ctes(p: &mut Params, ask: &Ask, fresh: Fresh, skip_locked: bo
     let c = candidates(p, crate::Backend::Postgres, ask, fresh, skip_locked, also);
     let (reviewer, expires) = (p.add(ask.reviewer), p.add(ask.expires_at));
     let count = ask.count.clamp(1, 100);
+    let limit = match (ahead_of(crate::Backend::Postgres, ask, fresh), fresh) {
+        (ahead, Fresh::Untouched { from }) if ahead > 0 => {
+            // An untouched record PLENTY of the reviewer's places past the frontier (ids step by the
+            // number of pairs): one probe of the primary key in id order, as the fresh candidates' own.
+            // Items are made a stage at a time, so everything between is (nearly all) untouched too.
+            let n_pairs = ask.pair.map_or(1, |(_, n)| n.max(1));
+            let past = i64::from(from) + i64::try_from(PLENTY).unwrap_or(i64::MAX) * i64::from(n_pairs);
+            let scope = scope(p, ask, also);
+            format!(
+                "{count} + CASE WHEN EXISTS (SELECT 1 FROM screening_items i WHERE {scope} AND i.votes = 0 AND i.reserved = 0 AND i.id >= {} \
+                 ORDER BY i.id LIMIT 1) THEN {ahead} ELSE 0 END",
+                p.add(i32::try_from(past).unwrap_or(i32::MAX)),
+            )
+        }
+        _ => count.to_string(),
+    };
     format!(
         "c AS ({c}), ins AS (INSERT INTO reservations (item_id, reviewer_id, expires_at) \
-         SELECT c.id, {reviewer}, {expires} FROM c ORDER BY c.k, c.id LIMIT {count} \
+         SELECT c.id, {reviewer}, {expires} FROM c ORDER BY c.k, c.id LIMIT {limit} \
          ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at RETURNING item_id, (xmax = 0) AS inserted), \
          counted AS (UPDATE screening_items SET reserved = reserved + 1 WHERE id IN (SELECT item_id FROM ins WHERE inserted))"
     )
@@ -430,6 +471,7 @@ mod tests {
             expires_at: 0,
             max_item_id: i32::MAX,
             pair: None,
+            ahead: 0,
         };
         for fresh in [Fresh::Untouched { from: 0 }, Fresh::Shared] {
             let mut p = Params::default();
