@@ -464,9 +464,9 @@ async fn put_vote(
     let (key, id) = path.into_inner();
     let v = store::screening::NewVote::from(body.into_inner());
     let now = now_ms();
-    let sid = crate::auth::token_claims(&req)?.sid;
-    state.holdings.after_vote(&sid, &key, id, 0, now, app::RESERVATION_MS / 2);
-    let Voted { caller, review, roles, res } = match vote_remembered(&state, &req, &key, id, &v, 0, now).await? {
+    let claims = crate::auth::token_claims(&req)?;
+    state.holdings.after_vote(&claims.sid, &key, id, 0, now, app::RESERVATION_MS / 2);
+    let Voted { caller, review, roles, res } = match vote_remembered(&state, claims, &key, id, &v, 0, now).await? {
         Some(voted) => voted,
         None => {
             let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
@@ -490,17 +490,17 @@ struct Voted {
 /// The caller's vote on a record this process handed them with its ballot (`crate::memo`), written
 /// without reading access and ballot first (`app::vote_remembered`). `None` when nothing was
 /// remembered, or when what was no longer stands; the caller then reads both and votes as usual.
-/// Counts where the vote's ballot came from (`sift_vote_ballots_total`).
+/// Counts where the vote's ballot came from (`sift_vote_ballots_total`). `claims` are the request's
+/// checked access token, decoded once by the caller.
 async fn vote_remembered(
     state: &AppState,
-    req: &HttpRequest,
+    claims: crate::auth::Claims,
     key: &str,
     id: i32,
     v: &store::screening::NewVote,
     then: u64,
     now: i64,
 ) -> ApiResult<Option<Voted>> {
-    let claims = crate::auth::token_claims(req)?;
     let Some(m) = state.ballots.take(&claims.sid, id, key, now, app::RESERVATION_MS) else {
         state.metrics.count_ballot("read");
         return Ok(None);
@@ -581,11 +581,11 @@ async fn vote_and_next(
     let v = store::screening::NewVote::from(body.into_inner());
     let count = q.count.unwrap_or(1).min(5);
     let now = now_ms();
-    let sid = crate::auth::token_claims(&req)?.sid;
+    let claims = crate::auth::token_claims(&req)?;
     // The records to show next, when the caller's holding has enough; otherwise the vote picks.
-    let held = state.holdings.after_vote(&sid, &key, id, usize::try_from(count).unwrap_or(0), now, app::RESERVATION_MS / 2);
+    let held = state.holdings.after_vote(&claims.sid, &key, id, usize::try_from(count).unwrap_or(0), now, app::RESERVATION_MS / 2);
     let pick = if held.is_some() { 0 } else { count };
-    let Voted { caller, review, roles, res } = match vote_remembered(&state, &req, &key, id, &v, pick, now).await? {
+    let Voted { caller, review, roles, res } = match vote_remembered(&state, claims, &key, id, &v, pick, now).await? {
         Some(voted) => voted,
         None => {
             let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
