@@ -273,7 +273,7 @@ fn candidates(p: &mut Params, backend: crate::Backend, ask: &Ask, fresh: Fresh, 
     let (waiting_index, fresh_index) = (indexed_by("idx_items_waiting"), indexed_by("idx_items_fresh"));
     let fresh = match fresh {
         Fresh::Untouched { from } => {
-            format!("screening_items i{fresh_index} WHERE {scope} AND i.votes = 0 AND i.reserved = 0 AND i.id >= {}", p.add(from))
+            format!("screening_items i{fresh_index} WHERE {scope} AND {UNTOUCHED} AND i.id >= {}", p.add(from))
         }
         Fresh::Shared => format!("screening_items i WHERE {scope} AND i.votes = 0 AND i.needed > i.reserved AND {not_held}"),
     };
@@ -315,6 +315,9 @@ fn scope(p: &mut Params, ask: &Ask, also: Option<&str>) -> String {
     )
 }
 
+/// A candidate `i` nobody voted on or holds: the fresh pick's condition, and the plenty probe's.
+const UNTOUCHED: &str = "i.votes = 0 AND i.reserved = 0";
+
 const UPSERT: &str = "ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at RETURNING item_id";
 
 /// A PostgreSQL pick as `WITH` parts: `c` (the candidates, see [`candidates`]) and `ins` (the
@@ -334,7 +337,7 @@ pub(super) fn pick_ctes(p: &mut Params, ask: &Ask, fresh: Fresh, skip_locked: bo
             let past = i64::from(from) + i64::try_from(PLENTY).unwrap_or(i64::MAX) * i64::from(n_pairs);
             let scope = scope(p, ask, also);
             format!(
-                "{count} + CASE WHEN EXISTS (SELECT 1 FROM screening_items i WHERE {scope} AND i.votes = 0 AND i.reserved = 0 AND i.id >= {} \
+                "{count} + CASE WHEN EXISTS (SELECT 1 FROM screening_items i WHERE {scope} AND {UNTOUCHED} AND i.id >= {} \
                  ORDER BY i.id LIMIT 1) THEN {ahead} ELSE 0 END",
                 p.add(i32::try_from(past).unwrap_or(i32::MAX)),
             )
