@@ -250,6 +250,25 @@ pub async fn status_json(res: reqwest::Response) -> (u16, Value) {
     (status, value)
 }
 
+/// A RIS file of `n` generated journal articles, each with its own DOI and title (nothing to merge):
+/// for routing at scale (the load bench, tests of large stages).
+pub fn distinct_ris(n: usize) -> Vec<u8> {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(n * 700);
+    for i in 0..n {
+        let _ = write!(
+            out,
+            "TY  - JOUR\r\nID  - L{i}\r\nAU  - Author{}, A.\r\nTI  - Distinct study {i} of peer support topic {}\r\nT2  - Journal {}\r\nPY  - {}\r\nDO  - 10.5555/load.{i}\r\nAB  - Abstract of study {i}: peer workers, homelessness and substance use, setting {}.\r\nER  - \r\n\r\n",
+            i % 997,
+            i % 89,
+            i % 41,
+            1995 + i % 30,
+            i % 13
+        );
+    }
+    out.into_bytes()
+}
+
 /// The repository root (for fixtures).
 pub fn repo_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(std::path::Path::to_path_buf).unwrap_or_default()

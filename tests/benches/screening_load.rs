@@ -15,7 +15,6 @@
 //!
 //! Run: `cargo bench -p tests --bench screening_load [-- RECORDS REVIEWERS SECONDS RATE] [sqlite|postgres]`.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,22 +22,6 @@ use serde_json::{Value, json};
 use tests::{Db, TestApp};
 
 const PW: &str = "load test password";
-
-fn ris(n: usize) -> Vec<u8> {
-    let mut out = String::with_capacity(n * 700);
-    for i in 0..n {
-        let _ = write!(
-            out,
-            "TY  - JOUR\r\nID  - L{i}\r\nAU  - Author{}, A.\r\nTI  - Distinct study {i} of peer support topic {}\r\nT2  - Journal {}\r\nPY  - {}\r\nDO  - 10.5555/load.{i}\r\nAB  - Abstract of study {i}: peer workers, homelessness and substance use, setting {}.\r\nER  - \r\n\r\n",
-            i % 997,
-            i % 89,
-            i % 41,
-            1995 + i % 30,
-            i % 13
-        );
-    }
-    out.into_bytes()
-}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -326,7 +309,7 @@ async fn setup(kind: Db, records: usize, reviewers: usize) -> Option<(TestApp, V
     app.review("load", lead).await;
     let token = app.login("lead@load.test", PW).await;
     let t = Instant::now();
-    let (status, job) = app.import("load", &token, "load.ris", ris(records), "Generated").await;
+    let (status, job) = app.import("load", &token, "load.ris", tests::distinct_ris(records), "Generated").await;
     assert_eq!(status, 200, "{job}");
     assert_eq!(job["result"]["records"], records);
     println!("{kind:?}: imported and deduplicated {records} records in {:.1} s", t.elapsed().as_secs_f64());

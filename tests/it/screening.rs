@@ -849,20 +849,6 @@ db_test!(routing_options_percentage_pairs_and_reassignment, |app| {
     assert_eq!(drift(&app).await, vec![], "reservation counts drifted");
 });
 
-/// A RIS file of `n` distinct journal articles (distinct titles, authors and DOIs: nothing to merge).
-fn many_records(n: usize) -> Vec<u8> {
-    let mut out = String::new();
-    for i in 0..n {
-        out.push_str(&format!(
-            "TY  - JOUR\r\nAU  - Author{i}, A.\r\nTI  - Peer support study number {i} in homelessness services\r\nT2  - Journal {}\r\n\
-             PY  - {}\r\nDO  - 10.5555/held.{i}\r\nAB  - Abstract of study {i}.\r\nER  - \r\n\r\n",
-            i % 7,
-            2000 + i % 20
-        ));
-    }
-    out.into_bytes()
-}
-
 /// The ids of the records a reviewer holds at the title/abstract stage.
 async fn held_by(app: &TestApp, reviewer: i32) -> Vec<i64> {
     let review = store::reviews::by_slug(&app.store.db, "qes").await.unwrap().expect("review qes").id;
@@ -892,7 +878,7 @@ db_test!(a_large_stage_hands_out_records_held_ahead, |app| {
     app.add_member("qes", rev1_id, "reviewer").await;
     let lead = app.login("lead@example.org", PW).await;
     let records = usize::try_from(store::screening::PLENTY).unwrap() + 100;
-    let (_, job) = app.import("qes", &lead, "many.ris", many_records(records), "MEDLINE").await;
+    let (_, job) = app.import("qes", &lead, "many.ris", tests::distinct_ris(records), "MEDLINE").await;
     assert_eq!(job["state"], "done", "{job}");
     let rev1 = app.login("rev1@example.org", PW).await;
     let ahead = match app.db {
