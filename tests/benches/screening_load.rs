@@ -233,6 +233,56 @@ async fn phase(
     all
 }
 
+/// The server's own latency histogram of successful vote calls (`PUT .../vote` and `vote-and-next`),
+/// from `/metrics`: (upper bound in seconds, cumulative count) per bucket. The server times a request
+/// from the moment its handler chain starts until the reply is built, so the difference between this
+/// and the generator's latency is time outside the handler (HTTP parsing, queues, the network, the
+/// generator's own scheduling).
+async fn server_vote_buckets(client: &reqwest::Client, base: &str) -> Vec<(f64, u64)> {
+    let text = match client.get(format!("{base}/metrics")).send().await {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let mut buckets: std::collections::BTreeMap<u64, (f64, u64)> = std::collections::BTreeMap::new();
+    for line in text.lines().filter(|l| l.contains("_bucket{") && l.contains("status=\"200\"")) {
+        if !(line.contains("/vote-and-next\"") || line.contains("/vote\"")) {
+            continue;
+        }
+        let le = line.split("le=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or("");
+        let le: f64 = if le == "+Inf" { f64::INFINITY } else { le.parse().unwrap_or(f64::NAN) };
+        let count: u64 = line.rsplit(' ').next().and_then(|c| c.parse().ok()).unwrap_or(0);
+        let e = buckets.entry(le.to_bits()).or_insert((le, 0));
+        e.1 += count;
+    }
+    let mut out: Vec<(f64, u64)> = buckets.into_values().collect();
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    out
+}
+
+/// Prints, for the vote calls of a phase, the share over 10, 20 and 50 ms as the server timed them
+/// (from two [`server_vote_buckets`] readings) and as the generator saw them (`vote`, in ms).
+fn report_server_tail(who: &str, before: &[(f64, u64)], after: &[(f64, u64)], vote: &[f64]) {
+    let count_at = |b: &[(f64, u64)], le: f64| b.iter().find(|(l, _)| *l == le || (*l - le).abs() < 1e-9).map_or(0, |(_, c)| *c);
+    let total = count_at(after, f64::INFINITY).saturating_sub(count_at(before, f64::INFINITY));
+    if total == 0 {
+        return;
+    }
+    let share = |le: f64| {
+        let under = count_at(after, le).saturating_sub(count_at(before, le));
+        100.0 * (total.saturating_sub(under)) as f64 / total as f64
+    };
+    let seen = |ms: f64| 100.0 * vote.iter().filter(|v| **v > ms).count() as f64 / vote.len().max(1) as f64;
+    println!(
+        "{who}: votes over 10 / 20 / 50 ms: in the server's handler {:.2}% / {:.2}% / {:.2}% of {total}; as the generator saw them {:.2}% / {:.2}% / {:.2}%",
+        share(0.01),
+        share(0.02),
+        share(0.05),
+        seen(10.0),
+        seen(20.0),
+        seen(50.0),
+    );
+}
+
 /// The record `next` reserves for the reviewer, or `None` when nothing is left (a failed call counts
 /// as nothing left: the bench then says reviewers ran out).
 async fn first_record(client: &reqwest::Client, base: &str, token: &str) -> Option<i64> {
@@ -401,11 +451,13 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         if calls == Calls::One {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
+        let buckets = server_vote_buckets(&client, &base).await;
         let started = Instant::now();
         let cpu = cpu_now();
         let mut m = phase(&tokens, &client, &base, &first, started + Duration::from_secs(seconds), Some(pace), calls).await;
         m.next.extend(page_loads);
         report_cpu(&format!("{kind:?} ({how}) open loop"), cpu, cpu_now(), m.vote.len());
+        report_server_tail(&format!("{kind:?} ({how}) open loop"), &buckets, &server_vote_buckets(&client, &base).await, &m.vote);
         votes += m.vote.len();
         warn_if_ran_out(&format!("{kind:?} ({how})"), &m, reviewers);
         report_seconds(&format!("{kind:?} ({how}) open loop"), &m.by_second);
