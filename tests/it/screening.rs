@@ -920,6 +920,42 @@ db_test!(a_large_stage_hands_out_records_held_ahead, |app| {
     assert_eq!(votes.len(), ahead + 1, "one vote per call");
 });
 
+/// A holding lives in one server's memory, so a lead's reassignment on another server does not clear
+/// it there; the vote's write finds the held record it was about to show moved, and a fresh pick
+/// takes its place. PostgreSQL only: only there do picks hold records ahead, and several servers
+/// share a database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_records_a_lead_moved_on_another_server_are_not_handed_out_from_a_holding() {
+    let Some(app) = TestApp::spawn(Db::Postgres).await else { return };
+    let other = app.sibling().await;
+    let Team { lead, rev1, rev1_id, rev2_id, .. } = team(&app).await;
+    let records = usize::try_from(store::screening::PLENTY).unwrap() + 100;
+    let (_, job) = app.import("qes", &lead, "many.ris", tests::distinct_ris(records), "MEDLINE").await;
+    assert_eq!(job["state"], "done", "{job}");
+    let shown = next(&app, &rev1, "title_abstract", 1).await[0]["id"].as_i64().unwrap();
+    let held = held_by(&app, rev1_id).await;
+    assert_eq!(held.len(), 1 + usize::try_from(server::app::screening::HOLD_AHEAD).unwrap(), "held: {held:?}");
+
+    let (s, moved) = other.post("/api/reviews/qes/stages/title_abstract/reassign", &lead, json!({"from": rev1_id, "to": rev2_id})).await;
+    assert_eq!(s, 200, "{moved}");
+    assert_eq!(moved["moved"], held.len());
+    // The vote on the record on reviewer 1's screen still counts (it has room for two votes), but
+    // what comes next is none of the records now reviewer 2's, and it is reserved for reviewer 1.
+    let (s, body) = vote_and_next(&app, &rev1, shown, "exclude", 1).await;
+    assert_eq!(s, 200, "{body}");
+    let now = body["next"][0]["id"].as_i64().expect("a next record");
+    assert!(!held.contains(&now), "{now} was moved to reviewer 2: {held:?}");
+    assert!(held_by(&app, rev1_id).await.contains(&now), "{now} is not reserved for reviewer 1");
+    assert!(held_by(&app, rev2_id).await.iter().all(|id| held.contains(id)), "reviewer 2 holds what was moved");
+    // The fresh pick is the holding now: the next vote hands out its next record without picking.
+    let before = held_by(&app, rev1_id).await;
+    let (s, body) = vote_and_next(&app, &rev1, now, "exclude", 1).await;
+    assert_eq!(s, 200, "{body}");
+    let then = body["next"][0]["id"].as_i64().expect("a next record");
+    assert!(before.contains(&then), "{then} is not from the fresh holding {before:?}");
+    assert_eq!(drift(&app).await, vec![]);
+}
+
 /// On PostgreSQL a reservation changes only an item's `reserved` count, which no index reads, so it is
 /// a heap-only update (no new index entries): at 1,000 votes a second each vote's next record is one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

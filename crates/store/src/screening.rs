@@ -6,7 +6,7 @@
 mod ballot;
 mod route;
 
-pub use ballot::{Ballot, VoteWrite, access_and_ballot, ballot, write_vote, write_vote_and_pick};
+pub use ballot::{Ballot, VoteWrite, Written, access_and_ballot, ballot, write_vote, write_vote_and_pick};
 pub use route::{Ask, Handed, PLENTY, my_reservations, pick, release, reservation_drift, reserve, sweep};
 
 use sea_orm::{

@@ -293,6 +293,9 @@ pub struct VoteResult {
     /// what votes on the next records are decided from while their versions hold.
     pub settings: store::screening::Settings,
     pub full_text: store::screening::Settings,
+    /// Whether every record the caller said it would show next from its holding (`still_held` of
+    /// [`vote_then_next`]) is still reserved for the reviewer; when not, the caller picks instead.
+    pub still_held: bool,
 }
 
 /// How many times a vote is worked out again when the record changed between reading and writing it
@@ -315,18 +318,21 @@ pub async fn vote_on(
     v: NewVote,
     now: i64,
 ) -> Result<VoteResult, ScreeningError> {
-    vote_then_next(store, ballot, reviewer, v, 0, now).await
+    vote_then_next(store, ballot, reviewer, v, 0, &[], now).await
 }
 
 /// [`vote_on`], then [`next`] for up to `then` records at the item's stage (`VoteResult::next`),
 /// reserved in the vote's own statement where routing needs nothing more (no pilot in progress).
 /// Once the vote is in, a failure to find next records leaves the list empty: the vote stands.
+/// `still_held`: the records the caller will show next from its holding instead (with `then` 0),
+/// checked in the vote's write to be still reserved for the reviewer (`VoteResult::still_held`).
 pub async fn vote_then_next(
     store: &Store,
     ballot: store::screening::Ballot,
     reviewer: i32,
     v: NewVote,
     then: u64,
+    still_held: &[i32],
     now: i64,
 ) -> Result<VoteResult, ScreeningError> {
     let (review_id, item_id) = (ballot.item.review_id, ballot.item.id);
@@ -339,7 +345,7 @@ pub async fn vote_then_next(
             Some(b) => b,
             None => store::screening::ballot(&store.db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?,
         };
-        if let Some(done) = attempt(store, ballot, reviewer, kind, &new, &mut reasons, then, now, None).await? {
+        if let Some(done) = attempt(store, ballot, reviewer, kind, &new, &mut reasons, (then, still_held), now, None).await? {
             return Ok(done);
         }
     }
@@ -357,11 +363,12 @@ pub async fn vote_remembered(
     access: store::reviews::AccessGate,
     v: NewVote,
     then: u64,
+    still_held: &[i32],
     now: i64,
 ) -> Result<Option<VoteResult>, ScreeningError> {
     let (kind, new) = tidied(v)?;
     let reviewer = access.user_id;
-    match attempt(store, ballot, reviewer, kind, &new, &mut None, then, now, Some(access)).await {
+    match attempt(store, ballot, reviewer, kind, &new, &mut None, (then, still_held), now, Some(access)).await {
         Ok(done) => Ok(done),
         Err(ScreeningError::Conflict(_) | ScreeningError::NotFound) => Ok(None),
         Err(e) => Err(e),
@@ -380,7 +387,8 @@ fn tidied(v: NewVote) -> Result<(Vote, NewVote), ScreeningError> {
 
 /// One try at a vote, decided from `ballot` and written only if the item is unchanged since (and
 /// `access`, when given, still stands); `None` when it was not written. `reasons` caches the
-/// protocol's exclusion reasons across tries.
+/// protocol's exclusion reasons across tries; `then` is how many records to pick next, and which
+/// held ones to check instead (see [`vote_then_next`]).
 #[allow(clippy::too_many_arguments)]
 async fn attempt(
     store: &Store,
@@ -389,7 +397,7 @@ async fn attempt(
     kind: Vote,
     new: &NewVote,
     reasons: &mut Option<Vec<String>>,
-    then: u64,
+    (then, still_held): (u64, &[i32]),
     now: i64,
     access: Option<store::reviews::AccessGate>,
 ) -> Result<Option<VoteResult>, ScreeningError> {
@@ -433,13 +441,25 @@ async fn attempt(
             json!({"vote": new.vote, "reason": new.reason, "note": new.note, "tags": new.tags, "stage": item.stage, "record_id": item.record_id, "item_state": update.state}),
         ),
     };
-    let write = VoteWrite { item: item.clone(), reviewer, existing: before, vote: new.clone(), update, open_full_text, event, now, access };
+    let still_held = still_held.to_vec();
+    let write = VoteWrite {
+        item: item.clone(),
+        reviewer,
+        existing: before,
+        vote: new.clone(),
+        update,
+        open_full_text,
+        event,
+        now,
+        access,
+        still_held,
+    };
     let plain = (then > 0).then(|| plain_ask(&ballot.settings, review_id, &ballot.item.stage, reviewer, then, now)).flatten();
     let written = match &plain {
-        Some(ask) => store::screening::write_vote_and_pick(store, write, ask).await?,
-        None => store::screening::write_vote(store, write).await?.map(|voted| (voted, Vec::new())),
+        Some(ask) => store::screening::write_vote_and_pick(store, write, ask).await?.map(|(voted, next)| (voted, next, true)),
+        None => store::screening::write_vote(store, write).await?.map(|w| ((w.item, w.vote), Vec::new(), w.held)),
     };
-    let Some(((item, row), mut next_items)) = written else { return Ok(None) };
+    let Some(((item, row), mut next_items, still_held)) = written else { return Ok(None) };
     let mut settings = ballot.settings;
     if then > 0 && plain.is_none() {
         match next(store, review_id, &item.stage, &settings, reviewer, then, now).await {
@@ -461,6 +481,7 @@ async fn attempt(
         next: next_items,
         settings,
         full_text: ballot.full_text,
+        still_held,
     }))
 }
 

@@ -466,7 +466,7 @@ async fn put_vote(
     let now = now_ms();
     let claims = crate::auth::token_claims(&req)?;
     state.holdings.after_vote(&claims.sid, &key, id, 0, now, app::RESERVATION_MS / 2);
-    let Voted { caller, review, roles, res } = match vote_remembered(&state, claims, &key, id, &v, 0, now).await? {
+    let Voted { caller, review, roles, res } = match vote_remembered(&state, claims, &key, id, &v, (0, &[]), now).await? {
         Some(voted) => voted,
         None => {
             let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
@@ -498,7 +498,7 @@ async fn vote_remembered(
     key: &str,
     id: i32,
     v: &store::screening::NewVote,
-    then: u64,
+    (then, still_held): (u64, &[i32]),
     now: i64,
 ) -> ApiResult<Option<Voted>> {
     let Some(m) = state.ballots.take(&claims.sid, id, key, now, app::RESERVATION_MS) else {
@@ -514,7 +514,7 @@ async fn vote_remembered(
         review_id: m.review.id,
         roles: m.roles.clone(),
     };
-    match app::vote_remembered(&state.store, m.ballot, access, v.clone(), then, now).await? {
+    match app::vote_remembered(&state.store, m.ballot, access, v.clone(), then, still_held, now).await? {
         Some(res) => {
             state.metrics.count_ballot("remembered");
             Ok(Some(Voted { caller, review: m.review, roles: m.roles, res }))
@@ -585,18 +585,36 @@ async fn vote_and_next(
     // The records to show next, when the caller's holding has enough; otherwise the vote picks.
     let held = state.holdings.after_vote(&claims.sid, &key, id, usize::try_from(count).unwrap_or(0), now, app::RESERVATION_MS / 2);
     let pick = if held.is_some() { 0 } else { count };
-    let Voted { caller, review, roles, res } = match vote_remembered(&state, claims, &key, id, &v, pick, now).await? {
+    // The vote's write checks that the held records to show are still the reviewer's: a lead on
+    // another server may have moved them (on this one, a reassignment forgets the holding).
+    let still_held: Vec<i32> = held.iter().flatten().map(|h| h.item.id).collect();
+    let Voted { caller, review, roles, res } = match vote_remembered(&state, claims, &key, id, &v, (pick, &still_held), now).await? {
         Some(voted) => voted,
         None => {
             let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
             let ballot = ballot.ok_or(ScreeningError::NotFound)?;
-            let res = app::vote_then_next(&state.store, ballot, caller.id(), v, pick, now).await?;
+            let res = app::vote_then_next(&state.store, ballot, caller.id(), v, pick, &still_held, now).await?;
             Voted { caller, review, roles, res }
         }
     };
     let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
     let coming = match held {
-        Some(held) => held,
+        Some(held) if res.still_held => held,
+        Some(_) => {
+            // Moved away meanwhile: forget the holding and pick afresh, as `next` does. The vote is in
+            // either way; finding nothing next leaves the list empty, as after a picking vote.
+            state.holdings.set(&caller.session_id, caller.id(), &key, &res.item.stage, now, Vec::new());
+            match app::next(&state.store, review.id, &res.item.stage, &res.settings, caller.id(), count, now).await {
+                Ok(picked) => {
+                    remember(&state, &kept, &picked.items, &picked.settings, &res.full_text);
+                    hold(&state, &kept, &res.item.stage, picked.items, count)
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "no next records after a vote");
+                    Vec::new()
+                }
+            }
+        }
         // Nothing asked for: the holding stays as it is.
         None if pick == 0 => Vec::new(),
         None => {

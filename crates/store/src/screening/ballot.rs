@@ -127,13 +127,27 @@ pub struct VoteWrite {
     /// the write then also checks that it still stands (see [`crate::reviews::access_gate_sql`]), and
     /// writes nothing if not.
     pub access: Option<crate::reviews::AccessGate>,
+    /// Items the caller will show the reviewer next from what it holds for them (a server's holding):
+    /// the write also reports whether each is still reserved for the reviewer, since a lead on another
+    /// server may have moved them. PostgreSQL only (several servers share only a PostgreSQL database);
+    /// on SQLite they count as still reserved.
+    pub still_held: Vec<i32>,
+}
+
+/// What [`write_vote`] stored: the item and the vote, and whether every item of
+/// [`VoteWrite::still_held`] is still reserved for the reviewer.
+#[derive(Clone, Debug)]
+pub struct Written {
+    pub item: Item,
+    pub vote: VoteRow,
+    pub held: bool,
 }
 
 /// Stores a vote as [`VoteWrite`] describes it and returns the item and the vote as stored; `None`
 /// (and nothing written) when the item changed since it was read, or the access it was given no
 /// longer stands.
-pub async fn write_vote(store: &Store, w: VoteWrite) -> Result<Option<(Item, VoteRow)>, StoreError> {
-    Ok(write(store, w, None).await?.map(|(voted, _)| voted))
+pub async fn write_vote(store: &Store, w: VoteWrite) -> Result<Option<Written>, StoreError> {
+    Ok(write(store, w, None).await?.map(|((item, vote), _, held)| Written { item, vote, held }))
 }
 
 /// [`write_vote`], then [`super::pick`] for the voter as `ask` asks: the next records are picked in
@@ -144,7 +158,7 @@ pub async fn write_vote_and_pick(
     w: VoteWrite,
     ask: &super::Ask,
 ) -> Result<Option<((Item, VoteRow), Vec<route::Handed>)>, StoreError> {
-    let Some((voted, first)) = write(store, w, Some(ask.clone())).await? else { return Ok(None) };
+    let Some((voted, first, _)) = write(store, w, Some(ask.clone())).await? else { return Ok(None) };
     route::remember(store, ask, &first);
     let picked = if first.len() < usize::try_from(ask.count).unwrap_or(usize::MAX) {
         // Too few fresh records after the frontier: the full search, as `pick` does it.
@@ -155,7 +169,10 @@ pub async fn write_vote_and_pick(
     Ok(Some((voted, route::shown(store, ask, picked).await?)))
 }
 
-async fn write(store: &Store, w: VoteWrite, ask: Option<super::Ask>) -> Result<Option<((Item, VoteRow), Vec<Picked>)>, StoreError> {
+/// The vote as stored, what the pick with it took, and whether `still_held` is.
+type WriteOutcome = ((Item, VoteRow), Vec<Picked>, bool);
+
+async fn write(store: &Store, w: VoteWrite, ask: Option<super::Ask>) -> Result<Option<WriteOutcome>, StoreError> {
     match store.backend {
         Backend::Postgres => {
             let frontier = ask.as_ref().map(|a| route::frontier(store, a)).unwrap_or(0);
@@ -177,7 +194,7 @@ async fn write(store: &Store, w: VoteWrite, ask: Option<super::Ask>) -> Result<O
                                 Err(e) => tracing::warn!(error = %e, "picking with a vote failed; picking on its own"),
                             }
                         }
-                        Ok(Some((voted, picked)))
+                        Ok(Some((voted, picked, true)))
                     })
                     .await
             }
@@ -277,11 +294,7 @@ fn access_condition(p: &mut Params, w: &VoteWrite) -> String {
 /// One statement: the parts as data-modifying `WITH` queries, gated on the item update's row; with
 /// `pick` (and the fresh frontier), a pick's parts after them, gated the same way, which leave out the
 /// item just voted on (the statement's snapshot does not see the vote).
-async fn write_vote_postgres(
-    store: &Store,
-    w: &VoteWrite,
-    pick: Option<(&super::Ask, i32)>,
-) -> Result<Option<((Item, VoteRow), Vec<Picked>)>, StoreError> {
+async fn write_vote_postgres(store: &Store, w: &VoteWrite, pick: Option<(&super::Ask, i32)>) -> Result<Option<WriteOutcome>, StoreError> {
     let mut params = Params::default();
     // `chk` locks the item at the version read (or finds nothing), so that the reservation is released
     // only by a vote that will be written; `upd` then counts what `rel` released.
@@ -298,6 +311,19 @@ async fn write_vote_postgres(
     if let Some(ft) = full_text {
         sql.push_str(&format!(", ft AS ({ft})"));
     }
+    // How many of the items the caller will show next are still reserved for the reviewer (one probe
+    // each of the reservations' primary key), when it names any.
+    let held = if w.still_held.is_empty() {
+        String::new()
+    } else {
+        let ids: Vec<String> = w.still_held.iter().map(|id| params.add(*id)).collect();
+        let (reviewer, now) = (params.add(w.reviewer), params.add(w.now));
+        sql.push_str(&format!(
+            ", held AS (SELECT COUNT(*) AS n FROM reservations WHERE item_id IN ({}) AND reviewer_id = {reviewer} AND expires_at > {now})",
+            ids.join(", ")
+        ));
+        ", (SELECT n FROM held) AS held_n".to_owned()
+    };
     let picked = match pick {
         Some((ask, frontier)) => {
             let also = format!("EXISTS (SELECT 1 FROM upd) AND i.id <> {}", params.add(w.item.id));
@@ -308,7 +334,7 @@ async fn write_vote_postgres(
         None => String::new(),
     };
     sql.push_str(&format!(
-        " SELECT {}, {}{} FROM upd CROSS JOIN cast_vote{picked}",
+        " SELECT {}, {}{held}{} FROM upd CROSS JOIN cast_vote{picked}",
         columns::<screening_items::Entity>("upd", "i_"),
         columns::<votes::Entity>("cast_vote", "v_"),
         if pick.is_some() { ", p.*" } else { "" },
@@ -317,7 +343,15 @@ async fn write_vote_postgres(
     let Some(row) = rows.first() else { return Ok(None) };
     let item = screening_items::Model::from_query_result(row, "i_")?;
     let next = if pick.is_some() { route::read_picked(Backend::Postgres, &rows, "p_")? } else { Vec::new() };
-    Ok(Some(((item, votes::Model::from_query_result(row, "v_")?), next)))
+    let held = if w.still_held.is_empty() {
+        true
+    } else {
+        let mut distinct = w.still_held.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        usize::try_from(row.try_get::<i64>("", "held_n")?).unwrap_or(0) >= distinct.len()
+    };
+    Ok(Some(((item, votes::Model::from_query_result(row, "v_")?), next, held)))
 }
 
 /// One script, sent to SQLite at once (one round trip to its thread instead of one per statement),
