@@ -400,11 +400,25 @@ async fn next(
     let (settings, full_text) = settings.unwrap_or_default();
     let count = q.count.unwrap_or(1).clamp(1, 5);
     let now = now_ms();
-    let picked = app::next(&state.store, review.id, stage, &settings, caller.id(), count, now).await?;
     let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
-    remember(&state, &kept, &picked.items, &picked.settings, &full_text);
-    let shown = hold(&state, &kept, stage, picked.items, count);
-    Ok(web::Json(views_of_handed(&state, &review, &roles, &caller, shown, picked.settings.blind).await?))
+    let (shown, settings) = pick_and_hold(&state, &kept, stage, &settings, &full_text, count).await?;
+    Ok(web::Json(views_of_handed(&state, &review, &roles, &caller, shown, settings.blind).await?))
+}
+
+/// Picks up to `count` records for the caller at `stage` (routing may reserve more), remembers their
+/// ballots, keeps them as the caller's holding and returns those to show now, with the settings they
+/// were picked under.
+async fn pick_and_hold(
+    state: &AppState,
+    to: &Kept<'_>,
+    stage: &str,
+    settings: &store::screening::Settings,
+    full_text: &store::screening::Settings,
+    count: u64,
+) -> Result<(Vec<store::screening::Handed>, store::screening::Settings), ScreeningError> {
+    let picked = app::next(&state.store, to.review.id, stage, settings, to.caller.id(), count, to.now).await?;
+    remember(state, to, &picked.items, &picked.settings, full_text);
+    Ok((hold(state, to, stage, picked.items, count), picked.settings))
 }
 
 /// Keeps what routing reserved for the caller at `stage` as their holding and returns the first
@@ -601,16 +615,14 @@ async fn vote_and_next(
     let coming = match held {
         Some(held) if res.still_held => held,
         Some(_) => {
-            // Moved away meanwhile: forget the holding and pick afresh, as `next` does. The vote is in
-            // either way; finding nothing next leaves the list empty, as after a picking vote.
-            state.holdings.set(&caller.session_id, caller.id(), &key, &res.item.stage, now, Vec::new());
-            match app::next(&state.store, review.id, &res.item.stage, &res.settings, caller.id(), count, now).await {
-                Ok(picked) => {
-                    remember(&state, &kept, &picked.items, &picked.settings, &res.full_text);
-                    hold(&state, &kept, &res.item.stage, picked.items, count)
-                }
+            // Moved away meanwhile: pick afresh, as `next` does (the new pick replaces the holding). The
+            // vote is in either way; finding nothing next forgets the holding and leaves the list
+            // empty, as after a picking vote.
+            match pick_and_hold(&state, &kept, &res.item.stage, &res.settings, &res.full_text, count).await {
+                Ok((shown, _)) => shown,
                 Err(e) => {
                     tracing::info!(error = %e, "no next records after a vote");
+                    state.holdings.set(&caller.session_id, caller.id(), &key, &res.item.stage, now, Vec::new());
                     Vec::new()
                 }
             }
