@@ -143,6 +143,20 @@ enum Calls {
 /// Every reviewer loops next-then-vote until `deadline`; with `pace`, each starts a pair every `pace`
 /// (staggered across reviewers) and latency counts from the scheduled start. With `Calls::One` the
 /// `next` latency is that of the first record only (the rest come with the votes).
+/// How many of a phase's votes PostgreSQL wrote together with others (`store::screening::write_votes`),
+/// from the store's counts before and after.
+fn report_batches(who: &str, (b0, v0): (u64, u64), (b1, v1): (u64, u64), votes: usize) {
+    let (batches, batched) = (b1 - b0, v1 - v0);
+    if batches == 0 {
+        return;
+    }
+    println!(
+        "{who}: votes written together: {batched} of {votes} ({:.1}%) in {batches} statements, {:.1} a statement",
+        100.0 * batched as f64 / votes.max(1) as f64,
+        batched as f64 / batches as f64
+    );
+}
+
 async fn phase(
     tokens: &[String],
     client: &reqwest::Client,
@@ -428,8 +442,10 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         // measures the most the server can take.
         let started = Instant::now();
         let cpu = cpu_now();
+        let batches = app.store.vote_batches();
         let m = phase(&tokens, &client, &base, &[], started + Duration::from_secs(seconds), None, calls).await;
         report_cpu(&format!("{kind:?} ({how}) closed loop"), cpu, cpu_now(), m.vote.len());
+        report_batches(&format!("{kind:?} ({how}) closed loop"), batches, app.store.vote_batches(), m.vote.len());
         votes += m.vote.len();
         let phase_name = format!("closed loop: {reviewers} reviewers,");
         warn_if_ran_out(&format!("{kind:?} ({how})"), &m, reviewers);
@@ -454,9 +470,11 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         let buckets = server_vote_buckets(&client, &base).await;
         let started = Instant::now();
         let cpu = cpu_now();
+        let batches = app.store.vote_batches();
         let mut m = phase(&tokens, &client, &base, &first, started + Duration::from_secs(seconds), Some(pace), calls).await;
         m.next.extend(page_loads);
         report_cpu(&format!("{kind:?} ({how}) open loop"), cpu, cpu_now(), m.vote.len());
+        report_batches(&format!("{kind:?} ({how}) open loop"), batches, app.store.vote_batches(), m.vote.len());
         report_server_tail(&format!("{kind:?} ({how}) open loop"), &buckets, &server_vote_buckets(&client, &base).await, &m.vote);
         votes += m.vote.len();
         warn_if_ran_out(&format!("{kind:?} ({how})"), &m, reviewers);

@@ -645,6 +645,157 @@ db_test!(concurrent_reviewers_never_overfill_records, |app| {
     assert!(items.iter().all(|i| i.reserved == 0), "every reservation was used up by its vote");
 });
 
+db_test!(votes_written_together_are_each_checked_as_if_written_alone, |app| {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use store::screening::{ItemUpdate, NewVote, VoteWrite};
+    let lead = app.user("lead@example.org", PW, false).await;
+    let slug = app.review("qes", lead).await;
+    let lead_token = app.login("lead@example.org", PW).await;
+    let (_, job) = app.import(&slug, &lead_token, "cinahl.ris", fixture("demo/cinahl.ris"), "CINAHL").await;
+    assert_eq!(job["state"], "done");
+    let review = store::reviews::by_slug(&app.store.db, &slug).await.unwrap().unwrap().id;
+    let (a, b) = (app.user("a@example.org", PW, false).await, app.user("b@example.org", PW, false).await);
+    app.add_member(&slug, a, "reviewer").await;
+    app.add_member(&slug, b, "reviewer").await;
+    app.login("a@example.org", PW).await;
+    let session = store::entity::sessions::Entity::find()
+        .filter(store::entity::sessions::Column::UserId.eq(a))
+        .one(&app.store.db)
+        .await
+        .unwrap()
+        .expect("A's session")
+        .id;
+    let now = server::time::now_ms();
+    let ask = |reviewer: i32, count: u64| store::screening::Ask {
+        review_id: review,
+        stage: "title_abstract".into(),
+        reviewer,
+        count,
+        now,
+        expires_at: now + 600_000,
+        max_item_id: i32::MAX,
+        pair: None,
+        ahead: 0,
+    };
+    let mine: Vec<_> = store::screening::pick(&app.store, &ask(a, 4)).await.unwrap().into_iter().map(|h| h.item).collect();
+    assert_eq!(mine.len(), 4);
+    let theirs: Vec<_> = store::screening::pick(&app.store, &ask(b, 6)).await.unwrap().into_iter().map(|h| h.item).collect();
+    let other = theirs.iter().find(|i| mine.iter().all(|m| m.id != i.id)).expect("a record A does not hold").clone();
+    let gate = |roles: &[&str]| store::reviews::AccessGate {
+        session_id: session.clone(),
+        user_id: a,
+        now,
+        key: slug.clone(),
+        review_id: review,
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+    };
+    let write = |item: &store::screening::Item, reviewer: i32, vote: &str, state: &str| VoteWrite {
+        item: item.clone(),
+        reviewer,
+        existing: None,
+        vote: NewVote { vote: vote.into(), reason: None, note: Some(format!("{reviewer} on {}", item.id)), tags: vec!["batch".into()] },
+        update: ItemUpdate { state: state.into(), votes: Some(item.votes + 1), ..Default::default() },
+        open_full_text: None,
+        event: store::audit::NewEvent {
+            review_id: Some(review),
+            actor_id: Some(reviewer),
+            action: "vote.cast",
+            entity: "screening_item",
+            entity_id: item.id.to_string(),
+            before: None,
+            after: Some(json!({"vote": vote})),
+        },
+        now,
+        access: None,
+        still_held: Vec::new(),
+    };
+    // A's earlier vote on the fourth record, which the batch changes.
+    let earlier = store::screening::write_vote(&app.store, write(&mine[3], a, "maybe", "open")).await.unwrap().expect("written");
+    let events_before = store::audit::list(&app.store.db, review, 0, 1000).await.unwrap().len();
+    let reserved_before =
+        store::screening::all_items(&app.store.db, review).await.unwrap().iter().find(|i| i.id == mine[0].id).unwrap().reserved;
+    assert!(reserved_before >= 1, "A holds the first record");
+    let batch = vec![
+        // A first vote, through A's remembered access, naming two held records that are still A's.
+        VoteWrite { access: Some(gate(&["reviewer"])), still_held: vec![mine[1].id, mine[2].id], ..write(&mine[0], a, "include", "open") },
+        // Decided from a version of the item that is no longer its own.
+        VoteWrite {
+            item: store::screening::Item { version: mine[1].version + 1, ..mine[1].clone() },
+            ..write(&mine[1], a, "exclude", "open")
+        },
+        // Through access that no longer stands (A is not a lead).
+        VoteWrite { access: Some(gate(&["lead"])), ..write(&mine[2], a, "exclude", "open") },
+        // B's vote that includes a record and opens its full-text report, naming a record B does not
+        // hold.
+        VoteWrite {
+            update: ItemUpdate {
+                state: "included".into(),
+                decision: Some("include".into()),
+                decided_at: Some(now),
+                votes: Some(other.votes + 1),
+                ..Default::default()
+            },
+            open_full_text: Some(2),
+            still_held: vec![mine[0].id],
+            ..write(&other, b, "include", "included")
+        },
+        // A changes the earlier vote.
+        VoteWrite { item: earlier.item.clone(), existing: Some(earlier.vote.clone()), ..write(&earlier.item, a, "exclude", "open") },
+    ];
+    let twice = vec![write(&mine[0], a, "include", "open"), write(&mine[0], b, "include", "open")];
+    assert!(matches!(store::screening::write_votes(&app.store, twice).await, Err(store::StoreError::Conflict(_))), "one item twice");
+    let out = store::screening::write_votes(&app.store, batch).await.unwrap();
+    assert_eq!(out.iter().map(Option::is_some).collect::<Vec<_>>(), [true, false, false, true, true]);
+    let (first, included, changed) = (out[0].as_ref().unwrap(), out[3].as_ref().unwrap(), out[4].as_ref().unwrap());
+    assert_eq!((first.item.id, first.item.votes, first.item.version), (mine[0].id, 1, mine[0].version + 1));
+    assert_eq!((first.vote.reviewer_id, first.vote.vote.as_str(), first.vote.tags.as_str()), (a, "include", "[\"batch\"]"));
+    assert_eq!(first.vote.note.as_deref(), Some(format!("{a} on {}", mine[0].id).as_str()));
+    assert_eq!(first.item.reserved, reserved_before - 1, "A's reservation of the record is used up, and counted off");
+    assert!(first.held, "the records A named are still A's");
+    assert_eq!((included.item.state.as_str(), included.item.decision.as_deref()), ("included", Some("include")));
+    // Several servers share only a PostgreSQL database, so only there is a holding checked.
+    assert_eq!(included.held, app.store.backend == store::Backend::Sqlite, "B does not hold A's record");
+    assert_eq!((changed.vote.id, changed.vote.vote.as_str(), changed.vote.first_vote.as_str()), (earlier.vote.id, "exclude", "maybe"));
+    assert_eq!(changed.item.reserved, earlier.item.reserved, "a changed vote releases nothing");
+    let items = store::screening::all_items(&app.store.db, review).await.unwrap();
+    let of = |id: i32| items.iter().find(|i| i.id == id).unwrap();
+    assert_eq!((of(mine[1].id).votes, of(mine[2].id).votes), (0, 0), "the votes not written left their items alone");
+    let full_text: Vec<_> = items.iter().filter(|i| i.stage == "full_text").collect();
+    assert_eq!(full_text.len(), 1);
+    assert_eq!((full_text[0].record_id, full_text[0].state.as_str(), full_text[0].needed), (other.record_id, "awaiting_file", 2));
+    let held: Vec<i32> =
+        store::screening::my_reservations(&app.store.db, review, "title_abstract", a, now).await.unwrap().iter().map(|i| i.id).collect();
+    assert!(!held.contains(&mine[0].id) && held.contains(&mine[1].id) && held.contains(&mine[2].id), "A still holds {held:?}");
+    let events = store::audit::list(&app.store.db, review, 0, 1000).await.unwrap();
+    assert_eq!(events.len(), events_before + 3, "one audit event per vote written");
+    assert_eq!(store::screening::reservation_drift(&app.store.db, review).await.unwrap(), vec![], "reservation counts drifted");
+    assert_eq!(store::screening::votes_of_item(&app.store.db, mine[1].id).await.unwrap().len(), 0);
+
+    // Votes that arrive at once: on PostgreSQL the ones that wait share a statement, each its own
+    // vote all the same.
+    let c = app.user("c@example.org", PW, false).await;
+    app.add_member(&slug, c, "reviewer").await;
+    let held_by_c: Vec<i32> = store::screening::pick(&app.store, &ask(c, 20)).await.unwrap().into_iter().map(|h| h.item.id).collect();
+    assert!(held_by_c.len() >= 15, "C holds {held_by_c:?}");
+    let items = store::screening::all_items(&app.store.db, review).await.unwrap();
+    let fresh: Vec<_> = items.iter().filter(|i| held_by_c.contains(&i.id)).collect();
+    let before = app.store.vote_batches();
+    let written =
+        futures_util::future::join_all(fresh.iter().map(|i| store::screening::write_vote(&app.store, write(i, c, "exclude", "open"))))
+            .await;
+    assert!(written.iter().all(|w| matches!(w, Ok(Some(_)))), "{written:?}");
+    let (batches, batched) = app.store.vote_batches();
+    match app.store.backend {
+        store::Backend::Postgres => assert!(batches > before.0 && batched >= before.1 + 2, "no votes were written together"),
+        store::Backend::Sqlite => assert_eq!((batches, batched), (0, 0)),
+    }
+    for i in &fresh {
+        let votes = store::screening::votes_of_item(&app.store.db, i.id).await.unwrap();
+        assert_eq!(votes.iter().filter(|v| v.reviewer_id == c).count(), 1, "item {}", i.id);
+    }
+    assert_eq!(store::screening::reservation_drift(&app.store.db, review).await.unwrap(), vec![], "reservation counts drifted");
+});
+
 db_test!(expired_reservations_free_their_records, |app| {
     let lead = app.user("lead@example.org", PW, false).await;
     let slug = app.review("qes", lead).await;

@@ -90,10 +90,16 @@ pub struct Store {
     /// Per review, stage and reviewer pair, the lowest item id where this process last found fresh
     /// items (a hint for routing on PostgreSQL, see `screening::route`).
     fresh_frontier: std::sync::Arc<std::sync::Mutex<Frontiers>>,
+    /// PostgreSQL: the plain votes waiting to be written together (see `screening::batch`).
+    vote_batcher: std::sync::Arc<screening::batch::Batcher>,
 }
 
 /// Fresh frontiers by (review, stage, reviewer pair).
 type Frontiers = std::collections::HashMap<(i32, String, i32), i32>;
+
+/// How many connections a process keeps to PostgreSQL (16 measured best in the load bench: fewer
+/// queue statements in the pool, more share the cores more thinly).
+pub const POSTGRES_POOL: u32 = 16;
 
 /// Opens the database named by `url`; SQLite files are created when missing.
 pub async fn connect(url: &str) -> Result<Store, StoreError> {
@@ -123,7 +129,7 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
         opts
     };
     let unreachable = |e: sea_orm::DbErr| StoreError::Unreachable { url: mask_url(url), reason: first_line(&e.to_string()) };
-    let db = Database::connect(options(if backend == Backend::Sqlite { 8 } else { 16 }, false)).await.map_err(unreachable)?;
+    let db = Database::connect(options(if backend == Backend::Sqlite { 8 } else { POSTGRES_POOL }, false)).await.map_err(unreachable)?;
     let sqlite_writes = std::sync::Arc::new(tokio::sync::Mutex::new(()));
     let writer = match backend {
         Backend::Sqlite => {
@@ -132,10 +138,24 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
         }
         Backend::Postgres => None,
     };
-    Ok(Store { db, backend, sqlite_writes, writer, last_sweep: Default::default(), fresh_frontier: Default::default() })
+    Ok(Store {
+        db,
+        backend,
+        sqlite_writes,
+        writer,
+        last_sweep: Default::default(),
+        fresh_frontier: Default::default(),
+        vote_batcher: Default::default(),
+    })
 }
 
 impl Store {
+    /// How many statements this process has written several votes with (PostgreSQL, see
+    /// `screening::batch`), and how many votes those statements wrote.
+    pub fn vote_batches(&self) -> (u64, u64) {
+        self.vote_batcher.counts()
+    }
+
     /// Applies every pending migration.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         Migrator::up(&self.db, None).await?;

@@ -148,15 +148,38 @@ pub(crate) fn access_gate_sql(p: &mut crate::screening::Params, g: &AccessGate) 
     let (key, key_id, enabled) = (p.add(g.key.clone()), p.add(g.key.parse::<i32>().ok()), p.add(false));
     let roles: Vec<String> = g.roles.iter().map(|r| p.add(r.clone())).collect();
     let n = p.add(i64::try_from(g.roles.len()).unwrap_or(i64::MAX));
-    format!(
-        "EXISTS (SELECT 1 FROM sessions gs JOIN users gu ON gu.id = gs.user_id WHERE {} AND gu.id = {user} AND gu.disabled = {enabled}) \
-         AND {} = {review} \
-         AND (SELECT COUNT(*) FROM members gm WHERE gm.review_id = {review} AND gm.user_id = {user}) = {n} \
-         AND NOT EXISTS (SELECT 1 FROM members gm WHERE gm.review_id = {review} AND gm.user_id = {user} AND gm.role NOT IN ({}))",
-        live_session("gs", &session, &now),
-        review_named(&key, &key_id),
-        roles.join(", "),
-    )
+    let gate = GateSql { session: &session, now: &now, user: &user, review: &review, key: &key, key_id: &key_id, enabled: &enabled, n: &n };
+    gate.condition(&format!("gm.role NOT IN ({})", roles.join(", ")))
+}
+
+/// The expressions an access gate's condition compares with (placeholders, or a batch row's columns).
+pub(crate) struct GateSql<'a> {
+    pub session: &'a str,
+    pub now: &'a str,
+    pub user: &'a str,
+    pub review: &'a str,
+    pub key: &'a str,
+    pub key_id: &'a str,
+    /// `false` as the backend writes it (the account's `disabled` must equal it).
+    pub enabled: &'a str,
+    /// How many roles were read.
+    pub n: &'a str,
+}
+
+impl GateSql<'_> {
+    /// The condition of [`access_gate_sql`]; `other_role` is true of a member row `gm` whose role is not
+    /// among those read.
+    pub(crate) fn condition(&self, other_role: &str) -> String {
+        let GateSql { session, now, user, review, key, key_id, enabled, n } = self;
+        format!(
+            "EXISTS (SELECT 1 FROM sessions gs JOIN users gu ON gu.id = gs.user_id WHERE {} AND gu.id = {user} AND gu.disabled = {enabled}) \
+             AND {} = {review} \
+             AND (SELECT COUNT(*) FROM members gm WHERE gm.review_id = {review} AND gm.user_id = {user}) = {n} \
+             AND NOT EXISTS (SELECT 1 FROM members gm WHERE gm.review_id = {review} AND gm.user_id = {user} AND {other_role})",
+            live_session("gs", session, now),
+            review_named(key, key_id),
+        )
+    }
 }
 
 pub(crate) fn access_values(session_id: &str, now: i64, key: &str, stage: Option<&str>) -> Vec<sea_orm::Value> {

@@ -4,9 +4,11 @@
 //! item run inside [`crate::Store::begin_locked`] and read the item with [`item_for_update`].
 
 mod ballot;
+pub(crate) mod batch;
 mod route;
 
 pub use ballot::{Ballot, VoteWrite, Written, access_and_ballot, ballot, write_vote, write_vote_and_pick};
+pub use batch::{LANES, MAX_BATCH, write_votes};
 pub use route::{Ask, Handed, PLENTY, my_reservations, pick, release, reservation_drift, reserve, sweep};
 
 use sea_orm::{

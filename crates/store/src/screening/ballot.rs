@@ -146,8 +146,31 @@ pub struct Written {
 /// Stores a vote as [`VoteWrite`] describes it and returns the item and the vote as stored; `None`
 /// (and nothing written) when the item changed since it was read, or the access it was given no
 /// longer stands.
+///
+/// On PostgreSQL the votes that wait at the same moment are written together, in one statement
+/// ([`super::batch`]).
 pub async fn write_vote(store: &Store, w: VoteWrite) -> Result<Option<Written>, StoreError> {
+    match store.backend {
+        Backend::Postgres => super::batch::Batcher::write(store, w).await,
+        Backend::Sqlite => write_one(store, w).await,
+    }
+}
+
+/// [`write_vote`] in a statement (on SQLite, a script) of its own.
+pub(super) async fn write_one(store: &Store, w: VoteWrite) -> Result<Option<Written>, StoreError> {
     Ok(write(store, w, None).await?.map(|((item, vote), _, held)| Written { item, vote, held }))
+}
+
+/// Whether every item of a vote's `still_held` is still reserved for its reviewer, given how many
+/// of them the write found reserved (`n`).
+pub(super) fn all_held(still_held: &[i32], n: i64) -> bool {
+    if still_held.is_empty() {
+        return true;
+    }
+    let mut distinct = still_held.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    usize::try_from(n).unwrap_or(0) >= distinct.len()
 }
 
 /// [`write_vote`], then [`super::pick`] for the voter as `ask` asks: the next records are picked in
@@ -343,14 +366,7 @@ async fn write_vote_postgres(store: &Store, w: &VoteWrite, pick: Option<(&super:
     let Some(row) = rows.first() else { return Ok(None) };
     let item = screening_items::Model::from_query_result(row, "i_")?;
     let next = if pick.is_some() { route::read_picked(Backend::Postgres, &rows, "p_")? } else { Vec::new() };
-    let held = if w.still_held.is_empty() {
-        true
-    } else {
-        let mut distinct = w.still_held.clone();
-        distinct.sort_unstable();
-        distinct.dedup();
-        usize::try_from(row.try_get::<i64>("", "held_n")?).unwrap_or(0) >= distinct.len()
-    };
+    let held = w.still_held.is_empty() || all_held(&w.still_held, row.try_get::<i64>("", "held_n")?);
     Ok(Some(((item, votes::Model::from_query_result(row, "v_")?), next, held)))
 }
 
