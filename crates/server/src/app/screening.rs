@@ -293,9 +293,18 @@ pub struct VoteResult {
     /// what votes on the next records are decided from while their versions hold.
     pub settings: store::screening::Settings,
     pub full_text: store::screening::Settings,
-    /// Whether every record the caller said it would show next from its holding (`still_held` of
-    /// [`vote_then_next`]) is still reserved for the reviewer; when not, the caller picks instead.
+    /// Whether every record the caller said it would show next from its holding ([`Then::still_held`])
+    /// is still reserved for the reviewer; when not, the caller picks instead.
     pub still_held: bool,
+}
+
+/// What the caller shows after a vote: `pick` records picked with it, or (with `pick` 0) the records
+/// `still_held` from its holding, which the vote's write checks are still reserved for the reviewer
+/// (`VoteResult::still_held`). The default is neither.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Then<'a> {
+    pub pick: u64,
+    pub still_held: &'a [i32],
 }
 
 /// How many times a vote is worked out again when the record changed between reading and writing it
@@ -318,21 +327,18 @@ pub async fn vote_on(
     v: NewVote,
     now: i64,
 ) -> Result<VoteResult, ScreeningError> {
-    vote_then_next(store, ballot, reviewer, v, 0, &[], now).await
+    vote_then_next(store, ballot, reviewer, v, Then::default(), now).await
 }
 
-/// [`vote_on`], then [`next`] for up to `then` records at the item's stage (`VoteResult::next`),
+/// [`vote_on`], then [`next`] for up to `then.pick` records at the item's stage (`VoteResult::next`),
 /// reserved in the vote's own statement where routing needs nothing more (no pilot in progress).
 /// Once the vote is in, a failure to find next records leaves the list empty: the vote stands.
-/// `still_held`: the records the caller will show next from its holding instead (with `then` 0),
-/// checked in the vote's write to be still reserved for the reviewer (`VoteResult::still_held`).
 pub async fn vote_then_next(
     store: &Store,
     ballot: store::screening::Ballot,
     reviewer: i32,
     v: NewVote,
-    then: u64,
-    still_held: &[i32],
+    then: Then<'_>,
     now: i64,
 ) -> Result<VoteResult, ScreeningError> {
     let (review_id, item_id) = (ballot.item.review_id, ballot.item.id);
@@ -345,7 +351,7 @@ pub async fn vote_then_next(
             Some(b) => b,
             None => store::screening::ballot(&store.db, review_id, item_id).await?.ok_or(ScreeningError::NotFound)?,
         };
-        if let Some(done) = attempt(store, ballot, reviewer, kind, &new, &mut reasons, (then, still_held), now, None).await? {
+        if let Some(done) = attempt(store, ballot, reviewer, kind, &new, &mut reasons, then, now, None).await? {
             return Ok(done);
         }
     }
@@ -362,13 +368,12 @@ pub async fn vote_remembered(
     ballot: store::screening::Ballot,
     access: store::reviews::AccessGate,
     v: NewVote,
-    then: u64,
-    still_held: &[i32],
+    then: Then<'_>,
     now: i64,
 ) -> Result<Option<VoteResult>, ScreeningError> {
     let (kind, new) = tidied(v)?;
     let reviewer = access.user_id;
-    match attempt(store, ballot, reviewer, kind, &new, &mut None, (then, still_held), now, Some(access)).await {
+    match attempt(store, ballot, reviewer, kind, &new, &mut None, then, now, Some(access)).await {
         Ok(done) => Ok(done),
         Err(ScreeningError::Conflict(_) | ScreeningError::NotFound) => Ok(None),
         Err(e) => Err(e),
@@ -397,7 +402,7 @@ async fn attempt(
     kind: Vote,
     new: &NewVote,
     reasons: &mut Option<Vec<String>>,
-    (then, still_held): (u64, &[i32]),
+    then: Then<'_>,
     now: i64,
     access: Option<store::reviews::AccessGate>,
 ) -> Result<Option<VoteResult>, ScreeningError> {
@@ -441,7 +446,7 @@ async fn attempt(
             json!({"vote": new.vote, "reason": new.reason, "note": new.note, "tags": new.tags, "stage": item.stage, "record_id": item.record_id, "item_state": update.state}),
         ),
     };
-    let still_held = still_held.to_vec();
+    let still_held = then.still_held.to_vec();
     let write = VoteWrite {
         item: item.clone(),
         reviewer,
@@ -454,15 +459,15 @@ async fn attempt(
         access,
         still_held,
     };
-    let plain = (then > 0).then(|| plain_ask(&ballot.settings, review_id, &ballot.item.stage, reviewer, then, now)).flatten();
+    let plain = (then.pick > 0).then(|| plain_ask(&ballot.settings, review_id, &ballot.item.stage, reviewer, then.pick, now)).flatten();
     let written = match &plain {
         Some(ask) => store::screening::write_vote_and_pick(store, write, ask).await?.map(|(voted, next)| (voted, next, true)),
         None => store::screening::write_vote(store, write).await?.map(|w| ((w.item, w.vote), Vec::new(), w.held)),
     };
     let Some(((item, row), mut next_items, still_held)) = written else { return Ok(None) };
     let mut settings = ballot.settings;
-    if then > 0 && plain.is_none() {
-        match next(store, review_id, &item.stage, &settings, reviewer, then, now).await {
+    if then.pick > 0 && plain.is_none() {
+        match next(store, review_id, &item.stage, &settings, reviewer, then.pick, now).await {
             Ok(n) => (next_items, settings) = (n.items, n.settings),
             Err(e) => tracing::info!(error = %e, "no next records after a vote"),
         }

@@ -480,7 +480,7 @@ async fn put_vote(
     let now = now_ms();
     let claims = crate::auth::token_claims(&req)?;
     state.holdings.after_vote(&claims.sid, &key, id, 0, now, app::RESERVATION_MS / 2);
-    let Voted { caller, review, roles, res } = match vote_remembered(&state, claims, &key, id, &v, (0, &[]), now).await? {
+    let Voted { caller, review, roles, res } = match vote_remembered(&state, claims, &key, id, &v, app::Then::default(), now).await? {
         Some(voted) => voted,
         None => {
             let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
@@ -512,7 +512,7 @@ async fn vote_remembered(
     key: &str,
     id: i32,
     v: &store::screening::NewVote,
-    (then, still_held): (u64, &[i32]),
+    then: app::Then<'_>,
     now: i64,
 ) -> ApiResult<Option<Voted>> {
     let Some(m) = state.ballots.take(&claims.sid, id, key, now, app::RESERVATION_MS) else {
@@ -528,7 +528,7 @@ async fn vote_remembered(
         review_id: m.review.id,
         roles: m.roles.clone(),
     };
-    match app::vote_remembered(&state.store, m.ballot, access, v.clone(), then, still_held, now).await? {
+    match app::vote_remembered(&state.store, m.ballot, access, v.clone(), then, now).await? {
         Some(res) => {
             state.metrics.count_ballot("remembered");
             Ok(Some(Voted { caller, review: m.review, roles: m.roles, res }))
@@ -602,12 +602,13 @@ async fn vote_and_next(
     // The vote's write checks that the held records to show are still the reviewer's: a lead on
     // another server may have moved them (on this one, a reassignment forgets the holding).
     let still_held: Vec<i32> = held.iter().flatten().map(|h| h.item.id).collect();
-    let Voted { caller, review, roles, res } = match vote_remembered(&state, claims, &key, id, &v, (pick, &still_held), now).await? {
+    let then = app::Then { pick, still_held: &still_held };
+    let Voted { caller, review, roles, res } = match vote_remembered(&state, claims, &key, id, &v, then, now).await? {
         Some(voted) => voted,
         None => {
             let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
             let ballot = ballot.ok_or(ScreeningError::NotFound)?;
-            let res = app::vote_then_next(&state.store, ballot, caller.id(), v, pick, &still_held, now).await?;
+            let res = app::vote_then_next(&state.store, ballot, caller.id(), v, then, now).await?;
             Voted { caller, review, roles, res }
         }
     };

@@ -236,6 +236,9 @@ struct Parts {
     release: Option<String>,
     full_text: Option<String>,
     event: String,
+    /// The placeholders bound to the reviewer and the time, for further parts.
+    reviewer: String,
+    now: String,
 }
 
 /// How a vote's write takes its released reservation off the item's count.
@@ -306,7 +309,7 @@ fn parts(p: &mut Params, w: &VoteWrite, gate: &str, release: Release<'_>) -> Par
         p.add(e.before.as_ref().map(|v| v.to_string())),
         p.add(e.after.as_ref().map(|v| v.to_string())),
     );
-    Parts { update, cast, release, full_text, event }
+    Parts { update, cast, release, full_text, event, reviewer, now }
 }
 
 /// ` AND` the condition that the write's remembered access still stands, or nothing.
@@ -322,7 +325,7 @@ async fn write_vote_postgres(store: &Store, w: &VoteWrite, pick: Option<(&super:
     // `chk` locks the item at the version read (or finds nothing), so that the reservation is released
     // only by a vote that will be written; `upd` then counts what `rel` released.
     let release = Release { gate: "EXISTS (SELECT 1 FROM chk)", released: Some("SELECT COUNT(*) FROM rel") };
-    let Parts { update, cast, release, full_text, event } = parts(&mut params, w, "EXISTS (SELECT 1 FROM upd)", release);
+    let Parts { update, cast, release, full_text, event, reviewer, now } = parts(&mut params, w, "EXISTS (SELECT 1 FROM upd)", release);
     let (item_id, version) = (params.add(w.item.id), params.add(w.item.version));
     let access = access_condition(&mut params, w);
     let mut sql =
@@ -340,7 +343,6 @@ async fn write_vote_postgres(store: &Store, w: &VoteWrite, pick: Option<(&super:
         String::new()
     } else {
         let ids: Vec<String> = w.still_held.iter().map(|id| params.add(*id)).collect();
-        let (reviewer, now) = (params.add(w.reviewer), params.add(w.now));
         sql.push_str(&format!(
             ", held AS (SELECT COUNT(*) AS n FROM reservations WHERE item_id IN ({}) AND reviewer_id = {reviewer} AND expires_at > {now})",
             ids.join(", ")
@@ -376,7 +378,7 @@ async fn write_vote_postgres(store: &Store, w: &VoteWrite, pick: Option<(&super:
 async fn write_vote_sqlite(db: &sea_orm::DatabaseTransaction, w: &VoteWrite) -> Result<Option<(Item, VoteRow)>, StoreError> {
     let mut params = Params::default();
     let gate = "EXISTS (SELECT 1 FROM temp.vote_gate)";
-    let Parts { update, cast, release, full_text, event } = parts(&mut params, w, gate, Release { gate, released: None });
+    let Parts { update, cast, release, full_text, event, .. } = parts(&mut params, w, gate, Release { gate, released: None });
     let (item_id, version) = (params.add(w.item.id), params.add(w.item.version));
     let access = access_condition(&mut params, w);
     let mut script = vec![
