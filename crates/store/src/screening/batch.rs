@@ -75,7 +75,11 @@ impl Batcher {
             // request) does not take the other votes of its batch with it.
             tokio::spawn(run(store.clone(), batcher));
         }
-        answer.await.map_err(|_| StoreError::Stopped("the vote writer stopped before this vote was written; vote again".into()))?
+        answer.await.map_err(|_| {
+            StoreError::Stopped(
+                "the server stopped writing votes before this one was confirmed; reload the record to see whether it was saved".into(),
+            )
+        })?
     }
 
     /// How many statements have written more than one vote, and how many votes those wrote.
