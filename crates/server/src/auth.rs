@@ -59,7 +59,7 @@ impl Keys {
 }
 
 /// The claims of an access token.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Claims {
     /// The user id.
     pub sub: String,
@@ -236,8 +236,19 @@ where
     F: FnOnce(store::DatabaseConnection, String, i64) -> Fut,
     Fut: std::future::Future<Output = Result<Option<(store::users::User, T)>, store::StoreError>>,
 {
+    let claims = access_claims(req, app_state(req)?)?;
+    authenticate_claims_with(req, claims, read).await
+}
+
+/// [`authenticate_with`] for a request whose token the caller has already checked ([`token_claims`]),
+/// so that it is not decoded twice.
+pub async fn authenticate_claims_with<T, F, Fut>(req: &HttpRequest, claims: Claims, read: F) -> Result<(Caller, T), ApiError>
+where
+    T: Default,
+    F: FnOnce(store::DatabaseConnection, String, i64) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<(store::users::User, T)>, store::StoreError>>,
+{
     let state = app_state(req)?;
-    let claims = access_claims(req, state)?;
     let found = read(state.store.db.clone(), claims.sid.clone(), now_ms()).await?;
     let (user, more) = match found {
         Some((user, more)) => (Some(user), more),

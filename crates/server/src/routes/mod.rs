@@ -80,14 +80,16 @@ pub async fn review_access(
 }
 
 /// [`review_access`] for a vote: the caller, review and roles, and the ballot of item `item_id` (what
-/// the vote is decided from; `None` when the review has no such item), from one query.
+/// the vote is decided from; `None` when the review has no such item), from one query. `claims` are
+/// the request's access token, which the handler has checked already (`auth::token_claims`).
 pub async fn review_ballot(
     req: &actix_web::HttpRequest,
+    claims: crate::auth::Claims,
     key: &str,
     item_id: i32,
     need: Need,
 ) -> ApiResult<(Caller, store::reviews::Review, Vec<String>, Option<store::screening::Ballot>)> {
-    let (caller, (access, ballot)) = crate::auth::authenticate_with(req, |db, sid, now| async move {
+    let (caller, (access, ballot)) = crate::auth::authenticate_claims_with(req, claims, |db, sid, now| async move {
         Ok(store::screening::access_and_ballot(&db, &sid, now, key, item_id).await?.map(|(user, access, ballot)| (user, (access, ballot))))
     })
     .await?;

@@ -480,10 +480,10 @@ async fn put_vote(
     let now = now_ms();
     let claims = crate::auth::token_claims(&req)?;
     state.holdings.after_vote(&claims.sid, &key, id, 0, now, app::RESERVATION_MS / 2);
-    let Voted { caller, review, roles, res } = match vote_remembered(&state, claims, &key, id, &v, app::Then::default(), now).await? {
+    let Voted { caller, review, roles, res } = match vote_remembered(&state, &claims, &key, id, &v, app::Then::default(), now).await? {
         Some(voted) => voted,
         None => {
-            let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
+            let (caller, review, roles, ballot) = review_ballot(&req, claims, &key, id, Need::Contributor).await?;
             let ballot = ballot.ok_or(ScreeningError::NotFound)?;
             let res = app::vote_on(&state.store, ballot, caller.id(), v, now).await?;
             Voted { caller, review, roles, res }
@@ -505,10 +505,11 @@ struct Voted {
 /// without reading access and ballot first (`app::vote_remembered`). `None` when nothing was
 /// remembered, or when what was no longer stands; the caller then reads both and votes as usual.
 /// Counts where the vote's ballot came from (`sift_vote_ballots_total`). `claims` are the request's
-/// checked access token, decoded once by the caller.
+/// checked access token, decoded once by the caller, which passes them on to `review_ballot` when
+/// nothing was remembered.
 async fn vote_remembered(
     state: &AppState,
-    claims: crate::auth::Claims,
+    claims: &crate::auth::Claims,
     key: &str,
     id: i32,
     v: &store::screening::NewVote,
@@ -519,7 +520,7 @@ async fn vote_remembered(
         state.metrics.count_ballot("read");
         return Ok(None);
     };
-    let caller = crate::auth::caller_remembered(m.user, claims)?;
+    let caller = crate::auth::caller_remembered(m.user, claims.clone())?;
     let access = store::reviews::AccessGate {
         session_id: caller.session_id.clone(),
         user_id: caller.id(),
@@ -603,10 +604,10 @@ async fn vote_and_next(
     // another server may have moved them (on this one, a reassignment forgets the holding).
     let still_held: Vec<i32> = held.iter().flatten().map(|h| h.item.id).collect();
     let then = app::Then { pick, still_held: &still_held };
-    let Voted { caller, review, roles, res } = match vote_remembered(&state, claims, &key, id, &v, then, now).await? {
+    let Voted { caller, review, roles, res } = match vote_remembered(&state, &claims, &key, id, &v, then, now).await? {
         Some(voted) => voted,
         None => {
-            let (caller, review, roles, ballot) = review_ballot(&req, &key, id, Need::Contributor).await?;
+            let (caller, review, roles, ballot) = review_ballot(&req, claims, &key, id, Need::Contributor).await?;
             let ballot = ballot.ok_or(ScreeningError::NotFound)?;
             let res = app::vote_then_next(&state.store, ballot, caller.id(), v, then, now).await?;
             Voted { caller, review, roles, res }
