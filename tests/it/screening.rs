@@ -789,6 +789,9 @@ db_test!(votes_written_together_are_each_checked_as_if_written_alone, |app| {
         store::Backend::Postgres => assert!(batches > before.0 && batched >= before.1 + 2, "no votes were written together"),
         store::Backend::Sqlite => assert_eq!((batches, batched), (0, 0)),
     }
+    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains(&format!("sift_vote_batches_total {batches}\n")), "{text}");
+    assert!(text.contains(&format!("sift_votes_batched_total {batched}\n")), "{text}");
     for i in &fresh {
         let votes = store::screening::votes_of_item(&app.store.db, i.id).await.unwrap();
         assert_eq!(votes.iter().filter(|v| v.reviewer_id == c).count(), 1, "item {}", i.id);

@@ -1,4 +1,5 @@
-//! Prometheus metrics: request counts and latencies by route and status, served at `GET /metrics`.
+//! Prometheus metrics: request counts and latencies by route and status, votes by where their ballot
+//! came from and how many were written together, served at `GET /metrics`.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -31,6 +32,10 @@ pub struct Metrics {
     pub records_imported: Counter,
     pub database_up: Gauge,
     pub vote_ballots: Family<BallotLabels, Counter>,
+    /// The store's counts of votes written together (PostgreSQL), brought up to date when rendered.
+    pub vote_batches: Counter,
+    pub votes_batched: Counter,
+    syncing: std::sync::Mutex<()>,
 }
 
 impl Default for Metrics {
@@ -48,7 +53,20 @@ impl Default for Metrics {
         registry.register("records_imported", "Citation records imported", records_imported.clone());
         registry.register("database_up", "1 when the last health check reached the database", database_up.clone());
         registry.register("vote_ballots", "Votes, by where their ballot came from", vote_ballots.clone());
-        Metrics { registry, requests, latency, records_imported, database_up, vote_ballots }
+        let (vote_batches, votes_batched) = (Counter::default(), Counter::default());
+        registry.register("vote_batches", "Statements that wrote several votes together (PostgreSQL)", vote_batches.clone());
+        registry.register("votes_batched", "Votes written together with others (PostgreSQL)", votes_batched.clone());
+        Metrics {
+            registry,
+            requests,
+            latency,
+            records_imported,
+            database_up,
+            vote_ballots,
+            vote_batches,
+            votes_batched,
+            syncing: std::sync::Mutex::new(()),
+        }
     }
 }
 
@@ -56,6 +74,13 @@ impl Metrics {
     /// Counts a vote by where its ballot came from ([`BallotLabels`]).
     pub fn count_ballot(&self, ballot: &str) {
         self.vote_ballots.get_or_create(&BallotLabels { ballot: ballot.to_owned() }).inc();
+    }
+
+    /// Brings the counts of votes written together up to the store's (`store::Store::vote_batches`).
+    pub fn sync_vote_batches(&self, (batches, batched): (u64, u64)) {
+        let _one_at_a_time = self.syncing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.vote_batches.inc_by(batches.saturating_sub(self.vote_batches.get()));
+        self.votes_batched.inc_by(batched.saturating_sub(self.votes_batched.get()));
     }
 
     /// The text exposition format.

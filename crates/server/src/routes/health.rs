@@ -28,9 +28,11 @@ async fn health(state: web::Data<AppState>) -> HttpResponse {
     if ok { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
 }
 
-/// Prometheus metrics of this process: requests by route and status, latencies, records imported.
+/// Prometheus metrics of this process: requests by route and status, latencies, records imported,
+/// votes by ballot and written together.
 #[utoipa::path(tag = "operations", responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain")))]
 #[get("/metrics")]
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    state.metrics.sync_vote_batches(state.store.vote_batches());
     HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(state.metrics.render())
 }
