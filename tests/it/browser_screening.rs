@@ -674,7 +674,7 @@ async fn browser_bench() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_shows_reason_agreement_and_votes_under_older_criteria() {
     super::browser::run_journey("demo-dashboard", 60, async |app: &TestApp, c: &Client| {
-        server::app::demo::seed(&app.store, server::time::now_ms()).await.map_err(|e| anyhow!("seeding the demo: {e:?}"))?;
+        server::app::demo::seed(&app.store, None, server::time::now_ms()).await.map_err(|e| anyhow!("seeding the demo: {e:?}"))?;
         let lead = &server::app::demo::USERS[0];
         c.goto(&app.url("/reviews/demo")).await?;
         wait_css(c, "form #email").await?;

@@ -4,8 +4,8 @@ use super::*;
 
 db_test!(demo_review_is_complete_and_idempotent, |app| {
     let now = server::time::now_ms();
-    assert!(server::app::demo::seed(&app.store, now).await.unwrap());
-    assert!(!server::app::demo::seed(&app.store, now).await.unwrap(), "seeding twice changes nothing");
+    assert!(server::app::demo::seed(&app.store, None, now).await.unwrap());
+    assert!(!server::app::demo::seed(&app.store, None, now).await.unwrap(), "seeding twice changes nothing");
     // Reviewer 1 tagged the records they found relevant.
     let rev1 = app.login(server::app::demo::USERS[1].email, server::app::demo::USERS[1].password).await;
     let (status, mine) = app.get("/api/reviews/demo/stages/title_abstract/my-votes?limit=100", &rev1).await;
@@ -118,3 +118,31 @@ db_test!(demo_review_is_complete_and_idempotent, |app| {
 async fn review_id_of(app: &TestApp) -> i32 {
     store::reviews::by_slug(&app.store.db, "demo").await.unwrap().unwrap().id
 }
+
+db_test!(demo_full_texts_go_to_the_files_directory_when_one_is_set, |app| {
+    let dir = tempfile::tempdir().unwrap();
+    let files = dir.path().join("full-texts");
+    assert!(server::app::demo::seed(&app.store, Some(&files), server::time::now_ms()).await.unwrap());
+    assert!(files.is_dir(), "seeding makes the directory");
+    let review = store::reviews::by_slug(&app.store.db, "demo").await.unwrap().expect("the demo review");
+    let items = store::screening::all_items(&app.store.db, review.id).await.unwrap();
+    let attached: Vec<i32> = items.iter().filter_map(|i| i.file_id).collect();
+    assert!(attached.len() >= 3, "the demo attaches full texts: {attached:?}");
+    for id in attached {
+        let row = store::screening::file(&app.store.db, review.id, id).await.unwrap().expect("file row");
+        assert!(row.bytes.is_empty(), "file {id}'s bytes are in the directory, not the database");
+        let path = row.path.clone().expect("a path under the files directory");
+        let bytes = std::fs::read(files.join(&path)).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"), "file {id} at {path} is a PDF");
+        assert_eq!(i64::try_from(bytes.len()).unwrap(), row.size);
+    }
+    // A server given the directory serves them back.
+    let dir_for_server = files.clone();
+    let server = app.sibling_configured(move |s| s.files_dir = Some(dir_for_server)).await;
+    let lead = server.login(server::app::demo::USERS[0].email, server::app::demo::USERS[0].password).await;
+    let with_file = items.iter().find(|i| i.file_id.is_some()).unwrap();
+    let res =
+        server.client.get(server.url(&format!("/api/reviews/demo/items/{}/file", with_file.id))).bearer_auth(&lead).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.bytes().await.unwrap().starts_with(b"%PDF-"));
+});

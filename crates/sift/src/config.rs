@@ -110,10 +110,7 @@ pub fn server_settings(
         }
     }
     s.disabled_instruments = disabled;
-    s.files_dir = match std::env::var("SIFT_FILES_DIR") {
-        Ok(v) if !v.trim().is_empty() => Some(PathBuf::from(v.trim())),
-        _ => file.files_dir.clone(),
-    };
+    s.files_dir = files_dir(file);
     if let Some(w) = workers.or(file.workers) {
         if !(1..=256).contains(&w) {
             bail!("workers = {w} is out of range; use 1 to 256");
@@ -127,5 +124,14 @@ fn env_or(file: Option<i64>, var: &str) -> anyhow::Result<Option<i64>> {
     match std::env::var(var) {
         Ok(v) if !v.is_empty() => v.trim().parse::<i64>().map(Some).map_err(|_| anyhow::anyhow!("{var}={v:?} is not a whole number")),
         _ => Ok(file),
+    }
+}
+
+/// The files directory for full texts: `SIFT_FILES_DIR`, else the file's `files_dir`; `None` keeps
+/// them in the database.
+pub fn files_dir(file: &FileConfig) -> Option<PathBuf> {
+    match std::env::var("SIFT_FILES_DIR") {
+        Ok(v) if !v.trim().is_empty() => Some(PathBuf::from(v.trim())),
+        _ => file.files_dir.clone(),
     }
 }

@@ -67,10 +67,14 @@ const FILES: [DemoFile; 3] = [
 ];
 
 /// Writes the demo review (users, members, imports, deduplication) unless it already exists.
-/// Returns false when it was already there.
-pub async fn seed(store: &Store, now: i64) -> Result<bool, ApiError> {
+/// Returns false when it was already there. With `files_dir` (the server's `Settings::files_dir`),
+/// its full texts are written there, as uploads would be.
+pub async fn seed(store: &Store, files_dir: Option<&std::path::Path>, now: i64) -> Result<bool, ApiError> {
     if store::reviews::by_slug(&store.db, SLUG).await?.is_some() {
         return Ok(false);
+    }
+    if let Some(dir) = files_dir {
+        super::files::check_dir(dir).map_err(ApiError::internal)?;
     }
     let mut ids = Vec::new();
     for u in USERS {
@@ -105,7 +109,7 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool, ApiError> {
         super::dedup::run(store, review.id, lead, now, quiet.clone()).await?;
     }
     let reviewers: Vec<i32> = ids.iter().filter(|(_, r)| *r == "reviewer").map(|(id, _)| *id).collect();
-    screen(store, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
+    screen(store, files_dir, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
     appraise(store, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
     extract(store, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
     synthesise(store, review.id, lead.unwrap_or_default(), &reviewers, now).await?;
@@ -472,7 +476,14 @@ pub const REASONS: [&str; 5] = [
 /// Screens part of the demo review so every stage shows data: agreed inclusions and exclusions, open
 /// conflicts and a resolved one at title/abstract; at full text, reports with PDFs (one included, one
 /// excluded with a reason), one not retrieved and one awaiting its PDF.
-async fn screen(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now: i64) -> Result<(), ApiError> {
+async fn screen(
+    store: &Store,
+    files_dir: Option<&std::path::Path>,
+    review_id: i32,
+    lead: i32,
+    reviewers: &[i32],
+    now: i64,
+) -> Result<(), ApiError> {
     use store::screening::NewVote;
     let (Some(&r1), Some(&r2)) = (reviewers.first(), reviewers.get(1)) else { return Ok(()) };
     let protocol = store::screening::Protocol {
@@ -565,9 +576,18 @@ async fn screen(store: &Store, review_id: i32, lead: i32, reviewers: &[i32], now
             _ if n <= 2 || extra_study => {
                 let record = store::records::get(&store.db, review_id, *record_id).await?;
                 let title = record.and_then(|r| r.title).unwrap_or_else(|| "Demo report".to_owned());
-                super::screening::attach_pdf(store, None, review_id, ft.id, r1, &format!("report-{record_id}.pdf"), demo_pdf(&title), now)
-                    .await
-                    .map_err(fail)?;
+                super::screening::attach_pdf(
+                    store,
+                    files_dir,
+                    review_id,
+                    ft.id,
+                    r1,
+                    &format!("report-{record_id}.pdf"),
+                    demo_pdf(&title),
+                    now,
+                )
+                .await
+                .map_err(fail)?;
                 if n != 2 {
                     let (v, reason) = if n == 1 { ("exclude", Some(REASONS[4].to_owned())) } else { ("include", None) };
                     for who in [r1, r2] {

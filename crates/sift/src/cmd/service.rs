@@ -15,8 +15,9 @@ pub async fn serve(args: ServeArgs, file: &FileConfig) -> anyhow::Result<ExitCod
     let settings = config::server_settings(args.bind.as_deref(), &url, args.secure_cookies, args.workers, file)?;
     let store = open_store(Some(&url), file).await?;
     if args.demo {
-        let created =
-            server::app::demo::seed(&store, now_ms()).await.map_err(|e| anyhow::anyhow!("cannot write the demo review: {}", e.detail))?;
+        let created = server::app::demo::seed(&store, settings.files_dir.as_deref(), now_ms())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot write the demo review: {}", e.detail))?;
         tracing::info!(created, "demo review ready");
     }
     tracing::info!(settings = ?settings, "starting");
@@ -63,8 +64,9 @@ pub async fn migrate(args: MigrateArgs, file: &FileConfig) -> anyhow::Result<Exi
 
 pub async fn demo(args: DbArgs, file: &FileConfig) -> anyhow::Result<ExitCode> {
     let store = open_store(args.database.as_deref(), file).await?;
-    let created =
-        server::app::demo::seed(&store, now_ms()).await.map_err(|e| anyhow::anyhow!("cannot write the demo review: {}", e.detail))?;
+    let created = server::app::demo::seed(&store, config::files_dir(file).as_deref(), now_ms())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot write the demo review: {}", e.detail))?;
     if created {
         println!("wrote the demo review `demo`; accounts:");
         for u in server::app::demo::USERS {
