@@ -173,8 +173,18 @@ fn ask_for(review_id: i32, stage: &str, reviewer: i32, count: u64, now: i64, pai
         expires_at: now + RESERVATION_MS,
         max_item_id: i32::MAX,
         pair,
-        ahead: HOLD_AHEAD,
+        ahead: ahead_for(stage),
     }
+}
+
+/// How many records a pick at `stage` may hold ahead ([`HOLD_AHEAD`]): at title/abstract only. A
+/// stage's items are dense in id order when an import makes them all at once, which the plenty probe
+/// relies on (an untouched record `store::screening::PLENTY` places on means about as many records
+/// nobody holds); full-text items are made one at a time as records are included, between every other
+/// item the database makes meanwhile, so there the same places may be only a few records, and holding
+/// ahead could leave a colleague with nothing. Full-text screening is also the smaller stage.
+fn ahead_for(stage: &str) -> u64 {
+    if stage == TITLE_ABSTRACT { HOLD_AHEAD } else { 0 }
 }
 
 /// How many records routing reserves for a reviewer beyond those asked for while a stage has plenty
@@ -1073,6 +1083,13 @@ impl DecisionSearch {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_are_held_ahead_at_title_abstract_only() {
+        let ask = |stage: &str| ask_for(1, stage, 2, 1, 0, None);
+        assert_eq!(ask(TITLE_ABSTRACT).ahead, HOLD_AHEAD);
+        assert_eq!(ask(FULL_TEXT).ahead, 0, "full-text item ids are not dense, so the plenty probe cannot vouch for them");
+    }
 
     fn decision(
         title: &str,
