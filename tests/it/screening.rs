@@ -557,13 +557,20 @@ db_test!(a_blind_reviewer_learns_nothing_from_any_endpoint, |app| {
     assert!(polled >= 15, "polled only {polled} endpoints");
 });
 
+/// A review `qes` of the CINAHL file (25 records), led by `lead@example.org`; its key and id.
+async fn cinahl_review(app: &TestApp) -> (String, i32) {
+    let lead = app.user("lead@example.org", PW, false).await;
+    let slug = app.review("qes", lead).await;
+    let lead_token = app.login("lead@example.org", PW).await;
+    let (_, job) = app.import(&slug, &lead_token, "cinahl.ris", fixture("demo/cinahl.ris"), "CINAHL").await;
+    assert_eq!(job["state"], "done");
+    let review = store::reviews::by_slug(&app.store.db, &slug).await.unwrap().unwrap().id;
+    (slug, review)
+}
+
 /// A review `qes` of the CINAHL file (25 records) and `n` reviewers signed in; returns their tokens.
 async fn crowd(app: &TestApp, n: usize) -> Vec<String> {
-    let lead = app.user("lead@example.org", PW, false).await;
-    app.review("qes", lead).await;
-    let lead_token = app.login("lead@example.org", PW).await;
-    let (_, job) = app.import("qes", &lead_token, "cinahl.ris", fixture("demo/cinahl.ris"), "CINAHL").await;
-    assert_eq!(job["state"], "done");
+    cinahl_review(app).await;
     let mut tokens = Vec::new();
     for i in 0..n {
         let email = format!("r{i}@example.org");
@@ -648,12 +655,7 @@ db_test!(concurrent_reviewers_never_overfill_records, |app| {
 db_test!(votes_written_together_are_each_checked_as_if_written_alone, |app| {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     use store::screening::{ItemUpdate, NewVote, VoteWrite};
-    let lead = app.user("lead@example.org", PW, false).await;
-    let slug = app.review("qes", lead).await;
-    let lead_token = app.login("lead@example.org", PW).await;
-    let (_, job) = app.import(&slug, &lead_token, "cinahl.ris", fixture("demo/cinahl.ris"), "CINAHL").await;
-    assert_eq!(job["state"], "done");
-    let review = store::reviews::by_slug(&app.store.db, &slug).await.unwrap().unwrap().id;
+    let (slug, review) = cinahl_review(&app).await;
     let (a, b) = (app.user("a@example.org", PW, false).await, app.user("b@example.org", PW, false).await);
     app.add_member(&slug, a, "reviewer").await;
     app.add_member(&slug, b, "reviewer").await;
@@ -800,17 +802,12 @@ db_test!(votes_written_together_are_each_checked_as_if_written_alone, |app| {
 });
 
 db_test!(expired_reservations_free_their_records, |app| {
-    let lead = app.user("lead@example.org", PW, false).await;
-    let slug = app.review("qes", lead).await;
-    let lead_token = app.login("lead@example.org", PW).await;
-    let (_, job) = app.import(&slug, &lead_token, "cinahl.ris", fixture("demo/cinahl.ris"), "CINAHL").await;
-    assert_eq!(job["state"], "done");
+    let (_, review) = cinahl_review(&app).await;
     let [a, b, c] = [
         app.user("a@example.org", PW, false).await,
         app.user("b@example.org", PW, false).await,
         app.user("c@example.org", PW, false).await,
     ];
-    let review = store::reviews::by_slug(&app.store.db, &slug).await.unwrap().unwrap().id;
     // One reviewer per record, so a held record has no room for anyone else.
     let one = store::screening::Settings { reviewers_per_record: 1, ..Default::default() };
     store::screening::save_settings(&app.store.db, review, "title_abstract", &one).await.unwrap();

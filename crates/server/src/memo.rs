@@ -99,8 +99,9 @@ const HOLDINGS_CAPACITY: usize = 5_000;
 /// while there are enough, so that it picks (and reserves) only every few votes instead of on every
 /// one. Like a ballot, a holding is a guess: its records stay reserved for the reviewer until their
 /// reservations run out or a lead moves them (the vote that hands one out checks it still is, see
-/// `store::screening::VoteWrite::still_held`), the holding is used only for half that time, and a vote on one of its records
-/// is written only if the record is unchanged, and decided again from a fresh read when it is not.
+/// `store::screening::VoteWrite::still_held`), the holding is used only for half that time, and a
+/// vote on one of its records is written only if the record is unchanged, and decided again from a
+/// fresh read when it is not.
 #[derive(Debug)]
 pub struct Holdings<V = store::screening::Handed> {
     inner: Arc<Mutex<HeldBy<V>>>,
