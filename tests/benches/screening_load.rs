@@ -297,6 +297,46 @@ fn report_server_tail(who: &str, before: &[(f64, u64)], after: &[(f64, u64)], vo
     );
 }
 
+/// The server's counts of where `vote-and-next` found its next records and of its holdings' top-ups,
+/// from `/metrics`: (held, picked, top-ups full, short, failed).
+async fn next_sources(client: &reqwest::Client, base: &str) -> [u64; 5] {
+    let text = match client.get(format!("{base}/metrics")).send().await {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let count = |series: &str| {
+        let line = format!("{series} ");
+        text.lines().find_map(|l| l.strip_prefix(&line)).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
+    };
+    [
+        count("sift_vote_next_total{from=\"held\"}"),
+        count("sift_vote_next_total{from=\"picked\"}"),
+        count("sift_holding_top_ups_total{outcome=\"full\"}"),
+        count("sift_holding_top_ups_total{outcome=\"short\"}"),
+        count("sift_holding_top_ups_total{outcome=\"failed\"}"),
+    ]
+}
+
+/// Prints where a phase's `vote-and-next` calls found their next records, from two [`next_sources`]
+/// readings: the share a vote's own statement (or one after it) picked is the share that waited for routing.
+fn report_sources(who: &str, before: [u64; 5], after: [u64; 5]) {
+    let d: Vec<u64> = after.iter().zip(before).map(|(a, b)| a.saturating_sub(b)).collect();
+    let asked = d[0] + d[1];
+    if asked == 0 {
+        return;
+    }
+    println!(
+        "{who}: next records from the holding {} ({:.1}%), picked with the vote {} ({:.1}%); holdings topped up {} (short {}, failed {})",
+        d[0],
+        100.0 * d[0] as f64 / asked as f64,
+        d[1],
+        100.0 * d[1] as f64 / asked as f64,
+        d[2],
+        d[3],
+        d[4],
+    );
+}
+
 /// The record `next` reserves for the reviewer, or `None` when nothing is left (a failed call counts
 /// as nothing left: the bench then says reviewers ran out).
 async fn first_record(client: &reqwest::Client, base: &str, token: &str) -> Option<i64> {
@@ -443,9 +483,11 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         let started = Instant::now();
         let cpu = cpu_now();
         let batches = app.store.vote_batches();
+        let sources = next_sources(&client, &base).await;
         let m = phase(&tokens, &client, &base, &[], started + Duration::from_secs(seconds), None, calls).await;
         report_cpu(&format!("{kind:?} ({how}) closed loop"), cpu, cpu_now(), m.vote.len());
         report_batches(&format!("{kind:?} ({how}) closed loop"), batches, app.store.vote_batches(), m.vote.len());
+        report_sources(&format!("{kind:?} ({how}) closed loop"), sources, next_sources(&client, &base).await);
         votes += m.vote.len();
         let phase_name = format!("closed loop: {reviewers} reviewers,");
         warn_if_ran_out(&format!("{kind:?} ({how})"), &m, reviewers);
@@ -471,10 +513,12 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         let started = Instant::now();
         let cpu = cpu_now();
         let batches = app.store.vote_batches();
+        let sources = next_sources(&client, &base).await;
         let mut m = phase(&tokens, &client, &base, &first, started + Duration::from_secs(seconds), Some(pace), calls).await;
         m.next.extend(page_loads);
         report_cpu(&format!("{kind:?} ({how}) open loop"), cpu, cpu_now(), m.vote.len());
         report_batches(&format!("{kind:?} ({how}) open loop"), batches, app.store.vote_batches(), m.vote.len());
+        report_sources(&format!("{kind:?} ({how}) open loop"), sources, next_sources(&client, &base).await);
         report_server_tail(&format!("{kind:?} ({how}) open loop"), &buckets, &server_vote_buckets(&client, &base).await, &m.vote);
         votes += m.vote.len();
         warn_if_ran_out(&format!("{kind:?} ({how})"), &m, reviewers);

@@ -678,6 +678,7 @@ db_test!(votes_written_together_are_each_checked_as_if_written_alone, |app| {
         max_item_id: i32::MAX,
         pair: None,
         ahead: 0,
+        renew: true,
     };
     let mine: Vec<_> = store::screening::pick(&app.store, &ask(a, 4)).await.unwrap().into_iter().map(|h| h.item).collect();
     assert_eq!(mine.len(), 4);
@@ -823,6 +824,7 @@ db_test!(expired_reservations_free_their_records, |app| {
         max_item_id: i32::MAX,
         pair: None,
         ahead: 0,
+        renew: true,
     };
     let ids = |picked: Vec<store::screening::Handed>| {
         let mut ids: Vec<i32> = picked.into_iter().map(|h| h.item.id).collect();
@@ -1018,11 +1020,20 @@ async fn reservation_rows(app: &TestApp, reviewer: i32) -> Vec<i64> {
     rows.iter().map(|r| i64::from(r.try_get::<i32>("", "item_id").unwrap())).collect()
 }
 
+/// A counter of the test server's `/metrics` with the given labels (`name{labels}`), 0 when absent.
+async fn metric(app: &TestApp, name_and_labels: &str) -> u64 {
+    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let line = format!("{name_and_labels} ");
+    text.lines().find_map(|l| l.strip_prefix(&line)).map_or(0, |n| n.trim().parse().unwrap())
+}
+
 // While a stage has plenty of records nobody holds, PostgreSQL's routing reserves a few records more
-// than asked for, and `vote-and-next` hands those out, in order, without picking again; once they are
-// used up it picks again. SQLite reserves only what is asked for. Either way nothing drifts, every
-// record handed out is one the reviewer holds, and no voted record stays reserved for its voter.
-db_test!(a_large_stage_hands_out_records_held_ahead, |app| {
+// than asked for, and `vote-and-next` hands those out, in order, without picking again. When a holding
+// is down to the record shown and one behind it, the vote tops it up in the background with as many
+// new records again, so the votes go on without picking. SQLite reserves only what is asked for, and
+// every vote picks. Either way nothing drifts, every record handed out is one the reviewer holds and
+// has not judged, and no voted record stays reserved for its voter.
+db_test!(a_large_stage_hands_out_records_held_ahead_and_tops_them_up, |app| {
     let lead_id = app.user("lead@example.org", PW, false).await;
     let rev1_id = app.user("rev1@example.org", PW, false).await;
     app.review("qes", lead_id).await;
@@ -1043,32 +1054,53 @@ db_test!(a_large_stage_hands_out_records_held_ahead, |app| {
     let held = held_by(&app, rev1_id).await;
     assert_eq!(held.len(), 1 + ahead, "held: {held:?}");
     assert!(held.contains(&shown));
-    let mut voted = vec![];
-    // Each vote brings the next held record, until they are used up; nothing more is reserved meanwhile.
-    for used in 1..=ahead {
-        let (s, body) = vote_and_next(&app, &rev1, shown, "exclude", 1).await;
+    let mut voted: Vec<i64> = vec![];
+    // What the test expects the server to hold for the reviewer, the record shown included.
+    let mut holding = 1 + ahead;
+    let votes = 3 * (ahead + 1) + 2;
+    for n in 1..=votes {
+        let before = held_by(&app, rev1_id).await;
+        let (s, body) = vote_and_next(&app, &rev1, shown, if n % 3 == 0 { "include" } else { "exclude" }, 1).await;
         assert_eq!(s, 200, "{body}");
         voted.push(shown);
         let now = body["next"][0]["id"].as_i64().expect("a next record");
-        assert!(held.contains(&now) && now != shown, "vote {used} brought {now}, not one of {held:?}");
-        assert_eq!(held_by(&app, rev1_id).await.len(), 1 + ahead - used, "vote {used} reserved more");
+        assert!(!voted.contains(&now), "vote {n} brought {now}, which the reviewer judged");
+        match app.db {
+            Db::Postgres => assert!(before.contains(&now) && now != shown, "vote {n} picked {now}, not one of {before:?}"),
+            Db::Sqlite => assert!(!before.contains(&now), "vote {n} brought {now}, held before: {before:?}"),
+        }
+        holding = holding.saturating_sub(1).max(1);
+        if ahead > 0 && holding == 2 {
+            // Down to two: the top-up reserves HOLD_AHEAD and one more new records, after the reply.
+            let want = holding + ahead + 1;
+            let mut waited = 0;
+            while held_by(&app, rev1_id).await.len() < want {
+                assert!(waited < 200, "the holding was not topped up to {want}: {:?}", held_by(&app, rev1_id).await);
+                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+                waited += 1;
+            }
+            holding = want;
+        }
+        assert_eq!(held_by(&app, rev1_id).await.len(), holding, "after vote {n}");
         shown = now;
     }
-    // The last held record's vote picks again: a new record, with as many held ahead as before.
-    let (s, body) = vote_and_next(&app, &rev1, shown, "include", 1).await;
-    assert_eq!(s, 200, "{body}");
-    voted.push(shown);
-    let fresh = body["next"][0]["id"].as_i64().expect("a next record");
-    assert!(!held.contains(&fresh), "{fresh} was handed out before");
-    let now_held = held_by(&app, rev1_id).await;
-    assert_eq!(now_held.len(), 1 + ahead, "held: {now_held:?}");
-    assert!(now_held.contains(&fresh));
     let rows = reservation_rows(&app, rev1_id).await;
     assert!(rows.iter().all(|id| !voted.contains(id)), "a voted record is reserved for its voter: {rows:?} {voted:?}");
     assert_eq!(drift(&app).await, vec![]);
     let review = store::reviews::by_slug(&app.store.db, "qes").await.unwrap().unwrap().id;
-    let votes = store::screening::stage_votes(&app.store.db, review, "title_abstract", None).await.unwrap();
-    assert_eq!(votes.len(), ahead + 1, "one vote per call");
+    let stored = store::screening::stage_votes(&app.store.db, review, "title_abstract", None).await.unwrap();
+    assert_eq!(stored.len(), votes, "one vote per call");
+    let (held, picked, full) = (
+        metric(&app, "sift_vote_next_total{from=\"held\"}").await,
+        metric(&app, "sift_vote_next_total{from=\"picked\"}").await,
+        metric(&app, "sift_holding_top_ups_total{outcome=\"full\"}").await,
+    );
+    match app.db {
+        Db::Postgres => {
+            assert_eq!((held, picked, full), (u64::try_from(votes).unwrap(), 0, 3), "no vote picks once the holding is topped up")
+        }
+        Db::Sqlite => assert_eq!((held, picked, full), (0, u64::try_from(votes).unwrap(), 0)),
+    }
 });
 
 /// A holding lives in one server's memory, so a lead's reassignment on another server does not clear

@@ -9,7 +9,8 @@
 //! nothing had been remembered. Nothing here is ever shown to anyone without that write succeeding.
 //!
 //! Beside them, each session's holding ([`Holdings`]): the records routing reserved for it beyond those
-//! it asked for, which `vote-and-next` hands out, in order, without picking again.
+//! it asked for, which `vote-and-next` hands out, in order, without picking again, and tops up in the
+//! background before it runs out ([`Holdings::top_up_due`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -128,9 +129,14 @@ impl HeldItem for store::screening::Handed {
 struct Holding<V> {
     user_id: i32,
     stage: String,
-    /// When routing reserved these records (ms).
+    /// When routing reserved these records (ms); a top-up's records, reserved later, keep it.
     at: i64,
     items: Vec<V>,
+    /// A top-up is on its way ([`Holdings::top_up_due`]).
+    topping_up: bool,
+    /// A top-up brought no more than one record: the stage no longer has plenty nobody holds, so the
+    /// holding runs out and the vote that finds it empty picks, as near a stage's end it always did.
+    dry: bool,
 }
 
 impl<V> Default for Holdings<V> {
@@ -155,7 +161,7 @@ impl<V: HeldItem> Holdings<V> {
         let list = m.entry((session_id.to_owned(), key.to_owned())).or_default();
         list.retain(|h| h.stage != stage);
         if !items.is_empty() {
-            list.push(Holding { user_id, stage: stage.to_owned(), at, items });
+            list.push(Holding { user_id, stage: stage.to_owned(), at, items, topping_up: false, dry: false });
         }
     }
 
@@ -177,6 +183,36 @@ impl<V: HeldItem> Holdings<V> {
         } else {
             list.remove(at);
             None
+        }
+    }
+
+    /// Whether the session's holding at `stage` should be topped up now: it is down to `count` records
+    /// and one more (those shown now and those of the vote after), while the stage has plenty, and no
+    /// top-up is on its way. True marks one on its way; [`Holdings::topped_up`] brings its records.
+    pub fn top_up_due(&self, session_id: &str, key: &str, stage: &str, count: usize) -> bool {
+        let Ok(mut m) = self.inner.lock() else { return false };
+        let Some(h) = m.get_mut(&(session_id.to_owned(), key.to_owned())).and_then(|l| l.iter_mut().find(|h| h.stage == stage)) else {
+            return false;
+        };
+        let due = !h.topping_up && !h.dry && !h.items.is_empty() && h.items.len() <= count + 1;
+        h.topping_up |= due;
+        due
+    }
+
+    /// A top-up's records (reserved for the session's reviewer, none of them held before) go to the
+    /// end of the holding at `stage`, if the session still has one there; otherwise they stay reserved
+    /// and the next pick hands them out among the reviewer's held records.
+    pub fn topped_up(&self, session_id: &str, key: &str, stage: &str, items: Vec<V>) {
+        let Ok(mut m) = self.inner.lock() else { return };
+        let Some(h) = m.get_mut(&(session_id.to_owned(), key.to_owned())).and_then(|l| l.iter_mut().find(|h| h.stage == stage)) else {
+            return;
+        };
+        h.topping_up = false;
+        h.dry |= items.len() <= 1;
+        for item in items {
+            if h.items.iter().all(|i| i.item_id() != item.item_id()) {
+                h.items.push(item);
+            }
         }
     }
 
@@ -271,6 +307,41 @@ mod tests {
         h.set("s2", 8, "qes", "title_abstract", 1_000, (31..=33).map(handed).collect());
         assert_eq!(h.after_vote("s2", "qes", 22, 1, 1_000, AGE), None);
         assert_eq!(h.after_vote("s2", "qes", 31, 1, 1_000, AGE).as_deref().map(ids), Some(vec![32]));
+    }
+
+    #[test]
+    fn a_holding_running_out_is_topped_up_once_at_a_time_until_a_top_up_comes_back_short() {
+        let h = Holdings::<Rec>::default();
+        let due = |count| h.top_up_due("s1", "qes", "title_abstract", count);
+        assert!(!due(1), "nothing held");
+        h.set("s1", 9, "qes", "title_abstract", 1_000, (1..=5).map(handed).collect());
+        assert_eq!(h.after_vote("s1", "qes", 1, 1, 1_000, AGE).as_deref().map(ids), Some(vec![2]));
+        assert!(!due(1), "four left");
+        assert_eq!(h.after_vote("s1", "qes", 2, 1, 1_000, AGE).as_deref().map(ids), Some(vec![3]));
+        assert!(!due(1), "three left");
+        assert!(due(2), "three left are two shown and one behind them");
+        assert!(!due(2), "one top-up at a time");
+        // Records voted on meanwhile are gone; what the top-up brings goes behind what is left.
+        assert_eq!(h.after_vote("s1", "qes", 3, 1, 1_000, AGE).as_deref().map(ids), Some(vec![4]));
+        h.topped_up("s1", "qes", "title_abstract", (6..=10).map(handed).collect());
+        assert_eq!(h.after_vote("s1", "qes", 4, 2, 1_000, AGE).as_deref().map(ids), Some(vec![5, 6]));
+        assert!(!due(1), "six left");
+        for (voted, shown) in [(5, 6), (6, 7), (7, 8), (8, 9)] {
+            assert_eq!(h.after_vote("s1", "qes", voted, 1, 1_000, AGE).as_deref().map(ids), Some(vec![shown]));
+        }
+        assert!(due(1), "down to two again");
+        // A top-up of one record (or none): the stage has no plenty left, and the holding runs out.
+        h.topped_up("s1", "qes", "title_abstract", vec![handed(11)]);
+        assert_eq!(h.after_vote("s1", "qes", 9, 1, 1_000, AGE).as_deref().map(ids), Some(vec![10]));
+        assert!(!due(1), "dry");
+        assert_eq!(h.after_vote("s1", "qes", 10, 1, 1_000, AGE).as_deref().map(ids), Some(vec![11]));
+        assert_eq!(h.after_vote("s1", "qes", 11, 1, 1_000, AGE), None, "the vote that finds it empty picks");
+        // A new pick starts a holding that may be topped up again; a top-up for a forgotten one is dropped.
+        h.set("s1", 9, "qes", "title_abstract", 2_000, (21..=22).map(handed).collect());
+        assert!(due(1));
+        h.forget_user(9);
+        h.topped_up("s1", "qes", "title_abstract", (23..=27).map(handed).collect());
+        assert_eq!(h.after_vote("s1", "qes", 21, 1, 2_000, AGE), None);
     }
 
     #[test]

@@ -24,6 +24,20 @@ pub struct BallotLabels {
     pub ballot: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct NextLabels {
+    /// Where `vote-and-next` found the records it shows next: `held` (the session's holding) or
+    /// `picked` (routing, in the vote's statement or after it).
+    pub from: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct TopUpLabels {
+    /// `full` (routing reserved more than one record), `short` (one or none: the holding runs out) or
+    /// `failed`.
+    pub outcome: String,
+}
+
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
@@ -32,6 +46,8 @@ pub struct Metrics {
     pub records_imported: Counter,
     pub database_up: Gauge,
     pub vote_ballots: Family<BallotLabels, Counter>,
+    pub vote_next: Family<NextLabels, Counter>,
+    pub holding_top_ups: Family<TopUpLabels, Counter>,
     /// The store's counts of votes written together (PostgreSQL), brought up to date when rendered.
     pub vote_batches: Counter,
     pub votes_batched: Counter,
@@ -53,6 +69,10 @@ impl Default for Metrics {
         registry.register("records_imported", "Citation records imported", records_imported.clone());
         registry.register("database_up", "1 when the last health check reached the database", database_up.clone());
         registry.register("vote_ballots", "Votes, by where their ballot came from", vote_ballots.clone());
+        let vote_next = Family::<NextLabels, Counter>::default();
+        registry.register("vote_next", "Votes that asked for next records, by where those came from", vote_next.clone());
+        let holding_top_ups = Family::<TopUpLabels, Counter>::default();
+        registry.register("holding_top_ups", "Holdings topped up after a vote, by outcome", holding_top_ups.clone());
         let (vote_batches, votes_batched) = (Counter::default(), Counter::default());
         registry.register("vote_batches", "Statements that wrote several votes together (PostgreSQL)", vote_batches.clone());
         registry.register("votes_batched", "Votes written together with others (PostgreSQL)", votes_batched.clone());
@@ -63,6 +83,8 @@ impl Default for Metrics {
             records_imported,
             database_up,
             vote_ballots,
+            vote_next,
+            holding_top_ups,
             vote_batches,
             votes_batched,
             syncing: std::sync::Mutex::new(()),
@@ -74,6 +96,16 @@ impl Metrics {
     /// Counts a vote by where its ballot came from ([`BallotLabels`]).
     pub fn count_ballot(&self, ballot: &str) {
         self.vote_ballots.get_or_create(&BallotLabels { ballot: ballot.to_owned() }).inc();
+    }
+
+    /// Counts a `vote-and-next` by where its next records came from ([`NextLabels`]).
+    pub fn count_vote_next(&self, from: &str) {
+        self.vote_next.get_or_create(&NextLabels { from: from.to_owned() }).inc();
+    }
+
+    /// Counts a holding's top-up by its outcome ([`TopUpLabels`]).
+    pub fn count_top_up(&self, outcome: &str) {
+        self.holding_top_ups.get_or_create(&TopUpLabels { outcome: outcome.to_owned() }).inc();
     }
 
     /// Brings the counts of votes written together up to the store's (`store::Store::vote_batches`).

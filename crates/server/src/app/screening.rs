@@ -174,7 +174,26 @@ fn ask_for(review_id: i32, stage: &str, reviewer: i32, count: u64, now: i64, pai
         max_item_id: i32::MAX,
         pair,
         ahead: ahead_for(stage),
+        renew: true,
     }
+}
+
+/// New records for a reviewer whose holding (`crate::memo::Holdings`) is running out, reserved as a
+/// pick with a vote reserves them ([`HOLD_AHEAD`] and one more while the stage has plenty nobody
+/// holds, one otherwise), but never one the reviewer holds already: those may be on their screen, or
+/// have a vote on its way. Run after a vote has answered, so that the vote which would have picked
+/// finds records waiting instead. Nothing when routing needs more than a plain pick (a pilot in
+/// progress, a reviewer outside the stage's pairs): the vote that runs out picks then, as before.
+pub async fn top_up(
+    store: &Store,
+    review_id: i32,
+    stage: &str,
+    settings: &store::screening::Settings,
+    reviewer: i32,
+    now: i64,
+) -> Result<Vec<store::screening::Handed>, ScreeningError> {
+    let Some(ask) = plain_ask(settings, review_id, stage, reviewer, 1, now) else { return Ok(Vec::new()) };
+    Ok(store::screening::pick(store, &store::screening::Ask { renew: false, ..ask }).await?)
 }
 
 /// How many records a pick at `stage` may hold ahead ([`HOLD_AHEAD`]): at title/abstract only. A

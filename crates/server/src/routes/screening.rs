@@ -614,8 +614,14 @@ async fn vote_and_next(
         }
     };
     let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
+    let from_holding = held.is_some() && res.still_held;
     let coming = match held {
-        Some(held) if res.still_held => held,
+        Some(held) if res.still_held => {
+            if state.holdings.top_up_due(&caller.session_id, &key, &res.item.stage, usize::try_from(count).unwrap_or(0)) {
+                top_up(&state, &kept, &res.item.stage, &res.settings, &res.full_text);
+            }
+            held
+        }
         Some(_) => {
             // Moved away meanwhile: pick afresh, as `next` does (the new pick replaces the holding). The
             // vote is in either way; finding nothing next forgets the holding and leaves the list
@@ -636,10 +642,45 @@ async fn vote_and_next(
             hold(&state, &kept, &res.item.stage, res.next, count)
         }
     };
+    if count > 0 {
+        state.metrics.count_vote_next(if from_holding { "held" } else { "picked" });
+    }
     let known = Known { record: Some(res.record), votes: Some(res.votes), names: res.names, blind: Some(res.settings.blind) };
     let item = item_view_from(&state, &review, &roles, &caller, &res.item, known).await?;
     let then = views_of_handed(&state, &review, &roles, &caller, coming, res.settings.blind).await?;
     Ok(web::Json(VoteAndNext { item, next: then }))
+}
+
+/// Tops up the caller's holding at `stage` in the background (`app::top_up`), started by the vote that
+/// found it running out, so that the vote which would have found it empty has records waiting instead
+/// of picking them in its own statement. The records are remembered with their ballots, as a pick's
+/// are. Counted in `sift_holding_top_ups_total`.
+fn top_up(
+    state: &web::Data<AppState>,
+    to: &Kept<'_>,
+    stage: &str,
+    settings: &store::screening::Settings,
+    full_text: &store::screening::Settings,
+) {
+    let (state, key, review, roles, caller) = (state.clone(), to.key.to_owned(), to.review.clone(), to.roles.to_vec(), to.caller.clone());
+    let (stage, settings, full_text) = (stage.to_owned(), settings.clone(), full_text.clone());
+    actix_web::rt::spawn(async move {
+        let now = now_ms();
+        let items = match app::top_up(&state.store, review.id, &stage, &settings, caller.id(), now).await {
+            Ok(items) => {
+                state.metrics.count_top_up(if items.len() > 1 { "full" } else { "short" });
+                items
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "a holding was not topped up");
+                state.metrics.count_top_up("failed");
+                Vec::new()
+            }
+        };
+        let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
+        remember(&state, &kept, &items, &settings, &full_text);
+        state.holdings.topped_up(&caller.session_id, &key, &stage, items);
+    });
 }
 
 /// Undoes the caller's vote on a record that is not decided yet; the record is reserved for them again.

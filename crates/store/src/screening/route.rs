@@ -52,6 +52,10 @@ pub struct Ask {
     /// so that a caller can hand them out later without picking again. PostgreSQL only; SQLite, whose
     /// writer thread picks in microseconds, reserves `count`.
     pub ahead: u64,
+    /// Whether records the reviewer holds already are candidates (handed again, their reservations
+    /// renewed), as for `next`. A top-up of what a reviewer holds (`false`) asks for new records only,
+    /// so it never touches a record the reviewer may be voting on at that moment.
+    pub renew: bool,
 }
 
 /// How far past the fresh frontier an untouched record must be for a pick to reserve [`Ask::ahead`]
@@ -74,7 +78,8 @@ pub struct Handed {
 /// Reserves up to `ask.count` items for the reviewer until `ask.expires_at` and returns them.
 ///
 /// Never an item they judged; first items that already have votes and room for another (so pairs
-/// complete), then items they hold already (their reservation renewed), then fresh items in id order.
+/// complete), then items they hold already (their reservation renewed; not with [`Ask::renew`] false),
+/// then fresh items in id order.
 /// Never more reviewers (votes plus reservations) than an item needs.
 ///
 /// Those with votes come first, then the rest in id order.
@@ -241,7 +246,7 @@ pub(super) fn picked_columns(prefix: &str) -> String {
 }
 
 /// The candidates of a pick (a `UNION ALL` of `(id, k)`: 0 for records with votes waiting for another,
-/// 1 for records the reviewer holds, 2 for fresh ones), with their parameters added to `p`. The
+/// 1 for records the reviewer holds, unless [`Ask::renew`] is false, 2 for fresh ones), with their parameters added to `p`. The
 /// conditions `votes > 0 AND needed > votes AND needed > votes + reserved` and `votes = 0 AND reserved =
 /// 0` repeat the partial indexes' own terms (`idx_items_waiting`, `idx_items_fresh`), which a database
 /// needs to use them: SQLite's indexes read `reserved`, PostgreSQL's do not (migration 17, so that a
@@ -271,6 +276,16 @@ fn candidates(p: &mut Params, backend: crate::Backend, ask: &Ask, fresh: Fresh, 
         crate::Backend::Postgres => String::new(),
     };
     let (waiting_index, fresh_index) = (indexed_by("idx_items_waiting"), indexed_by("idx_items_fresh"));
+    let held = if ask.renew {
+        format!(
+            " UNION ALL \
+             SELECT m.id, 1 AS k FROM (SELECT i.id FROM reservations r CROSS JOIN screening_items i \
+               WHERE i.id = r.item_id AND r.reviewer_id = {reviewer} AND {scope} AND {not_judged} \
+               ORDER BY i.id LIMIT {count}) m"
+        )
+    } else {
+        String::new()
+    };
     let fresh = match fresh {
         Fresh::Untouched { from } => {
             format!("screening_items i{fresh_index} WHERE {scope} AND {UNTOUCHED} AND i.id >= {}", p.add(from))
@@ -280,11 +295,7 @@ fn candidates(p: &mut Params, backend: crate::Backend, ask: &Ask, fresh: Fresh, 
     format!(
         "SELECT w.id, 0 AS k FROM (SELECT i.id FROM screening_items i{waiting_index} \
            WHERE {scope} AND i.votes > 0 AND i.needed > i.votes AND i.needed > i.votes + i.reserved AND {not_judged} AND {not_held} \
-           ORDER BY i.id LIMIT {count}{lock}) w \
-         UNION ALL \
-         SELECT m.id, 1 AS k FROM (SELECT i.id FROM reservations r CROSS JOIN screening_items i \
-           WHERE i.id = r.item_id AND r.reviewer_id = {reviewer} AND {scope} AND {not_judged} \
-           ORDER BY i.id LIMIT {count}) m \
+           ORDER BY i.id LIMIT {count}{lock}) w{held} \
          UNION ALL \
          SELECT f.id, 2 AS k FROM (SELECT i.id FROM {fresh} \
            ORDER BY i.id LIMIT {count}{lock}) f"
@@ -475,6 +486,7 @@ mod tests {
             max_item_id: i32::MAX,
             pair: None,
             ahead: 0,
+            renew: true,
         };
         for fresh in [Fresh::Untouched { from: 0 }, Fresh::Shared] {
             let mut p = Params::default();
