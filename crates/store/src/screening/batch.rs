@@ -142,46 +142,56 @@ async fn run(store: Store, batcher: Arc<Batcher>) {
             let _ = reply.send(super::ballot::write_one(&store, write).await);
             continue;
         }
-        let writes: Vec<&VoteWrite> = batch.iter().map(|p| &p.write).collect();
-        match write_votes_postgres(&store, &writes).await {
-            Ok(written) => {
-                batcher.batches.fetch_add(1, Ordering::Relaxed);
-                batcher.batched.fetch_add(u64::try_from(written.len()).unwrap_or(u64::MAX), Ordering::Relaxed);
-                for (p, w) in batch.into_iter().zip(written) {
-                    let _ = p.reply.send(Ok(w));
-                }
+        let (writes, replies): (Vec<VoteWrite>, Vec<_>) = batch.into_iter().map(|p| (p.write, p.reply)).unzip();
+        for (reply, result) in replies.into_iter().zip(write_together(&store, writes).await) {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+/// Votes on different items, written by one PostgreSQL statement and counted as written together; if
+/// the statement fails, nothing of it was written, and each vote is written again alone, so that one
+/// vote's fault (a reviewer or item that is gone, a deadlock with another server's batch) is its own.
+async fn write_together(store: &Store, writes: Vec<VoteWrite>) -> Vec<Result<Option<Written>, StoreError>> {
+    match write_votes_postgres(store, &writes.iter().collect::<Vec<_>>()).await {
+        Ok(written) => {
+            let batcher = &store.vote_batcher;
+            batcher.batches.fetch_add(1, Ordering::Relaxed);
+            batcher.batched.fetch_add(u64::try_from(written.len()).unwrap_or(u64::MAX), Ordering::Relaxed);
+            written.into_iter().map(Ok).collect()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, votes = writes.len(), "a batch of votes failed; writing them one by one");
+            let mut out = Vec::with_capacity(writes.len());
+            for w in writes {
+                out.push(super::ballot::write_one(store, w).await);
             }
-            Err(e) => {
-                // Nothing of the batch was written (it is one statement): each vote goes alone, so
-                // that one vote's fault (or a deadlock with another server's batch) is its own.
-                tracing::warn!(error = %e, votes = batch.len(), "a batch of votes failed; writing them one by one");
-                for Pending { write, reply } in batch {
-                    let _ = reply.send(super::ballot::write_one(&store, write).await);
-                }
-            }
+            out
         }
     }
 }
 
 /// Writes several votes, each on a different item, as [`super::write_vote`] writes one: the result
-/// for each, in order (`None` for one not written because its item moved or its access no longer
-/// stands). On PostgreSQL one statement writes them all; on SQLite, whose writer thread already puts
-/// concurrent writes in one transaction, each is written in turn.
-pub async fn write_votes(store: &Store, writes: Vec<VoteWrite>) -> Result<Vec<Option<Written>>, StoreError> {
+/// for each, in order (`Ok(None)` for one not written because its item moved or its access no longer
+/// stands, an error for one that could not be written at all). On PostgreSQL one statement writes
+/// them all, and if it fails each is written alone (see [`write_together`]); on SQLite, whose writer
+/// thread already puts concurrent writes in one transaction, each is written in turn. The outer error
+/// is a batch that names an item twice: nothing is written then.
+pub async fn write_votes(store: &Store, writes: Vec<VoteWrite>) -> Result<Vec<Result<Option<Written>, StoreError>>, StoreError> {
     let mut items = HashSet::new();
     if !writes.iter().all(|w| items.insert(w.item.id)) {
         return Err(StoreError::Conflict("a batch of votes names an item twice; write the second vote after the first".into()));
     }
-    match store.backend {
-        Backend::Postgres => write_votes_postgres(store, &writes.iter().collect::<Vec<_>>()).await,
+    Ok(match store.backend {
+        Backend::Postgres => write_together(store, writes).await,
         Backend::Sqlite => {
             let mut out = Vec::with_capacity(writes.len());
             for w in writes {
-                out.push(super::ballot::write_one(store, w).await?);
+                out.push(super::ballot::write_one(store, w).await);
             }
-            Ok(out)
+            out
         }
-    }
+    })
 }
 
 /// A vote as a row of the batch's JSON parameter (the columns of `b` in [`batch_sql`]).
