@@ -1149,6 +1149,63 @@ async fn on_postgres_records_a_lead_moved_on_another_server_are_not_handed_out_f
     assert_eq!(drift(&app).await, vec![]);
 }
 
+/// A pick that would renew the reservation of a record whose vote is being written at that moment (the
+/// same reviewer's `next` in another tab) waits for the vote, then leaves the record alone: it never
+/// reserves again a record its reviewer has judged, which would keep it from its second reviewer until
+/// the reservation ran out. PostgreSQL only: SQLite runs one writing statement at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_pick_never_renews_a_record_whose_vote_lands_meanwhile() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let Some(app) = TestApp::spawn(Db::Postgres).await else { return };
+    let t = team(&app).await;
+    let review = store::reviews::by_slug(&app.store.db, "qes").await.unwrap().unwrap().id;
+    let now = server::time::now_ms();
+    let ask = store::screening::Ask {
+        review_id: review,
+        stage: "title_abstract".into(),
+        reviewer: t.rev1_id,
+        count: 1,
+        now,
+        expires_at: now + 600_000,
+        max_item_id: i32::MAX,
+        pair: None,
+        ahead: 0,
+        renew: true,
+    };
+    let x = store::screening::pick(&app.store, &ask).await.unwrap()[0].item.id;
+    // The vote's writes, in a transaction left open: the reservation released and counted off, the
+    // item moved on, the vote cast.
+    let sql = |sql: &str, values: Vec<sea_orm::Value>| sea_orm::Statement::from_sql_and_values(sea_orm::DbBackend::Postgres, sql, values);
+    let vote = app.store.db.begin().await.unwrap();
+    vote.execute_raw(sql(
+        "WITH d AS (DELETE FROM reservations WHERE item_id = $1 AND reviewer_id = $2 RETURNING 1) \
+         UPDATE screening_items SET reserved = reserved - (SELECT COUNT(*) FROM d), votes = votes + 1, version = version + 1 WHERE id = $1",
+        vec![x.into(), t.rev1_id.into()],
+    ))
+    .await
+    .unwrap();
+    vote.execute_raw(sql(
+        "INSERT INTO votes (review_id, item_id, reviewer_id, vote, tags, first_vote, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'exclude', '[]', 'exclude', $4, $4)",
+        vec![review.into(), x.into(), t.rev1_id.into(), now.into()],
+    ))
+    .await
+    .unwrap();
+    // Meanwhile the reviewer's next pick, which finds the record still reserved for them.
+    let pick = tokio::spawn({
+        let (store, ask) = (app.store.clone(), ask.clone());
+        async move { store::screening::pick(&store, &ask).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!pick.is_finished(), "the pick did not wait for the vote on a record it would renew");
+    vote.commit().await.unwrap();
+    let picked: Vec<i32> = pick.await.unwrap().unwrap().iter().map(|h| h.item.id).collect();
+    assert_eq!(picked.len(), 1, "another record instead: {picked:?}");
+    assert!(!picked.contains(&x), "the judged record {x} was handed out again");
+    assert!(!reservation_rows(&app, t.rev1_id).await.contains(&i64::from(x)), "the judged record {x} is reserved for its voter");
+    assert_eq!(drift(&app).await, vec![]);
+}
+
 /// On PostgreSQL a reservation changes only an item's `reserved` count, which no index reads, so it is
 /// a heap-only update (no new index entries): at 1,000 votes a second each vote's next record is one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -331,10 +331,11 @@ const UNTOUCHED: &str = "i.votes = 0 AND i.reserved = 0";
 
 const UPSERT: &str = "ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at RETURNING item_id";
 
-/// A PostgreSQL pick as `WITH` parts: `c` (the candidates, see [`candidates`]) and `ins` (the
-/// reservations taken), to end a statement with `SELECT ... FROM` [`picked_from`]. `also` is one more
-/// condition on every candidate. A third part, `counted`, adds each new reservation (not a renewed
-/// one: `xmax = 0` marks a row the upsert inserted) to its item's `reserved`.
+/// A PostgreSQL pick as `WITH` parts: `c` (the candidates, see [`candidates`]), `chosen` (those
+/// taken) and `ins` (the reservations taken: `renewed` ones the reviewer held, `added` new ones), to
+/// end a statement with `SELECT ... FROM` [`picked_from`]. `also` is one more condition on every
+/// candidate. A last part, `counted`, adds each new reservation (`xmax = 0` marks a row the upsert
+/// inserted) to its item's `reserved`.
 pub(super) fn pick_ctes(p: &mut Params, ask: &Ask, fresh: Fresh, skip_locked: bool, also: Option<&str>) -> String {
     let c = candidates(p, crate::Backend::Postgres, ask, fresh, skip_locked, also);
     let (reviewer, expires) = (p.add(ask.reviewer), p.add(ask.expires_at));
@@ -355,11 +356,19 @@ pub(super) fn pick_ctes(p: &mut Params, ask: &Ask, fresh: Fresh, skip_locked: bo
         }
         _ => count.to_string(),
     };
+    // A record the reviewer holds is renewed by an update of its reservation, never an insert: a vote
+    // on it in flight deletes that reservation, and an update waits for the vote and then finds
+    // nothing to renew, where an upsert would insert the reservation again, for a record its reviewer
+    // has judged (held from everyone else until it ran out).
     format!(
-        "c AS ({c}), ins AS (INSERT INTO reservations (item_id, reviewer_id, expires_at) \
-         SELECT c.id, {reviewer}, {expires} FROM c ORDER BY c.k, c.id LIMIT {limit} \
-         ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at RETURNING item_id, (xmax = 0) AS inserted), \
-         counted AS (UPDATE screening_items SET reserved = reserved + 1 WHERE id IN (SELECT item_id FROM ins WHERE inserted))"
+        "c AS ({c}), chosen AS (SELECT c.id, c.k FROM c ORDER BY c.k, c.id LIMIT {limit}), \
+         renewed AS (UPDATE reservations r SET expires_at = {expires} FROM chosen \
+           WHERE chosen.k = 1 AND r.item_id = chosen.id AND r.reviewer_id = {reviewer} RETURNING r.item_id, false AS inserted), \
+         added AS (INSERT INTO reservations (item_id, reviewer_id, expires_at) \
+           SELECT chosen.id, {reviewer}, {expires} FROM chosen WHERE chosen.k <> 1 ORDER BY chosen.id \
+           ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at RETURNING item_id, (xmax = 0) AS inserted), \
+         ins AS (SELECT item_id, inserted FROM renewed UNION ALL SELECT item_id, inserted FROM added), \
+         counted AS (UPDATE screening_items SET reserved = reserved + 1 WHERE id IN (SELECT item_id FROM added WHERE inserted))"
     )
 }
 
