@@ -381,7 +381,8 @@ async fn put_settings(
 /// they judged, records with a vote already first, never more reviewers than a record needs. Ask for
 /// `count=2` to prefetch. An empty list means there is nothing left for the caller now. While the stage
 /// has plenty of records nobody holds, a few more are reserved for the caller than asked for; the
-/// votes that follow (`vote-and-next`) bring those next.
+/// votes that follow (`vote-and-next`) bring those next, and reserve more in the background before
+/// they run out.
 #[utoipa::path(tag = "screening", params(("review" = String, Path, description = "Short name or id"), ("stage" = String, Path, description = "title_abstract or full_text"), NextQuery), responses(
     (status = 200, description = "Records to judge", body = Vec<ScreeningItem>),
     (status = 403, description = "Viewers do not screen", body = crate::error::Problem),
