@@ -1149,6 +1149,56 @@ async fn on_postgres_records_a_lead_moved_on_another_server_are_not_handed_out_f
     assert_eq!(drift(&app).await, vec![]);
 }
 
+/// A lead who moves a reviewer's records while that reviewer's holding is being topped up leaves the
+/// reviewer holding nothing: the top-up, landing after the move, finds no holding and releases what it
+/// reserved instead of keeping it for the reviewer who was relieved. PostgreSQL only: only there are
+/// holdings topped up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_top_up_that_lands_after_a_reassignment_releases_its_records() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let Some(app) = TestApp::spawn(Db::Postgres).await else { return };
+    let Team { lead, rev1, rev1_id, rev2_id, .. } = team(&app).await;
+    let records = usize::try_from(store::screening::PLENTY).unwrap() + 100;
+    let (_, job) = app.import("qes", &lead, "many.ris", tests::distinct_ris(records), "MEDLINE").await;
+    assert_eq!(job["state"], "done", "{job}");
+    let review = store::reviews::by_slug(&app.store.db, "qes").await.unwrap().unwrap().id;
+    let mut shown = next(&app, &rev1, "title_abstract", 1).await[0]["id"].as_i64().unwrap();
+    for _ in 0..2 {
+        let (s, body) = vote_and_next(&app, &rev1, shown, "exclude", 1).await;
+        assert_eq!(s, 200, "{body}");
+        shown = body["next"][0]["id"].as_i64().expect("a next record");
+    }
+    // The record the top-up will reserve first, its reservation for reviewer 1 being inserted by a
+    // transaction left open: the top-up waits for it.
+    let items = store::screening::all_items(&app.store.db, review).await.unwrap();
+    let first_fresh = items.iter().filter(|i| i.stage == "title_abstract" && i.votes == 0 && i.reserved == 0).map(|i| i.id).min().unwrap();
+    let blocker = app.store.db.begin().await.unwrap();
+    blocker
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "INSERT INTO reservations (item_id, reviewer_id, expires_at) VALUES ($1, $2, $3)",
+            [first_fresh.into(), rev1_id.into(), i64::MAX.into()],
+        ))
+        .await
+        .unwrap();
+    // The third vote brings the holding down to two and starts its top-up.
+    let (s, body) = vote_and_next(&app, &rev1, shown, "exclude", 1).await;
+    assert_eq!(s, 200, "{body}");
+    let (s, moved) = app.post("/api/reviews/qes/stages/title_abstract/reassign", &lead, json!({"from": rev1_id, "to": rev2_id})).await;
+    assert_eq!(s, 200, "{moved}");
+    assert_eq!(moved["moved"], 2, "the two records left in the holding: {moved}");
+    assert_eq!(metric(&app, "sift_holding_top_ups_total{outcome=\"full\"}").await, 0, "the top-up did not wait");
+    blocker.rollback().await.unwrap();
+    let mut waited = 0;
+    while metric(&app, "sift_holding_top_ups_total{outcome=\"full\"}").await == 0 || !held_by(&app, rev1_id).await.is_empty() {
+        assert!(waited < 200, "reviewer 1 still holds {:?} after the move", held_by(&app, rev1_id).await);
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        waited += 1;
+    }
+    assert_eq!(drift(&app).await, vec![]);
+    assert!(store::screening::all_items(&app.store.db, review).await.unwrap().iter().all(|i| i.id != first_fresh || i.reserved == 0));
+}
+
 /// A pick that would renew the reservation of a record whose vote is being written at that moment (the
 /// same reviewer's `next` in another tab) waits for the vote, then leaves the record alone: it never
 /// reserves again a record its reviewer has judged, which would keep it from its second reviewer until
