@@ -652,6 +652,80 @@ db_test!(concurrent_reviewers_never_overfill_records, |app| {
     assert!(items.iter().all(|i| i.reserved == 0), "every reservation was used up by its vote");
 });
 
+// Reviewers screening a large stage at once through `vote-and-next`, as the screening page does: on
+// PostgreSQL their holdings are held ahead and topped up in the background while they vote, and
+// their plain votes are written together. Every vote is taken, every record ends with the votes it
+// needs from different reviewers, nothing stays reserved, and the counts never drift.
+db_test!(concurrent_reviewers_screen_a_large_stage_through_vote_and_next, |app| {
+    let lead_id = app.user("lead@example.org", PW, false).await;
+    app.review("qes", lead_id).await;
+    let lead = app.login("lead@example.org", PW).await;
+    let records = usize::try_from(store::screening::PLENTY).unwrap() + 100;
+    let (_, job) = app.import("qes", &lead, "many.ris", tests::distinct_ris(records), "MEDLINE").await;
+    assert_eq!(job["state"], "done", "{job}");
+    let mut tokens = Vec::new();
+    for i in 0..6 {
+        let email = format!("r{i}@example.org");
+        let id = app.user(&email, PW, false).await;
+        app.add_member("qes", id, "reviewer").await;
+        tokens.push(app.login(&email, PW).await);
+    }
+    let mut tasks = Vec::new();
+    for (n, token) in tokens.into_iter().enumerate() {
+        let base = app.base.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let post = |path: String, body: Value| {
+                let req = client.post(format!("{base}{path}")).bearer_auth(&token).json(&body);
+                async move {
+                    let res = req.send().await.unwrap();
+                    let status = res.status().as_u16();
+                    (status, res.json::<Value>().await.unwrap())
+                }
+            };
+            let mut cast = 0;
+            let (status, first) = post("/api/reviews/qes/stages/title_abstract/next?count=1".into(), json!({})).await;
+            assert_eq!(status, 200, "{first}");
+            let mut shown = first[0]["id"].as_i64();
+            while let Some(id) = shown {
+                let kind = if (id + n as i64) % 4 == 0 { "exclude" } else { "include" };
+                let (status, body) = post(format!("/api/reviews/qes/items/{id}/vote-and-next?count=1"), json!({"vote": kind})).await;
+                assert_eq!(status, 200, "reviewer {n}'s vote on {id}: {body}");
+                cast += 1;
+                shown = body["next"][0]["id"].as_i64();
+                if shown.is_none() {
+                    // Nothing held or free now; records others hold may come free once they vote.
+                    let (status, again) = post("/api/reviews/qes/stages/title_abstract/next?count=1".into(), json!({})).await;
+                    assert_eq!(status, 200, "{again}");
+                    shown = again[0]["id"].as_i64();
+                }
+            }
+            cast
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    assert_eq!(total, 2 * records, "two votes per record, no more, no fewer");
+    let review = store::reviews::by_slug(&app.store.db, "qes").await.unwrap().unwrap().id;
+    let items = store::screening::all_items(&app.store.db, review).await.unwrap();
+    let votes = store::screening::stage_votes(&app.store.db, review, "title_abstract", None).await.unwrap();
+    assert_eq!(votes.len(), 2 * records);
+    for i in items.iter().filter(|i| i.stage == "title_abstract") {
+        let mine: Vec<i32> = votes.iter().filter(|v| v.item_id == i.id).map(|v| v.reviewer_id).collect();
+        assert_eq!((i.votes, mine.len()), (2, 2), "item {}", i.id);
+        assert_ne!(mine[0], mine[1], "item {} judged twice by one reviewer", i.id);
+    }
+    assert_eq!(drift(&app).await, vec![], "reservation counts drifted");
+    assert!(items.iter().all(|i| i.reserved == 0), "a reservation outlived the screening");
+    let full = metric(&app, "sift_holding_top_ups_total{outcome=\"full\"}").await;
+    match app.db {
+        Db::Postgres => assert!(full > 0, "no holding was topped up"),
+        Db::Sqlite => assert_eq!(full, 0),
+    }
+});
+
 db_test!(votes_written_together_are_each_checked_as_if_written_alone, |app| {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     use store::screening::{ItemUpdate, NewVote, VoteWrite};
@@ -1147,56 +1221,6 @@ async fn on_postgres_records_a_lead_moved_on_another_server_are_not_handed_out_f
     let then = body["next"][0]["id"].as_i64().expect("a next record");
     assert!(before.contains(&then), "{then} is not from the fresh holding {before:?}");
     assert_eq!(drift(&app).await, vec![]);
-}
-
-/// A lead who moves a reviewer's records while that reviewer's holding is being topped up leaves the
-/// reviewer holding nothing: the top-up, landing after the move, finds no holding and releases what it
-/// reserved instead of keeping it for the reviewer who was relieved. PostgreSQL only: only there are
-/// holdings topped up.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn on_postgres_a_top_up_that_lands_after_a_reassignment_releases_its_records() {
-    use sea_orm::{ConnectionTrait, TransactionTrait};
-    let Some(app) = TestApp::spawn(Db::Postgres).await else { return };
-    let Team { lead, rev1, rev1_id, rev2_id, .. } = team(&app).await;
-    let records = usize::try_from(store::screening::PLENTY).unwrap() + 100;
-    let (_, job) = app.import("qes", &lead, "many.ris", tests::distinct_ris(records), "MEDLINE").await;
-    assert_eq!(job["state"], "done", "{job}");
-    let review = store::reviews::by_slug(&app.store.db, "qes").await.unwrap().unwrap().id;
-    let mut shown = next(&app, &rev1, "title_abstract", 1).await[0]["id"].as_i64().unwrap();
-    for _ in 0..2 {
-        let (s, body) = vote_and_next(&app, &rev1, shown, "exclude", 1).await;
-        assert_eq!(s, 200, "{body}");
-        shown = body["next"][0]["id"].as_i64().expect("a next record");
-    }
-    // The record the top-up will reserve first, its reservation for reviewer 1 being inserted by a
-    // transaction left open: the top-up waits for it.
-    let items = store::screening::all_items(&app.store.db, review).await.unwrap();
-    let first_fresh = items.iter().filter(|i| i.stage == "title_abstract" && i.votes == 0 && i.reserved == 0).map(|i| i.id).min().unwrap();
-    let blocker = app.store.db.begin().await.unwrap();
-    blocker
-        .execute_raw(sea_orm::Statement::from_sql_and_values(
-            sea_orm::DbBackend::Postgres,
-            "INSERT INTO reservations (item_id, reviewer_id, expires_at) VALUES ($1, $2, $3)",
-            [first_fresh.into(), rev1_id.into(), i64::MAX.into()],
-        ))
-        .await
-        .unwrap();
-    // The third vote brings the holding down to two and starts its top-up.
-    let (s, body) = vote_and_next(&app, &rev1, shown, "exclude", 1).await;
-    assert_eq!(s, 200, "{body}");
-    let (s, moved) = app.post("/api/reviews/qes/stages/title_abstract/reassign", &lead, json!({"from": rev1_id, "to": rev2_id})).await;
-    assert_eq!(s, 200, "{moved}");
-    assert_eq!(moved["moved"], 2, "the two records left in the holding: {moved}");
-    assert_eq!(metric(&app, "sift_holding_top_ups_total{outcome=\"full\"}").await, 0, "the top-up did not wait");
-    blocker.rollback().await.unwrap();
-    let mut waited = 0;
-    while metric(&app, "sift_holding_top_ups_total{outcome=\"full\"}").await == 0 || !held_by(&app, rev1_id).await.is_empty() {
-        assert!(waited < 200, "reviewer 1 still holds {:?} after the move", held_by(&app, rev1_id).await);
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        waited += 1;
-    }
-    assert_eq!(drift(&app).await, vec![]);
-    assert!(store::screening::all_items(&app.store.db, review).await.unwrap().iter().all(|i| i.id != first_fresh || i.reserved == 0));
 }
 
 /// A pick that would renew the reservation of a record whose vote is being written at that moment (the

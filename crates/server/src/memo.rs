@@ -200,15 +200,15 @@ impl<V: HeldItem> Holdings<V> {
     }
 
     /// A top-up's records (reserved for the session's reviewer, none of them held before) go to the
-    /// end of the holding at `stage`. Returns those it could not place because the session no longer
-    /// holds anything there (a lead moved the account's records, or the holding ran out and the pick
-    /// that followed found nothing): the caller releases them, so that they go to whoever asks next
-    /// instead of waiting out their reservations.
-    #[must_use = "records not placed in a holding are still reserved and should be released"]
-    pub fn topped_up(&self, session_id: &str, key: &str, stage: &str, items: Vec<V>) -> Vec<V> {
-        let Ok(mut m) = self.inner.lock() else { return items };
+    /// end of the holding at `stage`, if the session still has one there. Otherwise they stay
+    /// reserved, and the next pick hands them out among the reviewer's held records: the holding may
+    /// be gone because it ran out and the vote that found it so picked, and that pick may already have
+    /// handed these records out (releasing them then would let a colleague take a record on the
+    /// reviewer's screen).
+    pub fn topped_up(&self, session_id: &str, key: &str, stage: &str, items: Vec<V>) {
+        let Ok(mut m) = self.inner.lock() else { return };
         let Some(h) = m.get_mut(&(session_id.to_owned(), key.to_owned())).and_then(|l| l.iter_mut().find(|h| h.stage == stage)) else {
-            return items;
+            return;
         };
         h.topping_up = false;
         h.dry |= items.len() <= 1;
@@ -217,7 +217,6 @@ impl<V: HeldItem> Holdings<V> {
                 h.items.push(item);
             }
         }
-        Vec::new()
     }
 
     /// Forgets what every session of the account holds (a lead moved its reservations).
@@ -327,7 +326,7 @@ mod tests {
         assert!(!due(2), "one top-up at a time");
         // Records voted on meanwhile are gone; what the top-up brings goes behind what is left.
         assert_eq!(h.after_vote("s1", "qes", 3, 1, 1_000, AGE).as_deref().map(ids), Some(vec![4]));
-        assert_eq!(h.topped_up("s1", "qes", "title_abstract", (6..=10).map(handed).collect()), vec![]);
+        h.topped_up("s1", "qes", "title_abstract", (6..=10).map(handed).collect());
         assert_eq!(h.after_vote("s1", "qes", 4, 2, 1_000, AGE).as_deref().map(ids), Some(vec![5, 6]));
         assert!(!due(1), "six left");
         for (voted, shown) in [(5, 6), (6, 7), (7, 8), (8, 9)] {
@@ -335,18 +334,19 @@ mod tests {
         }
         assert!(due(1), "down to two again");
         // A top-up of one record (or none): the stage has no plenty left, and the holding runs out.
-        assert_eq!(h.topped_up("s1", "qes", "title_abstract", vec![handed(11)]), vec![]);
+        h.topped_up("s1", "qes", "title_abstract", vec![handed(11)]);
         assert_eq!(h.after_vote("s1", "qes", 9, 1, 1_000, AGE).as_deref().map(ids), Some(vec![10]));
         assert!(!due(1), "dry");
         assert_eq!(h.after_vote("s1", "qes", 10, 1, 1_000, AGE).as_deref().map(ids), Some(vec![11]));
         assert_eq!(h.after_vote("s1", "qes", 11, 1, 1_000, AGE), None, "the vote that finds it empty picks");
         // A new pick starts a holding that may be topped up again; a top-up for a forgotten one places
-        // nothing, and gives its records back to be released.
+        // nothing (its records stay reserved for the reviewer's next pick).
         h.set("s1", 9, "qes", "title_abstract", 2_000, (21..=22).map(handed).collect());
         assert!(due(1));
         h.forget_user(9);
-        assert_eq!(ids(&h.topped_up("s1", "qes", "title_abstract", (23..=27).map(handed).collect())), vec![23, 24, 25, 26, 27]);
+        h.topped_up("s1", "qes", "title_abstract", (23..=27).map(handed).collect());
         assert_eq!(h.after_vote("s1", "qes", 21, 1, 2_000, AGE), None);
+        assert_eq!(h.after_vote("s1", "qes", 23, 1, 2_000, AGE), None);
     }
 
     #[test]

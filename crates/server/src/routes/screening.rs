@@ -655,8 +655,7 @@ async fn vote_and_next(
 /// Tops up the caller's holding at `stage` in the background (`app::top_up`), started by the vote that
 /// found it running out, so that the vote which would have found it empty has records waiting instead
 /// of picking them in its own statement. The records are remembered with their ballots, as a pick's
-/// are; those no holding takes (a lead moved the caller's records meanwhile) are released. Counted in
-/// `sift_holding_top_ups_total`.
+/// are. Counted in `sift_holding_top_ups_total`.
 fn top_up(
     state: &web::Data<AppState>,
     to: &Kept<'_>,
@@ -681,11 +680,7 @@ fn top_up(
         };
         let kept = Kept { key: &key, review: &review, roles: &roles, caller: &caller, now };
         remember(&state, &kept, &items, &settings, &full_text);
-        for h in state.holdings.topped_up(&caller.session_id, &key, &stage, items) {
-            if let Err(e) = store::screening::release(&state.store.db, h.item.id, caller.id()).await {
-                tracing::info!(error = %e, item = h.item.id, "a topped-up record no holding took was not released");
-            }
-        }
+        state.holdings.topped_up(&caller.session_id, &key, &stage, items);
     });
 }
 
@@ -1130,8 +1125,8 @@ async fn reassign(
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
     let (review, _) = review_for(&state, &caller, &key, Need::Lead).await?;
-    // Forgotten before and after: a holding's top-up that lands while the records move finds no
-    // holding and releases what it reserved, instead of keeping it for the reviewer who was relieved.
+    // Forgotten before and after, so that a holding's top-up that lands while the records move finds
+    // no holding to add to (its records stay reserved for the reviewer, see `Holdings::topped_up`).
     state.holdings.forget_user(body.from);
     let moved = app::reassign(&state.store, review.id, stage, body.from, body.to, caller.id(), now_ms()).await?;
     state.holdings.forget_user(body.from);
