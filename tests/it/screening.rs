@@ -1141,6 +1141,7 @@ db_test!(a_large_stage_hands_out_records_held_ahead_and_tops_them_up, |app| {
     let mut voted: Vec<i64> = vec![];
     // What the test expects the server to hold for the reviewer, the record shown included.
     let mut holding = 1 + ahead;
+    let mut top_ups = 0;
     let votes = 3 * (ahead + 1) + 2;
     for n in 1..=votes {
         let before = held_by(&app, rev1_id).await;
@@ -1164,6 +1165,7 @@ db_test!(a_large_stage_hands_out_records_held_ahead_and_tops_them_up, |app| {
                 waited += 1;
             }
             holding = want;
+            top_ups += 1;
         }
         assert_eq!(held_by(&app, rev1_id).await.len(), holding, "after vote {n}");
         shown = now;
@@ -1181,7 +1183,8 @@ db_test!(a_large_stage_hands_out_records_held_ahead_and_tops_them_up, |app| {
     );
     match app.db {
         Db::Postgres => {
-            assert_eq!((held, picked, full), (u64::try_from(votes).unwrap(), 0, 3), "no vote picks once the holding is topped up")
+            assert!(top_ups >= 2, "{top_ups} top-ups");
+            assert_eq!((held, picked, full), (u64::try_from(votes).unwrap(), 0, top_ups), "no vote picks once the holding is topped up");
         }
         Db::Sqlite => assert_eq!((held, picked, full), (0, u64::try_from(votes).unwrap(), 0)),
     }

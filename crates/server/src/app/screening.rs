@@ -209,8 +209,10 @@ fn ahead_for(stage: &str) -> u64 {
 /// How many records routing reserves for a reviewer beyond those asked for while a stage has plenty
 /// nobody holds (`store::screening::Ask::ahead`): the server keeps them as the session's holding
 /// (`crate::memo::Holdings`) and `vote-and-next` hands them out without picking, so that routing runs
-/// once every few votes instead of on every one.
-pub const HOLD_AHEAD: u64 = 4;
+/// once every few votes instead of on every one; [`top_up`] reserves this many and one more. Two, not
+/// more: a larger pick is cheaper per record but holds its rows and a database backend longer, and
+/// the votes around it wait (BENCHMARKS.md, "Screening under load", tenth session).
+pub const HOLD_AHEAD: u64 = 2;
 
 /// Opens the rest of a stage whose pilot records all have their votes, when agreement on them reaches
 /// the threshold; true when the stage is open (now or already). Runs under the review's lock, so the
