@@ -411,12 +411,42 @@ db_test!(my_decisions_can_be_searched_and_only_my_own_votes_are_searched, |app| 
 
 /// The `sift_vote_ballots_total` counters of the test server: (remembered, stale, read).
 async fn ballot_counts(app: &TestApp) -> (u64, u64, u64) {
-    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    let count = |kind: &str| {
-        let line = format!("sift_vote_ballots_total{{ballot=\"{kind}\"}} ");
-        text.lines().find_map(|l| l.strip_prefix(&line)).map_or(0, |n| n.trim().parse().unwrap())
-    };
+    let text = metrics(app).await;
+    let count = |kind: &str| counter(&text, &format!("sift_vote_ballots_total{{ballot=\"{kind}\"}}"));
     (count("remembered"), count("stale"), count("read"))
+}
+
+/// The test server's `/metrics` text.
+async fn metrics(app: &TestApp) -> String {
+    app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap()
+}
+
+/// A counter in `/metrics` text with the given labels (`name{labels}`), 0 when absent.
+fn counter(text: &str, name_and_labels: &str) -> u64 {
+    let line = format!("{name_and_labels} ");
+    text.lines().find_map(|l| l.strip_prefix(&line)).map_or(0, |n| n.trim().parse().unwrap())
+}
+
+/// One counter of the test server's `/metrics` ([`counter`]).
+async fn metric(app: &TestApp, name_and_labels: &str) -> u64 {
+    counter(&metrics(app).await, name_and_labels)
+}
+
+/// Routing's question for `count` title/abstract records of a review for `reviewer`, held for ten
+/// minutes from `now`, with nothing held ahead.
+fn title_abstract_ask(review_id: i32, reviewer: i32, count: u64, now: i64) -> store::screening::Ask {
+    store::screening::Ask {
+        review_id,
+        stage: "title_abstract".into(),
+        reviewer,
+        count,
+        now,
+        expires_at: now + 600_000,
+        max_item_id: i32::MAX,
+        pair: None,
+        ahead: 0,
+        renew: true,
+    }
 }
 
 async fn vote_and_next(app: &TestApp, token: &str, item: i64, vote: &str, count: u64) -> (u16, Value) {
@@ -742,18 +772,7 @@ db_test!(votes_written_together_are_each_checked_as_if_written_alone, |app| {
         .expect("A's session")
         .id;
     let now = server::time::now_ms();
-    let ask = |reviewer: i32, count: u64| store::screening::Ask {
-        review_id: review,
-        stage: "title_abstract".into(),
-        reviewer,
-        count,
-        now,
-        expires_at: now + 600_000,
-        max_item_id: i32::MAX,
-        pair: None,
-        ahead: 0,
-        renew: true,
-    };
+    let ask = |reviewer: i32, count: u64| title_abstract_ask(review, reviewer, count, now);
     let mine: Vec<_> = store::screening::pick(&app.store, &ask(a, 4)).await.unwrap().into_iter().map(|h| h.item).collect();
     assert_eq!(mine.len(), 4);
     let theirs: Vec<_> = store::screening::pick(&app.store, &ask(b, 6)).await.unwrap().into_iter().map(|h| h.item).collect();
@@ -876,7 +895,7 @@ db_test!(votes_written_together_are_each_checked_as_if_written_alone, |app| {
         store::Backend::Postgres => assert!(batches > before.0 && batched >= before.1 + 2, "no votes were written together"),
         store::Backend::Sqlite => assert_eq!((batches, batched), (0, 0)),
     }
-    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let text = metrics(&app).await;
     assert!(text.contains(&format!("sift_vote_batches_total {batches}\n")), "{text}");
     assert!(text.contains(&format!("sift_votes_batched_total {batched}\n")), "{text}");
     for i in &fresh {
@@ -898,18 +917,7 @@ db_test!(expired_reservations_free_their_records, |app| {
     store::screening::save_settings(&app.store.db, review, "title_abstract", &one).await.unwrap();
     const MIN: i64 = 60_000;
     let t0 = 1_900_000_000_000;
-    let ask = |reviewer: i32, count: u64, now: i64| store::screening::Ask {
-        review_id: review,
-        stage: "title_abstract".into(),
-        reviewer,
-        count,
-        now,
-        expires_at: now + 10 * MIN,
-        max_item_id: i32::MAX,
-        pair: None,
-        ahead: 0,
-        renew: true,
-    };
+    let ask = |reviewer: i32, count: u64, now: i64| title_abstract_ask(review, reviewer, count, now);
     let ids = |picked: Vec<store::screening::Handed>| {
         let mut ids: Vec<i32> = picked.into_iter().map(|h| h.item.id).collect();
         ids.sort();
@@ -1104,13 +1112,6 @@ async fn reservation_rows(app: &TestApp, reviewer: i32) -> Vec<i64> {
     rows.iter().map(|r| i64::from(r.try_get::<i32>("", "item_id").unwrap())).collect()
 }
 
-/// A counter of the test server's `/metrics` with the given labels (`name{labels}`), 0 when absent.
-async fn metric(app: &TestApp, name_and_labels: &str) -> u64 {
-    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    let line = format!("{name_and_labels} ");
-    text.lines().find_map(|l| l.strip_prefix(&line)).map_or(0, |n| n.trim().parse().unwrap())
-}
-
 // While a stage has plenty of records nobody holds, PostgreSQL's routing reserves a few records more
 // than asked for, and `vote-and-next` hands those out, in order, without picking again. When a holding
 // is down to the record shown and one behind it, the vote tops it up in the background with as many
@@ -1176,10 +1177,11 @@ db_test!(a_large_stage_hands_out_records_held_ahead_and_tops_them_up, |app| {
     let review = store::reviews::by_slug(&app.store.db, "qes").await.unwrap().unwrap().id;
     let stored = store::screening::stage_votes(&app.store.db, review, "title_abstract", None).await.unwrap();
     assert_eq!(stored.len(), votes, "one vote per call");
+    let text = metrics(&app).await;
     let (held, picked, full) = (
-        metric(&app, "sift_vote_next_total{from=\"held\"}").await,
-        metric(&app, "sift_vote_next_total{from=\"picked\"}").await,
-        metric(&app, "sift_holding_top_ups_total{outcome=\"full\"}").await,
+        counter(&text, "sift_vote_next_total{from=\"held\"}"),
+        counter(&text, "sift_vote_next_total{from=\"picked\"}"),
+        counter(&text, "sift_holding_top_ups_total{outcome=\"full\"}"),
     );
     match app.db {
         Db::Postgres => {
@@ -1237,18 +1239,7 @@ async fn on_postgres_a_pick_never_renews_a_record_whose_vote_lands_meanwhile() {
     let t = team(&app).await;
     let review = store::reviews::by_slug(&app.store.db, "qes").await.unwrap().unwrap().id;
     let now = server::time::now_ms();
-    let ask = store::screening::Ask {
-        review_id: review,
-        stage: "title_abstract".into(),
-        reviewer: t.rev1_id,
-        count: 1,
-        now,
-        expires_at: now + 600_000,
-        max_item_id: i32::MAX,
-        pair: None,
-        ahead: 0,
-        renew: true,
-    };
+    let ask = title_abstract_ask(review, t.rev1_id, 1, now);
     let x = store::screening::pick(&app.store, &ask).await.unwrap()[0].item.id;
     // The vote's writes, in a transaction left open: the reservation released and counted off, the
     // item moved on, the vote cast.

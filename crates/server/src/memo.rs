@@ -191,7 +191,7 @@ impl<V: HeldItem> Holdings<V> {
     /// top-up is on its way. True marks one on its way; [`Holdings::topped_up`] brings its records.
     pub fn top_up_due(&self, session_id: &str, key: &str, stage: &str, count: usize) -> bool {
         let Ok(mut m) = self.inner.lock() else { return false };
-        let Some(h) = m.get_mut(&(session_id.to_owned(), key.to_owned())).and_then(|l| l.iter_mut().find(|h| h.stage == stage)) else {
+        let Some(h) = at_stage(&mut m, session_id, key, stage) else {
             return false;
         };
         let due = !h.topping_up && !h.dry && !h.items.is_empty() && h.items.len() <= count + 1;
@@ -207,7 +207,7 @@ impl<V: HeldItem> Holdings<V> {
     /// reviewer's screen).
     pub fn topped_up(&self, session_id: &str, key: &str, stage: &str, items: Vec<V>) {
         let Ok(mut m) = self.inner.lock() else { return };
-        let Some(h) = m.get_mut(&(session_id.to_owned(), key.to_owned())).and_then(|l| l.iter_mut().find(|h| h.stage == stage)) else {
+        let Some(h) = at_stage(&mut m, session_id, key, stage) else {
             return;
         };
         h.topping_up = false;
@@ -228,6 +228,11 @@ impl<V: HeldItem> Holdings<V> {
             });
         }
     }
+}
+
+/// The session's holding at `stage`, if it has one.
+fn at_stage<'m, V>(m: &'m mut HeldBy<V>, session_id: &str, key: &str, stage: &str) -> Option<&'m mut Holding<V>> {
+    m.get_mut(&(session_id.to_owned(), key.to_owned()))?.iter_mut().find(|h| h.stage == stage)
 }
 
 #[cfg(test)]

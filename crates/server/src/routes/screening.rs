@@ -1125,9 +1125,6 @@ async fn reassign(
     let (key, stage) = path.into_inner();
     let stage = stage_of(&stage)?;
     let (review, _) = review_for(&state, &caller, &key, Need::Lead).await?;
-    // Forgotten before and after, so that a holding's top-up that lands while the records move finds
-    // no holding to add to (its records stay reserved for the reviewer, see `Holdings::topped_up`).
-    state.holdings.forget_user(body.from);
     let moved = app::reassign(&state.store, review.id, stage, body.from, body.to, caller.id(), now_ms()).await?;
     state.holdings.forget_user(body.from);
     Ok(web::Json(serde_json::json!({"moved": moved})))

@@ -162,13 +162,18 @@ async fn write_together(store: &Store, writes: Vec<VoteWrite>) -> Vec<Result<Opt
         }
         Err(e) => {
             tracing::warn!(error = %e, votes = writes.len(), "a batch of votes failed; writing them one by one");
-            let mut out = Vec::with_capacity(writes.len());
-            for w in writes {
-                out.push(super::ballot::write_one(store, w).await);
-            }
-            out
+            write_each(store, writes).await
         }
     }
+}
+
+/// Writes each vote by its own statement, in turn: the result for each.
+async fn write_each(store: &Store, writes: Vec<VoteWrite>) -> Vec<Result<Option<Written>, StoreError>> {
+    let mut out = Vec::with_capacity(writes.len());
+    for w in writes {
+        out.push(super::ballot::write_one(store, w).await);
+    }
+    out
 }
 
 /// Writes several votes, each on a different item, as [`super::write_vote`] writes one: the result
@@ -184,13 +189,7 @@ pub async fn write_votes(store: &Store, writes: Vec<VoteWrite>) -> Result<Vec<Re
     }
     Ok(match store.backend {
         Backend::Postgres => write_together(store, writes).await,
-        Backend::Sqlite => {
-            let mut out = Vec::with_capacity(writes.len());
-            for w in writes {
-                out.push(super::ballot::write_one(store, w).await);
-            }
-            out
-        }
+        Backend::Sqlite => write_each(store, writes).await,
     })
 }
 

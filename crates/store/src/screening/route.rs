@@ -363,11 +363,11 @@ pub(super) fn pick_ctes(p: &mut Params, ask: &Ask, fresh: Fresh, skip_locked: bo
     format!(
         "c AS ({c}), chosen AS (SELECT c.id, c.k FROM c ORDER BY c.k, c.id LIMIT {limit}), \
          renewed AS (UPDATE reservations r SET expires_at = {expires} FROM chosen \
-           WHERE chosen.k = 1 AND r.item_id = chosen.id AND r.reviewer_id = {reviewer} RETURNING r.item_id, false AS inserted), \
+           WHERE chosen.k = 1 AND r.item_id = chosen.id AND r.reviewer_id = {reviewer} RETURNING r.item_id), \
          added AS (INSERT INTO reservations (item_id, reviewer_id, expires_at) \
            SELECT chosen.id, {reviewer}, {expires} FROM chosen WHERE chosen.k <> 1 ORDER BY chosen.id \
            ON CONFLICT (item_id, reviewer_id) DO UPDATE SET expires_at = excluded.expires_at RETURNING item_id, (xmax = 0) AS inserted), \
-         ins AS (SELECT item_id, inserted FROM renewed UNION ALL SELECT item_id, inserted FROM added), \
+         ins AS (SELECT item_id FROM renewed UNION ALL SELECT item_id FROM added), \
          counted AS (UPDATE screening_items SET reserved = reserved + 1 WHERE id IN (SELECT item_id FROM added WHERE inserted))"
     )
 }
