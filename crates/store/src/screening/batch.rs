@@ -157,7 +157,8 @@ async fn write_together(store: &Store, writes: Vec<VoteWrite>) -> Vec<Result<Opt
         Ok(written) => {
             let batcher = &store.vote_batcher;
             batcher.batches.fetch_add(1, Ordering::Relaxed);
-            batcher.batched.fetch_add(u64::try_from(written.len()).unwrap_or(u64::MAX), Ordering::Relaxed);
+            let n = written.iter().filter(|w| w.is_some()).count();
+            batcher.batched.fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
             written.into_iter().map(Ok).collect()
         }
         Err(e) => {
@@ -319,9 +320,9 @@ fn batch_sql() -> &'static str {
                  AND NOT EXISTS (SELECT 1 FROM screening_items x WHERE x.record_id = b.record_id AND x.stage = 'full_text')), \
              ev AS (INSERT INTO audit_events (review_id, actor_id, at, action, entity, entity_id, before, after) \
                SELECT b.ev_review_id, b.actor_id, b.now, b.action, b.entity, b.entity_id, b.ev_before, b.ev_after FROM b JOIN upd ON upd.b_idx = b.idx), \
-             held AS MATERIALIZED (SELECT b.idx, COUNT(DISTINCT r.item_id) AS n FROM b CROSS JOIN unnest(b.held) h(id) \
-                 LEFT JOIN reservations r ON r.item_id = h.id AND r.reviewer_id = b.reviewer AND r.expires_at > b.now \
-                 WHERE b.held IS NOT NULL GROUP BY b.idx) \
+             held AS MATERIALIZED (SELECT b.idx, (SELECT COUNT(*) FROM reservations r \
+                 WHERE r.reviewer_id = b.reviewer AND r.item_id = ANY (b.held) AND r.expires_at > b.now) AS n \
+               FROM b WHERE b.held IS NOT NULL) \
              SELECT upd.b_idx, {}, {}, COALESCE(held.n, 0) AS held_n \
              FROM upd JOIN (SELECT * FROM ins UNION ALL SELECT * FROM chg) cv ON cv.item_id = upd.id LEFT JOIN held ON held.idx = upd.b_idx",
             columns::<screening_items::Entity>("upd", "i_"),
