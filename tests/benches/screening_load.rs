@@ -298,8 +298,8 @@ fn report_server_tail(who: &str, before: &[(f64, u64)], after: &[(f64, u64)], vo
 }
 
 /// The server's counts of where `vote-and-next` found its next records and of its holdings' top-ups,
-/// from `/metrics`: (held, picked, top-ups full, short, failed).
-async fn next_sources(client: &reqwest::Client, base: &str) -> [u64; 5] {
+/// from `/metrics`: (held, picked, top-ups full, short, failed, skipped).
+async fn next_sources(client: &reqwest::Client, base: &str) -> [u64; 6] {
     let text = match client.get(format!("{base}/metrics")).send().await {
         Ok(r) => r.text().await.unwrap_or_default(),
         Err(_) => String::new(),
@@ -314,19 +314,20 @@ async fn next_sources(client: &reqwest::Client, base: &str) -> [u64; 5] {
         count("sift_holding_top_ups_total{outcome=\"full\"}"),
         count("sift_holding_top_ups_total{outcome=\"short\"}"),
         count("sift_holding_top_ups_total{outcome=\"failed\"}"),
+        count("sift_holding_top_ups_total{outcome=\"skipped\"}"),
     ]
 }
 
 /// Prints where a phase's `vote-and-next` calls found their next records, from two [`next_sources`]
 /// readings: the share a vote's own statement (or one after it) picked is the share that waited for routing.
-fn report_sources(who: &str, before: [u64; 5], after: [u64; 5]) {
+fn report_sources(who: &str, before: [u64; 6], after: [u64; 6]) {
     let d: Vec<u64> = after.iter().zip(before).map(|(a, b)| a.saturating_sub(b)).collect();
     let asked = d[0] + d[1];
     if asked == 0 {
         return;
     }
     println!(
-        "{who}: next records from the holding {} ({:.1}%), picked with the vote {} ({:.1}%); holdings topped up {} (short {}, failed {})",
+        "{who}: next records from the holding {} ({:.1}%), picked with the vote {} ({:.1}%); holdings topped up {} (short {}, failed {}; skipped {}, no longer wanted when their lane came)",
         d[0],
         100.0 * d[0] as f64 / asked as f64,
         d[1],
@@ -334,6 +335,7 @@ fn report_sources(who: &str, before: [u64; 5], after: [u64; 5]) {
         d[2],
         d[3],
         d[4],
+        d[5],
     );
 }
 
@@ -437,7 +439,10 @@ async fn run(server: &tokio::runtime::Handle, kind: Db, records: usize, reviewer
         println!("{kind:?}: skipped (no database configured)");
         return;
     };
-    let client = reqwest::Client::builder().pool_max_idle_per_host(reviewers).build().expect("client");
+    // Connections idle between phases; the client lets them go before the server's keep-alive (5 s)
+    // closes them, so that no request is sent on a connection the server is closing at that moment.
+    let client =
+        reqwest::Client::builder().pool_max_idle_per_host(reviewers).pool_idle_timeout(Duration::from_secs(3)).build().expect("client");
     let base = Arc::new(app.base.clone());
 
     // Baseline: the HTTP round trip alone, same concurrency, a short while.

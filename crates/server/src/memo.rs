@@ -132,11 +132,19 @@ struct Holding<V> {
     /// When routing reserved these records (ms); a top-up's records, reserved later, keep it.
     at: i64,
     items: Vec<V>,
-    /// A top-up is on its way ([`Holdings::top_up_due`]).
-    topping_up: bool,
+    /// Where the holding's top-up is ([`Holdings::top_up_due`]).
+    top_up: TopUp,
     /// A top-up brought no more than one record: the stage no longer has plenty nobody holds, so the
     /// holding runs out and the vote that finds it empty picks, as near a stage's end it always did.
     dry: bool,
+}
+
+/// A holding's top-up: none wanted, wanted and waiting for a lane, or running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TopUp {
+    Idle,
+    Queued,
+    Running,
 }
 
 impl<V> Default for Holdings<V> {
@@ -161,7 +169,7 @@ impl<V: HeldItem> Holdings<V> {
         let list = m.entry((session_id.to_owned(), key.to_owned())).or_default();
         list.retain(|h| h.stage != stage);
         if !items.is_empty() {
-            list.push(Holding { user_id, stage: stage.to_owned(), at, items, topping_up: false, dry: false });
+            list.push(Holding { user_id, stage: stage.to_owned(), at, items, top_up: TopUp::Idle, dry: false });
         }
     }
 
@@ -188,15 +196,34 @@ impl<V: HeldItem> Holdings<V> {
 
     /// Whether the session's holding at `stage` should be topped up now: it is down to `count` records
     /// and one more (those shown now and those of the vote after), while the stage has plenty, and no
-    /// top-up is on its way. True marks one on its way; [`Holdings::topped_up`] brings its records.
+    /// top-up is on its way. True marks one wanted; the top-up then waits for a lane and asks
+    /// [`Holdings::start_top_up`] whether it is still wanted, and [`Holdings::topped_up`] brings its
+    /// records.
     pub fn top_up_due(&self, session_id: &str, key: &str, stage: &str, count: usize) -> bool {
         let Ok(mut m) = self.inner.lock() else { return false };
         let Some(h) = at_stage(&mut m, session_id, key, stage) else {
             return false;
         };
-        let due = !h.topping_up && !h.dry && !h.items.is_empty() && h.items.len() <= count + 1;
-        h.topping_up |= due;
+        let due = h.top_up == TopUp::Idle && !h.dry && !h.items.is_empty() && h.items.len() <= count + 1;
+        if due {
+            h.top_up = TopUp::Queued;
+        }
         due
+    }
+
+    /// Whether a top-up that waited for a lane should run: the session's holding at `stage` still
+    /// wants one and none is running. False when the holding is gone or was replaced by a new pick
+    /// while the top-up waited (the vote that found it empty picked), or another top-up serves it; a
+    /// top-up that runs makes the wanted one running.
+    pub fn start_top_up(&self, session_id: &str, key: &str, stage: &str) -> bool {
+        let Ok(mut m) = self.inner.lock() else { return false };
+        match at_stage(&mut m, session_id, key, stage) {
+            Some(h) if h.top_up == TopUp::Queued => {
+                h.top_up = TopUp::Running;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// A top-up's records (reserved for the session's reviewer, none of them held before) go to the
@@ -210,7 +237,7 @@ impl<V: HeldItem> Holdings<V> {
         let Some(h) = at_stage(&mut m, session_id, key, stage) else {
             return;
         };
-        h.topping_up = false;
+        h.top_up = TopUp::Idle;
         h.dry |= items.len() <= 1;
         for item in items {
             if h.items.iter().all(|i| i.item_id() != item.item_id()) {
@@ -329,6 +356,10 @@ mod tests {
         assert!(!due(1), "three left");
         assert!(due(2), "three left are two shown and one behind them");
         assert!(!due(2), "one top-up at a time");
+        let start = || h.start_top_up("s1", "qes", "title_abstract");
+        assert!(start(), "the top-up wanted runs when its lane is free");
+        assert!(!start(), "and only once");
+        assert!(!due(2), "one top-up at a time while it runs");
         // Records voted on meanwhile are gone; what the top-up brings goes behind what is left.
         assert_eq!(h.after_vote("s1", "qes", 3, 1, 1_000, AGE).as_deref().map(ids), Some(vec![4]));
         h.topped_up("s1", "qes", "title_abstract", (6..=10).map(handed).collect());
@@ -338,6 +369,7 @@ mod tests {
             assert_eq!(h.after_vote("s1", "qes", voted, 1, 1_000, AGE).as_deref().map(ids), Some(vec![shown]));
         }
         assert!(due(1), "down to two again");
+        assert!(start());
         // A top-up of one record (or none): the stage has no plenty left, and the holding runs out.
         h.topped_up("s1", "qes", "title_abstract", vec![handed(11)]);
         assert_eq!(h.after_vote("s1", "qes", 9, 1, 1_000, AGE).as_deref().map(ids), Some(vec![10]));
@@ -348,10 +380,44 @@ mod tests {
         // nothing (its records stay reserved for the reviewer's next pick).
         h.set("s1", 9, "qes", "title_abstract", 2_000, (21..=22).map(handed).collect());
         assert!(due(1));
+        assert!(start());
         h.forget_user(9);
         h.topped_up("s1", "qes", "title_abstract", (23..=27).map(handed).collect());
         assert_eq!(h.after_vote("s1", "qes", 21, 1, 2_000, AGE), None);
         assert_eq!(h.after_vote("s1", "qes", 23, 1, 2_000, AGE), None);
+    }
+
+    #[test]
+    fn a_top_up_that_waited_for_a_lane_runs_only_while_still_wanted() {
+        let h = Holdings::<Rec>::default();
+        let due = || h.top_up_due("s1", "qes", "title_abstract", 1);
+        let start = || h.start_top_up("s1", "qes", "title_abstract");
+        assert!(!start(), "nothing held, nothing wanted");
+        h.set("s1", 9, "qes", "title_abstract", 1_000, (1..=2).map(handed).collect());
+        assert!(!start(), "a holding that wants no top-up");
+        assert!(due());
+        // It waited so long that the holding ran out, and the vote that found it empty picked: the new
+        // holding wants nothing yet, so the waiting top-up does not run.
+        assert_eq!(h.after_vote("s1", "qes", 1, 1, 1_000, AGE).as_deref().map(ids), Some(vec![2]));
+        assert_eq!(h.after_vote("s1", "qes", 2, 1, 1_000, AGE), None);
+        h.set("s1", 9, "qes", "title_abstract", 1_000, (3..=5).map(handed).collect());
+        assert!(!start(), "the holding it was for is gone");
+        // The new holding's own top-up, wanted while an older one still waits: whichever comes to a
+        // lane first runs, the other finds nothing left to do.
+        assert_eq!(h.after_vote("s1", "qes", 3, 1, 1_000, AGE).as_deref().map(ids), Some(vec![4]));
+        assert!(due());
+        assert!(start());
+        assert!(!start());
+        h.topped_up("s1", "qes", "title_abstract", (6..=8).map(handed).collect());
+        assert!(!start(), "served");
+        assert_eq!(h.after_vote("s1", "qes", 4, 1, 1_000, AGE).as_deref().map(ids), Some(vec![5]));
+        // Forgotten while waiting (a lead moved the account's records): nothing runs.
+        for (voted, shown) in [(5, 6), (6, 7)] {
+            assert_eq!(h.after_vote("s1", "qes", voted, 1, 1_000, AGE).as_deref().map(ids), Some(vec![shown]));
+        }
+        assert!(due());
+        h.forget_user(9);
+        assert!(!start());
     }
 
     #[test]

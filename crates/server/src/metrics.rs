@@ -33,8 +33,8 @@ pub struct NextLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct TopUpLabels {
-    /// `full` (routing reserved more than one record), `short` (one or none: the holding runs out) or
-    /// `failed`.
+    /// `full` (routing reserved more than one record), `short` (one or none: the holding runs out),
+    /// `failed`, or `skipped` (it waited for a lane until the holding no longer wanted it).
     pub outcome: String,
 }
 

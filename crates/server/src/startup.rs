@@ -82,6 +82,7 @@ impl Application {
             jobs: JobBoard::default(),
             ballots: Default::default(),
             holdings: Default::default(),
+            top_ups: Arc::new(tokio::sync::Semaphore::new(crate::app::screening::TOP_UP_LANES)),
             settings: Arc::new(settings.clone()),
         };
         let data = web::Data::new(state);

@@ -19,6 +19,8 @@ pub struct AppState {
     pub ballots: crate::memo::BallotMemo,
     /// Records reserved for each session beyond those it asked for, handed out by later votes.
     pub holdings: crate::memo::SessionHoldings,
+    /// Lanes for holdings' top-ups: at most `app::screening::TOP_UP_LANES` run at once.
+    pub top_ups: Arc<tokio::sync::Semaphore>,
 }
 
 /// Live progress of jobs running in this process. The database holds each job's state at every stage

@@ -214,6 +214,14 @@ fn ahead_for(stage: &str) -> u64 {
 /// the votes around it wait (BENCHMARKS.md, "Screening under load", tenth session).
 pub const HOLD_AHEAD: u64 = 2;
 
+/// How many holdings' top-ups ([`top_up`]) run at once in a process; the others wait for a lane. A
+/// top-up is routing's heavier statement (it steps over records colleagues hold, reserves records
+/// near the stage's frontier, where its colleagues' top-ups reserve theirs, and reads them whole), and
+/// under load they come in bursts after bursts of votes; unlimited, they shared the database's cores
+/// with the votes they run beside, whose tail grew with them (BENCHMARKS.md, "Screening under load",
+/// eleventh session). One lane was too few: holdings ran out while their top-ups waited.
+pub const TOP_UP_LANES: usize = 2;
+
 /// Opens the rest of a stage whose pilot records all have their votes, when agreement on them reaches
 /// the threshold; true when the stage is open (now or already). Runs under the review's lock, so the
 /// pilot opens once.

@@ -655,7 +655,8 @@ async fn vote_and_next(
 /// Tops up the caller's holding at `stage` in the background (`app::top_up`), started by the vote that
 /// found it running out, so that the vote which would have found it empty has records waiting instead
 /// of picking them in its own statement. The records are remembered with their ballots, as a pick's
-/// are. Counted in `sift_holding_top_ups_total`.
+/// are. At most `app::TOP_UP_LANES` run at once; one that waited for a lane runs only if the holding
+/// still wants it. Counted in `sift_holding_top_ups_total` (full, short, failed, or skipped).
 fn top_up(
     state: &web::Data<AppState>,
     to: &Kept<'_>,
@@ -666,6 +667,12 @@ fn top_up(
     let (state, key, review, roles, caller) = (state.clone(), to.key.to_owned(), to.review.clone(), to.roles.to_vec(), to.caller.clone());
     let (stage, settings, full_text) = (stage.to_owned(), settings.clone(), full_text.clone());
     actix_web::rt::spawn(async move {
+        // The semaphore is never closed; a lane is held until the records are placed.
+        let Ok(_lane) = state.top_ups.clone().acquire_owned().await else { return };
+        if !state.holdings.start_top_up(&caller.session_id, &key, &stage) {
+            state.metrics.count_top_up("skipped");
+            return;
+        }
         let now = now_ms();
         let items = match app::top_up(&state.store, review.id, &stage, &settings, caller.id(), now).await {
             Ok(items) => {
