@@ -777,8 +777,7 @@ db_test!(votes_written_together_are_each_checked_as_if_written_alone, |app| {
     assert_eq!(mine.len(), 4);
     let theirs: Vec<_> = store::screening::pick(&app.store, &ask(b, 8)).await.unwrap().into_iter().map(|h| h.item).collect();
     let not_mine: Vec<_> = theirs.iter().filter(|i| mine.iter().all(|m| m.id != i.id)).collect();
-    let [other, spare, third] = [not_mine[0].clone(), not_mine[1].clone(), not_mine[2].clone()];
-    let spare = &spare;
+    let [other, spare, third] = [0, 1, 2].map(|n| not_mine.get(n).map(|i| (*i).clone()).expect("three records A does not hold"));
     let gate = |roles: &[&str]| store::reviews::AccessGate {
         session_id: session.clone(),
         user_id: a,
@@ -880,7 +879,7 @@ db_test!(votes_written_together_are_each_checked_as_if_written_alone, |app| {
     // PostgreSQL the batch's statement fails, and its votes are written again one by one).
     let batches_before = app.store.vote_batches();
     let fallback = vec![
-        write(spare, 999_999, "include", "open"),
+        write(&spare, 999_999, "include", "open"),
         VoteWrite { still_held: vec![theirs.last().unwrap().id], ..write(&third, b, "exclude", "open") },
     ];
     let mut out = store::screening::write_votes(&app.store, fallback).await.unwrap();

@@ -668,7 +668,7 @@ fn top_up(
     let (stage, settings, full_text) = (stage.to_owned(), settings.clone(), full_text.clone());
     actix_web::rt::spawn(async move {
         // The semaphore is never closed; a lane is held until the records are placed.
-        let Ok(_lane) = state.top_ups.clone().acquire_owned().await else { return };
+        let Ok(_lane) = state.top_ups.acquire().await else { return };
         if !state.holdings.start_top_up(&caller.session_id, &key, &stage) {
             state.metrics.count_top_up("skipped");
             return;
